@@ -1,0 +1,150 @@
+//! The command line: clap definitions and dispatch. Every command returns its exit status;
+//! every failure is one line on stderr and exit 2.
+
+use crate::error::{Error, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "carve",
+    version,
+    about = "Plan raw-disk extents for virtual machines; export VMDK descriptors. Never writes to the disk.",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub planner: PlannerArgs,
+}
+
+/// `carve [DISK] [--project DIR]` / `carve --demo`: the interactive planner.
+#[derive(Debug, Args)]
+pub struct PlannerArgs {
+    /// Block device or disk image to plan on (default: the disk of the project's plan)
+    pub disk: Option<String>,
+    /// Project folder holding carve.json and the exports [default: . ; ./carve-demo with --demo]
+    #[arg(long, value_name = "DIR")]
+    pub project: Option<PathBuf>,
+    /// Open the built-in 240 GB example disk; touches no device
+    #[arg(long, conflicts_with = "disk")]
+    pub demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show a disk's size, sector sizes, partition table, free space, reserved areas, host use
+    Inspect(InspectArgs),
+    /// Run every check on a plan (a carve.json or a project folder)
+    Check(CheckArgs),
+    /// Write descriptors, file extents and the media registry snippet
+    Export(ExportArgs),
+    /// Read existing .vmdk descriptors and .vbox files as one plan and check them together
+    Audit(AuditArgs),
+    /// List the host's disks
+    Disks(DisksArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Block device or disk image
+    pub disk: String,
+    /// Print JSON (see the README for the keys)
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// carve.json or a project folder
+    pub plan: PathBuf,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TargetArg {
+    Virtualbox,
+    Qemu,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// carve.json or a project folder
+    pub plan: PathBuf,
+    /// Folder to write into [default: the plan's folder]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Who reads the descriptors
+    #[arg(long, value_enum, default_value = "virtualbox")]
+    pub target: TargetArg,
+    /// Device path the descriptors name (overrides the plan's disk.device_path)
+    #[arg(long, value_name = "PATH")]
+    pub device_path: Option<String>,
+    /// Replace file extents whose size differs from the plan (their content is lost)
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// .vmdk descriptors and .vbox files
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Check the extents against this disk's table and host use
+    #[arg(long, value_name = "DISK")]
+    pub disk: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DisksArgs {
+    #[arg(long)]
+    pub json: bool,
+    /// Include loop and ram devices
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// Parse the command line and run; the caller prints the error and exits 2.
+pub fn run() -> Result<ExitCode> {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
+    match cli.command {
+        Some(Command::Inspect(a)) => crate::commands::inspect::run(&a),
+        Some(Command::Check(a)) => crate::commands::check::run(&a),
+        Some(Command::Export(a)) => crate::commands::export::run(&a),
+        Some(Command::Audit(a)) => crate::commands::audit::run(&a),
+        Some(Command::Disks(a)) => crate::commands::disks::run(&a),
+        None => crate::commands::planner::run(&cli.planner),
+    }
+}
+
+/// Help and version print as clap renders them; a usage mistake becomes one line.
+fn usage_error(e: clap::Error) -> Result<ExitCode> {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = e.print();
+            Ok(ExitCode::SUCCESS)
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            Ok(ExitCode::from(2))
+        }
+        _ => {
+            let rendered = e.render().to_string();
+            let first = rendered
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("invalid arguments")
+                .trim_start_matches("error: ");
+            Err(Error::new(format!("{first} (see `carve --help`)")))
+        }
+    }
+}

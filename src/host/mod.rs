@@ -1,0 +1,1 @@
+//! What the host itself uses on a disk (mounts, swap, holders, loop devices).

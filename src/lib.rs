@@ -1,0 +1,16 @@
+//! carve: plan raw-disk extents for virtual machines and export VMDK descriptors.
+//! It never writes to the disk it plans on.
+
+pub mod app;
+pub mod check;
+pub mod cli;
+pub mod commands;
+pub mod disk;
+pub mod error;
+pub mod export;
+pub mod host;
+pub mod input;
+pub mod model;
+pub mod ui;
+pub mod vbox;
+pub mod vmdk;

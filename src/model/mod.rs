@@ -1,0 +1,11 @@
+//! The pure model: disks, plans, extents and sector ranges. No I/O beyond reading a plan
+//! file, no terminal.
+
+pub mod demo;
+pub mod layout;
+pub mod plan;
+pub mod span;
+
+pub use layout::*;
+pub use plan::*;
+pub use span::*;

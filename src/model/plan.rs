@@ -1,0 +1,469 @@
+//! The plan file `carve.json`, format version 1: strict on load, stable on save.
+
+use super::span::Span;
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use uuid::Uuid;
+
+pub const PLAN_VERSION: u32 = 1;
+pub const PLAN_FILE: &str = "carve.json";
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    pub version: u32,
+    pub disk: PlanDisk,
+    #[serde(default)]
+    pub vdisks: Vec<VDisk>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanDisk {
+    pub source: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size_sectors: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sector_size: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Adapter {
+    #[default]
+    Ide,
+    Buslogic,
+    Lsilogic,
+    #[serde(rename = "legacyESX")]
+    LegacyEsx,
+}
+
+impl Adapter {
+    /// The value of `ddb.adapterType`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Adapter::Ide => "ide",
+            Adapter::Buslogic => "buslogic",
+            Adapter::Lsilogic => "lsilogic",
+            Adapter::LegacyEsx => "legacyESX",
+        }
+    }
+
+    pub fn is_scsi(self) -> bool {
+        !matches!(self, Adapter::Ide)
+    }
+
+    pub fn parse(text: &str) -> Option<Adapter> {
+        [
+            Adapter::Ide,
+            Adapter::Buslogic,
+            Adapter::Lsilogic,
+            Adapter::LegacyEsx,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == text)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VDisk {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<Uuid>,
+    #[serde(default)]
+    pub shareable: bool,
+    #[serde(default)]
+    pub adapter: Adapter,
+    pub extents: Vec<Extent>,
+}
+
+/// One run of a virtual disk's sectors and where they really live.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "ExtentRecord", into = "ExtentRecord")]
+pub enum Extent {
+    /// A private file in the vdisk's folder (e.g. the guest's own MBR and boot sectors).
+    /// `path: None` takes the default name (see [`VDisk::file_path`]).
+    File { sectors: u64, path: Option<String> },
+    /// Sectors of the physical disk from `start`.
+    Raw { start: u64, sectors: u64 },
+    /// Reads as zeros; writes are discarded.
+    Zero { sectors: u64 },
+}
+
+impl Extent {
+    pub fn sectors(&self) -> u64 {
+        match *self {
+            Extent::File { sectors, .. }
+            | Extent::Raw { sectors, .. }
+            | Extent::Zero { sectors } => sectors,
+        }
+    }
+
+    /// The physical sectors of a raw extent.
+    pub fn raw_span(&self) -> Option<Span> {
+        match *self {
+            Extent::Raw { start, sectors } => Some(Span::new(start, sectors)),
+            _ => None,
+        }
+    }
+
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Extent::File { .. } => "file",
+            Extent::Raw { .. } => "raw",
+            Extent::Zero { .. } => "zero",
+        }
+    }
+}
+
+/// The JSON shape of an extent, checked field by field so a mistake reads as one clear line.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExtentRecord {
+    kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    start: Option<u64>,
+    sectors: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    path: Option<String>,
+}
+
+impl TryFrom<ExtentRecord> for Extent {
+    type Error = String;
+
+    fn try_from(r: ExtentRecord) -> std::result::Result<Self, String> {
+        match r.kind.as_str() {
+            "raw" => {
+                if r.path.is_some() {
+                    return Err("a raw extent has no `path`".into());
+                }
+                let start = r.start.ok_or("a raw extent needs `start`")?;
+                Ok(Extent::Raw {
+                    start,
+                    sectors: r.sectors,
+                })
+            }
+            "file" => {
+                if r.start.is_some() {
+                    return Err("a file extent has no `start`".into());
+                }
+                Ok(Extent::File {
+                    sectors: r.sectors,
+                    path: r.path,
+                })
+            }
+            "zero" => {
+                if r.start.is_some() || r.path.is_some() {
+                    return Err("a zero extent has only `kind` and `sectors`".into());
+                }
+                Ok(Extent::Zero { sectors: r.sectors })
+            }
+            other => Err(format!(
+                "unknown extent kind `{other}`, expected `file`, `raw` or `zero`"
+            )),
+        }
+    }
+}
+
+impl From<Extent> for ExtentRecord {
+    fn from(e: Extent) -> Self {
+        match e {
+            Extent::File { sectors, path } => ExtentRecord {
+                kind: "file".into(),
+                start: None,
+                sectors,
+                path,
+            },
+            Extent::Raw { start, sectors } => ExtentRecord {
+                kind: "raw".into(),
+                start: Some(start),
+                sectors,
+                path: None,
+            },
+            Extent::Zero { sectors } => ExtentRecord {
+                kind: "zero".into(),
+                start: None,
+                sectors,
+                path: None,
+            },
+        }
+    }
+}
+
+/// The namespace for vdisk uuids derived from disk id + name (UUID v5), fixed forever so a
+/// re-export never changes a uuid.
+const CARVE_UUID_NAMESPACE: Uuid = Uuid::from_u128(0x6361_7276_652d_4000_8000_766d_646b_0001);
+
+impl VDisk {
+    pub fn new(name: impl Into<String>) -> Self {
+        VDisk {
+            name: name.into(),
+            uuid: None,
+            shareable: false,
+            adapter: Adapter::Ide,
+            extents: Vec::new(),
+        }
+    }
+
+    pub fn total_sectors(&self) -> u64 {
+        self.extents
+            .iter()
+            .fold(0u64, |sum, e| sum.saturating_add(e.sectors()))
+    }
+
+    pub fn has_raw(&self) -> bool {
+        self.extents.iter().any(|e| matches!(e, Extent::Raw { .. }))
+    }
+
+    /// The uuid written as `ddb.uuid.image`: the plan's, or UUID v5 of disk id + name.
+    pub fn effective_uuid(&self, disk: &PlanDisk) -> Uuid {
+        self.uuid.unwrap_or_else(|| {
+            let key = format!(
+                "{}\0{}",
+                disk.id.as_deref().unwrap_or(disk.source.as_str()),
+                self.name
+            );
+            Uuid::new_v5(&CARVE_UUID_NAMESPACE, key.as_bytes())
+        })
+    }
+
+    /// The file name of file extent `index`: its `path`, or `<name>-header.bin` for the
+    /// first file extent and `<name>-file<N>.bin` (N counting file extents from 2) after.
+    pub fn file_path(&self, index: usize) -> Option<String> {
+        let Extent::File { path, .. } = self.extents.get(index)? else {
+            return None;
+        };
+        if let Some(p) = path {
+            return Some(p.clone());
+        }
+        let ordinal = self.extents[..=index]
+            .iter()
+            .filter(|e| matches!(e, Extent::File { .. }))
+            .count();
+        Some(if ordinal == 1 {
+            format!("{}-header.bin", self.name)
+        } else {
+            format!("{}-file{ordinal}.bin", self.name)
+        })
+    }
+}
+
+impl PlanDisk {
+    /// What descriptors name: `device_path`, or the absolute `source`.
+    pub fn effective_device_path(&self) -> String {
+        if let Some(p) = &self.device_path {
+            return p.clone();
+        }
+        let source = Path::new(&self.source);
+        if source.is_absolute() {
+            return self.source.clone();
+        }
+        std::path::absolute(source)
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| self.source.clone())
+    }
+}
+
+impl Plan {
+    pub fn new(disk: PlanDisk) -> Self {
+        Plan {
+            version: PLAN_VERSION,
+            disk,
+            vdisks: Vec::new(),
+        }
+    }
+
+    /// Parse plan text strictly. `origin` names the file in error messages.
+    pub fn from_json(text: &str, origin: &Path) -> Result<Plan> {
+        // Read the version first so a future format gets "wrong version", not a field error.
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+            Error::at(
+                origin,
+                format!("not valid JSON ({e}); fix the file or make a new plan with `carve`"),
+            )
+        })?;
+        match value.get("version") {
+            Some(v) if v.as_u64() == Some(PLAN_VERSION as u64) => {}
+            Some(v) => {
+                return Err(Error::at(
+                    origin,
+                    format!(
+                        "plan format version {v} is not supported; this carve reads version {PLAN_VERSION}"
+                    ),
+                ));
+            }
+            None if value.is_object() => {
+                return Err(Error::at(
+                    origin,
+                    "missing `version`; a carve plan starts with \"version\": 1",
+                ));
+            }
+            None => {
+                return Err(Error::at(origin, "a plan must be a JSON object"));
+            }
+        }
+        serde_json::from_str(text).map_err(|e| {
+            Error::at(
+                origin,
+                format!("invalid plan: {e}; see the plan format in the README"),
+            )
+        })
+    }
+
+    /// Load a plan from a `carve.json` or a project folder holding one.
+    pub fn load(path: &Path) -> Result<Plan> {
+        let file = plan_file_path(path);
+        let text =
+            std::fs::read_to_string(&file).map_err(|e| Error::io(&file, "read the plan", &e))?;
+        Plan::from_json(&text, &file)
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
+    pub fn vdisk(&self, name: &str) -> Option<&VDisk> {
+        self.vdisks.iter().find(|v| v.name == name)
+    }
+}
+
+/// `DIR` -> `DIR/carve.json`; a file path is kept.
+pub fn plan_file_path(path: &Path) -> std::path::PathBuf {
+    if path.is_dir() {
+        path.join(PLAN_FILE)
+    } else {
+        path.to_path_buf()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC_EXAMPLE: &str = r#"{
+      "version": 1,
+      "disk": { "source": "/dev/sdb", "device_path": "\\\\.\\PhysicalDrive0",
+                "size_sectors": 468862128, "sector_size": 512, "table": "mbr", "id": "0x5a3c9e01" },
+      "vdisks": [ { "name": "vm1", "uuid": "0b0b7a8e-2f7c-4d53-9d3e-5d8c1f6e9a41",
+          "shareable": true, "adapter": "ide",
+          "extents": [
+            { "kind": "file", "sectors": 2048, "path": "Raw_Sectors_1MiB" },
+            { "kind": "raw",  "start": 125831168, "sectors": 62914560 },
+            { "kind": "zero", "sectors": 2048 } ] } ]
+    }"#;
+
+    fn parse(text: &str) -> Result<Plan> {
+        Plan::from_json(text, Path::new("carve.json"))
+    }
+
+    #[test]
+    fn spec_example_round_trips() {
+        let plan = parse(SPEC_EXAMPLE).expect("spec example parses");
+        assert_eq!(
+            plan.disk.device_path.as_deref(),
+            Some(r"\\.\PhysicalDrive0")
+        );
+        assert_eq!(plan.vdisks[0].extents.len(), 3);
+        assert_eq!(
+            plan.vdisks[0].extents[1],
+            Extent::Raw {
+                start: 125831168,
+                sectors: 62914560
+            }
+        );
+        let again = parse(&plan.to_json()).expect("saved plan parses");
+        assert_eq!(plan, again);
+    }
+
+    #[test]
+    fn strictness() {
+        let cases = [
+            (
+                r#"{"version":2,"disk":{"source":"x"}}"#,
+                "version 2 is not supported",
+            ),
+            (r#"{"disk":{"source":"x"}}"#, "missing `version`"),
+            (
+                r#"{"version":1,"disk":{"source":"x"},"extra":1}"#,
+                "unknown field `extra`",
+            ),
+            (r#"{"version":1,"disk":{}}"#, "missing field `source`"),
+            (
+                r#"{"version":1,"disk":{"source":"x"},"vdisks":[{"name":"a","extents":[{"kind":"raw","sectors":1}]}]}"#,
+                "needs `start`",
+            ),
+            (
+                r#"{"version":1,"disk":{"source":"x"},"vdisks":[{"name":"a","extents":[{"kind":"raw","start":"0","sectors":1}]}]}"#,
+                "invalid type",
+            ),
+            (
+                r#"{"version":1,"disk":{"source":"x"},"vdisks":[{"name":"a","extents":[{"kind":"disk","sectors":1}]}]}"#,
+                "unknown extent kind",
+            ),
+            (
+                r#"{"version":1,"disk":{"source":"x"},"vdisks":[{"name":"a","adapter":"nvme","extents":[]}]}"#,
+                "unknown variant `nvme`",
+            ),
+            ("[1,2]", "must be a JSON object"),
+            ("{", "not valid JSON"),
+        ];
+        for (text, expected) in cases {
+            let err = parse(text).expect_err(text).to_string();
+            assert!(err.contains(expected), "{text}: {err}");
+            assert!(err.starts_with("carve.json: "), "{err}");
+        }
+    }
+
+    #[test]
+    fn derived_uuid_is_stable_and_distinct() {
+        let disk = PlanDisk {
+            source: "/dev/sdb".into(),
+            id: Some("0x5a3c9e01".into()),
+            ..Default::default()
+        };
+        let a = VDisk::new("vm1");
+        let b = VDisk::new("vm2");
+        assert_eq!(
+            a.effective_uuid(&disk),
+            VDisk::new("vm1").effective_uuid(&disk)
+        );
+        assert_ne!(a.effective_uuid(&disk), b.effective_uuid(&disk));
+    }
+
+    #[test]
+    fn default_file_names() {
+        let mut v = VDisk::new("vm1");
+        v.extents = vec![
+            Extent::File {
+                sectors: 2048,
+                path: None,
+            },
+            Extent::Raw {
+                start: 0,
+                sectors: 8,
+            },
+            Extent::File {
+                sectors: 8,
+                path: None,
+            },
+            Extent::File {
+                sectors: 8,
+                path: Some("own.bin".into()),
+            },
+        ];
+        assert_eq!(v.file_path(0).as_deref(), Some("vm1-header.bin"));
+        assert_eq!(v.file_path(1), None);
+        assert_eq!(v.file_path(2).as_deref(), Some("vm1-file2.bin"));
+        assert_eq!(v.file_path(3).as_deref(), Some("own.bin"));
+    }
+}
