@@ -8,6 +8,7 @@ pub mod commands;
 pub mod disk;
 pub mod error;
 pub mod export;
+pub mod fsutil;
 pub mod host;
 pub mod input;
 pub mod model;

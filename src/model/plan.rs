@@ -257,6 +257,29 @@ impl VDisk {
 }
 
 impl PlanDisk {
+    /// The disk section a saved plan records: where to read, and the disk's identity.
+    pub fn from_layout(layout: &crate::model::DiskLayout, device_path: Option<String>) -> Self {
+        PlanDisk {
+            source: layout.source.clone(),
+            device_path,
+            size_sectors: Some(layout.size_sectors),
+            sector_size: Some(layout.logical_sector_size),
+            table: Some(layout.table.as_str().to_string()),
+            id: Some(layout.id.clone()),
+        }
+    }
+
+    /// Where to read the disk: a relative `source` is relative to the plan's folder, so a
+    /// project folder holding its image can move.
+    pub fn resolve_source(&self, plan_dir: &Path) -> String {
+        let source = Path::new(&self.source);
+        if source.is_absolute() || self.source == crate::model::demo::DEMO_SOURCE {
+            self.source.clone()
+        } else {
+            plan_dir.join(source).display().to_string()
+        }
+    }
+
     /// What descriptors name: `device_path`, or the absolute `source`.
     pub fn effective_device_path(&self) -> String {
         if let Some(p) = &self.device_path {

@@ -1,1 +1,4 @@
-//! vmdk
+//! VMDK descriptors: writing (export) and parsing (audit).
+
+pub mod parse;
+pub mod write;

@@ -1,0 +1,1 @@
+//! Writing media-registry.xml.

@@ -1,0 +1,1 @@
+//! Reading the MediaRegistry of .vbox files (for `carve audit`).

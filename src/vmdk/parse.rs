@@ -1,0 +1,1 @@
+//! Parsing existing VMDK descriptors (for `carve audit`).
