@@ -50,7 +50,10 @@ fn golden_descriptors_follow_the_strict_rules() {
             let fields: Vec<&str> = line.split(' ').collect();
             assert_eq!(fields.len(), 5, "{line}");
             assert_eq!(fields[2], "FLAT");
-            assert!(fields[3].starts_with('"') && fields[3].ends_with('"'), "{line}");
+            assert!(
+                fields[3].starts_with('"') && fields[3].ends_with('"'),
+                "{line}"
+            );
         }
     }
 }

@@ -35,8 +35,8 @@ pub fn decide(file: &WantedFile, force: bool) -> Result<WriteAction> {
             ),
         )),
         Content::Text(text) => {
-            let existing = std::fs::read(&file.path)
-                .map_err(|e| Error::io(&file.path, "read", &e))?;
+            let existing =
+                std::fs::read(&file.path).map_err(|e| Error::io(&file.path, "read", &e))?;
             Ok(if existing == text.as_bytes() {
                 WriteAction::Unchanged
             } else {
@@ -125,7 +125,10 @@ mod tests {
         let f = sparse(dir.path().join("h.bin"), 1 << 20);
         assert_eq!(decide(&f, false), Ok(WriteAction::Create));
         apply(&f, WriteAction::Create).expect("create");
-        assert_eq!(std::fs::metadata(&f.path).map(|m| m.len()).ok(), Some(1 << 20));
+        assert_eq!(
+            std::fs::metadata(&f.path).map(|m| m.len()).ok(),
+            Some(1 << 20)
+        );
         assert!(allocated_bytes(&f.path) < 1 << 20, "not sparse");
         assert_eq!(decide(&f, false), Ok(WriteAction::Keep));
 
@@ -134,8 +137,14 @@ mod tests {
         assert!(err.to_string().contains("--force"), "{err}");
         assert_eq!(decide(&bigger, true), Ok(WriteAction::Replace));
         apply(&bigger, WriteAction::Replace).expect("replace");
-        assert_eq!(std::fs::metadata(&f.path).map(|m| m.len()).ok(), Some(2 << 20));
-        assert_eq!(std::fs::read_dir(dir.path()).map(|d| d.count()).ok(), Some(1));
+        assert_eq!(
+            std::fs::metadata(&f.path).map(|m| m.len()).ok(),
+            Some(2 << 20)
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path()).map(|d| d.count()).ok(),
+            Some(1)
+        );
     }
 
     #[test]
@@ -145,7 +154,10 @@ mod tests {
         std::fs::write(&f.path, b"guest").expect("seed");
         assert!(apply(&f, WriteAction::Create).is_err());
         assert_eq!(std::fs::read(&f.path).ok().as_deref(), Some(&b"guest"[..]));
-        assert_eq!(std::fs::read_dir(dir.path()).map(|d| d.count()).ok(), Some(1));
+        assert_eq!(
+            std::fs::read_dir(dir.path()).map(|d| d.count()).ok(),
+            Some(1)
+        );
     }
 
     #[test]

@@ -222,10 +222,16 @@ mod tests {
     fn create_types() {
         let whole = vdisk(vec![raw(0, 1000)]);
         assert_eq!(create_type(&whole, Some(1000)), CreateType::FullDevice);
-        assert_eq!(create_type(&whole, Some(1001)), CreateType::PartitionedDevice);
+        assert_eq!(
+            create_type(&whole, Some(1001)),
+            CreateType::PartitionedDevice
+        );
         assert_eq!(create_type(&whole, None), CreateType::PartitionedDevice);
         let offset = vdisk(vec![raw(8, 992)]);
-        assert_eq!(create_type(&offset, Some(992)), CreateType::PartitionedDevice);
+        assert_eq!(
+            create_type(&offset, Some(992)),
+            CreateType::PartitionedDevice
+        );
         let two = vdisk(vec![raw(0, 500), raw(500, 500)]);
         assert_eq!(create_type(&two, Some(1000)), CreateType::PartitionedDevice);
         let files = vdisk(vec![
@@ -297,10 +303,16 @@ mod tests {
         };
         let text = descriptor(&d).expect("descriptor");
         assert!(text.starts_with("# Disk DescriptorFile\nversion=1\nCID=fffffffe\n"));
-        assert!(text.contains("\nRW 2048 FLAT \"h.bin\" 0\nRW 10 FLAT \"/dev/sdb\" 4096\nRW 6 ZERO\n"));
+        assert!(
+            text.contains("\nRW 2048 FLAT \"h.bin\" 0\nRW 10 FLAT \"/dev/sdb\" 4096\nRW 6 ZERO\n")
+        );
         assert!(text.contains("\nddb.adapterType = \"lsilogic\"\n"));
         assert!(text.contains("\nddb.geometry.heads = \"255\"\n"));
         assert!(!text.contains('\r'));
-        assert!(text.ends_with("ddb.uuid.parentmodification = \"00000000-0000-0000-0000-000000000000\"\n"));
+        assert!(
+            text.ends_with(
+                "ddb.uuid.parentmodification = \"00000000-0000-0000-0000-000000000000\"\n"
+            )
+        );
     }
 }

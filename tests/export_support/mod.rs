@@ -19,10 +19,8 @@ pub fn text(bytes: &[u8]) -> String {
 
 /// Whether `tool` can run. Missing: the test fails under CI, else notes it and skips.
 pub fn have_tool(tool: &str) -> bool {
-    let found = Command::new(tool)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success() || !o.stdout.is_empty() || !o.stderr.is_empty());
+    // Any answer at all (even a usage complaint) means the program exists.
+    let found = Command::new(tool).arg("--version").output().is_ok();
     if !found {
         assert!(
             std::env::var_os("CI").is_none(),
