@@ -149,3 +149,131 @@ fn extents_for_target(
     }
     Ok((lines, sparse))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{PlanDisk, demo};
+
+    fn plan(extents: Vec<Extent>) -> Plan {
+        let mut plan = Plan::new(PlanDisk {
+            source: demo::DEMO_SOURCE.into(),
+            device_path: Some("/dev/sdb".into()),
+            ..Default::default()
+        });
+        let mut v = VDisk::new("vm");
+        v.extents = extents;
+        plan.vdisks.push(v);
+        plan
+    }
+
+    fn opts(target: Target) -> ExportOptions {
+        ExportOptions {
+            out_dir: PathBuf::from("out"),
+            target,
+            device_path: None,
+            force: false,
+        }
+    }
+
+    fn descriptor_text(files: &[WantedFile]) -> &str {
+        files
+            .iter()
+            .find_map(|f| match &f.content {
+                Content::Text(t) if f.what == "descriptor" => Some(t.as_str()),
+                _ => None,
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn qemu_turns_zero_extents_into_zero_files() {
+        let p = plan(vec![
+            Extent::Zero { sectors: 8 },
+            Extent::Raw {
+                start: 64,
+                sectors: 16,
+            },
+            Extent::Zero { sectors: 4 },
+        ]);
+        let files = wanted_files(&p, None, &opts(Target::Qemu)).expect("files");
+        let text = descriptor_text(&files);
+        assert!(text.contains("createType=\"monolithicFlat\""), "{text}");
+        assert!(
+            text.contains(
+                "RW 8 FLAT \"vm-zero1.bin\" 0\nRW 16 FLAT \"/dev/sdb\" 64\nRW 4 FLAT \"vm-zero2.bin\" 0\n"
+            ),
+            "{text}"
+        );
+        let sparse: Vec<_> = files
+            .iter()
+            .filter(|f| matches!(f.content, Content::Sparse { .. }))
+            .map(|f| (f.path.clone(), f.content.clone()))
+            .collect();
+        assert_eq!(
+            sparse,
+            vec![
+                (
+                    PathBuf::from("out/vm/vm-zero1.bin"),
+                    Content::Sparse { bytes: 4096 }
+                ),
+                (
+                    PathBuf::from("out/vm/vm-zero2.bin"),
+                    Content::Sparse { bytes: 2048 }
+                ),
+            ]
+        );
+        let vbox = wanted_files(&p, None, &opts(Target::VirtualBox)).expect("files");
+        assert!(descriptor_text(&vbox).contains("RW 8 ZERO\n"));
+        assert_eq!(vbox.len(), 2, "descriptor and registry only");
+    }
+
+    #[test]
+    fn full_device_uses_the_layout_size_first() {
+        let mut p = plan(vec![Extent::Raw {
+            start: 0,
+            sectors: 1000,
+        }]);
+        p.disk.size_sectors = Some(1000);
+        let files = wanted_files(&p, None, &opts(Target::VirtualBox)).expect("files");
+        assert!(descriptor_text(&files).contains("createType=\"fullDevice\""));
+        let layout = demo::demo_layout();
+        let files = wanted_files(&p, Some(&layout), &opts(Target::VirtualBox)).expect("files");
+        assert!(descriptor_text(&files).contains("createType=\"partitionedDevice\""));
+    }
+
+    #[test]
+    fn clashing_names_are_refused() {
+        let own = |path: &str| Extent::File {
+            sectors: 8,
+            path: Some(path.into()),
+        };
+        for extents in [
+            vec![own("a.bin"), own("a.bin")],
+            vec![own("vm.vmdk")],
+            vec![own("vm-zero1.bin"), Extent::Zero { sectors: 8 }],
+        ] {
+            assert!(wanted_files(&plan(extents.clone()), None, &opts(Target::Qemu)).is_err());
+        }
+        let mut twice = plan(vec![own("a.bin")]);
+        twice.vdisks.push(twice.vdisks[0].clone());
+        assert!(wanted_files(&twice, None, &opts(Target::VirtualBox)).is_err());
+    }
+
+    #[test]
+    fn device_path_is_checked_only_when_used() {
+        let mut files_only = plan(vec![Extent::File {
+            sectors: 8,
+            path: None,
+        }]);
+        files_only.disk.device_path = Some("bad\"path".into());
+        assert!(wanted_files(&files_only, None, &opts(Target::VirtualBox)).is_ok());
+        let mut raw = plan(vec![Extent::Raw {
+            start: 0,
+            sectors: 8,
+        }]);
+        raw.disk.device_path = Some("bad\"path".into());
+        let err = wanted_files(&raw, None, &opts(Target::VirtualBox)).expect_err("quote");
+        assert!(err.to_string().contains("double quote"), "{err}");
+    }
+}
