@@ -59,6 +59,11 @@ fn run_case(dir: &Path, source: &str) {
         image_path,
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
+    if source != "carve:demo" {
+        // The plan's own disk must have been read and checked, not skipped.
+        let stderr = text(&out.stderr);
+        assert!(!stderr.contains("cannot read the disk"), "{stderr}");
+    }
     let descriptor = std::fs::read_to_string(dir.join("q/q.vmdk")).expect("descriptor");
     assert!(
         descriptor.contains("createType=\"monolithicFlat\"\n"),

@@ -210,3 +210,23 @@ fn plan_with_errors_writes_nothing() {
     );
     assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 1);
 }
+
+/// A plan made on another machine: its disk cannot be read here, the export still runs the
+/// checks that need no disk, warns once, and writes (fullDevice sizing from the plan).
+#[test]
+fn unreadable_disk_warns_and_exports() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plan = r#"{"version":1,"disk":{"source":"/nonexistent/carve-test-disk","device_path":"\\\\.\\PhysicalDrive1","size_sectors":4096},
+      "vdisks":[{"name":"whole","shareable":true,"extents":[{"kind":"raw","start":0,"sectors":4096}]}]}"#;
+    std::fs::write(dir.path().join("carve.json"), plan).expect("plan");
+    let out = export(dir.path(), &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("cannot read the disk"), "{stderr}");
+    let vmdk = std::fs::read_to_string(dir.path().join("whole/whole.vmdk")).expect("vmdk");
+    assert!(vmdk.contains("createType=\"fullDevice\"\n"), "{vmdk}");
+    assert!(
+        vmdk.contains("RW 4096 FLAT \"\\\\.\\PhysicalDrive1\" 0\n"),
+        "{vmdk}"
+    );
+}

@@ -3,7 +3,7 @@
 
 use crate::check::Severity;
 use crate::cli::{ExportArgs, TargetArg};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::export::{ExportOptions, Target, WriteAction};
 use crate::model::Plan;
 use crate::model::plan::plan_file_path;
@@ -14,14 +14,20 @@ pub fn run(args: &ExportArgs) -> Result<ExitCode> {
     let plan = Plan::load(&args.plan)?;
     let plan_dir = plan_folder(&args.plan);
     let source = plan.disk.resolve_source(&plan_dir);
-    // The checks that guard the host (host-in-use, partition-table, disk-changed) need the
-    // disk, so an unreadable disk stops the export rather than skip them.
-    let layout = crate::disk::read_layout(&source).map_err(|e| {
-        Error::new(format!(
-            "{e}; export checks the plan against the disk first, so the disk must be readable"
-        ))
-    })?;
-    let report = crate::check::run(&plan, Some(&layout));
+    // A disk that cannot be read here (a plan made on another machine, for its
+    // `\\.\PhysicalDrive0`) does not stop the export: the checks that need no disk still
+    // run (`check::run` with no layout), and the user is told which were skipped.
+    let layout = match crate::disk::read_layout(&source) {
+        Ok(layout) => Some(layout),
+        Err(e) => {
+            eprintln!(
+                "warning: cannot read the disk ({e}); the checks that need it \
+                 (partition-table, host-in-use, disk-changed, beyond-disk) were skipped"
+            );
+            None
+        }
+    };
+    let report = crate::check::run(&plan, layout.as_ref());
     for finding in &report.findings {
         let severity = match finding.severity {
             Severity::Error => "error",
@@ -54,14 +60,14 @@ pub fn run(args: &ExportArgs) -> Result<ExitCode> {
         device_path: args.device_path.clone(),
         force: args.force,
     };
-    for write in crate::export::export(&plan, Some(&layout), &opts)? {
+    for write in crate::export::export(&plan, layout.as_ref(), &opts)? {
         let action = match write.action {
             WriteAction::Create => "created",
             WriteAction::Replace => "replaced",
             WriteAction::Unchanged => "unchanged",
             WriteAction::Keep => "kept",
         };
-        println!("{action:<9} {}  ({})", write.path.display(), write.what);
+        println!("{action:<9} {}  {}", write.path.display(), write.what);
     }
     Ok(ExitCode::SUCCESS)
 }

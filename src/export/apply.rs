@@ -98,7 +98,7 @@ fn temp_path(path: &Path) -> Result<PathBuf> {
 }
 
 /// The bytes a file really occupies: tests use it to see a file is sparse.
-#[cfg(test)]
+#[cfg(all(test, unix))]
 fn allocated_bytes(path: &Path) -> u64 {
     use std::os::unix::fs::MetadataExt;
     std::fs::File::open(path)
@@ -129,6 +129,7 @@ mod tests {
             std::fs::metadata(&f.path).map(|m| m.len()).ok(),
             Some(1 << 20)
         );
+        #[cfg(unix)]
         assert!(allocated_bytes(&f.path) < 1 << 20, "not sparse");
         assert_eq!(decide(&f, false), Ok(WriteAction::Keep));
 
