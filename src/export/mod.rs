@@ -1,6 +1,12 @@
 //! Writing a plan's descriptors, file extents and registry snippet into a folder, atomically,
 //! never truncating a file extent the guest may have written.
 
+mod apply;
+mod files;
+mod names;
+
+pub use files::REGISTRY_FILE;
+
 use crate::error::{Error, Result};
 use crate::model::{DiskLayout, Plan};
 use std::path::PathBuf;
@@ -42,22 +48,54 @@ pub struct PlannedWrite {
     pub what: String,
 }
 
-/// What an export would do, without writing anything.
+/// What an export would do, without writing anything. Errors exactly where `export` would
+/// (an unwritable name, a file extent of another size without `force`).
 pub fn preview(
     plan: &Plan,
     layout: Option<&DiskLayout>,
     opts: &ExportOptions,
 ) -> Result<Vec<PlannedWrite>> {
-    let _ = (plan, layout, opts);
-    Err(Error::new("export is not built yet"))
+    Ok(planned(plan, layout, opts)?
+        .into_iter()
+        .map(|(_, write)| write)
+        .collect())
 }
 
-/// Write the export. The caller has checked the plan has no errors.
+/// Write the export. The caller has checked the plan has no errors. Nothing is written
+/// unless every file can be: all decisions are made before the first write.
 pub fn export(
     plan: &Plan,
     layout: Option<&DiskLayout>,
     opts: &ExportOptions,
 ) -> Result<Vec<PlannedWrite>> {
-    let _ = (plan, layout, opts);
-    Err(Error::new("export is not built yet"))
+    let planned = planned(plan, layout, opts)?;
+    for (file, write) in &planned {
+        if let Some(folder) = file.path.parent()
+            && matches!(write.action, WriteAction::Create | WriteAction::Replace)
+        {
+            std::fs::create_dir_all(folder)
+                .map_err(|e| Error::io(folder, "create the folder", &e))?;
+        }
+        apply::apply(file, write.action)?;
+    }
+    Ok(planned.into_iter().map(|(_, write)| write).collect())
+}
+
+fn planned(
+    plan: &Plan,
+    layout: Option<&DiskLayout>,
+    opts: &ExportOptions,
+) -> Result<Vec<(files::WantedFile, PlannedWrite)>> {
+    files::wanted_files(plan, layout, opts)?
+        .into_iter()
+        .map(|file| {
+            let action = apply::decide(&file, opts.force)?;
+            let write = PlannedWrite {
+                path: file.path.clone(),
+                action,
+                what: file.what.clone(),
+            };
+            Ok((file, write))
+        })
+        .collect()
 }

@@ -1,0 +1,279 @@
+//! What an export consists of: every file with its wanted content, computed from the plan
+//! alone (nothing is read or written here).
+
+use super::names::check_component;
+use super::{ExportOptions, Target};
+use crate::error::{Error, Result};
+use crate::model::{DiskLayout, Extent, Plan, SECTOR, VDisk};
+use crate::vbox::registry::{RegistryEntry, media_registry_xml};
+use crate::vmdk::write::{self, CreateType, Descriptor, ExtentLine};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+pub const REGISTRY_FILE: &str = "media-registry.xml";
+
+/// The content a file should have.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Content {
+    /// A descriptor or the registry: written whole, replaced when different.
+    Text(String),
+    /// A zero-filled sparse file of this many bytes; once it exists at this size it
+    /// belongs to the guest and is never rewritten.
+    Sparse { bytes: u64 },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WantedFile {
+    pub path: PathBuf,
+    pub what: String,
+    pub content: Content,
+}
+
+/// Every file of the export, in the order they are written: each vdisk's extent files,
+/// then its descriptor, and the registry last, so a descriptor never names a missing file.
+pub fn wanted_files(
+    plan: &Plan,
+    layout: Option<&DiskLayout>,
+    opts: &ExportOptions,
+) -> Result<Vec<WantedFile>> {
+    let device_path = opts
+        .device_path
+        .clone()
+        .unwrap_or_else(|| plan.disk.effective_device_path());
+    if plan.vdisks.iter().any(VDisk::has_raw) {
+        write::check_literal("device path", &device_path)?;
+    }
+    let disk_sectors = layout.map(|l| l.size_sectors).or(plan.disk.size_sectors);
+
+    let mut files = Vec::new();
+    let mut registry = Vec::new();
+    let mut names = BTreeSet::new();
+    for vdisk in &plan.vdisks {
+        check_component("vdisk name", &vdisk.name)?;
+        if !names.insert(vdisk.name.as_str()) {
+            return Err(Error::new(format!(
+                "two vdisks are named `{}`; give each its own name",
+                vdisk.name
+            )));
+        }
+        let folder = opts.out_dir.join(&vdisk.name);
+        let descriptor_name = format!("{}.vmdk", vdisk.name);
+        let (lines, sparse) = extents_for_target(vdisk, &device_path, opts.target)?;
+
+        let mut taken = BTreeSet::from([descriptor_name.clone()]);
+        for (name, sectors, kind) in &sparse {
+            if !taken.insert(name.clone()) {
+                return Err(Error::new(format!(
+                    "vdisk `{}`: the file name `{name}` is used twice; give each file extent its own `path`",
+                    vdisk.name
+                )));
+            }
+            let bytes = sectors.checked_mul(SECTOR).ok_or_else(|| {
+                Error::new(format!(
+                    "vdisk `{}`: {kind} `{name}` of {sectors} sectors is too large",
+                    vdisk.name
+                ))
+            })?;
+            files.push(WantedFile {
+                path: folder.join(name),
+                what: format!("{kind} ({sectors} sectors)"),
+                content: Content::Sparse { bytes },
+            });
+        }
+
+        let create_type = match opts.target {
+            Target::VirtualBox => write::create_type(vdisk, disk_sectors),
+            Target::Qemu => CreateType::MonolithicFlat,
+        };
+        let text = write::descriptor(&Descriptor {
+            create_type,
+            extents: &lines,
+            adapter: vdisk.adapter,
+            uuid: vdisk.effective_uuid(&plan.disk),
+        })
+        .map_err(|e| Error::new(format!("vdisk `{}`: {e}", vdisk.name)))?;
+        files.push(WantedFile {
+            path: folder.join(&descriptor_name),
+            what: "descriptor".into(),
+            content: Content::Text(text),
+        });
+        registry.push(RegistryEntry {
+            uuid: vdisk.effective_uuid(&plan.disk),
+            location: format!("{}/{descriptor_name}", vdisk.name),
+            shareable: vdisk.shareable,
+        });
+    }
+    files.push(WantedFile {
+        path: opts.out_dir.join(REGISTRY_FILE),
+        what: "media registry".into(),
+        content: Content::Text(media_registry_xml(&registry)),
+    });
+    Ok(files)
+}
+
+/// A file the export creates beside the descriptor: (name, sectors, what it is).
+type SparseFile = (String, u64, &'static str);
+
+/// The descriptor's extent lines for `target`, and the sparse files they name. For qemu,
+/// each ZERO extent becomes a FLAT extent on a sparse zero file: qemu skips ZERO lines and
+/// would shift every later extent.
+fn extents_for_target(
+    vdisk: &VDisk,
+    device_path: &str,
+    target: Target,
+) -> Result<(Vec<ExtentLine>, Vec<SparseFile>)> {
+    let mut lines = write::extent_lines(vdisk, device_path);
+    let mut sparse = Vec::new();
+    let mut zero_ordinal = 0;
+    for (i, extent) in vdisk.extents.iter().enumerate() {
+        match *extent {
+            Extent::File { sectors, .. } => {
+                let name = vdisk.file_path(i).unwrap_or_default();
+                check_component(&format!("vdisk `{}`: file extent path", vdisk.name), &name)?;
+                sparse.push((name, sectors, "file extent"));
+            }
+            Extent::Zero { sectors } if target == Target::Qemu => {
+                zero_ordinal += 1;
+                let name = format!("{}-zero{zero_ordinal}.bin", vdisk.name);
+                if let Some(line) = lines.get_mut(i) {
+                    *line = ExtentLine::Flat {
+                        sectors,
+                        path: name.clone(),
+                        offset: 0,
+                    };
+                }
+                sparse.push((name, sectors, "zero file"));
+            }
+            Extent::Zero { .. } | Extent::Raw { .. } => {}
+        }
+    }
+    Ok((lines, sparse))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{PlanDisk, demo};
+
+    fn plan(extents: Vec<Extent>) -> Plan {
+        let mut plan = Plan::new(PlanDisk {
+            source: demo::DEMO_SOURCE.into(),
+            device_path: Some("/dev/sdb".into()),
+            ..Default::default()
+        });
+        let mut v = VDisk::new("vm");
+        v.extents = extents;
+        plan.vdisks.push(v);
+        plan
+    }
+
+    fn opts(target: Target) -> ExportOptions {
+        ExportOptions {
+            out_dir: PathBuf::from("out"),
+            target,
+            device_path: None,
+            force: false,
+        }
+    }
+
+    fn descriptor_text(files: &[WantedFile]) -> &str {
+        files
+            .iter()
+            .find_map(|f| match &f.content {
+                Content::Text(t) if f.what == "descriptor" => Some(t.as_str()),
+                _ => None,
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn qemu_turns_zero_extents_into_zero_files() {
+        let p = plan(vec![
+            Extent::Zero { sectors: 8 },
+            Extent::Raw {
+                start: 64,
+                sectors: 16,
+            },
+            Extent::Zero { sectors: 4 },
+        ]);
+        let files = wanted_files(&p, None, &opts(Target::Qemu)).expect("files");
+        let text = descriptor_text(&files);
+        assert!(text.contains("createType=\"monolithicFlat\""), "{text}");
+        assert!(
+            text.contains(
+                "RW 8 FLAT \"vm-zero1.bin\" 0\nRW 16 FLAT \"/dev/sdb\" 64\nRW 4 FLAT \"vm-zero2.bin\" 0\n"
+            ),
+            "{text}"
+        );
+        let sparse: Vec<_> = files
+            .iter()
+            .filter(|f| matches!(f.content, Content::Sparse { .. }))
+            .map(|f| (f.path.clone(), f.content.clone()))
+            .collect();
+        assert_eq!(
+            sparse,
+            vec![
+                (
+                    PathBuf::from("out/vm/vm-zero1.bin"),
+                    Content::Sparse { bytes: 4096 }
+                ),
+                (
+                    PathBuf::from("out/vm/vm-zero2.bin"),
+                    Content::Sparse { bytes: 2048 }
+                ),
+            ]
+        );
+        let vbox = wanted_files(&p, None, &opts(Target::VirtualBox)).expect("files");
+        assert!(descriptor_text(&vbox).contains("RW 8 ZERO\n"));
+        assert_eq!(vbox.len(), 2, "descriptor and registry only");
+    }
+
+    #[test]
+    fn full_device_uses_the_layout_size_first() {
+        let mut p = plan(vec![Extent::Raw {
+            start: 0,
+            sectors: 1000,
+        }]);
+        p.disk.size_sectors = Some(1000);
+        let files = wanted_files(&p, None, &opts(Target::VirtualBox)).expect("files");
+        assert!(descriptor_text(&files).contains("createType=\"fullDevice\""));
+        let layout = demo::demo_layout();
+        let files = wanted_files(&p, Some(&layout), &opts(Target::VirtualBox)).expect("files");
+        assert!(descriptor_text(&files).contains("createType=\"partitionedDevice\""));
+    }
+
+    #[test]
+    fn clashing_names_are_refused() {
+        let own = |path: &str| Extent::File {
+            sectors: 8,
+            path: Some(path.into()),
+        };
+        for extents in [
+            vec![own("a.bin"), own("a.bin")],
+            vec![own("vm.vmdk")],
+            vec![own("vm-zero1.bin"), Extent::Zero { sectors: 8 }],
+        ] {
+            assert!(wanted_files(&plan(extents.clone()), None, &opts(Target::Qemu)).is_err());
+        }
+        let mut twice = plan(vec![own("a.bin")]);
+        twice.vdisks.push(twice.vdisks[0].clone());
+        assert!(wanted_files(&twice, None, &opts(Target::VirtualBox)).is_err());
+    }
+
+    #[test]
+    fn device_path_is_checked_only_when_used() {
+        let mut files_only = plan(vec![Extent::File {
+            sectors: 8,
+            path: None,
+        }]);
+        files_only.disk.device_path = Some("bad\"path".into());
+        assert!(wanted_files(&files_only, None, &opts(Target::VirtualBox)).is_ok());
+        let mut raw = plan(vec![Extent::Raw {
+            start: 0,
+            sectors: 8,
+        }]);
+        raw.disk.device_path = Some("bad\"path".into());
+        let err = wanted_files(&raw, None, &opts(Target::VirtualBox)).expect_err("quote");
+        assert!(err.to_string().contains("double quote"), "{err}");
+    }
+}
