@@ -285,6 +285,9 @@ impl PlanDisk {
         if let Some(p) = &self.device_path {
             return p.clone();
         }
+        if self.source == crate::model::demo::DEMO_SOURCE {
+            return crate::model::demo::DEMO_DEVICE_PATH.to_string();
+        }
         let source = Path::new(&self.source);
         if source.is_absolute() {
             return self.source.clone();
