@@ -275,12 +275,18 @@ fn parse_text(bytes: &[u8], out: &mut ParsedDescriptor) {
         let line = match std::str::from_utf8(raw) {
             Ok(text) => std::borrow::Cow::Borrowed(text),
             Err(_) => {
-                out.warning(
-                    codes::SYNTAX,
-                    Some(number),
-                    "not valid UTF-8; names on this line may not read as intended",
-                );
-                String::from_utf8_lossy(raw)
+                let text = String::from_utf8_lossy(raw);
+                // A file name carve cannot spell is an error; odd bytes in a comment are not.
+                if is_extent_line(&text) {
+                    out.error(
+                        codes::SYNTAX,
+                        Some(number),
+                        "not valid UTF-8; the names on this extent line cannot be read as written",
+                    );
+                } else {
+                    out.warning(codes::SYNTAX, Some(number), "not valid UTF-8");
+                }
+                text
             }
         };
         if !seen_first {
