@@ -100,7 +100,10 @@ fn vbox_registry_decides_shareable() {
 fn shareable_by_location_without_uuid() {
     let dir = tempfile::tempdir().expect("tempdir");
     let text = std::fs::read_to_string(fixture("vboxmanage/sdc-full.vmdk")).expect("fixture");
-    let text = text.replace("ddb.uuid.image=\"c0ffee00-1234-4abc-8def-0123456789ab\"\n", "");
+    let text = text.replace(
+        "ddb.uuid.image=\"c0ffee00-1234-4abc-8def-0123456789ab\"\n",
+        "",
+    );
     std::fs::create_dir(dir.path().join("d")).expect("mkdir");
     let vmdk = dir.path().join("d/full.vmdk");
     std::fs::write(&vmdk, text).expect("write");
@@ -126,7 +129,10 @@ fn vboxmanage_descriptors_read_cleanly() {
         .map(|e| e["kind"].as_str().expect("kind"))
         .collect();
     assert_eq!(kinds, ["file", "zero", "raw", "zero"]);
-    assert!(codes(&json).iter().all(|c| !c.starts_with("vmdk-")), "{json}");
+    assert!(
+        codes(&json).iter().all(|c| !c.starts_with("vmdk-")),
+        "{json}"
+    );
 
     let (_, json) = audit_json(&[fixture("vboxmanage/sdc-full.vmdk")]);
     assert_eq!(
@@ -176,7 +182,10 @@ fn unreadable_inputs_exit_2_with_one_line() {
     std::fs::write(&bad_vbox, "<VirtualBox><oops></VirtualBox>").expect("write");
     let out = audit(&[fixture("seed/vm1/vm1.vmdk"), bad_vbox], &[]);
     assert_eq!(out.status.code(), Some(2));
-    let out = audit(&[fixture("seed/vm1/vm1.vmdk")], &["--disk", "/nonexistent/disk.img"]);
+    let out = audit(
+        &[fixture("seed/vm1/vm1.vmdk")],
+        &["--disk", "/nonexistent/disk.img"],
+    );
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -201,11 +210,24 @@ fn broken_descriptor_corpus_gives_findings_never_a_panic() {
     for (name, bytes, expected) in corpus {
         let path = dir.path().join(name);
         std::fs::write(&path, &bytes).expect("write");
-        let out = audit(&[path.clone()], &["--json"]);
-        assert_eq!(out.status.code(), Some(1), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        let out = audit(std::slice::from_ref(&path), &["--json"]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let json: Value = serde_json::from_slice(&out.stdout).expect("JSON");
-        assert!(codes(&json).iter().any(|c| c == expected), "{name}: {:?}", codes(&json));
-        assert_eq!(std::fs::read(&path).expect("reread"), bytes, "{name} unchanged");
+        assert!(
+            codes(&json).iter().any(|c| c == expected),
+            "{name}: {:?}",
+            codes(&json)
+        );
+        assert_eq!(
+            std::fs::read(&path).expect("reread"),
+            bytes,
+            "{name} unchanged"
+        );
         let human = audit(&[path], &[]);
         assert_eq!(human.status.code(), Some(1), "{name}");
     }
@@ -224,14 +246,19 @@ fn qemu_img_sparse_vmdk_is_read_through_its_embedded_descriptor() {
     match made {
         Ok(s) if s.success() => {}
         other => {
-            assert!(std::env::var_os("CI").is_none(), "qemu-img missing under CI: {other:?}");
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "qemu-img missing under CI: {other:?}"
+            );
             eprintln!("note: qemu-img not available ({other:?}); skipping");
             return;
         }
     }
     let (code, json) = audit_json(&[path]);
     assert_eq!(code, 0, "{json}");
-    let extents = json["plan"]["vdisks"][0]["extents"].as_array().expect("extents");
+    let extents = json["plan"]["vdisks"][0]["extents"]
+        .as_array()
+        .expect("extents");
     assert_eq!(extents.len(), 1);
     assert_eq!(extents[0]["sectors"], 131072);
 }

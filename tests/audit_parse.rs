@@ -59,14 +59,20 @@ fn each_refusal_has_its_code() {
         ("RW 2048 FLAT \"a.bin 0\n", "vmdk-syntax"),
         ("RW 2048 ZERO 5\n", "vmdk-syntax"),
         ("RW 2048 FLAT \"a.bin\" 0\nCID=1\n", "vmdk-order"),
-        ("RW 2048 FLAT \"a.bin\" 0\r\rRW 1 ZERO\n", "vmdk-line-ending"),
+        (
+            "RW 2048 FLAT \"a.bin\" 0\r\rRW 1 ZERO\n",
+            "vmdk-line-ending",
+        ),
     ];
     for (extents, code) in cases {
         let found = codes(&with_extents(extents));
         assert!(found.contains(code), "{extents:?}: {found:?}");
         let parsed = parse_descriptor(with_extents(extents).as_bytes(), "t.vmdk");
         assert!(
-            parsed.problems.iter().all(|p| p.severity == Severity::Error || p.code == "vmdk-ddb"),
+            parsed
+                .problems
+                .iter()
+                .all(|p| p.severity == Severity::Error || p.code == "vmdk-ddb"),
             "{extents:?}"
         );
     }
@@ -74,9 +80,11 @@ fn each_refusal_has_its_code() {
 
 #[test]
 fn header_rules() {
-    let no_first = with_extents("RW 1 ZERO\n").replacen("# Disk DescriptorFile", "# Disk Descriptor", 1);
+    let no_first =
+        with_extents("RW 1 ZERO\n").replacen("# Disk DescriptorFile", "# Disk Descriptor", 1);
     assert!(codes(&no_first).contains(&"vmdk-first-line"));
-    let variant = with_extents("RW 1 ZERO\n").replacen("# Disk DescriptorFile", "#Disk Descriptor File", 1);
+    let variant =
+        with_extents("RW 1 ZERO\n").replacen("# Disk DescriptorFile", "#Disk Descriptor File", 1);
     assert!(!codes(&variant).contains(&"vmdk-first-line"));
     let v2 = with_extents("RW 1 ZERO\n").replace("version=1", "version=2");
     assert!(codes(&v2).contains(&"vmdk-version"));
@@ -86,11 +94,17 @@ fn header_rules() {
     assert!(codes(&no_extents).contains(&"vmdk-no-extents"));
     let ddb_first = format!("{HEAD}ddb.adapterType = \"ide\"\nRW 1 ZERO\n");
     assert!(codes(&ddb_first).contains(&"vmdk-order"));
-    let bad_uuid = with_extents("RW 1 ZERO\n").replace("5a1c2f3e-8b7d-4c6a-9e0f-1d2c3b4a5f61", "not-a-uuid");
+    let bad_uuid =
+        with_extents("RW 1 ZERO\n").replace("5a1c2f3e-8b7d-4c6a-9e0f-1d2c3b4a5f61", "not-a-uuid");
     assert!(codes(&bad_uuid).contains(&"vmdk-ddb"));
     let no_uuid = with_extents("RW 1 ZERO\n").replace("ddb.uuid.image", "ddb.uuid.other");
     let parsed = parse_descriptor(no_uuid.as_bytes(), "t.vmdk");
-    assert!(parsed.problems.iter().any(|p| p.code == "vmdk-ddb" && p.severity == Severity::Warning));
+    assert!(
+        parsed
+            .problems
+            .iter()
+            .any(|p| p.code == "vmdk-ddb" && p.severity == Severity::Warning)
+    );
 }
 
 #[test]
@@ -101,7 +115,11 @@ fn size_limits_follow_virtualbox() {
     }
     // 1100 extents after the DDB: too many lines, and out of order.
     assert!(codes(&many).contains(&"vmdk-too-large"));
-    let big = format!("{}# {}\n", with_extents("RW 1 ZERO\n"), "x".repeat(200 * 1024));
+    let big = format!(
+        "{}# {}\n",
+        with_extents("RW 1 ZERO\n"),
+        "x".repeat(200 * 1024)
+    );
     assert!(codes(&big).contains(&"vmdk-too-large"));
     assert!(codes("# Disk DescriptorFile\n").contains(&"vmdk-syntax"));
 }
@@ -115,7 +133,9 @@ fn broken_inputs_give_findings() {
     invalid.extend_from_slice(b"\xff\xfe.bin\" 0\n");
     let parsed = parse_descriptor(&invalid, "t.vmdk");
     assert!(parsed.problems.iter().any(|p| p.message.contains("UTF-8")));
-    let garbage: Vec<u8> = (0..10 * 1024 * 1024u32).map(|i| b'a' + (i % 26) as u8).collect();
+    let garbage: Vec<u8> = (0..10 * 1024 * 1024u32)
+        .map(|i| b'a' + (i % 26) as u8)
+        .collect();
     let parsed = parse_descriptor(&garbage, "g.vmdk");
     assert!(parsed.problems.iter().any(|p| p.code == "vmdk-too-large"));
     assert!(parsed.problems.len() <= 50);
@@ -144,11 +164,26 @@ fn binary_sparse_vmdk_yields_its_embedded_descriptor() {
     assert_eq!(parsed.extents[0].kind, ExtentKind::Sparse);
     let mut no_descriptor = sparse_with_descriptor("");
     no_descriptor[28..36].copy_from_slice(&0u64.to_le_bytes());
-    assert!(parse_descriptor(&no_descriptor, "x").problems.iter().any(|p| p.code == "vmdk-binary"));
+    assert!(
+        parse_descriptor(&no_descriptor, "x")
+            .problems
+            .iter()
+            .any(|p| p.code == "vmdk-binary")
+    );
     let mut far = sparse_with_descriptor("");
     far[28..36].copy_from_slice(&u64::MAX.to_le_bytes());
-    assert!(parse_descriptor(&far, "x").problems.iter().any(|p| p.code == "vmdk-binary"));
-    assert!(parse_descriptor(b"KDMV", "x").problems.iter().any(|p| p.code == "vmdk-binary"));
+    assert!(
+        parse_descriptor(&far, "x")
+            .problems
+            .iter()
+            .any(|p| p.code == "vmdk-binary")
+    );
+    assert!(
+        parse_descriptor(b"KDMV", "x")
+            .problems
+            .iter()
+            .any(|p| p.code == "vmdk-binary")
+    );
 }
 
 proptest! {

@@ -70,7 +70,10 @@ fn system_disk_with_efi_boot_and_lvm() {
     );
     host::annotate_with(&mut l, &block("sda"), &roots());
     assert_eq!(l.host.detection, HostDetection::Checked);
-    assert!(l.host.system_disk, "sda holds / (via LVM), /boot and /boot/efi");
+    assert!(
+        l.host.system_disk,
+        "sda holds / (via LVM), /boot and /boot/efi"
+    );
     assert_eq!(
         uses(&l),
         vec![
@@ -81,11 +84,21 @@ fn system_disk_with_efi_boot_and_lvm() {
                 300_000,
                 "LVM member of vg0 (vg0-root: mounted at /)".to_string()
             ),
-            (606_848, 300_000, "LVM member of vg0 (vg0-swap: swap)".to_string()),
+            (
+                606_848,
+                300_000,
+                "LVM member of vg0 (vg0-swap: swap)".to_string()
+            ),
         ]
     );
-    assert_eq!(l.partitions[0].host_use.as_deref(), Some("mounted at /boot/efi"));
-    assert_eq!(l.partitions[1].host_use.as_deref(), Some("mounted at /boot"));
+    assert_eq!(
+        l.partitions[0].host_use.as_deref(),
+        Some("mounted at /boot/efi")
+    );
+    assert_eq!(
+        l.partitions[1].host_use.as_deref(),
+        Some("mounted at /boot")
+    );
     assert_eq!(
         l.partitions[2].host_use.as_deref(),
         Some("LVM member of vg0 (vg0-root: mounted at /); LVM member of vg0 (vg0-swap: swap)")

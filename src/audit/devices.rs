@@ -22,14 +22,13 @@ pub fn is_device_path(name: &str) -> bool {
 fn windows_rest(name: &str) -> Option<&str> {
     let trimmed = name.trim_start_matches(['\\', '/']);
     let leading = name.len() - trimmed.len();
-    if let Some(rest) = trimmed
-        .strip_prefix(".\\")
-        .or_else(|| trimmed.strip_prefix("./"))
-        .or_else(|| trimmed.strip_prefix("?\\"))
+    if leading > 0
+        && let Some(rest) = trimmed
+            .strip_prefix(".\\")
+            .or_else(|| trimmed.strip_prefix("./"))
+            .or_else(|| trimmed.strip_prefix("?\\"))
     {
-        if leading > 0 {
-            return Some(rest);
-        }
+        return Some(rest);
     }
     let lower = name.to_ascii_lowercase();
     if lower.starts_with("physicaldrive") {

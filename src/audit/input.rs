@@ -30,9 +30,14 @@ pub fn read(files: &[PathBuf]) -> Result<AuditInput> {
         let bytes = read_capped(path)?;
         if is_registry(path) {
             let text = String::from_utf8(bytes).map_err(|_| {
-                Error::at(path, "not UTF-8 text; pass a .vbox file written by VirtualBox")
+                Error::at(
+                    path,
+                    "not UTF-8 text; pass a .vbox file written by VirtualBox",
+                )
             })?;
-            input.media.push((path.clone(), vboxfile::parse_media(&text, path)?));
+            input
+                .media
+                .push((path.clone(), vboxfile::parse_media(&text, path)?));
         } else {
             let origin = path.display().to_string();
             input.descriptors.push(Descriptor {

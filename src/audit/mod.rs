@@ -159,7 +159,10 @@ pub fn audit(input: &AuditInput, disk_source: Option<&str>, layout: Option<&Disk
     let report = check::run(&plan, layout);
     let mut all = findings_from_checks(&report.findings, &sources);
     for other in &other_plans {
-        all.extend(findings_from_checks(&check::run(other, None).findings, &sources));
+        all.extend(findings_from_checks(
+            &check::run(other, None).findings,
+            &sources,
+        ));
     }
     all.extend(findings);
     all.sort_by(|a, b| {
@@ -215,7 +218,12 @@ fn unique_name(path: &Path, taken: &mut Vec<String>) -> String {
     name
 }
 
-fn build(d: &Descriptor, name: String, media: &[&Medium], findings: &mut Vec<AuditFinding>) -> Built {
+fn build(
+    d: &Descriptor,
+    name: String,
+    media: &[&Medium],
+    findings: &mut Vec<AuditFinding>,
+) -> Built {
     let parsed: &ParsedDescriptor = &d.parsed;
     let file = d.path.display().to_string();
     let mut vdisk = VDisk::new(name.clone());
@@ -261,7 +269,11 @@ fn build(d: &Descriptor, name: String, media: &[&Medium], findings: &mut Vec<Aud
             (_, Some(target)) if devices::is_device_path(target) => {
                 let dev = devices::normalize(target);
                 if let Some(problem) = &dev.problem {
-                    findings.push(finding(check::codes::BAD_DEVICE_PATH, Severity::Error, problem.clone()));
+                    findings.push(finding(
+                        check::codes::BAD_DEVICE_PATH,
+                        Severity::Error,
+                        problem.clone(),
+                    ));
                 }
                 match &device {
                     None => device = Some(dev),
@@ -344,9 +356,9 @@ fn is_shareable(d: &Descriptor, uuid: Option<&uuid::Uuid>, media: &[&Medium]) ->
     media.iter().filter(|m| m.is_shareable()).any(|m| {
         let by_uuid = uuid.is_some_and(|u| vboxfile::normalize_uuid(&u.to_string()) == m.uuid);
         let by_location = own.is_some()
-            && d.registry_dirs.iter().any(|dir| {
-                std::fs::canonicalize(dir.join(&m.location)).ok() == own
-            });
+            && d.registry_dirs
+                .iter()
+                .any(|dir| std::fs::canonicalize(dir.join(&m.location)).ok() == own);
         by_uuid || by_location
     })
 }

@@ -74,8 +74,8 @@ fn plan_table(out: &mut String, plan: &Plan, audit: &Audit) {
         );
         let _ = writeln!(
             out,
-            "  {:>3} {:>5}  {:<5} {:>12} {:>12} {:>8}  {}",
-            "#", "LINE", "KIND", "START", "SECTORS", "SIZE", "BACKING"
+            "  {:>3} {:>5}  {:<5} {:>12} {:>12} {:>8}  BACKING",
+            "#", "LINE", "KIND", "START", "SECTORS", "SIZE"
         );
         for (i, e) in v.extents.iter().enumerate() {
             let line = source

@@ -141,7 +141,11 @@ fn table(rows: &[DiskJson]) -> String {
             sector,
             r.table.as_deref().unwrap_or("?"),
             r.model.as_deref().unwrap_or("-"),
-            if uses.is_empty() { "-".to_string() } else { uses.join("; ") }
+            if uses.is_empty() {
+                "-".to_string()
+            } else {
+                uses.join("; ")
+            }
         );
     }
     out

@@ -27,9 +27,7 @@ pub fn list(view: &HostView, all: bool) -> Vec<HostDisk> {
         .filter(|name| all || !VIRTUAL_PREFIXES.iter().any(|p| name.starts_with(p)))
         .map(|name| {
             let sys = &view.sys;
-            let model = sys
-                .read(&name, "device/model")
-                .filter(|m| !m.is_empty());
+            let model = sys.read(&name, "device/model").filter(|m| !m.is_empty());
             HostDisk {
                 path: format!("/dev/{name}"),
                 model,

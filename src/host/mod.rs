@@ -129,7 +129,11 @@ pub fn annotate_with(layout: &mut DiskLayout, target: &Target, roots: &Roots) {
             layout.notes.push(format!(
                 "{} is attached to this {} (sectors {}..{}); nothing mounts or holds it",
                 lp.name,
-                if matches!(target, Target::File { .. }) { "image" } else { "device" },
+                if matches!(target, Target::File { .. }) {
+                    "image"
+                } else {
+                    "device"
+                },
                 lp.start,
                 lp.start.saturating_add(lp.sectors)
             ));

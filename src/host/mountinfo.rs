@@ -45,9 +45,7 @@ pub fn unescape(field: &str) -> String {
             && let Some(octal) = bytes.get(i + 1..i + 4)
             && octal.iter().all(|b| (b'0'..=b'7').contains(b))
         {
-            let value = octal
-                .iter()
-                .fold(0u32, |v, b| v * 8 + u32::from(b - b'0'));
+            let value = octal.iter().fold(0u32, |v, b| v * 8 + u32::from(b - b'0'));
             if let Ok(byte) = u8::try_from(value) {
                 out.push(byte);
                 i += 4;
@@ -66,7 +64,8 @@ mod tests {
 
     #[test]
     fn parses_the_kernel_documentation_example() {
-        let text = "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue\n";
+        let text =
+            "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue\n";
         let mounts = parse(text);
         assert_eq!(
             mounts,

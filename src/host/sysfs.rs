@@ -50,9 +50,15 @@ impl Sysfs {
         if !is_plain_name(name) {
             return None;
         }
-        self.block_names()
-            .into_iter()
-            .find(|disk| disk != name && self.class_block().join(disk).join(name).join("partition").is_file())
+        self.block_names().into_iter().find(|disk| {
+            disk != name
+                && self
+                    .class_block()
+                    .join(disk)
+                    .join(name)
+                    .join("partition")
+                    .is_file()
+        })
     }
 
     /// Every name under `class/block` (disks and partitions alike on a live system).
@@ -119,7 +125,9 @@ impl Sysfs {
             .into_iter()
             .filter(|child| dir.join(child).join("partition").is_file())
             .filter_map(|child| {
-                let start = read_trimmed(&dir.join(&child).join("start"))?.parse().ok()?;
+                let start = read_trimmed(&dir.join(&child).join("start"))?
+                    .parse()
+                    .ok()?;
                 let sectors = read_trimmed(&dir.join(&child).join("size"))?.parse().ok()?;
                 Some(SysPartition {
                     name: child,

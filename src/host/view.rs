@@ -1,10 +1,10 @@
 //! The host's storage as one picture: mounts, swap and sysfs, asked "what uses this node?".
 
+use super::Roots;
 use super::holders;
 use super::mountinfo::{self, Mount};
 use super::swaps::{self, Swap};
 use super::sysfs::Sysfs;
-use super::Roots;
 use std::path::Path;
 
 /// The mount points that make a disk the host's system disk.
@@ -144,7 +144,8 @@ impl HostView {
     /// The sysfs node a `/dev` path names: `/dev/sda2` -> `sda2`, `/dev/mapper/vg0-root` ->
     /// `dm-0` (by link on a live system, by dm name in a fixture tree).
     pub fn node_name_of(&self, path: &str) -> Option<String> {
-        let resolved = std::fs::canonicalize(path).unwrap_or_else(|_| Path::new(path).to_path_buf());
+        let resolved =
+            std::fs::canonicalize(path).unwrap_or_else(|_| Path::new(path).to_path_buf());
         let base = resolved.file_name()?.to_string_lossy().into_owned();
         if self.sys.node_dir(&base).is_some() {
             return Some(base);
@@ -179,7 +180,10 @@ impl HostView {
             .filter(|m| SYSTEM_MOUNTS.contains(&m.mount_point.as_str()))
         {
             let direct = if m.major != 0 {
-                self.sys.name_of_dev((m.major, m.minor)).into_iter().collect()
+                self.sys
+                    .name_of_dev((m.major, m.minor))
+                    .into_iter()
+                    .collect()
             } else {
                 self.anonymous_mount_members(m)
             };

@@ -72,7 +72,8 @@ fn medium(e: &BytesStart<'_>, origin: &Path) -> Result<Medium> {
         kind: "Normal".into(),
     };
     for attr in e.attributes() {
-        let attr = attr.map_err(|err| Error::at(origin, format!("bad attribute in <HardDisk>: {err}")))?;
+        let attr =
+            attr.map_err(|err| Error::at(origin, format!("bad attribute in <HardDisk>: {err}")))?;
         let value = attr
             .normalized_value(XmlVersion::Implicit1_0)
             .map_err(|err| Error::at(origin, format!("bad attribute value in <HardDisk>: {err}")))?

@@ -115,7 +115,13 @@ pub struct ParsedDescriptor {
 }
 
 impl ParsedDescriptor {
-    fn problem(&mut self, code: &'static str, severity: Severity, line: Option<usize>, message: String) {
+    fn problem(
+        &mut self,
+        code: &'static str,
+        severity: Severity,
+        line: Option<usize>,
+        message: String,
+    ) {
         if self.problems.len() < MAX_PROBLEMS {
             self.problems.push(Problem {
                 code,
@@ -221,9 +227,12 @@ fn parse_embedded(bytes: &[u8], mut out: ParsedDescriptor) -> ParsedDescriptor {
     }
     let start = offset.saturating_mul(512);
     let len = size.min(MAX_EMBEDDED_SECTORS).saturating_mul(512);
-    let slice = usize::try_from(start)
-        .ok()
-        .and_then(|s| bytes.get(s..s.saturating_add(usize::try_from(len).unwrap_or(usize::MAX)).min(bytes.len())));
+    let slice = usize::try_from(start).ok().and_then(|s| {
+        bytes.get(
+            s..s.saturating_add(usize::try_from(len).unwrap_or(usize::MAX))
+                .min(bytes.len()),
+        )
+    });
     let Some(slice) = slice.filter(|s| !s.is_empty()) else {
         out.error(
             codes::BINARY,
@@ -319,8 +328,10 @@ fn parse_text(bytes: &[u8], out: &mut ParsedDescriptor) {
             Section::Ddb => section >= Section::Extents,
         };
         if !in_order {
-            let hint = if line.starts_with(char::is_whitespace) && is_extent_line(line.trim_start()) {
-                "an extent line indented; VirtualBox reads it as a header entry after the extents".to_string()
+            let hint = if line.starts_with(char::is_whitespace) && is_extent_line(line.trim_start())
+            {
+                "an extent line indented; VirtualBox reads it as a header entry after the extents"
+                    .to_string()
             } else {
                 format!(
                     "`{}` is out of order; VirtualBox wants header entries, then extents, then ddb. lines",
@@ -342,30 +353,59 @@ fn parse_text(bytes: &[u8], out: &mut ParsedDescriptor) {
         }
     }
     if !seen_first {
-        out.error(codes::FIRST_LINE, None, "an empty file; a descriptor starts with `# Disk DescriptorFile`");
+        out.error(
+            codes::FIRST_LINE,
+            None,
+            "an empty file; a descriptor starts with `# Disk DescriptorFile`",
+        );
         return;
     }
     match out.version.as_deref() {
-        None => out.error(codes::VERSION, None, "no `version=1` line; VirtualBox refuses the descriptor"),
+        None => out.error(
+            codes::VERSION,
+            None,
+            "no `version=1` line; VirtualBox refuses the descriptor",
+        ),
         Some("1") => {}
         Some(other) => {
-            let message = format!("version `{}`; VirtualBox reads version 1 only", shorten(other));
+            let message = format!(
+                "version `{}`; VirtualBox reads version 1 only",
+                shorten(other)
+            );
             out.error(codes::VERSION, None, message)
         }
     }
     match out.create_type.as_deref() {
-        None => out.error(codes::CREATE_TYPE, None, "no `createType`; VirtualBox refuses the descriptor"),
+        None => out.error(
+            codes::CREATE_TYPE,
+            None,
+            "no `createType`; VirtualBox refuses the descriptor",
+        ),
         Some(
-            "monolithicFlat" | "monolithicSparse" | "twoGbMaxExtentFlat" | "twoGbMaxExtentSparse"
-            | "fullDevice" | "partitionedDevice" | "vmfs" | "vmfsSparse" | "streamOptimized",
+            "monolithicFlat"
+            | "monolithicSparse"
+            | "twoGbMaxExtentFlat"
+            | "twoGbMaxExtentSparse"
+            | "fullDevice"
+            | "partitionedDevice"
+            | "vmfs"
+            | "vmfsSparse"
+            | "streamOptimized",
         ) => {}
         Some(other) => {
-            let message = format!("createType `{}` is not one VirtualBox knows", shorten(other));
+            let message = format!(
+                "createType `{}` is not one VirtualBox knows",
+                shorten(other)
+            );
             out.warning(codes::CREATE_TYPE, None, message)
         }
     }
     if out.extents.is_empty() {
-        out.error(codes::NO_EXTENTS, None, "no extent lines; the virtual disk has no sectors");
+        out.error(
+            codes::NO_EXTENTS,
+            None,
+            "no extent lines; the virtual disk has no sectors",
+        );
     }
     if !out.embedded && !out.ddb.contains_key("ddb.uuid.image") {
         out.warning(
@@ -377,7 +417,9 @@ fn parse_text(bytes: &[u8], out: &mut ParsedDescriptor) {
 }
 
 fn is_extent_line(line: &str) -> bool {
-    ["RW", "RDONLY", "NOACCESS"].iter().any(|a| line.starts_with(a))
+    ["RW", "RDONLY", "NOACCESS"]
+        .iter()
+        .any(|a| line.starts_with(a))
 }
 
 /// `key=value` (or `key = value`); a quoted value is unquoted.
@@ -420,7 +462,10 @@ fn parse_ddb(line: &str, number: usize, out: &mut ParsedDescriptor) {
         out.error(
             codes::DDB,
             Some(number),
-            format!("{key} `{}` is not a uuid; VirtualBox refuses the descriptor", shorten(&value)),
+            format!(
+                "{key} `{}` is not a uuid; VirtualBox refuses the descriptor",
+                shorten(&value)
+            ),
         );
     }
     out.ddb.insert(key.to_string(), value);
@@ -444,7 +489,10 @@ fn parse_extent(line: &str, number: usize, out: &mut ParsedDescriptor) {
         out.error(
             codes::SYNTAX,
             Some(number),
-            format!("the sector count `{}` is not a number", shorten(sectors_text)),
+            format!(
+                "the sector count `{}` is not a number",
+                shorten(sectors_text)
+            ),
         );
         return;
     };
@@ -457,7 +505,11 @@ fn parse_extent(line: &str, number: usize, out: &mut ParsedDescriptor) {
         "SPARSE" => ExtentKind::Sparse,
         "VMFS" => ExtentKind::Vmfs,
         "" => {
-            out.error(codes::SYNTAX, Some(number), "the extent type is missing (FLAT, ZERO, ...)");
+            out.error(
+                codes::SYNTAX,
+                Some(number),
+                "the extent type is missing (FLAT, ZERO, ...)",
+            );
             return;
         }
         other => ExtentKind::Other(other.to_string()),
@@ -466,7 +518,10 @@ fn parse_extent(line: &str, number: usize, out: &mut ParsedDescriptor) {
         out.error(
             codes::SYNTAX,
             Some(number),
-            format!("extent type `{}`; VirtualBox reads FLAT, ZERO, SPARSE and VMFS (upper case)", shorten(t)),
+            format!(
+                "extent type `{}`; VirtualBox reads FLAT, ZERO, SPARSE and VMFS (upper case)",
+                shorten(t)
+            ),
         );
     }
     let mut canonical = format!("{} {sectors} {kind_text}", access.as_str());
@@ -513,14 +568,21 @@ fn parse_extent(line: &str, number: usize, out: &mut ParsedDescriptor) {
         (name, t.next().unwrap_or(""), false)
     };
     if name.is_empty() && !quoted {
-        out.error(codes::SYNTAX, Some(number), "the extent names no file or device");
+        out.error(
+            codes::SYNTAX,
+            Some(number),
+            "the extent names no file or device",
+        );
         return;
     }
     if !quoted {
         out.error(
             codes::UNQUOTED,
             Some(number),
-            format!("the name `{}` is not in double quotes; VirtualBox refuses the line", shorten(&name)),
+            format!(
+                "the name `{}` is not in double quotes; VirtualBox refuses the line",
+                shorten(&name)
+            ),
         );
     }
     canonical.push_str(&format!(" \"{name}\""));
