@@ -222,3 +222,42 @@ fn uses_are_clipped_to_the_layout() {
     assert!(l.host.uses.iter().all(|u| u.span().end() <= 300_000));
     assert_eq!(l.host.uses.len(), 2);
 }
+
+#[test]
+fn an_image_in_use_as_a_swap_file_is_used_whole() {
+    let mut l = layout("/var/swapfile", 204_792, &[]);
+    let target = Target::File {
+        path: "/var/swapfile".into(),
+    };
+    host::annotate_with(&mut l, &target, &roots());
+    assert_eq!(uses(&l), vec![(0, 204_792, "swap file".to_string())]);
+}
+
+#[test]
+fn a_device_sysfs_does_not_know_is_not_claimed_free() {
+    let mut l = layout("/dev/sdz", 1000, &[]);
+    let target = Target::Block {
+        name: None,
+        path: "/dev/sdz".into(),
+    };
+    host::annotate_with(&mut l, &target, &roots());
+    assert!(
+        matches!(l.host.detection, HostDetection::NotBuilt(ref why) if why.contains("/dev/sdz"))
+    );
+}
+
+#[test]
+fn live_annotate_of_a_plain_file_is_checked() {
+    // This machine's own /proc and /sys: a fresh temp file is used by nothing.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let image = dir.path().join("free.img");
+    std::fs::write(&image, vec![0u8; 4096]).expect("image");
+    let mut l = layout(&image.display().to_string(), 8, &[]);
+    host::annotate(&mut l, &image);
+    if cfg!(target_os = "linux") {
+        assert_eq!(l.host.detection, HostDetection::Checked);
+        assert!(l.host.uses.is_empty());
+    } else {
+        assert!(matches!(l.host.detection, HostDetection::NotBuilt(_)));
+    }
+}

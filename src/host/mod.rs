@@ -110,6 +110,30 @@ pub fn annotate_with(layout: &mut DiskLayout, target: &Target, roots: &Roots) {
     };
     let mut uses: Vec<HostUse> = Vec::new();
     let mut system_disk = false;
+    if let Target::Block { name: None, path } = target {
+        // A device sysfs does not list: nothing can be said about it, so claim nothing.
+        layout.host = HostInfo {
+            detection: HostDetection::NotBuilt(format!(
+                "{path} is not listed under {}/class/block; its host use is unknown",
+                roots.sys.display()
+            )),
+            system_disk: false,
+            uses: Vec::new(),
+        };
+        return;
+    }
+    if let Target::File { path } = target
+        && view
+            .swaps
+            .iter()
+            .any(|s| s.kind == "file" && s.path == *path)
+    {
+        uses.push(HostUse {
+            start: 0,
+            sectors: layout.size_sectors,
+            what: "swap file".into(),
+        });
+    }
     if let Target::Block {
         name: Some(name), ..
     } = target
