@@ -262,3 +262,19 @@ fn qemu_img_sparse_vmdk_is_read_through_its_embedded_descriptor() {
     assert_eq!(extents.len(), 1);
     assert_eq!(extents[0]["sectors"], 131072);
 }
+
+/// The seed's first snippet ends its raw extent line with a space: VirtualBox refuses it.
+#[test]
+fn seed_trailing_space_is_flagged_on_its_line() {
+    let (code, json) = audit_json(&[fixture("seed/p2-whole.vmdk")]);
+    assert_eq!(code, 1);
+    let f = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["code"] == "vmdk-whitespace")
+        .unwrap_or_else(|| panic!("no vmdk-whitespace: {json}"));
+    assert_eq!(f["line"], 8);
+    assert_eq!(f["extent"], 1);
+    assert!(f["message"].as_str().expect("message").contains("trailing"));
+}

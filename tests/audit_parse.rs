@@ -40,6 +40,14 @@ fn a_clean_descriptor_has_no_problems() {
 }
 
 #[test]
+fn one_space_after_a_name_without_offset_is_accepted() {
+    let text = with_extents("RW 2048 FLAT \"a.bin\" \n");
+    assert_eq!(codes(&text), Vec::<&str>::new());
+    let text = with_extents("RW 2048 FLAT \"a.bin\"  \n");
+    assert!(codes(&text).contains(&"vmdk-whitespace"));
+}
+
+#[test]
 fn crlf_line_endings_are_accepted() {
     let text = with_extents("RW 2048 FLAT \"a.bin\" 0\n").replace('\n', "\r\n");
     assert_eq!(codes(&text), Vec::<&str>::new());

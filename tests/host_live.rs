@@ -24,7 +24,11 @@ fn root_disk() -> Option<(PathBuf, u64)> {
         return None; // `/` on dm or md: the leaf walk is covered by the fixture tests.
     }
     let name = disk_dir.file_name()?.to_string_lossy().into_owned();
-    let size = std::fs::read_to_string(disk_dir.join("size")).ok()?.trim().parse().ok()?;
+    let size = std::fs::read_to_string(disk_dir.join("size"))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
     let path = Path::new("/dev").join(name);
     path.exists().then_some((path, size))
 }

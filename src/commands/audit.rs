@@ -1,3 +1,11 @@
+//! `carve audit FILE... [--disk DISK] [--json]`.
+//!
+//! JSON: `{"plan": <plan>, "other_plans": [<plan>...] (only when descriptors name other
+//! devices), "sources": [{"vdisk","file","create_type","lines":[..],"names":[..]}],
+//! "findings": [{"code","severity","vdisk","extent","message","file"?,"line"?}],
+//! "errors": N, "warnings": M, "shareability_known": bool}`. Exit 1 with errors, 0 otherwise,
+//! 2 when a file cannot be read at all.
+
 use crate::audit::{self, input, report};
 use crate::cli::AuditArgs;
 use crate::error::Result;

@@ -587,7 +587,9 @@ fn parse_extent(line: &str, number: usize, out: &mut ParsedDescriptor) {
     }
     canonical.push_str(&format!(" \"{name}\""));
     let mut t = after_name.split_whitespace();
-    if let Some(offset_text) = t.next() {
+    let first = t.next();
+    let has_offset = first.is_some();
+    if let Some(offset_text) = first {
         match offset_text.parse::<u64>() {
             Ok(offset) => {
                 extent.offset = offset;
@@ -608,7 +610,9 @@ fn parse_extent(line: &str, number: usize, out: &mut ParsedDescriptor) {
         }
     }
     extent.file = Some(name);
-    if line != canonical && quoted {
+    // Without an offset VirtualBox skips one space after the name.
+    let spaced_ok = line == canonical || (!has_offset && line == format!("{canonical} "));
+    if !spaced_ok && quoted {
         whitespace_problem(line, number, out);
     }
     out.extents.push(extent);
