@@ -201,7 +201,10 @@ fn disk_list_skips_virtual_nodes_unless_all() {
         .into_iter()
         .map(|d| d.name)
         .collect();
-    assert_eq!(names, ["md0", "sda", "sdb", "sdc", "sdd", "sde", "sdf"]);
+    assert_eq!(
+        names,
+        ["md0", "sda", "sdb", "sdc", "sdd", "sde", "sdf", "sdg"]
+    );
     let all = host::disks::list(&view, true);
     assert!(all.iter().any(|d| d.name == "loop0"));
     assert!(all.iter().any(|d| d.name == "zram0"));
@@ -260,4 +263,18 @@ fn live_annotate_of_a_plain_file_is_checked() {
     } else {
         assert!(matches!(l.host.detection, HostDetection::NotBuilt(_)));
     }
+}
+
+#[test]
+fn lvm_on_the_bare_disk_covers_all_of_it() {
+    let mut l = layout("/dev/sdg", 500_000, &[(2048, 1000)]);
+    host::annotate_with(&mut l, &block("sdg"), &roots());
+    assert_eq!(
+        uses(&l),
+        vec![(0, 500_000, "LVM member of data-vg".to_string())]
+    );
+    assert_eq!(
+        l.partitions[0].host_use.as_deref(),
+        Some("LVM member of data-vg")
+    );
 }
