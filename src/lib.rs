@@ -2,6 +2,7 @@
 //! It never writes to the disk it plans on.
 
 pub mod app;
+pub mod audit;
 pub mod check;
 pub mod cli;
 pub mod commands;

@@ -1,8 +1,152 @@
+//! `carve disks [--json] [--all]`: the host's disks with size, sector sizes, table and use.
+//!
+//! JSON: `{"disks":[{"name","path","model","size_sectors","size","logical_sector_size",
+//! "physical_sector_size","removable","table","table_error","system_disk",
+//! "host_uses":[{"start","sectors","node","what"}]}]}`.
+
 use crate::cli::DisksArgs;
 use crate::error::{Error, Result};
+use crate::host::disks::HostDisk;
+use crate::model::human_size;
+use serde::Serialize;
+use std::fmt::Write;
 use std::process::ExitCode;
 
+#[derive(Serialize)]
+struct DisksJson {
+    disks: Vec<DiskJson>,
+}
+
+#[derive(Serialize)]
+struct DiskJson {
+    name: String,
+    path: String,
+    model: Option<String>,
+    size_sectors: u64,
+    size: String,
+    logical_sector_size: Option<u32>,
+    physical_sector_size: Option<u32>,
+    removable: bool,
+    /// `gpt`, `mbr`, `none`, or null when the table could not be read.
+    table: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    table_error: Option<String>,
+    system_disk: bool,
+    host_uses: Vec<UseJson>,
+}
+
+#[derive(Serialize)]
+struct UseJson {
+    start: u64,
+    sectors: u64,
+    node: String,
+    what: String,
+}
+
 pub fn run(args: &DisksArgs) -> Result<ExitCode> {
-    let _ = args;
-    Err(Error::new("`carve disks` is not built yet"))
+    let disks = list(args.all)?;
+    let rows: Vec<DiskJson> = disks.into_iter().map(describe).collect();
+    if args.json {
+        let text = serde_json::to_string_pretty(&DisksJson { disks: rows })
+            .map_err(|e| Error::new(format!("carve disks: cannot render JSON: {e}")))?;
+        println!("{text}");
+    } else {
+        print!("{}", table(&rows));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(target_os = "linux")]
+fn list(all: bool) -> Result<Vec<HostDisk>> {
+    let view = crate::host::HostView::load(&crate::host::Roots::live()).map_err(Error::new)?;
+    Ok(crate::host::disks::list(&view, all))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn list(_all: bool) -> Result<Vec<HostDisk>> {
+    Err(Error::new(format!(
+        "carve disks: listing disks is not built for {}; name the disk to `carve inspect` instead",
+        std::env::consts::OS
+    )))
+}
+
+fn describe(d: HostDisk) -> DiskJson {
+    let (table, table_error) = match crate::disk::read_layout(&d.path) {
+        Ok(layout) => (Some(layout.table.as_str().to_string()), None),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    DiskJson {
+        size: human_size(d.size_sectors),
+        host_uses: d
+            .uses
+            .into_iter()
+            .map(|u| UseJson {
+                start: u.start,
+                sectors: u.sectors,
+                node: u.node,
+                what: u.what,
+            })
+            .collect(),
+        name: d.name,
+        path: d.path,
+        model: d.model,
+        size_sectors: d.size_sectors,
+        logical_sector_size: d.logical_sector_size,
+        physical_sector_size: d.physical_sector_size,
+        removable: d.removable,
+        table,
+        table_error,
+        system_disk: d.system_disk,
+    }
+}
+
+fn table(rows: &[DiskJson]) -> String {
+    let mut out = String::new();
+    if rows.is_empty() {
+        out.push_str("No disks found (use --all to include loop, ram and device-mapper nodes).\n");
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "{:<14} {:>8} {:>13} {:>9}  {:<5} {:<22} USE",
+        "DISK", "SIZE", "SECTORS", "SECTOR", "TABLE", "MODEL"
+    );
+    for r in rows {
+        let sector = match (r.logical_sector_size, r.physical_sector_size) {
+            (Some(l), Some(p)) if l == p => l.to_string(),
+            (Some(l), Some(p)) => format!("{l}/{p}"),
+            (Some(l), None) => l.to_string(),
+            _ => "?".into(),
+        };
+        let mut uses: Vec<String> = Vec::new();
+        if r.system_disk {
+            uses.push("system disk".into());
+        }
+        for u in &r.host_uses {
+            uses.push(if u.node == r.name {
+                u.what.clone()
+            } else {
+                format!("{}: {}", u.node, u.what)
+            });
+        }
+        if r.removable {
+            uses.push("removable".into());
+        }
+        let _ = writeln!(
+            out,
+            "{:<14} {:>8} {:>13} {:>9}  {:<5} {:<22} {}",
+            r.path,
+            r.size,
+            r.size_sectors,
+            sector,
+            r.table.as_deref().unwrap_or("?"),
+            r.model.as_deref().unwrap_or("-"),
+            if uses.is_empty() {
+                "-".to_string()
+            } else {
+                uses.join("; ")
+            }
+        );
+    }
+    out
 }

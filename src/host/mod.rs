@@ -1,15 +1,207 @@
 //! What the host itself uses on a disk (mounts, swap, holders, loop devices).
+//!
+//! The parsers (`mountinfo`, `swaps`) work on text and the sysfs reader on any folder shaped
+//! like `/sys`, so fixtures test them; [`annotate`] is the thin live entry point.
 
-use crate::model::{DiskLayout, HostDetection, HostInfo};
-use std::path::Path;
+pub mod disks;
+pub mod holders;
+pub mod loops;
+pub mod mountinfo;
+pub mod swaps;
+pub mod sysfs;
+mod view;
+
+pub use view::{HostView, NodeUse};
+
+use crate::model::{DiskLayout, HostDetection, HostInfo, HostUse};
+use std::path::{Path, PathBuf};
+
+/// Where the kernel's files are: `/proc` and `/sys` live, fixture folders in tests.
+#[derive(Clone, Debug)]
+pub struct Roots {
+    pub proc: PathBuf,
+    pub sys: PathBuf,
+}
+
+impl Roots {
+    pub fn live() -> Self {
+        Roots {
+            proc: PathBuf::from("/proc"),
+            sys: PathBuf::from("/sys"),
+        }
+    }
+}
+
+/// What is being planned, as the host names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// A block device: its sysfs node name (when sysfs knows it) and its absolute path.
+    Block { name: Option<String>, path: String },
+    /// An image file, by the absolute path a loop device records as its backing file.
+    File { path: String },
+}
+
+impl Target {
+    fn path(&self) -> &str {
+        match self {
+            Target::Block { path, .. } | Target::File { path } => path,
+        }
+    }
+}
 
 /// Fill `layout.host` and each partition's `host_use` for the disk or image at `path`.
 pub fn annotate(layout: &mut DiskLayout, path: &Path) {
-    let _ = path;
-    // Filled in by the host-safety work (issue 4); until then nothing is claimed free.
+    #[cfg(target_os = "linux")]
+    {
+        let roots = Roots::live();
+        let target = target_of(path, &sysfs::Sysfs::new(&roots.sys));
+        annotate_with(layout, &target, &roots);
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = path;
+        layout.host = HostInfo {
+            detection: HostDetection::NotBuilt(format!(
+                "host-use detection is not built for {}",
+                std::env::consts::OS
+            )),
+            system_disk: false,
+            uses: Vec::new(),
+        };
+    }
+}
+
+/// Name the target at `path`: a block device by its device number, anything else by its
+/// canonical path.
+#[cfg(target_os = "linux")]
+pub fn target_of(path: &Path, sys: &sysfs::Sysfs) -> Target {
+    use std::os::unix::fs::FileTypeExt;
+    let absolute = std::fs::canonicalize(path)
+        .or_else(|_| std::path::absolute(path))
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string();
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.file_type().is_block_device() => {
+            use std::os::unix::fs::MetadataExt;
+            let rdev = meta.rdev();
+            let dev = (rustix::fs::major(rdev), rustix::fs::minor(rdev));
+            Target::Block {
+                name: sys.name_of_dev(dev),
+                path: absolute,
+            }
+        }
+        _ => Target::File { path: absolute },
+    }
+}
+
+/// The detection itself, over any `/proc` and `/sys` roots.
+pub fn annotate_with(layout: &mut DiskLayout, target: &Target, roots: &Roots) {
+    let view = match HostView::load(roots) {
+        Ok(view) => view,
+        Err(why) => {
+            layout.host = HostInfo {
+                detection: HostDetection::NotBuilt(why),
+                system_disk: false,
+                uses: Vec::new(),
+            };
+            return;
+        }
+    };
+    let mut uses: Vec<HostUse> = Vec::new();
+    let mut system_disk = false;
+    if let Target::Block { name: None, path } = target {
+        // A device sysfs does not list: nothing can be said about it, so claim nothing.
+        layout.host = HostInfo {
+            detection: HostDetection::NotBuilt(format!(
+                "{path} is not listed under {}/class/block; its host use is unknown",
+                roots.sys.display()
+            )),
+            system_disk: false,
+            uses: Vec::new(),
+        };
+        return;
+    }
+    if let Target::File { path } = target
+        && view
+            .swaps
+            .iter()
+            .any(|s| s.kind == "file" && s.path == *path)
+    {
+        uses.push(HostUse {
+            start: 0,
+            sectors: layout.size_sectors,
+            what: "swap file".into(),
+        });
+    }
+    if let Target::Block {
+        name: Some(name), ..
+    } = target
+    {
+        for u in view.disk_uses(name) {
+            uses.push(HostUse {
+                start: u.start,
+                sectors: u.sectors,
+                what: u.what,
+            });
+        }
+        system_disk = view.is_system_node(name);
+    }
+    for lp in loops::loops_over(&view.sys, target.path()) {
+        let inner = view.disk_uses(&lp.name);
+        if inner.is_empty() {
+            layout.notes.push(format!(
+                "{} is attached to this {} (sectors {}..{}); nothing mounts or holds it",
+                lp.name,
+                if matches!(target, Target::File { .. }) {
+                    "image"
+                } else {
+                    "device"
+                },
+                lp.start,
+                lp.start.saturating_add(lp.sectors)
+            ));
+        }
+        for u in inner {
+            let sectors = u.sectors.min(lp.sectors.saturating_sub(u.start));
+            uses.push(HostUse {
+                start: lp.start.saturating_add(u.start),
+                sectors,
+                what: format!("{} ({})", u.node, u.what),
+            });
+        }
+    }
+    apply(layout, uses, system_disk);
+}
+
+/// Record the uses, clipped to the disk, and name them on the partitions they touch.
+pub fn apply(layout: &mut DiskLayout, mut uses: Vec<HostUse>, system_disk: bool) {
+    let disk = layout.span();
+    uses.retain_mut(|u| match u.span().intersect(&disk) {
+        Some(s) => {
+            u.start = s.start;
+            u.sectors = s.sectors;
+            true
+        }
+        None => false,
+    });
+    uses.sort_by(|a, b| (a.start, a.sectors, &a.what).cmp(&(b.start, b.sectors, &b.what)));
+    uses.dedup();
+    for p in layout.partitions.iter_mut() {
+        if p.extended {
+            continue;
+        }
+        let mut whats: Vec<&str> = Vec::new();
+        for u in &uses {
+            if u.span().overlaps(&p.span()) && !whats.contains(&u.what.as_str()) {
+                whats.push(&u.what);
+            }
+        }
+        p.host_use = (!whats.is_empty()).then(|| whats.join("; "));
+    }
     layout.host = HostInfo {
-        detection: HostDetection::NotBuilt("host-use detection is not built yet".into()),
-        system_disk: false,
-        uses: Vec::new(),
+        detection: HostDetection::Checked,
+        system_disk,
+        uses,
     };
 }

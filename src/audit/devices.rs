@@ -1,0 +1,119 @@
+//! Device paths named by descriptors: recognising them, grouping spellings of the same
+//! device, and saying what is malformed (`\.\PhysicalDrive0` with one leading backslash).
+
+/// A device path as a descriptor names it, normalised for grouping.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DevicePath {
+    /// The well-formed spelling (`\\.\PhysicalDrive0`, `/dev/sdb`).
+    pub canonical: String,
+    /// Grouping key: Windows names compare case-insensitively.
+    pub key: String,
+    /// Why the spelling as written would not open, if it would not.
+    pub problem: Option<String>,
+}
+
+/// Whether an extent's name is a device rather than a file next to the descriptor.
+pub fn is_device_path(name: &str) -> bool {
+    name.starts_with("/dev/") || windows_rest(name).is_some()
+}
+
+/// The part after a Windows device-namespace prefix, however it is spelled:
+/// `\\.\`, `\.\`, `\\\.\`, `//./`, `\\?\`; or a bare `PhysicalDriveN`.
+fn windows_rest(name: &str) -> Option<&str> {
+    let trimmed = name.trim_start_matches(['\\', '/']);
+    let leading = name.len() - trimmed.len();
+    if leading > 0
+        && let Some(rest) = trimmed
+            .strip_prefix(".\\")
+            .or_else(|| trimmed.strip_prefix("./"))
+            .or_else(|| trimmed.strip_prefix("?\\"))
+    {
+        return Some(rest);
+    }
+    let lower = name.to_ascii_lowercase();
+    if lower.starts_with("physicaldrive") {
+        return Some(name);
+    }
+    None
+}
+
+/// Normalise a device path and say what is wrong with the spelling.
+pub fn normalize(name: &str) -> DevicePath {
+    let control = name.chars().any(char::is_control);
+    if let Some(rest) = windows_rest(name) {
+        let canonical = format!("\\\\.\\{rest}");
+        let mut problem = None;
+        if name != canonical && !name.starts_with("\\\\?\\") {
+            problem = Some(format!(
+                "device path `{}` is malformed; Windows names the drive `{canonical}` (two backslashes, a dot, one backslash)",
+                crate::vmdk::parse::shorten(name)
+            ));
+        }
+        if control {
+            problem = Some("device path holds control characters".into());
+        }
+        return DevicePath {
+            key: canonical.to_ascii_lowercase(),
+            canonical,
+            problem,
+        };
+    }
+    // Unix: collapse `//` and `/./` so spellings of one path group together.
+    let mut canonical = String::new();
+    for part in name.split('/') {
+        if part.is_empty() || part == "." {
+            continue;
+        }
+        canonical.push('/');
+        canonical.push_str(part);
+    }
+    let problem = if control {
+        Some("device path holds control characters".into())
+    } else if canonical != name {
+        Some(format!(
+            "device path `{}` is spelled oddly; `{canonical}` is the same device",
+            crate::vmdk::parse::shorten(name)
+        ))
+    } else {
+        None
+    };
+    // A by-id or by-path link names the same device as its target on this host.
+    let key = std::fs::canonicalize(&canonical)
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| canonical.clone());
+    DevicePath {
+        canonical,
+        key,
+        problem,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_spellings_group_and_the_typo_is_flagged() {
+        let good = normalize(r"\\.\PhysicalDrive0");
+        let typo = normalize(r"\.\PhysicalDrive0");
+        assert_eq!(good.problem, None);
+        assert_eq!(good.key, typo.key);
+        assert_eq!(typo.canonical, r"\\.\PhysicalDrive0");
+        assert!(typo.problem.as_deref().unwrap_or("").contains("malformed"));
+        assert_eq!(normalize(r"\\.\physicaldrive0").key, good.key);
+        assert!(normalize("//./PhysicalDrive1").problem.is_some());
+        assert!(is_device_path(r"\.\PhysicalDrive0"));
+        assert!(is_device_path("/dev/sdb"));
+        assert!(!is_device_path("Raw_Sectors_1MiB"));
+        assert!(!is_device_path("vm1-pt.vmdk"));
+    }
+
+    #[test]
+    fn unix_spellings() {
+        assert_eq!(normalize("/dev/sdb").problem, None);
+        let odd = normalize("/dev//sdb");
+        assert_eq!(odd.canonical, "/dev/sdb");
+        assert!(odd.problem.is_some());
+        assert!(normalize("/dev/sd\nb").problem.is_some());
+    }
+}

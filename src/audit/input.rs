@@ -1,0 +1,86 @@
+//! Reading audit inputs: descriptors (however broken) and .vbox files. A file that cannot be
+//! read at all is an error (exit 2); anything readable becomes findings.
+
+use crate::error::{Error, Result};
+use crate::vbox::vboxfile::{self, Medium};
+use crate::vmdk::parse::{self, ParsedDescriptor};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// How much of one file is read: far above any descriptor, far below memory trouble.
+const READ_LIMIT: u64 = 16 * 1024 * 1024;
+
+pub struct Descriptor {
+    pub path: PathBuf,
+    pub parsed: ParsedDescriptor,
+    /// Folders of the .vbox files given (their `location`s are relative to them).
+    pub registry_dirs: Vec<PathBuf>,
+}
+
+#[derive(Default)]
+pub struct AuditInput {
+    pub descriptors: Vec<Descriptor>,
+    pub media: Vec<(PathBuf, Vec<Medium>)>,
+}
+
+/// Read every file; `.vbox` and `.xml` files are registries, everything else descriptors.
+pub fn read(files: &[PathBuf]) -> Result<AuditInput> {
+    let mut input = AuditInput::default();
+    for path in files {
+        let bytes = read_capped(path)?;
+        if is_registry(path) {
+            let text = String::from_utf8(bytes).map_err(|_| {
+                Error::at(
+                    path,
+                    "not UTF-8 text; pass a .vbox file written by VirtualBox",
+                )
+            })?;
+            input
+                .media
+                .push((path.clone(), vboxfile::parse_media(&text, path)?));
+        } else {
+            let origin = path.display().to_string();
+            input.descriptors.push(Descriptor {
+                parsed: parse::parse_descriptor(&bytes, &origin),
+                path: path.clone(),
+                registry_dirs: Vec::new(),
+            });
+        }
+    }
+    if input.descriptors.is_empty() {
+        return Err(Error::new(
+            "carve audit: no .vmdk descriptor among the files; pass the descriptors (and optionally the .vbox files that register them)",
+        ));
+    }
+    let dirs: Vec<PathBuf> = input
+        .media
+        .iter()
+        .map(|(p, _)| p.parent().map(Path::to_path_buf).unwrap_or_default())
+        .collect();
+    for d in &mut input.descriptors {
+        d.registry_dirs = dirs.clone();
+    }
+    Ok(input)
+}
+
+fn is_registry(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("vbox") || e.eq_ignore_ascii_case("xml"))
+}
+
+fn read_capped(path: &Path) -> Result<Vec<u8>> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, "read", &e))?;
+    if meta.is_dir() {
+        return Err(Error::at(
+            path,
+            "is a folder; pass the .vmdk descriptor files themselves",
+        ));
+    }
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, "open", &e))?;
+    let mut bytes = Vec::new();
+    file.take(READ_LIMIT)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, "read", &e))?;
+    Ok(bytes)
+}

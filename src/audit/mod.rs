@@ -1,0 +1,364 @@
+//! `carve audit`: existing VMDK descriptors (and the .vbox files that register them) read
+//! back as one plan, checked with the same checks as `carve check` plus the descriptor's own
+//! problems.
+
+pub mod devices;
+pub mod input;
+pub mod report;
+
+use crate::check::{self, Severity};
+use crate::model::{Adapter, DiskLayout, Extent, Plan, PlanDisk, VDisk};
+use crate::vbox::vboxfile::{self, Medium};
+use crate::vmdk::parse::{ExtentKind, ParsedDescriptor};
+use input::{AuditInput, Descriptor};
+use serde::Serialize;
+use std::path::Path;
+
+/// Codes of findings only audit makes (the descriptor's own problems are `vmdk-*`).
+pub mod codes {
+    /// A vdisk's raw extents name more than one device.
+    pub const MIXED_DEVICES: &str = "audit-mixed-devices";
+    /// Descriptors name a device other than the one the plan is checked against.
+    pub const OTHER_DEVICE: &str = "audit-other-device";
+    /// A file extent with a non-zero offset (a plan cannot express it).
+    pub const FILE_OFFSET: &str = "audit-file-offset";
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditFinding {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub vdisk: Option<String>,
+    pub extent: Option<usize>,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+}
+
+/// Where a vdisk of the audit plan came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct VdiskSource {
+    pub vdisk: String,
+    pub file: String,
+    /// The descriptor's createType.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub create_type: Option<String>,
+    /// The 1-based descriptor line of each extent.
+    pub lines: Vec<usize>,
+    /// Each extent's file or device name as written (null for ZERO).
+    pub names: Vec<Option<String>>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Audit {
+    pub plan: Plan,
+    /// Vdisks whose raw extents name other devices, one plan per device.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub other_plans: Vec<Plan>,
+    pub sources: Vec<VdiskSource>,
+    pub findings: Vec<AuditFinding>,
+    pub errors: usize,
+    pub warnings: usize,
+    /// No .vbox file was given: shareability is not known (counted as not shareable).
+    pub shareability_known: bool,
+}
+
+/// One descriptor turned into a vdisk, with the device its raw extents name.
+struct Built {
+    vdisk: VDisk,
+    source: VdiskSource,
+    device: Option<devices::DevicePath>,
+}
+
+/// Audit the descriptors and .vbox files read into `input`, against `layout` when given.
+pub fn audit(input: &AuditInput, disk_source: Option<&str>, layout: Option<&DiskLayout>) -> Audit {
+    let media: Vec<&Medium> = input.media.iter().flat_map(|(_, m)| m).collect();
+    let mut findings = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    let mut built: Vec<Built> = Vec::new();
+    for d in &input.descriptors {
+        let name = unique_name(&d.path, &mut names);
+        built.push(build(d, name, &media, &mut findings));
+    }
+
+    // Group vdisks by the device they name; the largest group (or the one the user's
+    // --disk names) is the plan, the others are shown as their own plans.
+    let mut groups: Vec<(devices::DevicePath, Vec<usize>)> = Vec::new();
+    for (i, b) in built.iter().enumerate() {
+        if let Some(dev) = &b.device {
+            match groups.iter_mut().find(|(g, _)| g.key == dev.key) {
+                Some((_, members)) => members.push(i),
+                None => groups.push((dev.clone(), vec![i])),
+            }
+        }
+    }
+    let wanted = disk_source.map(|s| devices::normalize(s).key);
+    let primary = groups
+        .iter()
+        .position(|(g, _)| Some(&g.key) == wanted.as_ref())
+        .or_else(|| {
+            groups
+                .iter()
+                .enumerate()
+                .max_by_key(|(i, (_, m))| (m.len(), usize::MAX - i))
+                .map(|(i, _)| i)
+        });
+    let primary_device = primary.map(|p| groups[p].0.canonical.clone());
+    let plan_disk = PlanDisk {
+        source: disk_source
+            .map(str::to_string)
+            .or_else(|| primary_device.clone())
+            .unwrap_or_default(),
+        device_path: primary_device,
+        ..Default::default()
+    };
+    let mut plan = Plan::new(plan_disk);
+    let mut other_plans = Vec::new();
+    let mut sources = Vec::new();
+    for (g, (dev, members)) in groups.iter().enumerate() {
+        if Some(g) == primary {
+            continue;
+        }
+        let mut other = Plan::new(PlanDisk {
+            source: dev.canonical.clone(),
+            device_path: Some(dev.canonical.clone()),
+            ..Default::default()
+        });
+        for &i in members {
+            findings.push(AuditFinding {
+                code: codes::OTHER_DEVICE,
+                severity: Severity::Warning,
+                vdisk: Some(built[i].vdisk.name.clone()),
+                extent: None,
+                message: format!(
+                    "names {} while the plan is on {}; checked as a plan of its own",
+                    dev.canonical,
+                    plan.disk.device_path.as_deref().unwrap_or("another device")
+                ),
+                file: Some(built[i].source.file.clone()),
+                line: None,
+            });
+            other.vdisks.push(built[i].vdisk.clone());
+        }
+        other_plans.push(other);
+    }
+    for (i, b) in built.into_iter().enumerate() {
+        let in_primary = match (&b.device, primary) {
+            (None, _) => true,
+            (Some(_), Some(p)) => groups[p].1.contains(&i),
+            (Some(_), None) => true,
+        };
+        sources.push(b.source);
+        if in_primary {
+            plan.vdisks.push(b.vdisk);
+        }
+    }
+
+    let report = check::run(&plan, layout);
+    let mut all = findings_from_checks(&report.findings, &sources);
+    for other in &other_plans {
+        all.extend(findings_from_checks(
+            &check::run(other, None).findings,
+            &sources,
+        ));
+    }
+    all.extend(findings);
+    all.sort_by(|a, b| {
+        (a.severity, &a.file, a.line, a.code).cmp(&(b.severity, &b.file, b.line, b.code))
+    });
+    let errors = all.iter().filter(|f| f.severity == Severity::Error).count();
+    Audit {
+        warnings: all.len() - errors,
+        errors,
+        findings: all,
+        plan,
+        other_plans,
+        sources,
+        shareability_known: !input.media.is_empty(),
+    }
+}
+
+fn findings_from_checks(found: &[check::Finding], sources: &[VdiskSource]) -> Vec<AuditFinding> {
+    found
+        .iter()
+        .map(|f| {
+            let source = f
+                .vdisk
+                .as_ref()
+                .and_then(|v| sources.iter().find(|s| &s.vdisk == v));
+            AuditFinding {
+                code: f.code,
+                severity: f.severity,
+                vdisk: f.vdisk.clone(),
+                extent: f.extent,
+                message: f.message.clone(),
+                file: source.map(|s| s.file.clone()),
+                line: source.and_then(|s| f.extent.and_then(|e| s.lines.get(e).copied())),
+            }
+        })
+        .collect()
+}
+
+/// The descriptor's file stem; a repeated stem gets `-2`, `-3`, ... so names stay unique.
+fn unique_name(path: &Path, taken: &mut Vec<String>) -> String {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "vdisk".into());
+    let mut name = stem.clone();
+    let mut n = 2;
+    while taken.contains(&name) {
+        name = format!("{stem}-{n}");
+        n += 1;
+    }
+    taken.push(name.clone());
+    name
+}
+
+fn build(
+    d: &Descriptor,
+    name: String,
+    media: &[&Medium],
+    findings: &mut Vec<AuditFinding>,
+) -> Built {
+    let parsed: &ParsedDescriptor = &d.parsed;
+    let file = d.path.display().to_string();
+    let mut vdisk = VDisk::new(name.clone());
+    vdisk.uuid = parsed
+        .ddb("ddb.uuid.image")
+        .and_then(|u| uuid::Uuid::parse_str(u).ok())
+        .filter(|u| !u.is_nil());
+    if let Some(adapter) = parsed.ddb("ddb.adapterType") {
+        match Adapter::parse(adapter) {
+            Some(a) => vdisk.adapter = a,
+            None => findings.push(AuditFinding {
+                code: crate::vmdk::parse::codes::DDB,
+                severity: Severity::Warning,
+                vdisk: Some(name.clone()),
+                extent: None,
+                message: format!(
+                    "ddb.adapterType `{}` is not one of ide, buslogic, lsilogic, legacyESX",
+                    crate::vmdk::parse::shorten(adapter)
+                ),
+                file: Some(file.clone()),
+                line: None,
+            }),
+        }
+    }
+    vdisk.shareable = is_shareable(d, vdisk.uuid.as_ref(), media);
+    let mut device: Option<devices::DevicePath> = None;
+    let mut lines = Vec::new();
+    let mut written = Vec::new();
+    for (index, e) in parsed.extents.iter().enumerate() {
+        lines.push(e.line);
+        written.push(e.file.clone());
+        let finding = |code, severity, message: String| AuditFinding {
+            code,
+            severity,
+            vdisk: Some(name.clone()),
+            extent: Some(index),
+            message,
+            file: Some(file.clone()),
+            line: Some(e.line),
+        };
+        let extent = match (&e.kind, &e.file) {
+            (ExtentKind::Zero, _) | (_, None) => Extent::Zero { sectors: e.sectors },
+            (_, Some(target)) if devices::is_device_path(target) => {
+                let dev = devices::normalize(target);
+                if let Some(problem) = &dev.problem {
+                    findings.push(finding(
+                        check::codes::BAD_DEVICE_PATH,
+                        Severity::Error,
+                        problem.clone(),
+                    ));
+                }
+                match &device {
+                    None => device = Some(dev),
+                    Some(first) if first.key != dev.key => findings.push(finding(
+                        codes::MIXED_DEVICES,
+                        Severity::Error,
+                        format!(
+                            "names {} while earlier extents name {}; a plan maps one device",
+                            dev.canonical, first.canonical
+                        ),
+                    )),
+                    Some(_) => {}
+                }
+                Extent::Raw {
+                    start: e.offset,
+                    sectors: e.sectors,
+                }
+            }
+            (_, Some(target)) => {
+                if e.offset != 0 {
+                    findings.push(finding(
+                        codes::FILE_OFFSET,
+                        Severity::Warning,
+                        format!(
+                            "reads `{}` from sector {}; a carve plan starts file extents at 0",
+                            crate::vmdk::parse::shorten(target),
+                            e.offset
+                        ),
+                    ));
+                }
+                Extent::File {
+                    sectors: e.sectors,
+                    path: Some(target.clone()),
+                }
+            }
+        };
+        vdisk.extents.push(extent);
+    }
+    for p in &parsed.problems {
+        let extent = p
+            .line
+            .and_then(|l| parsed.extents.iter().position(|e| e.line == l));
+        findings.push(AuditFinding {
+            code: p.code,
+            severity: p.severity,
+            vdisk: Some(name.clone()),
+            extent,
+            message: p.message.clone(),
+            file: Some(file.clone()),
+            line: p.line,
+        });
+    }
+    if parsed.problems_left_out > 0 {
+        findings.push(AuditFinding {
+            code: crate::vmdk::parse::codes::SYNTAX,
+            severity: Severity::Error,
+            vdisk: Some(name.clone()),
+            extent: None,
+            message: format!("{} more problems not shown", parsed.problems_left_out),
+            file: Some(file.clone()),
+            line: None,
+        });
+    }
+    Built {
+        source: VdiskSource {
+            vdisk: name,
+            file,
+            create_type: parsed.create_type.clone(),
+            lines,
+            names: written,
+        },
+        vdisk,
+        device,
+    }
+}
+
+/// Shareable when a registry entry of type Shareable has the descriptor's uuid or location.
+fn is_shareable(d: &Descriptor, uuid: Option<&uuid::Uuid>, media: &[&Medium]) -> bool {
+    let own = std::fs::canonicalize(&d.path).ok();
+    media.iter().filter(|m| m.is_shareable()).any(|m| {
+        let by_uuid = uuid.is_some_and(|u| vboxfile::normalize_uuid(&u.to_string()) == m.uuid);
+        let by_location = own.is_some()
+            && d.registry_dirs
+                .iter()
+                .any(|dir| std::fs::canonicalize(dir.join(&m.location)).ok() == own);
+        by_uuid || by_location
+    })
+}

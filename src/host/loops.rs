@@ -1,0 +1,33 @@
+//! Loop devices whose backing file is the image or device being planned.
+
+use super::sysfs::Sysfs;
+
+/// A loop device over the target: which sectors of the target it shows (512-byte units).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoopOver {
+    pub name: String,
+    pub start: u64,
+    pub sectors: u64,
+}
+
+/// Loop devices backed by `target` (compared as the kernel records it: an absolute path;
+/// a deleted backing file reads `PATH (deleted)` and is not the target any more).
+pub fn loops_over(sys: &Sysfs, target: &str) -> Vec<LoopOver> {
+    sys.disk_names()
+        .into_iter()
+        .filter(|name| name.starts_with("loop"))
+        .filter_map(|name| {
+            let backing = sys.read(&name, "loop/backing_file")?;
+            if backing != target {
+                return None;
+            }
+            let offset_bytes = sys.read_u64(&name, "loop/offset").unwrap_or(0);
+            let sectors = sys.size(&name)?;
+            Some(LoopOver {
+                start: offset_bytes / 512,
+                sectors,
+                name,
+            })
+        })
+        .collect()
+}
