@@ -17,7 +17,7 @@ mod overlap;
 mod placement;
 mod protected;
 mod shape;
-mod text;
+pub(crate) mod text;
 
 pub use device_path::device_path_problem;
 
