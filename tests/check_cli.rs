@@ -380,7 +380,7 @@ fn human_output_is_a_table_with_a_summary() {
     );
     assert_eq!(
         lines.last().copied(),
-        Some("2 errors, 1 warning"),
+        Some("2 errors, 2 warnings"),
         "{stdout}"
     );
 }
