@@ -4,6 +4,7 @@ use crate::check::{self, Report};
 use crate::cli::CheckArgs;
 use crate::error::{Error, Result};
 use crate::model::{Plan, human_size, plan_file_path};
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -23,19 +24,25 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
         ))
     })?;
     let report = check::run(&plan, Some(&layout));
-    if args.json {
-        println!("{}", render_json(&report));
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let written = if args.json {
+        write_json(&mut out, &report)
     } else {
-        println!(
+        writeln!(
+            out,
             "{} on {} ({}, {}, {} sectors)",
             file.display(),
             source,
             human_size(layout.size_sectors),
             layout.table.as_str(),
             layout.size_sectors
-        );
-        print!("{}", render_table(&report));
-    }
+        )
+        .and_then(|()| write_table(&mut out, &report))
+    };
+    written
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::new(format!("cannot write the findings: {e}")))?;
     Ok(if report.errors > 0 {
         ExitCode::from(1)
     } else {
@@ -44,56 +51,75 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
 }
 
 /// `{"findings":[{"code","severity","vdisk","extent","message"}...],"errors":N,"warnings":M}`
-pub fn render_json(report: &Report) -> String {
-    serde_json::to_string_pretty(report).unwrap_or_default()
+pub fn write_json(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report)?;
+    writeln!(out)
 }
 
 /// The widest a vdisk name may make its column; longer names are cut with `…`.
 const VDISK_COLUMN_MAX: usize = 24;
 
+const HEADER: [&str; 5] = ["SEVERITY", "CODE", "VDISK", "EXTENT", "MESSAGE"];
+
 /// The findings as a table (severity, code, vdisk, extent, message) and a summary line.
-pub fn render_table(report: &Report) -> String {
-    let rows: Vec<[String; 5]> = report
-        .findings
-        .iter()
-        .map(|f| {
-            [
-                f.severity.as_str().to_string(),
-                f.code.to_string(),
-                f.vdisk
-                    .as_deref()
-                    .map(|v| cut(&check::text::shown(v), VDISK_COLUMN_MAX))
-                    .unwrap_or_else(|| "-".into()),
-                f.extent.map_or_else(|| "-".into(), |e| e.to_string()),
-                f.message.clone(),
-            ]
-        })
-        .collect();
-    let mut out = String::new();
-    if !rows.is_empty() {
-        let header = ["SEVERITY", "CODE", "VDISK", "EXTENT", "MESSAGE"].map(String::from);
-        let mut widths = header.clone().map(|h| h.chars().count());
-        for row in &rows {
-            for (w, cell) in widths.iter_mut().zip(row) {
+/// Written row by row: a plan of 100,000 bad extents has as many findings.
+pub fn write_table(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
+    if !report.findings.is_empty() {
+        let mut widths = HEADER.map(|h| h.chars().count());
+        for f in &report.findings {
+            let cells = leading_cells(f);
+            for (w, cell) in widths.iter_mut().zip(&cells) {
                 *w = (*w).max(cell.chars().count());
             }
         }
-        for row in std::iter::once(&header).chain(&rows) {
-            let mut line = String::new();
-            for (i, cell) in row.iter().enumerate().take(4) {
-                line.push_str(cell);
-                let pad = widths[i].saturating_sub(cell.chars().count()) + 2;
-                line.extend(std::iter::repeat_n(' ', pad));
-            }
-            line.push_str(&row[4]);
-            out.push_str(line.trim_end());
-            out.push('\n');
+        let header = [HEADER[0], HEADER[1], HEADER[2], HEADER[3]].map(String::from);
+        write_row(out, &widths, &header, HEADER[4])?;
+        for f in &report.findings {
+            write_row(out, &widths, &leading_cells(f), &f.message)?;
         }
-        out.push('\n');
+        writeln!(out)?;
     }
-    out.push_str(&summary(report));
-    out.push('\n');
-    out
+    writeln!(out, "{}", summary(report))
+}
+
+/// The cells before the message.
+fn leading_cells(f: &check::Finding) -> [String; 4] {
+    [
+        f.severity.as_str().to_string(),
+        f.code.to_string(),
+        f.vdisk
+            .as_deref()
+            .map(|v| cut(&check::text::shown(v), VDISK_COLUMN_MAX))
+            .unwrap_or_else(|| "-".into()),
+        f.extent.map_or_else(|| "-".into(), |e| e.to_string()),
+    ]
+}
+
+fn write_row(
+    out: &mut impl Write,
+    widths: &[usize; 5],
+    cells: &[String; 4],
+    message: &str,
+) -> std::io::Result<()> {
+    for (cell, width) in cells.iter().zip(widths) {
+        let pad = width.saturating_sub(cell.chars().count()) + 2;
+        write!(out, "{cell}{:pad$}", "")?;
+    }
+    writeln!(out, "{message}")
+}
+
+/// [`write_table`] into a string.
+pub fn render_table(report: &Report) -> String {
+    let mut out = Vec::new();
+    let _ = write_table(&mut out, report);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// [`write_json`] into a string.
+pub fn render_json(report: &Report) -> String {
+    let mut out = Vec::new();
+    let _ = write_json(&mut out, report);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// "2 errors, 1 warning", or "no findings".
