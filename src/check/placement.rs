@@ -57,7 +57,7 @@ fn misaligned(ctx: &Context, raw: &RawExtent, sink: &mut Sink) {
         (
             Severity::Warning,
             "1 MiB (2048 sectors)",
-            "the guest's partitions will straddle the disk's blocks and run slower",
+            "the guest's writes will straddle the disk's blocks, which costs speed",
         )
     } else {
         return;
@@ -121,8 +121,12 @@ impl Regions {
         if past <= first.saturating_add(1) {
             return;
         }
-        let partitions = self.partitions_before.get(past).copied().unwrap_or(0)
-            - self.partitions_before.get(first).copied().unwrap_or(0);
+        let partitions = self
+            .partitions_before
+            .get(past)
+            .copied()
+            .unwrap_or(0)
+            .saturating_sub(self.partitions_before.get(first).copied().unwrap_or(0));
         if partitions == 0 {
             return;
         }
