@@ -7,12 +7,17 @@ use std::collections::HashMap;
 
 /// The longest file name common file systems take.
 const MAX_NAME_BYTES: usize = 255;
+/// A vdisk's name also names its descriptor, `<name>.vmdk`.
+const MAX_VDISK_NAME_BYTES: usize = MAX_NAME_BYTES - ".vmdk".len();
 
 pub fn check(ctx: &Context, sink: &mut Sink) {
     // Folders collide on case-insensitive file systems too (Windows, macOS).
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (v, vdisk) in ctx.plan.vdisks.iter().enumerate() {
-        let problem = name_problem(&vdisk.name);
+        let problem = name_problem(&vdisk.name).or_else(|| {
+            (vdisk.name.len() > MAX_VDISK_NAME_BYTES)
+                .then_some("is longer than 250 bytes, too long for its descriptor `<name>.vmdk`")
+        });
         if let Some(problem) = problem {
             push(
                 sink,
@@ -144,7 +149,7 @@ mod tests {
     #[case("vm\n1")]
     #[case("vm\u{0}")]
     #[case("vm\"1")]
-    #[case(&"x".repeat(256))]
+    #[case(&"x".repeat(251))]
     fn unsafe_vdisk_names(#[case] name: &str) {
         let plan = plan_of(vec![vdisk(name, vec![raw(125_831_168, 2048)])]);
         assert_eq!(flagged(&plan, codes::BAD_NAME), vec![(0, usize::MAX)]);
@@ -156,10 +161,18 @@ mod tests {
     #[case("a..b")]
     #[case(".hidden")]
     #[case("vm-ü")]
-    #[case(&"x".repeat(255))]
+    #[case(&"x".repeat(250))]
     fn plain_vdisk_names(#[case] name: &str) {
         let plan = plan_of(vec![vdisk(name, vec![file(2048, "h.bin")])]);
         assert_eq!(flagged(&plan, codes::BAD_NAME), vec![]);
+        // A default file name adds `-header.bin` and may then be too long itself.
+        let plan = plan_of(vec![vdisk(name, vec![header()])]);
+        let expected = if name.len() + "-header.bin".len() > 255 {
+            vec![(0, 0)]
+        } else {
+            vec![]
+        };
+        assert_eq!(flagged(&plan, codes::BAD_NAME), expected);
     }
 
     #[test]
