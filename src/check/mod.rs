@@ -1,8 +1,25 @@
 //! Plan + disk -> findings. Pure functions: the same code runs for `carve check`, the
 //! planner's live findings and `carve audit`.
+//!
+//! Each check lives in its own file and pushes into a [`Sink`]; `run` sorts the result so the
+//! order never depends on which check ran first: errors before warnings, then by the vdisk's
+//! position in the plan (plan-wide findings first), the extent index (whole-vdisk findings
+//! first), the code's row in the SPEC's table, and the sectors concerned.
 
-use crate::model::{DiskLayout, Plan, Span};
+use crate::model::{DiskLayout, Extent, Plan, Span};
 use serde::Serialize;
+
+mod device_path;
+mod identity;
+mod intervals;
+mod names;
+mod overlap;
+mod placement;
+mod protected;
+mod shape;
+pub(crate) mod text;
+
+pub use device_path::device_path_problem;
 
 /// Stable finding codes (the SPEC's table; audit adds its own).
 pub mod codes {
@@ -19,6 +36,23 @@ pub mod codes {
     pub const CROSSES_PARTITION: &str = "crosses-partition";
     pub const GUEST_TABLE_ON_RAW: &str = "guest-table-on-raw";
     pub const ZERO_DISCARDS_WRITES: &str = "zero-discards-writes";
+
+    /// Every code of the SPEC's table, in the table's order.
+    pub const ALL: [&str; 13] = [
+        OVERLAP,
+        BEYOND_DISK,
+        PARTITION_TABLE,
+        HOST_IN_USE,
+        BAD_DEVICE_PATH,
+        BAD_NAME,
+        DISK_CHANGED,
+        EMPTY,
+        NOT_SHAREABLE,
+        MISALIGNED,
+        CROSSES_PARTITION,
+        GUEST_TABLE_ON_RAW,
+        ZERO_DISCARDS_WRITES,
+    ];
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -26,6 +60,15 @@ pub mod codes {
 pub enum Severity {
     Error,
     Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -62,12 +105,172 @@ impl Report {
             warnings,
         }
     }
+
+    /// The findings with `code`.
+    pub fn with_code<'a>(&'a self, code: &'a str) -> impl Iterator<Item = &'a Finding> + 'a {
+        self.findings.iter().filter(move |f| f.code == code)
+    }
 }
 
 /// Every check on `plan`; `layout` is the disk as read now (None when it cannot be read,
 /// then only the checks that need no disk run).
 pub fn run(plan: &Plan, layout: Option<&DiskLayout>) -> Report {
-    // Filled in by the checks work (issue 2).
-    let _ = (plan, layout);
-    Report::default()
+    let ctx = Context::new(plan, layout);
+    let mut sink = Sink::new(plan);
+    identity::check(&ctx, &mut sink);
+    device_path::check(&ctx, &mut sink);
+    names::check(&ctx, &mut sink);
+    shape::check(&ctx, &mut sink);
+    overlap::check(&ctx, &mut sink);
+    placement::check(&ctx, &mut sink);
+    protected::check(&ctx, &mut sink);
+    Report::new(sink.into_sorted())
 }
+
+/// One raw extent of the plan, by position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct RawExtent {
+    pub span: Span,
+    pub vdisk: usize,
+    pub extent: usize,
+}
+
+/// What several checks need, computed once.
+pub(crate) struct Context<'a> {
+    pub plan: &'a Plan,
+    pub layout: Option<&'a DiskLayout>,
+    /// The disk's size: as read now, else as the plan recorded it.
+    pub disk_sectors: Option<u64>,
+    /// Raw extents must be 4 KiB aligned (logical sectors of 4096 bytes or more).
+    pub four_k_native: bool,
+    /// Every raw extent of at least one sector, in plan order.
+    pub raw: Vec<RawExtent>,
+    /// Per vdisk: it maps the whole disk 1:1 (its only raw extent is 0..size).
+    pub full_device: Vec<bool>,
+}
+
+impl<'a> Context<'a> {
+    fn new(plan: &'a Plan, layout: Option<&'a DiskLayout>) -> Self {
+        let disk_sectors = layout.map(|l| l.size_sectors).or(plan.disk.size_sectors);
+        let four_k_native = match layout {
+            Some(l) => l.is_4k_native(),
+            None => plan.disk.sector_size.is_some_and(|s| s >= 4096),
+        };
+        let mut raw = Vec::new();
+        for (v, vdisk) in plan.vdisks.iter().enumerate() {
+            for (e, extent) in vdisk.extents.iter().enumerate() {
+                if let Extent::Raw { start, sectors } = *extent
+                    && sectors > 0
+                {
+                    raw.push(RawExtent {
+                        span: Span::new(start, sectors),
+                        vdisk: v,
+                        extent: e,
+                    });
+                }
+            }
+        }
+        let full_device = plan
+            .vdisks
+            .iter()
+            .map(|v| is_full_device(&v.extents, disk_sectors))
+            .collect();
+        Context {
+            plan,
+            layout,
+            disk_sectors,
+            four_k_native,
+            raw,
+            full_device,
+        }
+    }
+
+    pub fn vdisk_name(&self, vdisk: usize) -> &str {
+        self.plan
+            .vdisks
+            .get(vdisk)
+            .map(|v| v.name.as_str())
+            .unwrap_or("")
+    }
+}
+
+/// A full-device disk: exactly one raw extent, and it maps sectors 0..size of the disk.
+fn is_full_device(extents: &[Extent], disk_sectors: Option<u64>) -> bool {
+    let Some(size) = disk_sectors else {
+        return false;
+    };
+    let mut raws = extents.iter().filter_map(Extent::raw_span);
+    matches!(
+        (raws.next(), raws.next()),
+        (Some(Span { start: 0, sectors }), None) if sectors == size && size > 0
+    )
+}
+
+/// Where the checks put their findings, with what `run` sorts them by.
+pub(crate) struct Sink<'a> {
+    plan: &'a Plan,
+    items: Vec<(SortKey, Finding)>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct SortKey {
+    severity: Severity,
+    vdisk: Option<usize>,
+    extent: Option<usize>,
+    code_rank: usize,
+    span: Option<Span>,
+}
+
+impl<'a> Sink<'a> {
+    fn new(plan: &'a Plan) -> Self {
+        Sink {
+            plan,
+            items: Vec::new(),
+        }
+    }
+
+    /// Record a finding about vdisk `vdisk` (plan position) and its extent `extent`.
+    pub fn push(
+        &mut self,
+        code: &'static str,
+        severity: Severity,
+        vdisk: Option<usize>,
+        extent: Option<usize>,
+        message: String,
+        span: Option<Span>,
+    ) {
+        let key = SortKey {
+            severity,
+            vdisk,
+            extent,
+            code_rank: codes::ALL
+                .iter()
+                .position(|c| *c == code)
+                .unwrap_or(codes::ALL.len()),
+            span,
+        };
+        let name = vdisk
+            .and_then(|v| self.plan.vdisks.get(v))
+            .map(|v| v.name.clone());
+        self.items.push((
+            key,
+            Finding {
+                code,
+                severity,
+                vdisk: name,
+                extent,
+                message,
+                span,
+            },
+        ));
+    }
+
+    fn into_sorted(mut self) -> Vec<Finding> {
+        // Stable: two findings with equal keys keep the order their check produced them in.
+        self.items.sort_by_key(|(key, _)| *key);
+        self.items.into_iter().map(|(_, f)| f).collect()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing;

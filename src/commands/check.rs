@@ -1,8 +1,221 @@
+//! `carve check PLAN [--json]`: every check on a plan, against its disk as it is now.
+
+use crate::check::{self, Report};
 use crate::cli::CheckArgs;
 use crate::error::{Error, Result};
+use crate::model::{Plan, human_size, plan_file_path};
+use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 
 pub fn run(args: &CheckArgs) -> Result<ExitCode> {
-    let _ = args;
-    Err(Error::new("`carve check` is not built yet"))
+    let plan = Plan::load(&args.plan)?;
+    let file = plan_file_path(&args.plan);
+    let plan_dir = match file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let source = plan.disk.resolve_source(plan_dir);
+    let layout = crate::disk::read_layout(&source).map_err(|e| {
+        Error::new(format!(
+            "cannot check {}: its disk cannot be read ({e}); attach the disk, or set \
+             `disk.source` in the plan to where it is now",
+            file.display()
+        ))
+    })?;
+    let report = check::run(&plan, Some(&layout));
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let written = if args.json {
+        write_json(&mut out, &report)
+    } else {
+        writeln!(
+            out,
+            "{} on {} ({}, {}, {} sectors)",
+            file.display(),
+            source,
+            human_size(layout.size_sectors),
+            layout.table.as_str(),
+            layout.size_sectors
+        )
+        .and_then(|()| write_table(&mut out, &report))
+    };
+    written
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::new(format!("cannot write the findings: {e}")))?;
+    Ok(if report.errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `{"findings":[{"code","severity","vdisk","extent","message"}...],"errors":N,"warnings":M}`
+pub fn write_json(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report)?;
+    writeln!(out)
+}
+
+/// The widest a vdisk name may make its column; longer names are cut with `…`.
+const VDISK_COLUMN_MAX: usize = 24;
+
+const HEADER: [&str; 5] = ["SEVERITY", "CODE", "VDISK", "EXTENT", "MESSAGE"];
+
+/// The findings as a table (severity, code, vdisk, extent, message) and a summary line.
+/// Written row by row: a plan of 100,000 bad extents has as many findings.
+pub fn write_table(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
+    if !report.findings.is_empty() {
+        let mut widths = HEADER.map(|h| h.chars().count());
+        for f in &report.findings {
+            let cells = leading_cells(f);
+            for (w, cell) in widths.iter_mut().zip(&cells) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+        let header = [HEADER[0], HEADER[1], HEADER[2], HEADER[3]].map(String::from);
+        write_row(out, &widths, &header, HEADER[4])?;
+        for f in &report.findings {
+            write_row(out, &widths, &leading_cells(f), &f.message)?;
+        }
+        writeln!(out)?;
+    }
+    writeln!(out, "{}", summary(report))
+}
+
+/// The cells before the message.
+fn leading_cells(f: &check::Finding) -> [String; 4] {
+    [
+        f.severity.as_str().to_string(),
+        f.code.to_string(),
+        f.vdisk
+            .as_deref()
+            .map(|v| cut(&check::text::shown(v), VDISK_COLUMN_MAX))
+            .unwrap_or_else(|| "-".into()),
+        f.extent.map_or_else(|| "-".into(), |e| e.to_string()),
+    ]
+}
+
+fn write_row(
+    out: &mut impl Write,
+    widths: &[usize; 5],
+    cells: &[String; 4],
+    message: &str,
+) -> std::io::Result<()> {
+    for (cell, width) in cells.iter().zip(widths) {
+        let pad = width.saturating_sub(cell.chars().count()) + 2;
+        write!(out, "{cell}{:pad$}", "")?;
+    }
+    writeln!(out, "{message}")
+}
+
+/// [`write_table`] into a string.
+pub fn render_table(report: &Report) -> String {
+    let mut out = Vec::new();
+    let _ = write_table(&mut out, report);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// [`write_json`] into a string.
+pub fn render_json(report: &Report) -> String {
+    let mut out = Vec::new();
+    let _ = write_json(&mut out, report);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// "2 errors, 1 warning", or "no findings".
+pub fn summary(report: &Report) -> String {
+    let count = |n: usize, one: &str| match n {
+        1 => format!("1 {one}"),
+        n => format!("{n} {one}s"),
+    };
+    match (report.errors, report.warnings) {
+        (0, 0) => "no findings".into(),
+        (e, 0) => count(e, "error"),
+        (0, w) => count(w, "warning"),
+        (e, w) => format!("{}, {}", count(e, "error"), count(w, "warning")),
+    }
+}
+
+fn cut(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{Finding, Severity};
+
+    fn finding(severity: Severity, vdisk: Option<&str>, extent: Option<usize>) -> Finding {
+        Finding {
+            code: check::codes::OVERLAP,
+            severity,
+            vdisk: vdisk.map(String::from),
+            extent,
+            message: "m".into(),
+            span: None,
+        }
+    }
+
+    #[test]
+    fn summaries() {
+        let report = Report::new(vec![
+            finding(Severity::Error, Some("vm1"), Some(1)),
+            finding(Severity::Error, None, None),
+            finding(Severity::Warning, Some("vm2"), None),
+        ]);
+        assert_eq!(summary(&report), "2 errors, 1 warning");
+        assert_eq!(summary(&Report::default()), "no findings");
+        assert_eq!(
+            summary(&Report::new(vec![finding(Severity::Warning, None, None)])),
+            "1 warning"
+        );
+    }
+
+    #[test]
+    fn table_columns_line_up() {
+        let report = Report::new(vec![
+            finding(Severity::Error, Some("a-long-vdisk-name"), Some(12)),
+            finding(Severity::Warning, None, None),
+            finding(Severity::Warning, Some(&"x".repeat(100)), Some(0)),
+        ]);
+        let table = render_table(&report);
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(
+            lines[0],
+            "SEVERITY  CODE     VDISK                     EXTENT  MESSAGE"
+        );
+        assert_eq!(
+            lines[1],
+            "error     overlap  a-long-vdisk-name         12      m"
+        );
+        assert_eq!(
+            lines[2],
+            "warning   overlap  -                         -       m"
+        );
+        assert!(lines[3].contains(&format!("{}…", "x".repeat(23))));
+        assert_eq!(lines[4], "");
+        assert_eq!(lines[5], "1 error, 2 warnings");
+        assert_eq!(render_table(&Report::default()), "no findings\n");
+    }
+
+    #[test]
+    fn json_has_exactly_the_documented_keys() {
+        let report = Report::new(vec![finding(Severity::Error, Some("vm1"), Some(1))]);
+        let value: serde_json::Value =
+            serde_json::from_str(&render_json(&report)).expect("valid JSON");
+        assert_eq!(
+            value,
+            serde_json::json!({
+                "findings": [{"code": "overlap", "severity": "error", "vdisk": "vm1",
+                              "extent": 1, "message": "m"}],
+                "errors": 1,
+                "warnings": 0
+            })
+        );
+    }
 }

@@ -310,13 +310,31 @@ impl Plan {
     /// Parse plan text strictly. `origin` names the file in error messages.
     pub fn from_json(text: &str, origin: &Path) -> Result<Plan> {
         // Read the version first so a future format gets "wrong version", not a field error.
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        // Neither pass builds a `serde_json::Value` of the whole file: a plan of 100,000
+        // extents would take several times its own size in memory that way.
+        serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|e| {
             Error::at(
                 origin,
                 format!("not valid JSON ({e}); fix the file or make a new plan with `carve`"),
             )
         })?;
-        match value.get("version") {
+        if !text.trim_start().starts_with('{') {
+            return Err(Error::at(origin, "a plan must be a JSON object"));
+        }
+        #[derive(Deserialize)]
+        struct VersionOnly {
+            // Present, even as null, is Some; absent is None.
+            #[serde(default, deserialize_with = "present")]
+            version: Option<serde_json::Value>,
+        }
+        fn present<'de, D: serde::Deserializer<'de>>(
+            d: D,
+        ) -> std::result::Result<Option<serde_json::Value>, D::Error> {
+            serde_json::Value::deserialize(d).map(Some)
+        }
+        let probe: VersionOnly = serde_json::from_str(text)
+            .map_err(|e| Error::at(origin, format!("invalid plan: {e}")))?;
+        match probe.version {
             Some(v) if v.as_u64() == Some(PLAN_VERSION as u64) => {}
             Some(v) => {
                 return Err(Error::at(
@@ -326,14 +344,11 @@ impl Plan {
                     ),
                 ));
             }
-            None if value.is_object() => {
+            None => {
                 return Err(Error::at(
                     origin,
                     "missing `version`; a carve plan starts with \"version\": 1",
                 ));
-            }
-            None => {
-                return Err(Error::at(origin, "a plan must be a JSON object"));
             }
         }
         serde_json::from_str(text).map_err(|e| {

@@ -1,0 +1,252 @@
+//! `bad-name`: vdisk names become folder and file names (`<name>/<name>.vmdk`) and file
+//! extent paths become files in that folder, so both must be plain, distinct file names.
+
+use super::{Context, Severity, Sink, codes, text};
+use crate::model::{Extent, VDisk};
+use std::collections::HashMap;
+
+/// The longest file name common file systems take.
+const MAX_NAME_BYTES: usize = 255;
+/// A vdisk's name also names its descriptor, `<name>.vmdk`.
+const MAX_VDISK_NAME_BYTES: usize = MAX_NAME_BYTES - ".vmdk".len();
+
+pub fn check(ctx: &Context, sink: &mut Sink) {
+    // Folders collide on case-insensitive file systems too (Windows, macOS).
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (v, vdisk) in ctx.plan.vdisks.iter().enumerate() {
+        let problem = name_problem(&vdisk.name).or_else(|| {
+            (vdisk.name.len() > MAX_VDISK_NAME_BYTES)
+                .then_some("is longer than 250 bytes, too long for its descriptor `<name>.vmdk`")
+        });
+        if let Some(problem) = problem {
+            push(
+                sink,
+                v,
+                None,
+                format!("vdisk name {} {problem}", text::shown(&vdisk.name)),
+            );
+        } else if let Some(&first) = seen.get(&vdisk.name.to_lowercase()) {
+            let how = if ctx.vdisk_name(first) == vdisk.name {
+                "is also the name of"
+            } else {
+                "differs only in case from"
+            };
+            push(
+                sink,
+                v,
+                None,
+                format!(
+                    "vdisk name {} {how} vdisk {first} ({}): both would export into one folder",
+                    text::shown(&vdisk.name),
+                    text::shown(ctx.vdisk_name(first)),
+                ),
+            );
+        } else {
+            seen.insert(vdisk.name.to_lowercase(), v);
+        }
+        check_file_paths(vdisk, v, problem.is_none(), sink);
+    }
+}
+
+/// Why `name` cannot be a file name, or None. Completes "vdisk name X ...".
+fn name_problem(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        Some("is empty")
+    } else if name.len() > MAX_NAME_BYTES {
+        Some("is longer than 255 bytes, more than a file name may be")
+    } else if name.contains(['/', '\\']) {
+        Some("contains a path separator; it must be a plain name")
+    } else if name == "." || name == ".." {
+        Some("is `.` or `..`, which name folders, not files")
+    } else if name.chars().any(char::is_control) {
+        Some("contains a control character")
+    } else if name.contains('"') {
+        Some("contains `\"`, which a descriptor cannot quote")
+    } else {
+        None
+    }
+}
+
+/// Each file extent's file: a plain name, not the descriptor's, and not shared with another
+/// file extent of the vdisk. Default names derive from the vdisk name, so they are checked
+/// only when that name is sound (its own finding says the rest).
+fn check_file_paths(vdisk: &VDisk, v: usize, name_ok: bool, sink: &mut Sink) {
+    let descriptor = format!("{}.vmdk", vdisk.name).to_lowercase();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (e, path, explicit) in file_paths(vdisk) {
+        if !explicit && !name_ok {
+            continue;
+        }
+        let key = path.to_lowercase();
+        let problem = if let Some(problem) = name_problem(&path) {
+            Some(problem.to_string())
+        } else if key == descriptor {
+            Some("is the descriptor's own file name".to_string())
+        } else if let Some(&first) = seen.get(&key) {
+            Some(format!(
+                "is also the file of extent {first}: both would read and write one file"
+            ))
+        } else {
+            seen.insert(key, e);
+            None
+        };
+        if let Some(problem) = problem {
+            push(
+                sink,
+                v,
+                Some(e),
+                format!("file extent path {} {problem}", text::shown(&path)),
+            );
+        }
+    }
+}
+
+/// (extent index, file name, whether the plan names it) of every file extent, with default
+/// names as [`VDisk::file_path`] gives them, counted in one pass.
+fn file_paths(vdisk: &VDisk) -> impl Iterator<Item = (usize, String, bool)> + '_ {
+    let mut ordinal = 0usize;
+    vdisk
+        .extents
+        .iter()
+        .enumerate()
+        .filter_map(move |(e, extent)| {
+            let Extent::File { path, .. } = extent else {
+                return None;
+            };
+            ordinal += 1;
+            Some(match path {
+                Some(p) => (e, p.clone(), true),
+                None if ordinal == 1 => (e, format!("{}-header.bin", vdisk.name), false),
+                None => (e, format!("{}-file{ordinal}.bin", vdisk.name), false),
+            })
+        })
+}
+
+fn push(sink: &mut Sink, v: usize, extent: Option<usize>, message: String) {
+    sink.push(
+        codes::BAD_NAME,
+        Severity::Error,
+        Some(v),
+        extent,
+        message,
+        None,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("")]
+    #[case("a/b")]
+    #[case(r"a\b")]
+    #[case("../x")]
+    #[case("..")]
+    #[case(".")]
+    #[case("vm\n1")]
+    #[case("vm\u{0}")]
+    #[case("vm\"1")]
+    #[case(&"x".repeat(251))]
+    fn unsafe_vdisk_names(#[case] name: &str) {
+        let plan = plan_of(vec![vdisk(name, vec![raw(125_831_168, 2048)])]);
+        assert_eq!(flagged(&plan, codes::BAD_NAME), vec![(0, usize::MAX)]);
+    }
+
+    #[rstest]
+    #[case("vm1")]
+    #[case("Windows 7 (test)")]
+    #[case("a..b")]
+    #[case(".hidden")]
+    #[case("vm-ü")]
+    #[case(&"x".repeat(250))]
+    fn plain_vdisk_names(#[case] name: &str) {
+        let plan = plan_of(vec![vdisk(name, vec![file(2048, "h.bin")])]);
+        assert_eq!(flagged(&plan, codes::BAD_NAME), vec![]);
+        // A default file name adds `-header.bin` and may then be too long itself.
+        let plan = plan_of(vec![vdisk(name, vec![header()])]);
+        let expected = if name.len() + "-header.bin".len() > 255 {
+            vec![(0, 0)]
+        } else {
+            vec![]
+        };
+        assert_eq!(flagged(&plan, codes::BAD_NAME), expected);
+    }
+
+    #[test]
+    fn duplicate_names_flag_the_later_ones() {
+        let plan = plan_of(vec![
+            vdisk("vm1", vec![]),
+            vdisk("vm2", vec![]),
+            vdisk("vm1", vec![]),
+            vdisk("VM2", vec![]),
+        ]);
+        let messages = messages_on(&plan, None, codes::BAD_NAME);
+        assert_eq!(
+            messages,
+            vec![
+                "vdisk name vm1 is also the name of vdisk 0 (vm1): both would export into one folder",
+                "vdisk name VM2 differs only in case from vdisk 1 (vm2): both would export into one folder",
+            ]
+        );
+    }
+
+    #[test]
+    fn file_paths_must_be_plain_and_distinct() {
+        let plan = plan_of(vec![vdisk(
+            "vm1",
+            vec![
+                file(2048, "../escape.bin"),
+                header(),
+                file(8, "vm1-header.bin"),
+                file(8, "VM1.vmdk"),
+                file(8, ""),
+                file(8, "ok.bin"),
+                file(8, "OK.bin"),
+            ],
+        )]);
+        let messages = messages_on(&plan, None, codes::BAD_NAME);
+        assert_eq!(
+            messages,
+            vec![
+                "file extent path ../escape.bin contains a path separator; it must be a plain name",
+                // Extent 1 is the second file extent, so its default name is vm1-file2.bin.
+                "file extent path VM1.vmdk is the descriptor's own file name",
+                "file extent path \"\" is empty",
+                "file extent path OK.bin is also the file of extent 5: both would read and write one file",
+            ]
+        );
+        let plan = plan_of(vec![vdisk(
+            "vm1",
+            vec![header(), file(8, "vm1-header.bin")],
+        )]);
+        assert_eq!(flagged(&plan, codes::BAD_NAME), vec![(0, 1)]);
+    }
+
+    #[test]
+    fn default_paths_of_a_bad_name_are_not_reported_twice() {
+        let plan = plan_of(vec![vdisk("a/b", vec![header(), header()])]);
+        assert_eq!(flagged(&plan, codes::BAD_NAME), vec![(0, usize::MAX)]);
+    }
+
+    #[test]
+    fn one_pass_names_equal_the_models() {
+        let v = vdisk(
+            "vm1",
+            vec![
+                header(),
+                raw(0, 8),
+                header(),
+                file(8, "own.bin"),
+                zero(8),
+                header(),
+            ],
+        );
+        for (e, path, _) in file_paths(&v) {
+            assert_eq!(v.file_path(e), Some(path));
+        }
+        assert_eq!(file_paths(&v).count(), 4);
+    }
+}

@@ -1,0 +1,245 @@
+//! Sectors no VM may be given: the disk's own table (`partition-table`) and what the host
+//! uses (`host-in-use`). Both are indexed once, so each raw extent costs a binary search.
+
+use super::intervals::SpanIndex;
+use super::{Context, RawExtent, Severity, Sink, codes, text};
+use crate::model::{DiskLayout, ReservedKind};
+
+pub fn check(ctx: &Context, sink: &mut Sink) {
+    let Some(layout) = ctx.layout else {
+        return;
+    };
+    let table = SpanIndex::new(layout.reserved.iter().map(|r| r.span()));
+    let host = SpanIndex::new(layout.host.uses.iter().map(|u| u.span()));
+    if table.is_empty() && host.is_empty() {
+        return;
+    }
+    for raw in &ctx.raw {
+        // A full-device disk maps the table 1:1 where it already is; that is its purpose.
+        if !ctx.full_device.get(raw.vdisk).copied().unwrap_or(false) {
+            partition_table(layout, &table, raw, sink);
+        }
+        host_in_use(layout, &host, raw, sink);
+    }
+}
+
+fn partition_table(layout: &DiskLayout, index: &SpanIndex, raw: &RawExtent, sink: &mut Sink) {
+    let hits = index.overlapping(raw.span);
+    let Some(first) = hits.first().and_then(|&i| layout.reserved.get(i)) else {
+        return;
+    };
+    let shared = raw.span.intersect(&first.span()).unwrap_or(raw.span);
+    let message = format!(
+        "{} covers the disk's {} ({}){}: a guest writing there destroys the disk's partition \
+         table",
+        text::raw(raw.span),
+        table_part(first.what),
+        text::sectors(shared),
+        more(hits.len(), "table area", "table areas"),
+    );
+    sink.push(
+        codes::PARTITION_TABLE,
+        Severity::Error,
+        Some(raw.vdisk),
+        Some(raw.extent),
+        message,
+        Some(shared),
+    );
+}
+
+fn host_in_use(layout: &DiskLayout, index: &SpanIndex, raw: &RawExtent, sink: &mut Sink) {
+    let hits = index.overlapping(raw.span);
+    let Some(first) = hits.first().and_then(|&i| layout.host.uses.get(i)) else {
+        return;
+    };
+    let shared = raw.span.intersect(&first.span()).unwrap_or(raw.span);
+    let message = format!(
+        "{} covers sectors the host uses ({}, {}){}: a VM writing there corrupts what the host \
+         keeps there, and the host's writes corrupt the VM's disk",
+        text::raw(raw.span),
+        text::shown(&first.what),
+        text::sectors(shared),
+        more(hits.len(), "host use", "host uses"),
+    );
+    sink.push(
+        codes::HOST_IN_USE,
+        Severity::Error,
+        Some(raw.vdisk),
+        Some(raw.extent),
+        message,
+        Some(shared),
+    );
+}
+
+fn table_part(what: ReservedKind) -> &'static str {
+    match what {
+        ReservedKind::Mbr => "MBR",
+        ReservedKind::GptPrimary => "primary GPT (protective MBR, header and entries)",
+        ReservedKind::GptBackup => "backup GPT (entries and header)",
+        ReservedKind::Ebr => "EBR of a logical partition",
+    }
+}
+
+/// " and 2 more host uses" after the first of `hits`.
+fn more(hits: usize, one: &str, many: &str) -> String {
+    match hits {
+        0 | 1 => String::new(),
+        2 => format!(" and 1 more {one}"),
+        n => format!(" and {} more {many}", n - 1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use crate::check::codes;
+    use crate::model::{HostDetection, HostUse, Reserved, ReservedKind, TableKind};
+
+    const SIZE: u64 = crate::model::demo::DEMO_SIZE_SECTORS;
+
+    fn gpt_layout() -> crate::model::DiskLayout {
+        let mut layout = demo();
+        layout.table = TableKind::Gpt;
+        layout.reserved = vec![
+            Reserved {
+                start: 0,
+                sectors: 34,
+                what: ReservedKind::GptPrimary,
+            },
+            Reserved {
+                start: SIZE - 33,
+                sectors: 33,
+                what: ReservedKind::GptBackup,
+            },
+        ];
+        layout
+    }
+
+    #[test]
+    fn raw_extents_must_not_cover_the_table() {
+        let layout = gpt_layout();
+        let plan = plan_of(vec![
+            vdisk("head", vec![header(), raw(0, 2048)]),
+            vdisk("tail", vec![header(), raw(SIZE - 2048, 2048)]),
+            vdisk(
+                "clear",
+                vec![header(), raw(34, 2014), raw(SIZE - 2048, 2015)],
+            ),
+        ]);
+        assert_eq!(
+            flagged_on(&plan, Some(&layout), codes::PARTITION_TABLE),
+            vec![(0, 1), (1, 1)]
+        );
+        let messages = messages_on(&plan, Some(&layout), codes::PARTITION_TABLE);
+        assert_eq!(
+            messages[0],
+            "raw 0+2048 covers the disk's primary GPT (protective MBR, header and entries) \
+             (sectors 0..33): a guest writing there destroys the disk's partition table"
+        );
+        assert!(messages[1].contains("backup GPT"), "{}", messages[1]);
+    }
+
+    #[test]
+    fn the_demo_mbr_sector_and_ebrs() {
+        let mut layout = demo();
+        layout.reserved.push(Reserved {
+            start: 300_000_000,
+            sectors: 1,
+            what: ReservedKind::Ebr,
+        });
+        let plan = plan_of(vec![vdisk(
+            "vm1",
+            vec![raw(0, 1), raw(1, 2047), raw(299_999_999, 4)],
+        )]);
+        assert_eq!(
+            flagged_on(&plan, Some(&layout), codes::PARTITION_TABLE),
+            vec![(0, 0), (0, 2)]
+        );
+        let messages = messages_on(&plan, Some(&layout), codes::PARTITION_TABLE);
+        assert!(messages[1].contains("EBR of a logical partition (sectors 300000000..300000000)"));
+    }
+
+    #[test]
+    fn a_full_device_disk_maps_the_table_where_it_is() {
+        let layout = gpt_layout();
+        let plan = plan_of(vec![vdisk("whole", vec![raw(0, SIZE)])]);
+        assert_eq!(
+            flagged_on(&plan, Some(&layout), codes::PARTITION_TABLE),
+            vec![]
+        );
+        // One sector short is no longer the whole disk.
+        let plan = plan_of(vec![vdisk("most", vec![raw(0, SIZE - 1)])]);
+        assert_eq!(
+            flagged_on(&plan, Some(&layout), codes::PARTITION_TABLE),
+            vec![(0, 0)]
+        );
+        // Two raw extents are not a full-device disk either.
+        let plan = plan_of(vec![vdisk("two", vec![raw(0, SIZE), raw(0, 1)])]);
+        assert_eq!(
+            flagged_on(&plan, Some(&layout), codes::PARTITION_TABLE),
+            vec![(0, 0), (0, 1)]
+        );
+    }
+
+    #[test]
+    fn host_uses_are_named_with_why() {
+        let mut layout = demo();
+        layout.host.detection = HostDetection::Checked;
+        layout.host.uses = vec![
+            HostUse {
+                start: 251_660_288,
+                sectors: 33_554_432,
+                what: "swap".into(),
+            },
+            HostUse {
+                start: 2048,
+                sectors: 125_829_120,
+                what: "mounted at /boot".into(),
+            },
+        ];
+        let plan = plan_of(vec![
+            vdisk("a", vec![header(), raw(125_829_120, 4096)]),
+            vdisk("b", vec![header(), raw(125_831_168, 2048)]),
+            vdisk("c", vec![header(), raw(2048, 300_000_000)]),
+        ]);
+        assert_eq!(
+            flagged_on(&plan, Some(&layout), codes::HOST_IN_USE),
+            vec![(0, 1), (2, 1)]
+        );
+        let messages = messages_on(&plan, Some(&layout), codes::HOST_IN_USE);
+        assert_eq!(
+            messages[0],
+            "raw 125829120+4096 covers sectors the host uses (mounted at /boot, sectors \
+             125829120..125831167): a VM writing there corrupts what the host keeps there, and \
+             the host's writes corrupt the VM's disk"
+        );
+        assert!(
+            messages[1].contains("and 1 more host use:"),
+            "{}",
+            messages[1]
+        );
+    }
+
+    #[test]
+    fn even_a_full_device_disk_may_not_take_host_sectors() {
+        let mut layout = demo();
+        layout.host.uses = vec![HostUse {
+            start: 2048,
+            sectors: 8,
+            what: "LVM member of vg0".into(),
+        }];
+        let plan = plan_of(vec![vdisk("whole", vec![raw(0, SIZE)])]);
+        assert_eq!(
+            flagged_on(&plan, Some(&layout), codes::HOST_IN_USE),
+            vec![(0, 0)]
+        );
+    }
+
+    #[test]
+    fn undetected_host_use_is_not_a_finding() {
+        let mut layout = demo();
+        layout.host.detection = HostDetection::NotBuilt("not on this platform".into());
+        let plan = plan_of(vec![vdisk("vm1", vec![header(), raw(2048, 2048)])]);
+        assert_eq!(flagged_on(&plan, Some(&layout), codes::HOST_IN_USE), vec![]);
+    }
+}
