@@ -3,26 +3,18 @@
 use crate::check::{self, Report};
 use crate::cli::CheckArgs;
 use crate::error::{Error, Result};
-use crate::model::{Plan, human_size, plan_file_path};
+use crate::model::human_size;
 use std::io::Write;
-use std::path::Path;
 use std::process::ExitCode;
 
 pub fn run(args: &CheckArgs) -> Result<ExitCode> {
-    let plan = Plan::load(&args.plan)?;
-    let file = plan_file_path(&args.plan);
-    let plan_dir = match file.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let source = plan.disk.resolve_source(plan_dir);
-    let layout = crate::disk::read_layout(&source).map_err(|e| {
-        Error::new(format!(
-            "cannot check {}: its disk cannot be read ({e}); attach the disk, or set \
-             `disk.source` in the plan to where it is now",
-            file.display()
-        ))
-    })?;
+    let super::OpenedPlan {
+        plan,
+        file,
+        source,
+        layout,
+        ..
+    } = super::open_plan(&args.plan)?;
     let report = check::run(&plan, Some(&layout));
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

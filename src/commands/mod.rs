@@ -6,3 +6,45 @@ pub mod disks;
 pub mod export;
 pub mod inspect;
 pub mod planner;
+
+use crate::error::{Error, Result};
+use crate::model::{DiskLayout, Plan, plan_file_path};
+use std::path::{Path, PathBuf};
+
+/// A plan with the disk it names, read as it is now.
+pub struct OpenedPlan {
+    pub plan: Plan,
+    /// The `carve.json` itself.
+    pub file: PathBuf,
+    /// Its folder: exports go there by default and a relative `disk.source` is read from there.
+    pub dir: PathBuf,
+    /// `disk.source` resolved against `dir`.
+    pub source: String,
+    pub layout: DiskLayout,
+}
+
+/// Load a plan (a `carve.json` or a folder holding one) and read its disk. A disk that
+/// cannot be read is an error: without it the checks that guard the host cannot run.
+pub fn open_plan(path: &Path) -> Result<OpenedPlan> {
+    let plan = Plan::load(path)?;
+    let file = plan_file_path(path);
+    let dir = match file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let source = plan.disk.resolve_source(&dir);
+    let layout = crate::disk::read_layout(&source).map_err(|e| {
+        Error::new(format!(
+            "cannot use {}: its disk cannot be read ({e}); attach the disk, or set \
+             `disk.source` in the plan to where it is now",
+            file.display()
+        ))
+    })?;
+    Ok(OpenedPlan {
+        plan,
+        file,
+        dir,
+        source,
+        layout,
+    })
+}
