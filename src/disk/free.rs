@@ -23,7 +23,31 @@ pub fn free_space(usable: Span, partitions: &[Partition], reserved: &[Reserved])
     if at < usable.end() {
         free.push(Span::from_bounds(at, usable.end()));
     }
-    free
+    split_at_extended_edges(free, partitions)
+}
+
+/// Free space inside an extended partition and outside it are different places (only the
+/// inside can hold logicals), so no free span crosses a container's edge.
+fn split_at_extended_edges(free: Vec<Span>, partitions: &[Partition]) -> Vec<Span> {
+    let mut cuts: Vec<u64> = partitions
+        .iter()
+        .filter(|p| p.extended)
+        .flat_map(|p| [p.start, p.span().end()])
+        .collect();
+    if cuts.is_empty() {
+        return free;
+    }
+    cuts.sort_unstable();
+    let mut out = Vec::with_capacity(free.len() + cuts.len());
+    for span in free {
+        let mut at = span.start;
+        for &cut in cuts.iter().filter(|&&c| c > span.start && c < span.end()) {
+            out.push(Span::from_bounds(at, cut));
+            at = cut;
+        }
+        out.push(Span::from_bounds(at, span.end()));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -62,7 +86,8 @@ mod tests {
             vec![
                 Span::from_bounds(1, 2048),
                 Span::from_bounds(4097, 6144),
-                Span::from_bounds(8192, 20000)
+                Span::from_bounds(8192, 14096),
+                Span::from_bounds(14096, 20000)
             ]
         );
     }

@@ -152,5 +152,3 @@ fn sector_sizes(disk: &DiskFile) -> (u32, u32) {
     (size, size)
 }
 
-#[cfg(test)]
-mod tests;
