@@ -97,8 +97,10 @@ pub fn assert_tiles(l: &DiskLayout) {
     }
 }
 
-/// Stable digest of a file's bytes (to prove carve changed none).
-pub fn digest(path: &Path) -> (u64, u32) {
+/// A file's bytes and modification time, to prove carve changed neither (images in the
+/// corpus are small, so the bytes themselves are the strongest digest).
+pub fn snapshot(path: &Path) -> (Vec<u8>, std::time::SystemTime) {
     let bytes = std::fs::read(path).unwrap();
-    (bytes.len() as u64, imagegen::crc32(&bytes))
+    let mtime = std::fs::metadata(path).unwrap().modified().unwrap();
+    (bytes, mtime)
 }
