@@ -50,7 +50,10 @@ fn gpt_4096_is_reported_in_512_byte_units() {
     let spec = gpt_with(4096, 2048, 128, 2, 256);
     let path = write_image(dir.path(), "g4k.img", &gpt_image(&spec));
     let l = layout(&path);
-    assert_eq!((l.logical_sector_size, l.physical_sector_size), (4096, 4096));
+    assert_eq!(
+        (l.logical_sector_size, l.physical_sector_size),
+        (4096, 4096)
+    );
     assert_eq!(l.size_sectors, 2048 * 8);
     // first usable = 2 + 4 array sectors = 6 -> first partition at LBA 8.
     assert_eq!(l.partitions[0].start, 8 * 8);
@@ -153,7 +156,9 @@ fn a_grown_disk_is_noted() {
     let l = layout(&path);
     assert_eq!(l.size_sectors, 8192);
     assert!(
-        l.notes.iter().any(|n| n.contains("not at the disk's last sector")),
+        l.notes
+            .iter()
+            .any(|n| n.contains("not at the disk's last sector")),
         "{:?}",
         l.notes
     );
@@ -169,7 +174,11 @@ fn hybrid_mbr_keeps_the_gpt_authoritative() {
     let path = write_image(dir.path(), "h.img", &img);
     let l = layout(&path);
     assert_eq!(l.table, TableKind::Gpt);
-    assert!(l.notes.iter().any(|n| n.starts_with("hybrid MBR")), "{:?}", l.notes);
+    assert!(
+        l.notes.iter().any(|n| n.starts_with("hybrid MBR")),
+        "{:?}",
+        l.notes
+    );
 }
 
 #[test]
@@ -186,7 +195,11 @@ fn blank_and_random_disks_have_no_table() {
 fn many_logicals_and_many_gpt_entries() {
     let dir = tempfile::tempdir().unwrap();
     let logical = logicals(2048, 60, 2048);
-    let img = mbr_image(2048 + 60 * 4096 + 4096, &[(0x0f, 2048, 60 * 4096)], &logical);
+    let img = mbr_image(
+        2048 + 60 * 4096 + 4096,
+        &[(0x0f, 2048, 60 * 4096)],
+        &logical,
+    );
     let l = layout(&write_image(dir.path(), "m60.img", &img));
     assert_eq!(l.partitions.len(), 61);
     assert_eq!(l.partitions.last().unwrap().number, 64);

@@ -13,8 +13,16 @@ use std::process::Command;
 /// (number, start, sectors, type) as sfdisk reports them, converted to 512-byte units;
 /// MBR types as `0x83`, GPT types as upper-case GUIDs.
 fn sfdisk_partitions(image: &Path) -> (Value, Vec<(u32, u64, u64, String)>) {
-    let out = Command::new("sfdisk").arg("--json").arg(image).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("sfdisk")
+        .arg("--json")
+        .arg(image)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let table = v["partitiontable"].clone();
     let factor = table["sectorsize"].as_u64().unwrap_or(512) / 512;
@@ -60,7 +68,11 @@ fn carve_partitions(l: &DiskLayout) -> Vec<(u32, u64, u64, String)> {
 fn cross_check(image: &Path) -> DiskLayout {
     let l = layout(image);
     let (table, theirs) = sfdisk_partitions(image);
-    assert_eq!(carve_partitions(&l), theirs, "partitions differ from sfdisk");
+    assert_eq!(
+        carve_partitions(&l),
+        theirs,
+        "partitions differ from sfdisk"
+    );
     let id = table["id"].as_str().unwrap().to_lowercase();
     assert_eq!(l.id, id);
     assert_tiles(&l);
@@ -88,10 +100,16 @@ fn gpt_made_by_sfdisk() {
     let l = cross_check(&img);
     assert_eq!(l.table, TableKind::Gpt);
     let names: Vec<&str> = l.partitions.iter().map(|p| p.type_name.as_str()).collect();
-    assert_eq!(names, ["EFI System", "Linux filesystem", "Linux swap", "Linux LVM"]);
+    assert_eq!(
+        names,
+        ["EFI System", "Linux filesystem", "Linux swap", "Linux LVM"]
+    );
     assert_eq!(l.partitions[1].name, "root fs");
     let (table, _) = sfdisk_partitions(&img);
-    assert_eq!(l.reserved[0].span(), Span::new(0, table["firstlba"].as_u64().unwrap()));
+    assert_eq!(
+        l.reserved[0].span(),
+        Span::new(0, table["firstlba"].as_u64().unwrap())
+    );
     assert_eq!(l.reserved[1].start, table["lastlba"].as_u64().unwrap() + 1);
     assert!(l.notes.is_empty(), "{:?}", l.notes);
 }
@@ -111,7 +129,11 @@ fn mbr_with_logicals_made_by_sfdisk() {
     let l = cross_check(&img);
     assert_eq!(l.table, TableKind::Mbr);
     assert_eq!(l.id, "0x12345678");
-    let ebrs = l.reserved.iter().filter(|r| r.what == ReservedKind::Ebr).count();
+    let ebrs = l
+        .reserved
+        .iter()
+        .filter(|r| r.what == ReservedKind::Ebr)
+        .count();
     assert_eq!(ebrs, 3);
     assert!(l.partitions.iter().any(|p| p.extended && p.number == 2));
 }
@@ -130,7 +152,12 @@ fn make_4k_gpt(img: &Path) {
         .unwrap();
     // New GPT; a 16 MiB Linux filesystem; a 32 MiB partition typed Linux swap (19).
     let keys = "g\nn\n\n\n+16M\nn\n\n\n+32M\nt\n2\n19\nw\n";
-    child.stdin.take().unwrap().write_all(keys.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(keys.as_bytes())
+        .unwrap();
     assert!(child.wait().unwrap().success());
 }
 
@@ -168,13 +195,20 @@ fn gpt_with_4096_byte_sectors_made_by_fdisk() {
     let img = sparse_image(dir.path(), "gpt4k.img", 128 << 20);
     make_4k_gpt(&img);
     let l = layout(&img);
-    assert_eq!((l.logical_sector_size, l.physical_sector_size), (4096, 4096));
+    assert_eq!(
+        (l.logical_sector_size, l.physical_sector_size),
+        (4096, 4096)
+    );
     assert_eq!(l.size_sectors, (128 << 20) / 512);
     let theirs = fdisk_4k_partitions(&img);
     assert_eq!(theirs.len(), 2);
     assert_eq!(carve_partitions(&l), theirs);
     // Every boundary is a multiple of 8 512-byte units.
-    assert!(l.partitions.iter().all(|p| p.start % 8 == 0 && p.sectors % 8 == 0));
+    assert!(
+        l.partitions
+            .iter()
+            .all(|p| p.start % 8 == 0 && p.sectors % 8 == 0)
+    );
     assert!(l.reserved.iter().all(|r| r.start % 8 == 0));
     assert_tiles(&l);
 }
@@ -209,14 +243,31 @@ fn gpt_made_by_sgdisk() {
     let img = sparse_image(dir.path(), "sg.img", 128 << 20);
     let out = Command::new("sgdisk")
         .args([
-            "-n", "1:2048:+10M", "-t", "1:ef00", "-c", "1:EFI system partition",
-            "-n", "2:0:+40M", "-t", "2:8300", "-c", "2:data",
-            "-n", "3:0:+8M", "-t", "3:0700",
+            "-n",
+            "1:2048:+10M",
+            "-t",
+            "1:ef00",
+            "-c",
+            "1:EFI system partition",
+            "-n",
+            "2:0:+40M",
+            "-t",
+            "2:8300",
+            "-c",
+            "2:data",
+            "-n",
+            "3:0:+8M",
+            "-t",
+            "3:0700",
         ])
         .arg(&img)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let l = cross_check(&img);
     assert_eq!(l.partitions[0].name, "EFI system partition");
     assert_eq!(l.partitions[2].type_name, "Microsoft basic data");
@@ -253,7 +304,11 @@ fn block_device_sector_sizes_come_from_the_kernel() {
     let _ = Command::new("losetup").args(["-d", &dev]).status();
     let (l, theirs) = result.unwrap();
     let l = l.unwrap();
-    assert_eq!(carve_partitions(&l), theirs, "partitions differ from sfdisk on {dev}");
+    assert_eq!(
+        carve_partitions(&l),
+        theirs,
+        "partitions differ from sfdisk on {dev}"
+    );
     assert_eq!(l.logical_sector_size, 4096);
     assert_eq!(l.size_sectors, (64 << 20) / 512);
     let from_image = layout(&img);

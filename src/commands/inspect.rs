@@ -124,7 +124,14 @@ pub fn render(l: &DiskLayout) -> String {
         let host = p.host_use.clone().unwrap_or_else(|| "-".into());
         // An extended container sorts before the EBR and logicals it holds.
         let rank = if p.extended { 0 } else { 2 };
-        rows.push(row(number, p.span(), p.type_name.clone(), p.name.clone(), host, rank));
+        rows.push(row(
+            number,
+            p.span(),
+            p.type_name.clone(),
+            p.name.clone(),
+            host,
+            rank,
+        ));
     }
     for r in &l.reserved {
         rows.push(row(
@@ -137,11 +144,20 @@ pub fn render(l: &DiskLayout) -> String {
         ));
     }
     for f in &l.free {
-        rows.push(row(String::new(), *f, "Free space".into(), String::new(), String::new(), 1));
+        rows.push(row(
+            String::new(),
+            *f,
+            "Free space".into(),
+            String::new(),
+            String::new(),
+            1,
+        ));
     }
     rows.sort_by_key(|r| r.sort);
 
-    let header = ["#", "start", "end", "sectors", "size", "type", "name", "host use"];
+    let header = [
+        "#", "start", "end", "sectors", "size", "type", "name", "host use",
+    ];
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in &rows {
         for (w, c) in widths.iter_mut().zip(&r.cells) {
@@ -182,7 +198,10 @@ fn host_line(host: &HostInfo) -> String {
     };
     match &host.detection {
         HostDetection::Checked => {
-            format!("Host use: checked ({} in use by the host).{system}\n", host.uses.len())
+            format!(
+                "Host use: checked ({} in use by the host).{system}\n",
+                host.uses.len()
+            )
         }
         HostDetection::NotApplicable => String::new(),
         HostDetection::NotBuilt(detail) => {

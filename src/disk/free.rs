@@ -77,8 +77,16 @@ mod tests {
             part(5, 6144, 2048, false),
         ];
         let reserved = [
-            Reserved { start: 0, sectors: 1, what: ReservedKind::Mbr },
-            Reserved { start: 4096, sectors: 1, what: ReservedKind::Ebr },
+            Reserved {
+                start: 0,
+                sectors: 1,
+                what: ReservedKind::Mbr,
+            },
+            Reserved {
+                start: 4096,
+                sectors: 1,
+                what: ReservedKind::Ebr,
+            },
         ];
         let free = free_space(Span::new(0, 20000), &parts, &reserved);
         assert_eq!(
@@ -100,6 +108,9 @@ mod tests {
             part(3, 90, u64::MAX, false),
         ];
         let free = free_space(Span::new(5, 95), &parts, &[]);
-        assert_eq!(free, vec![Span::from_bounds(5, 10), Span::from_bounds(80, 90)]);
+        assert_eq!(
+            free,
+            vec![Span::from_bounds(5, 10), Span::from_bounds(80, 90)]
+        );
     }
 }

@@ -1,10 +1,10 @@
 //! Reading a GPT: choose a sound copy (primary, else backup), then read its entries.
 
+use super::TableRead;
 use super::gpt_entries::{self, Entry};
 use super::gpt_header::{self, CopyError, GptCopy};
 use super::readonly::DiskFile;
 use super::types::gpt_type_name;
-use super::TableRead;
 use crate::error::{Error, Result};
 use crate::model::{Partition, Reserved, ReservedKind, Span, TableKind};
 
@@ -38,8 +38,9 @@ pub fn read(disk: &DiskFile, lb: u32) -> Result<TableRead> {
                 CopyError::Header(_) => {
                     notes.push("primary GPT header is corrupt; using the backup".into())
                 }
-                CopyError::Array(_) => notes
-                    .push("primary GPT partition array is corrupt; using the backup".into()),
+                CopyError::Array(_) => {
+                    notes.push("primary GPT partition array is corrupt; using the backup".into())
+                }
             }
             notes.push(format!("primary GPT: {}", p.reason()));
             b

@@ -73,7 +73,9 @@ pub fn read_copy(disk: &DiskFile, lb: u64, lba: u64, disk_lbas: u64) -> Result<G
         .read_vec(header.entries_lba.saturating_mul(lb), array_len)
         .map_err(|_| CopyError::Array("the partition entry array cannot be read".into()))?;
     if crc32(&array) != header.entries_crc {
-        return Err(CopyError::Array("partition entry array CRC32 mismatch".into()));
+        return Err(CopyError::Array(
+            "partition entry array CRC32 mismatch".into(),
+        ));
     }
     Ok(GptCopy { header, array })
 }
@@ -146,7 +148,10 @@ pub fn parse_header(sector: &[u8], lba: u64, lb: u64, disk_lbas: u64) -> Result<
         ));
     }
     if h.my_lba != lba {
-        return Err(format!("header says it is at LBA {}, found at LBA {lba}", h.my_lba));
+        return Err(format!(
+            "header says it is at LBA {}, found at LBA {lba}",
+            h.my_lba
+        ));
     }
     if h.first_usable == 0 || h.first_usable > h.last_usable || h.last_usable >= disk_lbas {
         return Err(format!(
@@ -214,7 +219,10 @@ mod tests {
     #[test]
     fn a_sound_header_passes() {
         let h = parse_header(&header(1000), 1, 512, 1000).unwrap();
-        assert_eq!((h.first_usable, h.last_usable, h.entry_count), (34, 966, 128));
+        assert_eq!(
+            (h.first_usable, h.last_usable, h.entry_count),
+            (34, 966, 128)
+        );
         assert_eq!(h.array_lbas(512), 32);
     }
 

@@ -29,7 +29,9 @@ pub fn read(disk: &DiskFile, lb: u32, header: &mbrman::MBRHeader) -> TableRead {
         let start = u64::from(entry.starting_lba);
         let sectors = u64::from(entry.sectors);
         let extended = is_mbr_extended(entry.sys);
-        partitions.push(partition(number, start, sectors, entry.sys, extended, factor));
+        partitions.push(partition(
+            number, start, sectors, entry.sys, extended, factor,
+        ));
         if !extended {
             continue;
         }
@@ -73,7 +75,14 @@ pub fn read(disk: &DiskFile, lb: u32, header: &mbrman::MBRHeader) -> TableRead {
     }
 }
 
-fn partition(number: u32, start: u64, sectors: u64, sys: u8, extended: bool, factor: u64) -> Partition {
+fn partition(
+    number: u32,
+    start: u64,
+    sectors: u64,
+    sys: u8,
+    extended: bool,
+    factor: u64,
+) -> Partition {
     Partition {
         number,
         start: start.saturating_mul(factor),

@@ -151,4 +151,3 @@ fn sector_sizes(disk: &DiskFile) -> (u32, u32) {
     let size = probe::image_sector_size(disk);
     (size, size)
 }
-

@@ -19,7 +19,11 @@ pub fn notes(partitions: &[Partition], size_sectors: u64) -> Vec<String> {
             )
         })
         .collect();
-    push_capped(&mut notes, past_end, "partitions run past the end of the disk");
+    push_capped(
+        &mut notes,
+        past_end,
+        "partitions run past the end of the disk",
+    );
     push_capped(&mut notes, overlaps(partitions), "partition pairs overlap");
     notes
 }
@@ -39,7 +43,10 @@ fn overlaps(partitions: &[Partition]) -> Vec<String> {
         for p in group {
             if let Some(r) = reach {
                 if p.start < r.span().end() {
-                    let shared = r.span().intersect(&p.span()).unwrap_or(Span::new(p.start, 0));
+                    let shared = r
+                        .span()
+                        .intersect(&p.span())
+                        .unwrap_or(Span::new(p.start, 0));
                     out.push(format!(
                         "partitions {} and {} overlap ({} sectors from sector {})",
                         r.number, p.number, shared.sectors, shared.start

@@ -11,7 +11,11 @@ pub fn crc32(bytes: &[u8]) -> u32 {
     for &b in bytes {
         c ^= b as u32;
         for _ in 0..8 {
-            c = if c & 1 != 0 { (c >> 1) ^ 0xEDB8_8320 } else { c >> 1 };
+            c = if c & 1 != 0 {
+                (c >> 1) ^ 0xEDB8_8320
+            } else {
+                c >> 1
+            };
         }
     }
     !c
@@ -45,7 +49,12 @@ impl GptSpec {
 
 /// `n` partitions of `each` sectors packed from the first usable LBA.
 pub fn gpt_with(lb: u64, disk_lbas: u64, entries: u32, n: u64, each: u64) -> GptSpec {
-    let mut spec = GptSpec { lb, disk_lbas, entries, parts: Vec::new() };
+    let mut spec = GptSpec {
+        lb,
+        disk_lbas,
+        entries,
+        parts: Vec::new(),
+    };
     let mut at = spec.first_usable().next_multiple_of(8);
     for i in 0..n {
         spec.parts.push(GptPart {
@@ -101,7 +110,11 @@ pub fn gpt_image(spec: &GptSpec) -> Vec<u8> {
         put(&mut img, h + 32, &(alt as u64).to_le_bytes());
         put(&mut img, h + 40, &spec.first_usable().to_le_bytes());
         put(&mut img, h + 48, &spec.last_usable().to_le_bytes());
-        put(&mut img, h + 56, &guid_le("6B1F0C2E-8D3A-4B5C-9E7F-0A1B2C3D4E5F"));
+        put(
+            &mut img,
+            h + 56,
+            &guid_le("6B1F0C2E-8D3A-4B5C-9E7F-0A1B2C3D4E5F"),
+        );
         put(&mut img, h + 72, &(arr as u64).to_le_bytes());
         put(&mut img, h + 80, &spec.entries.to_le_bytes());
         put(&mut img, h + 84, &128u32.to_le_bytes());
@@ -124,7 +137,10 @@ pub fn reseal_copy(img: &mut [u8], h: usize, lb: usize) {
     let arr = u64::from_le_bytes(img[h + 72..h + 80].try_into().unwrap()) as usize * lb;
     let n = u32::from_le_bytes(img[h + 80..h + 84].try_into().unwrap()) as usize;
     let size = u32::from_le_bytes(img[h + 84..h + 88].try_into().unwrap()) as usize;
-    if let Some(bytes) = n.checked_mul(size).and_then(|len| img.get(arr..arr.checked_add(len)?)) {
+    if let Some(bytes) = n
+        .checked_mul(size)
+        .and_then(|len| img.get(arr..arr.checked_add(len)?))
+    {
         let c = crc32(bytes);
         put(img, h + 88, &c.to_le_bytes());
     }
@@ -151,7 +167,13 @@ pub fn mbr_image(
             write_entry(&mut img, at + 446, sys, start - ebr, sectors);
             if let Some(&(next_start, next_sectors, _)) = logicals.get(k + 1) {
                 let next_ebr = next_start - 2048;
-                write_entry(&mut img, at + 462, 0x05, next_ebr - ext_start, next_sectors + 2048);
+                write_entry(
+                    &mut img,
+                    at + 462,
+                    0x05,
+                    next_ebr - ext_start,
+                    next_sectors + 2048,
+                );
             }
             put(&mut img, at + 510, &[0x55, 0xAA]);
         }

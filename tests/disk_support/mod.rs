@@ -91,9 +91,16 @@ pub fn assert_tiles(l: &DiskLayout) {
         .map(|r| r.span.sectors)
         .sum();
     let free: u64 = l.free.iter().map(|s| s.sectors).sum();
-    assert_eq!(free, free_in_regions, "free space and free regions disagree");
+    assert_eq!(
+        free, free_in_regions,
+        "free space and free regions disagree"
+    );
     for w in l.free.windows(2) {
-        assert!(w[0].end() <= w[1].start, "free space unsorted: {:?}", l.free);
+        assert!(
+            w[0].end() <= w[1].start,
+            "free space unsorted: {:?}",
+            l.free
+        );
     }
 }
 
