@@ -60,7 +60,7 @@ fn read_table_layout(disk: &DiskFile) -> Result<DiskLayout> {
     let (logical, physical) = sector_sizes(disk);
     let size_sectors = disk.len() / 512;
     let mut notes = Vec::new();
-    if disk.len() % u64::from(logical) != 0 {
+    if !disk.len().is_multiple_of(u64::from(logical)) {
         notes.push(format!(
             "the size ({} bytes) is not a whole number of {logical}-byte sectors; the tail is ignored",
             disk.len()

@@ -38,7 +38,7 @@ pub enum Sector0 {
     /// 0x55AA, but the entries' boot flags are not 0x00/0x80: a boot sector, not a table.
     NotATable,
     /// A classic MBR.
-    Mbr(mbrman::MBRHeader),
+    Mbr(Box<mbrman::MBRHeader>),
     /// A protective MBR: one 0xEE entry, the GPT is the table.
     Protective,
     /// 0xEE beside other entries: the GPT is authoritative, the others are a hybrid copy.
@@ -59,7 +59,7 @@ pub fn classify_sector0(disk: &DiskFile) -> Sector0 {
                 .collect();
             let protective = used.iter().filter(|&&sys| sys == 0xEE).count();
             if protective == 0 {
-                Sector0::Mbr(header)
+                Sector0::Mbr(Box::new(header))
             } else if used.len() == protective {
                 Sector0::Protective
             } else {

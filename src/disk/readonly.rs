@@ -181,7 +181,8 @@ mod tests {
         let img = image(&[1u8; 512]);
         let disk = DiskFile::open(img.path().to_str().unwrap()).unwrap();
         // Writing through the OS handle itself fails: the descriptor was opened O_RDONLY.
-        let err = (&*disk.file()).write(b"overwrite").unwrap_err();
+        let mut handle: &File = disk.file();
+        let err = handle.write(b"overwrite").unwrap_err();
         assert_ne!(err.kind(), io::ErrorKind::Interrupted);
         assert_eq!(std::fs::read(img.path()).unwrap(), vec![1u8; 512]);
     }

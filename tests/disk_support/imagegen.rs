@@ -106,8 +106,8 @@ pub fn gpt_image(spec: &GptSpec) -> Vec<u8> {
         put(&mut img, h, b"EFI PART");
         put(&mut img, h + 8, &0x0001_0000u32.to_le_bytes());
         put(&mut img, h + 12, &92u32.to_le_bytes());
-        put(&mut img, h + 24, &(my as u64).to_le_bytes());
-        put(&mut img, h + 32, &(alt as u64).to_le_bytes());
+        put(&mut img, h + 24, &my.to_le_bytes());
+        put(&mut img, h + 32, &alt.to_le_bytes());
         put(&mut img, h + 40, &spec.first_usable().to_le_bytes());
         put(&mut img, h + 48, &spec.last_usable().to_le_bytes());
         put(
@@ -115,7 +115,7 @@ pub fn gpt_image(spec: &GptSpec) -> Vec<u8> {
             h + 56,
             &guid_le("6B1F0C2E-8D3A-4B5C-9E7F-0A1B2C3D4E5F"),
         );
-        put(&mut img, h + 72, &(arr as u64).to_le_bytes());
+        put(&mut img, h + 72, &arr.to_le_bytes());
         put(&mut img, h + 80, &spec.entries.to_le_bytes());
         put(&mut img, h + 84, &128u32.to_le_bytes());
         put(&mut img, h + 88, &crc32(&array).to_le_bytes());
