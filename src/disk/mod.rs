@@ -67,7 +67,14 @@ fn read_table_layout(disk: &DiskFile) -> Result<DiskLayout> {
         ));
     }
 
-    let read = match probe::classify_sector0(disk) {
+    let sector0 = probe::classify_sector0(disk);
+    if sector0 == Sector0::NotATable {
+        notes.push(
+            "sector 0 ends in 0x55AA but its entries are not a partition table (a filesystem boot sector?)"
+                .into(),
+        );
+    }
+    let read = match sector0 {
         Sector0::Protective => Some(gpt::read(disk, logical)?),
         Sector0::Hybrid { others } => {
             let mut read = gpt::read(disk, logical)?;
