@@ -149,3 +149,14 @@ fn inspecting_never_changes_the_image() {
     }
     assert!(snapshot(&path) == before);
 }
+
+#[test]
+fn gpt_partitions_past_four_are_not_indented_like_logicals() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = gpt_with(512, 8192, 128, 6, 500);
+    let path = write_image(dir.path(), "g6.img", &gpt_image(&spec));
+    let out = carve(&["inspect", path.to_str().unwrap()]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.lines().any(|l| l.starts_with("5 ")), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("6 ")), "{text}");
+}

@@ -3,7 +3,8 @@
 use crate::cli::InspectArgs;
 use crate::error::{Error, Result};
 use crate::model::{
-    DiskLayout, HostDetection, HostInfo, Partition, Reserved, ReservedKind, Span, human_size,
+    DiskLayout, HostDetection, HostInfo, Partition, Reserved, ReservedKind, Span, TableKind,
+    human_size,
 };
 use serde::Serialize;
 use std::io::Write;
@@ -116,7 +117,9 @@ pub fn render(l: &DiskLayout) -> String {
 
     let mut rows: Vec<Row> = Vec::new();
     for p in &l.partitions {
-        let number = if p.extended || p.number <= 4 {
+        // MBR logicals are indented under their extended partition, as cfdisk shows them.
+        let logical = l.table == TableKind::Mbr && !p.extended && p.number > 4;
+        let number = if !logical {
             p.number.to_string()
         } else {
             format!("  {}", p.number)

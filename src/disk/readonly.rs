@@ -16,6 +16,13 @@ pub struct DiskFile {
 impl DiskFile {
     /// Open `path` read-only. Directories and other non-disk files are refused.
     pub fn open(path: &str) -> Result<DiskFile> {
+        // Look before opening: opening a FIFO for reading would wait for a writer forever.
+        let kind = std::fs::metadata(path)
+            .map_err(|e| Error::io(path, "open it for reading", &e))?
+            .file_type();
+        if !kind.is_dir() && !kind.is_file() && !is_block_device(&kind) {
+            return Err(not_a_disk(path));
+        }
         let file = OpenOptions::new()
             .read(true)
             .open(path)
@@ -32,10 +39,7 @@ impl DiskFile {
         }
         let block_device = is_block_device(&kind);
         if !block_device && !kind.is_file() {
-            return Err(Error::at(
-                path,
-                "is neither a block device nor a regular file (name a disk such as /dev/sdb or a disk image file)",
-            ));
+            return Err(not_a_disk(path));
         }
         let len = if block_device {
             // lseek(SEEK_END) on a block device yields its size in bytes.
@@ -97,6 +101,13 @@ impl DiskFile {
     pub fn reader(&self) -> ReadOnly<BufReader<&File>> {
         ReadOnly(BufReader::with_capacity(64 * 1024, &self.file))
     }
+}
+
+fn not_a_disk(path: &str) -> Error {
+    Error::at(
+        path,
+        "is neither a block device nor a regular file (name a disk such as /dev/sdb or a disk image file)",
+    )
 }
 
 #[cfg(unix)]
@@ -206,5 +217,21 @@ mod tests {
         let e = DiskFile::open(missing.to_str().unwrap()).err().unwrap();
         assert!(e.message().contains("cannot open it for reading"), "{e}");
         assert!(!e.message().contains('\n'));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_without_waiting_for_a_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            eprintln!("note: mkfifo unavailable; skipping");
+            return;
+        }
+        let e = DiskFile::open(fifo.to_str().unwrap()).err().unwrap();
+        assert!(e.message().contains("neither a block device"), "{e}");
+        let e = DiskFile::open("/dev/null").err().unwrap();
+        assert!(e.message().contains("neither a block device"), "{e}");
     }
 }
