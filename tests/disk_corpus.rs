@@ -52,6 +52,22 @@ fn cases() -> Vec<Case> {
     let mut v = Vec::new();
 
     let mut img = valid_gpt();
+    img[last_header() + 16] ^= 0x5A;
+    v.push(Case {
+        name: "gpt-bad-backup-header",
+        bytes: img,
+        exit: 0,
+        says: "the backup GPT at LBA 4095 is unusable",
+    });
+
+    v.push(Case {
+        name: "gpt-short-usable-range",
+        bytes: both_copies(|i, h| set_u64(i, h + 48, 3000)),
+        exit: 0,
+        says: "outside every partition's reach",
+    });
+
+    let mut img = valid_gpt();
     img[LB + 16] ^= 0x5A; // the stored header CRC
     v.push(Case {
         name: "gpt-bad-primary-header-crc",
