@@ -211,3 +211,21 @@ fn many_logicals_and_many_gpt_entries() {
     assert_eq!(l.partitions[127].number, 128);
     assert_tiles(&l);
 }
+
+#[test]
+fn a_stale_gpt_behind_a_classic_mbr_is_noted() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = gpt_with(512, 4096, 128, 2, 500);
+    let mut img = gpt_image(&spec);
+    // Replace the protective entry by a classic one: the MBR is now the table.
+    write_entry(&mut img, 446, 0x83, 2048, 1024);
+    let l = layout(&write_image(dir.path(), "stale.img", &img));
+    assert_eq!(l.table, TableKind::Mbr);
+    assert_eq!(l.partitions.len(), 1);
+    assert!(
+        l.notes.iter().any(|n| n.contains("stale GPT")),
+        "{:?}",
+        l.notes
+    );
+    assert_tiles(&l);
+}

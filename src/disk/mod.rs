@@ -86,7 +86,16 @@ fn read_table_layout(disk: &DiskFile) -> Result<DiskLayout> {
             );
             Some(read)
         }
-        Sector0::Mbr(header) => Some(mbr::read(disk, logical, &header)),
+        Sector0::Mbr(header) => {
+            let mut read = mbr::read(disk, logical, &header);
+            if probe::gpt_signature_at(disk, u64::from(logical)) {
+                read.notes.push(
+                    "a stale GPT header sits at LBA 1 without a protective MBR entry; the MBR is the table (as Linux reads it)"
+                        .into(),
+                );
+            }
+            Some(read)
+        }
         Sector0::Blank | Sector0::NotATable => {
             if probe::gpt_signature_at(disk, u64::from(logical)) {
                 // A GPT without its protective MBR: readable, but other tools may ignore it.
