@@ -1,8 +1,214 @@
+//! `carve inspect DISK [--json]`: the disk's facts as a cfdisk-like table or one JSON object.
+
 use crate::cli::InspectArgs;
 use crate::error::{Error, Result};
+use crate::model::{
+    DiskLayout, HostDetection, HostInfo, Partition, Reserved, ReservedKind, Span, TableKind,
+    human_size,
+};
+use serde::Serialize;
+use std::io::Write;
 use std::process::ExitCode;
 
 pub fn run(args: &InspectArgs) -> Result<ExitCode> {
-    let _ = args;
-    Err(Error::new("`carve inspect` is not built yet"))
+    let layout = crate::disk::read_layout(&args.disk)?;
+    let text = if args.json {
+        let mut s = serde_json::to_string_pretty(&InspectJson::from(&layout))
+            .map_err(|e| Error::new(format!("cannot encode the layout as JSON: {e}")))?;
+        s.push('\n');
+        s
+    } else {
+        render(&layout)
+    };
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`carve inspect d | head`) is not an error worth a message.
+    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The `--json` object: SPEC "inspect --json" plus the host detection.
+#[derive(Serialize)]
+pub struct InspectJson<'a> {
+    pub source: &'a str,
+    pub size_sectors: u64,
+    pub logical_sector_size: u32,
+    pub physical_sector_size: u32,
+    pub table: &'static str,
+    pub id: &'a str,
+    pub partitions: &'a [Partition],
+    pub free: &'a [Span],
+    pub reserved: &'a [Reserved],
+    pub notes: &'a [String],
+    pub system_disk: bool,
+    pub host: &'a HostInfo,
+}
+
+impl<'a> From<&'a DiskLayout> for InspectJson<'a> {
+    fn from(l: &'a DiskLayout) -> Self {
+        InspectJson {
+            source: &l.source,
+            size_sectors: l.size_sectors,
+            logical_sector_size: l.logical_sector_size,
+            physical_sector_size: l.physical_sector_size,
+            table: l.table.as_str(),
+            id: &l.id,
+            partitions: &l.partitions,
+            free: &l.free,
+            reserved: &l.reserved,
+            notes: &l.notes,
+            system_disk: l.host.system_disk,
+            host: &l.host,
+        }
+    }
+}
+
+fn reserved_label(what: ReservedKind) -> &'static str {
+    match what {
+        ReservedKind::Mbr => "(MBR)",
+        ReservedKind::GptPrimary => "(GPT primary header + entries)",
+        ReservedKind::GptBackup => "(GPT backup entries + header)",
+        ReservedKind::Ebr => "(EBR)",
+    }
+}
+
+/// One table row: # / start / end / sectors / size / type / name / host use.
+struct Row {
+    cells: [String; 8],
+    sort: (u64, u8),
+}
+
+fn row(number: String, span: Span, kind: String, name: String, host: String, rank: u8) -> Row {
+    let end = if span.sectors == 0 {
+        "-".to_string()
+    } else {
+        (span.end() - 1).to_string()
+    };
+    Row {
+        cells: [
+            number,
+            span.start.to_string(),
+            end,
+            span.sectors.to_string(),
+            human_size(span.sectors),
+            kind,
+            name,
+            host,
+        ],
+        sort: (span.start, rank),
+    }
+}
+
+/// The cfdisk-like text: a header, the table with Free space and reserved rows, the notes.
+pub fn render(l: &DiskLayout) -> String {
+    let mut out = String::new();
+    let id = if l.id.is_empty() { "-" } else { &l.id };
+    out.push_str(&format!(
+        "Disk {}: {}, {} sectors (512-byte units); sector size {} logical / {} physical; table {}; id {}\n",
+        l.source,
+        human_size(l.size_sectors),
+        l.size_sectors,
+        l.logical_sector_size,
+        l.physical_sector_size,
+        l.table.as_str(),
+        id
+    ));
+    out.push_str(&host_line(&l.host));
+    out.push('\n');
+
+    let mut rows: Vec<Row> = Vec::new();
+    for p in &l.partitions {
+        // MBR logicals are indented under their extended partition, as cfdisk shows them.
+        let logical = l.table == TableKind::Mbr && !p.extended && p.number > 4;
+        let number = if !logical {
+            p.number.to_string()
+        } else {
+            format!("  {}", p.number)
+        };
+        let host = p.host_use.clone().unwrap_or_else(|| "-".into());
+        // An extended container sorts before the EBR and logicals it holds.
+        let rank = if p.extended { 0 } else { 2 };
+        rows.push(row(
+            number,
+            p.span(),
+            p.type_name.clone(),
+            p.name.clone(),
+            host,
+            rank,
+        ));
+    }
+    for r in &l.reserved {
+        rows.push(row(
+            String::new(),
+            r.span(),
+            reserved_label(r.what).into(),
+            String::new(),
+            String::new(),
+            1,
+        ));
+    }
+    for f in &l.free {
+        rows.push(row(
+            String::new(),
+            *f,
+            "Free space".into(),
+            String::new(),
+            String::new(),
+            1,
+        ));
+    }
+    rows.sort_by_key(|r| r.sort);
+
+    let header = [
+        "#", "start", "end", "sectors", "size", "type", "name", "host use",
+    ];
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(&r.cells) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: &[&str]| {
+        let mut s = String::new();
+        for (i, (c, w)) in cells.iter().zip(&widths).enumerate() {
+            // Numbers right-aligned, words left-aligned.
+            if (1..=4).contains(&i) {
+                s.push_str(&format!("{c:>w$}  "));
+            } else {
+                s.push_str(&format!("{c:<w$}  "));
+            }
+        }
+        s.trim_end().to_string() + "\n"
+    };
+    out.push_str(&line(&header));
+    for r in &rows {
+        let cells: Vec<&str> = r.cells.iter().map(String::as_str).collect();
+        out.push_str(&line(&cells));
+    }
+    if !l.notes.is_empty() {
+        out.push_str("\nNotes:\n");
+        for n in &l.notes {
+            out.push_str(&format!("  - {n}\n"));
+        }
+    }
+    out
+}
+
+fn host_line(host: &HostInfo) -> String {
+    let system = if host.system_disk {
+        " THIS IS THE HOST'S SYSTEM DISK."
+    } else {
+        ""
+    };
+    match &host.detection {
+        HostDetection::Checked => {
+            format!(
+                "Host use: checked ({} in use by the host).{system}\n",
+                host.uses.len()
+            )
+        }
+        HostDetection::NotApplicable => String::new(),
+        HostDetection::NotBuilt(detail) => {
+            format!("Host use: unknown ({detail}); do not assume the disk is free.{system}\n")
+        }
+    }
 }

@@ -1,0 +1,111 @@
+//! Walking the chain of extended boot records inside an MBR extended partition.
+//!
+//! carve walks the chain itself rather than through `mbrman::MBR::read_from`: that adds
+//! crafted 32-bit offsets unchecked (a panic in debug builds) and drops every logical
+//! partition when the chain loops. Here offsets are 64-bit, each EBR is visited once, and a
+//! broken link keeps the logicals found before it.
+
+use super::readonly::DiskFile;
+use std::collections::HashSet;
+
+/// Linux stops long before this; it bounds crafted chains.
+const MAX_EBRS: usize = 1024;
+
+/// A 16-byte MBR/EBR partition entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RawEntry {
+    pub sys: u8,
+    pub start: u32,
+    pub sectors: u32,
+}
+
+impl RawEntry {
+    pub fn parse(b: &[u8]) -> RawEntry {
+        let u32_at = |at: usize| {
+            let mut x = [0u8; 4];
+            if let Some(s) = b.get(at..at + 4) {
+                x.copy_from_slice(s);
+            }
+            u32::from_le_bytes(x)
+        };
+        RawEntry {
+            sys: b.get(4).copied().unwrap_or(0),
+            start: u32_at(8),
+            sectors: u32_at(12),
+        }
+    }
+}
+
+/// A logical partition, in logical sectors of the disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Logical {
+    pub ebr_lba: u64,
+    pub start: u64,
+    pub sectors: u64,
+    pub sys: u8,
+}
+
+#[derive(Debug, Default)]
+pub struct Chain {
+    /// Every EBR read, in chain order (also those holding no partition).
+    pub ebrs: Vec<u64>,
+    pub logicals: Vec<Logical>,
+    pub notes: Vec<String>,
+}
+
+/// Follow the chain of the extended partition at `ext_start` (`ext_sectors` long), both
+/// in logical sectors of `lb` bytes.
+pub fn walk(disk: &DiskFile, lb: u64, ext_start: u64, ext_sectors: u64) -> Chain {
+    let ext_end = ext_start.saturating_add(ext_sectors);
+    let mut chain = Chain::default();
+    let mut visited = HashSet::new();
+    let mut ebr = ext_start;
+    loop {
+        if chain.ebrs.len() >= MAX_EBRS {
+            chain.notes.push(format!(
+                "the EBR chain is longer than {MAX_EBRS} links; carve stopped following it"
+            ));
+            break;
+        }
+        if !visited.insert(ebr) {
+            chain.notes.push(format!(
+                "the EBR chain loops back to sector {ebr}; carve stopped following it there"
+            ));
+            break;
+        }
+        if ebr >= ext_end {
+            chain.notes.push(format!(
+                "an EBR link points to sector {ebr}, outside its extended partition; the chain ends there"
+            ));
+            break;
+        }
+        let mut sector = [0u8; 512];
+        let readable = ebr
+            .checked_mul(lb)
+            .is_some_and(|at| disk.read_at(at, &mut sector).is_ok());
+        if !readable || sector[510..512] != [0x55, 0xAA] {
+            if ebr != ext_start {
+                chain.notes.push(format!(
+                    "the EBR at sector {ebr} is missing or unreadable; logical partitions after it are lost"
+                ));
+            }
+            break;
+        }
+        chain.ebrs.push(ebr);
+        let data = RawEntry::parse(&sector[446..462]);
+        let link = RawEntry::parse(&sector[462..478]);
+        if data.sys != 0 && data.sectors != 0 {
+            chain.logicals.push(Logical {
+                ebr_lba: ebr,
+                start: ebr.saturating_add(u64::from(data.start)),
+                sectors: u64::from(data.sectors),
+                sys: data.sys,
+            });
+        }
+        if link.sys == 0 || link.start == 0 {
+            break;
+        }
+        ebr = ext_start.saturating_add(u64::from(link.start));
+    }
+    chain
+}
