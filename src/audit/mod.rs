@@ -183,12 +183,19 @@ pub fn audit(input: &AuditInput, disk_source: Option<&str>, layout: Option<&Disk
 fn findings_from_checks(found: &[check::Finding], sources: &[VdiskSource]) -> Vec<AuditFinding> {
     found
         .iter()
-        .map(|f| {
+        .filter_map(|f| {
             let source = f
                 .vdisk
                 .as_ref()
                 .and_then(|v| sources.iter().find(|s| &s.vdisk == v));
-            AuditFinding {
+            // A binary sparse VMDK's extent lives in the descriptor's own file: normal for an
+            // existing disk, though an export must never name a file extent that way.
+            if f.code == check::codes::BAD_NAME
+                && source.is_some_and(|s| extent_is_the_descriptor(s, f.extent))
+            {
+                return None;
+            }
+            Some(AuditFinding {
                 code: f.code,
                 severity: f.severity,
                 vdisk: f.vdisk.clone(),
@@ -196,9 +203,17 @@ fn findings_from_checks(found: &[check::Finding], sources: &[VdiskSource]) -> Ve
                 message: f.message.clone(),
                 file: source.map(|s| s.file.clone()),
                 line: source.and_then(|s| f.extent.and_then(|e| s.lines.get(e).copied())),
-            }
+            })
         })
         .collect()
+}
+
+fn extent_is_the_descriptor(source: &VdiskSource, extent: Option<usize>) -> bool {
+    let own = Path::new(&source.file).file_name();
+    let named = extent
+        .and_then(|e| source.names.get(e))
+        .and_then(|n| n.as_deref());
+    matches!((own, named), (Some(own), Some(named)) if own == std::ffi::OsStr::new(named))
 }
 
 /// The descriptor's file stem; a repeated stem gets `-2`, `-3`, ... so names stay unique.
