@@ -43,7 +43,7 @@ fn vmdkinfo_reads_every_shape() {
         (
             "esx",
             "legacyESX",
-            r#"{"kind":"raw","start":0,"sectors":32768}"#,
+            r#"{"kind":"raw","start":251660288,"sectors":32768}"#,
             32768,
             "partitionedDevice",
         ),
