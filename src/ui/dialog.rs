@@ -2,7 +2,7 @@
 
 use super::theme::Theme;
 use crate::app::{App, Dialog};
-use crate::input::keymap::{KEYMAP, keys_label};
+use crate::input::keymap::{KEYMAP, SECTIONS, keys_label};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -87,14 +87,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, theme: &T
 }
 
 fn help_lines(theme: &Theme) -> Vec<Line<'static>> {
-    let mut sections: Vec<&str> = Vec::new();
-    for b in KEYMAP {
-        if !sections.contains(&b.section) {
-            sections.push(b.section);
-        }
-    }
     let mut out = Vec::new();
-    for section in sections {
+    for section in SECTIONS {
         out.push(Line::styled(section, theme.bold()));
         for b in KEYMAP.iter().filter(|b| b.section == section) {
             out.push(Line::from(vec![
