@@ -92,7 +92,7 @@ pub static KEYMAP: &[Binding] = &[
     b(Main, PROJECT, &[k('?')], Action::Help, "help", "Show every key"),
     b(Main, SELECT, &[k(' '), k('v')], Action::ToggleAnchor, "select", "Anchor a selection at the cursor (again: drop it); then move to extend it"),
     b(Main, SELECT, &[code(Enter), k('a')], Action::Activate, "add", "Add the selection to the current vdisk (vdisks pane: make current; findings: jump to it)"),
-    b(Main, SELECT, &[k('w')], Action::AddRegion, "add region", "Add the whole partition or free region under the cursor"),
+    b(Main, SELECT, &[k('w')], Action::AddRegion, "region", "Add the whole partition or free region under the cursor"),
     b(Main, SELECT, &[k('S')], Action::SplitPrompt, "split", "Split the selection or region into N equal parts over N new vdisks, each with a 1M header file"),
     b(Main, SELECT, &[k('g')], Action::GotoPrompt, "goto", "Type an exact start and size (125831168, +30G, 62914560S, 50%)"),
     b(Main, MOVE, &[code(Left), k('h')], Action::MoveCells(-1), "move", "Cursor one cell left (snapped to 1 MiB when snap is on)"),
@@ -218,12 +218,28 @@ pub fn keys_label(binding: &Binding) -> String {
         .join("/")
 }
 
-/// Footer hints for a scope, in table order: (first key, word).
-pub fn footer_hints(scope: Scope) -> impl Iterator<Item = (String, &'static str)> {
-    KEYMAP
+/// The footer's hints, most useful first (what does not fit on the line is dropped).
+const FOOTER_ORDER: &[&str] = &[
+    "help", "select", "add", "region", "split", "new", "save", "export", "undo", "quit", "move",
+    "edge", "zoom", "goto", "pane",
+];
+
+/// Footer hints for a scope: (first key, word).
+pub fn footer_hints(scope: Scope) -> Vec<(String, &'static str)> {
+    let mut hints: Vec<(usize, String, &'static str)> = KEYMAP
         .iter()
-        .filter(move |b| b.scope == scope && !b.hint.is_empty())
-        .filter_map(|b| b.keys.first().map(|k| (key_name(k), b.hint)))
+        .filter(|b| b.scope == scope && !b.hint.is_empty())
+        .enumerate()
+        .filter_map(|(i, b)| {
+            let rank = FOOTER_ORDER
+                .iter()
+                .position(|h| *h == b.hint)
+                .unwrap_or(FOOTER_ORDER.len() + i);
+            b.keys.first().map(|k| (rank, key_name(k), b.hint))
+        })
+        .collect();
+    hints.sort_by_key(|h| h.0);
+    hints.into_iter().map(|(_, k, h)| (k, h)).collect()
 }
 
 /// The keymap as a markdown table, for the README.

@@ -62,7 +62,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, theme: &T
             out.push(Line::styled("Enter export   Esc cancel", theme.dim()));
             ("Export".into(), out, area.width.saturating_sub(4))
         }
-        Dialog::Help => ("Keys (↑↓ scroll, Esc closes)".into(), help_lines(theme), 96),
+        Dialog::Help => {
+            let inner = 96.min(area.width).saturating_sub(2);
+            (
+                "Keys (↑↓ scroll, Esc closes)".into(),
+                help_lines(theme, inner),
+                96,
+            )
+        }
     };
     let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
     let rect = centered(area, width, height);
@@ -86,16 +93,40 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, theme: &T
     );
 }
 
-fn help_lines(theme: &Theme) -> Vec<Line<'static>> {
+/// The keymap by section; long explanations wrap under their own column.
+fn help_lines(theme: &Theme, width: u16) -> Vec<Line<'static>> {
+    const KEYS: usize = 21;
+    let text_width = usize::from(width).saturating_sub(KEYS).max(10);
     let mut out = Vec::new();
     for section in SECTIONS {
         out.push(Line::styled(section, theme.bold()));
         for b in KEYMAP.iter().filter(|b| b.section == section) {
-            out.push(Line::from(vec![
-                Span::styled(format!("  {:<18} ", keys_label(b)), theme.key()),
-                Span::raw(b.help),
-            ]));
+            let mut first = true;
+            for chunk in wrap_words(b.help, text_width) {
+                let keys = if first { keys_label(b) } else { String::new() };
+                first = false;
+                out.push(Line::from(vec![
+                    Span::styled(format!("  {keys:<18} "), theme.key()),
+                    Span::raw(chunk),
+                ]));
+            }
         }
     }
     out
+}
+
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split(' ') {
+        let last = lines.last_mut().expect("never empty");
+        if !last.is_empty() && last.chars().count() + 1 + word.chars().count() > width {
+            lines.push(word.to_string());
+        } else {
+            if !last.is_empty() {
+                last.push(' ');
+            }
+            last.push_str(word);
+        }
+    }
+    lines
 }

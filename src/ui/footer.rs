@@ -27,9 +27,9 @@ pub fn draw_message(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let current = app
         .current
         .and_then(|c| app.plan.vdisks.get(c))
-        .map_or("none (adding makes vm1)".to_string(), |v| v.name.clone());
+        .map_or("none".to_string(), |v| v.name.clone());
     let text = format!(
-        "cursor {} in {what}, {} from {}  current vdisk: {current}",
+        "vdisk: {current}  cursor {} in {what}, {} at {}",
         app.cursor,
         human_size(r.span.sectors),
         r.span.start

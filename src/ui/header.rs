@@ -29,10 +29,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         format!("{} {}", d.table.as_str().to_uppercase(), d.id)
     };
     let facts = Line::from(vec![
-        Span::styled("carve ", theme.key()),
-        Span::styled(d.source.clone(), theme.bold()),
+        Span::styled(d.source.clone(), theme.key()),
         Span::raw(format!(
-            "  {} ({} sectors)  {}/{} B sectors  {table}  ",
+            "  {}, {} sectors of {}/{} B  {table}  ",
             human_size(d.size_sectors),
             d.size_sectors,
             d.logical_sector_size,
@@ -48,13 +47,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     };
     let state = Line::from(vec![
         Span::styled(
-            format!("plan {}{dirty}", app.plan_path().display()),
+            format!("plan {}{dirty}  ", app.plan_path().display()),
             theme.dim(),
         ),
-        Span::raw(format!(
-            "  device path {}  ",
-            app.device_path.as_deref().unwrap_or("(the source)")
-        )),
         Span::styled(
             format!("{} error(s)", r.errors),
             if r.errors > 0 {
@@ -64,6 +59,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             },
         ),
         Span::raw(format!(", {} warning(s)", r.warnings)),
+        Span::styled(
+            format!(
+                "  device {}",
+                app.device_path.as_deref().unwrap_or("= source")
+            ),
+            theme.dim(),
+        ),
     ]);
     frame.render_widget(Paragraph::new(vec![facts, state]), area);
 }

@@ -113,10 +113,13 @@ fn draw_labels(buf: &mut Buffer, rect: Rect, app: &App, b: &[u64], theme: &Theme
         let (text, style) = match r.kind {
             RegionKind::Partition(i) => {
                 let p = &app.layout.partitions[i];
-                (
-                    format!("#{} {}", p.number, human_size(p.sectors)),
-                    theme.partition(i),
-                )
+                let long = format!("#{} {}", p.number, human_size(p.sectors));
+                let text = if long.chars().count() < width {
+                    long
+                } else {
+                    format!("{} {}", p.number, human_size(p.sectors))
+                };
+                (text, theme.partition(i))
             }
             RegionKind::Free => (format!("free {}", human_size(r.span.sectors)), theme.dim()),
             RegionKind::Reserved(_) => continue,

@@ -27,7 +27,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> Vec<(Rec
         buf.set_stringn(
             inner.x,
             inner.y,
-            "no vdisks yet: n makes one, w adds the region under the cursor",
+            "no vdisks: n new, w adds the region, S splits it",
             usize::from(inner.width),
             theme.dim(),
         );
