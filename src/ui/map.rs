@@ -144,7 +144,7 @@ fn draw_extents(buf: &mut Buffer, rect: Rect, app: &App, b: &[u64], view: Span, 
                 continue;
             };
             let (c0, c1) = (column_of(b, vis.start), column_of(b, vis.end() - 1));
-            for slot in &mut cover[c0..=c1.min(ncols - 1)] {
+            for slot in &mut cover[c0.min(ncols)..(c1 + 1).min(ncols)] {
                 *slot = match *slot {
                     Cover::None => Cover::One(v),
                     Cover::One(w) if w == v => Cover::One(v),
@@ -162,7 +162,7 @@ fn draw_extents(buf: &mut Buffer, rect: Rect, app: &App, b: &[u64], view: Span, 
             && let Some(vis) = Span::from_bounds(s.start, reach.min(s.end())).intersect(&view)
         {
             let (c0, c1) = (column_of(b, vis.start), column_of(b, vis.end() - 1));
-            for slot in &mut cover[c0..=c1.min(ncols - 1)] {
+            for slot in &mut cover[c0.min(ncols)..(c1 + 1).min(ncols)] {
                 *slot = Cover::Overlap;
             }
         }

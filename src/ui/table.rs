@@ -60,14 +60,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> Vec<(Rec
             }
             _ => (String::new(), "Free space", ""),
         };
+        let here = Some(i) == cursor_region;
+        let marker = if here { '▶' } else { ' ' };
         let text = format!(
-            "{number:>4} {:>11} {:>11} {:>11} {:>7}  {kind:<18} {host}",
+            "{marker}{number:>3} {:>11} {:>11} {:>11} {:>7}  {kind:<18} {host}",
             r.span.start,
             r.span.end().saturating_sub(1),
             r.span.sectors,
             human_size(r.span.sectors),
         );
-        let here = Some(i) == cursor_region;
         let style = match (here, focused) {
             (true, true) => theme.highlight(),
             (true, false) => theme.bold(),
@@ -76,15 +77,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> Vec<(Rec
         };
         let row = Rect::new(inner.x, y, inner.width, 1);
         buf.set_style(row, style);
-        let marker = if here { "▶" } else { " " };
-        buf.set_stringn(inner.x, y, marker, 1, style);
-        buf.set_stringn(
-            inner.x + 1,
-            y,
-            &text[1..],
-            usize::from(inner.width) - 1,
-            style,
-        );
+        buf.set_stringn(inner.x, y, &text, usize::from(inner.width), style);
         hits.push((row, r.span.start));
     }
     hits

@@ -38,7 +38,7 @@ impl Theme {
 
     /// Adjacent partitions differ by symbol too (for NO_COLOR and text captures).
     pub fn partition_symbol(&self, i: usize) -> char {
-        if i % 2 == 0 { '█' } else { '▒' }
+        if i.is_multiple_of(2) { '█' } else { '▒' }
     }
 
     pub fn free(&self) -> Style {
