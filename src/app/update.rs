@@ -112,6 +112,10 @@ impl App {
     }
 
     fn update_main(&mut self, action: Action) {
+        // A message answers the last action; the next one gets its own (or the status line).
+        if !matches!(action, Action::DragTo(_)) {
+            self.message = None;
+        }
         match action {
             Action::MoveCells(n) => self.move_cells(n),
             Action::Boundary(d) => self.jump_boundary(d),
