@@ -328,3 +328,13 @@ fn help_and_escape() {
     h.key(KeyCode::Esc);
     assert_eq!(h.app.selection(), None);
 }
+
+#[test]
+fn typing_replaces_a_suggestion_and_backspace_edits_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = Harness::demo(dir.path(), 80, 24);
+    h.keys(&format!("g{P2_START}\n+30G\n"));
+    assert_eq!(h.app.selection(), Some(Span::new(P2_START, HALF)));
+    h.keys("\x1bn\x08\x08x\n");
+    assert_eq!(h.app.plan.vdisks.last().map(|v| v.name.as_str()), Some("vx"));
+}

@@ -68,6 +68,8 @@ pub enum Dialog {
     Input {
         prompt: Prompt,
         text: String,
+        /// The suggested text is still untouched: typing replaces it, Backspace edits it.
+        suggested: bool,
     },
     ConfirmQuit,
     /// The export preview: lines describing each file, confirmed with Enter.

@@ -27,11 +27,27 @@ impl App {
                 }
             }
             (Dialog::Help, Action::Help | Action::Quit | Action::Confirm) => self.dialog = None,
-            (Dialog::Input { text, .. }, Action::Char(c)) => text.push(c),
-            (Dialog::Input { text, .. }, Action::Backspace) => {
+            (
+                Dialog::Input {
+                    text, suggested, ..
+                },
+                Action::Char(c),
+            ) => {
+                if std::mem::take(suggested) {
+                    text.clear();
+                }
+                text.push(c);
+            }
+            (
+                Dialog::Input {
+                    text, suggested, ..
+                },
+                Action::Backspace,
+            ) => {
+                *suggested = false;
                 text.pop();
             }
-            (Dialog::Input { prompt, text }, Action::Confirm) => {
+            (Dialog::Input { prompt, text, .. }, Action::Confirm) => {
                 let (prompt, text) = (*prompt, std::mem::take(text));
                 self.dialog = None;
                 self.answer(prompt, &text);
@@ -47,7 +63,11 @@ impl App {
     }
 
     fn prompt(&mut self, prompt: Prompt, text: String) {
-        self.dialog = Some(Dialog::Input { prompt, text });
+        self.dialog = Some(Dialog::Input {
+            suggested: !text.is_empty(),
+            prompt,
+            text,
+        });
     }
 
     fn answer(&mut self, prompt: Prompt, text: &str) {

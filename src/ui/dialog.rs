@@ -21,15 +21,29 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, theme: &Theme) {
     let (title, lines, width): (String, Vec<Line>, u16) = match dialog {
-        Dialog::Input { prompt, text } => (
+        Dialog::Input {
+            prompt,
+            text,
+            suggested,
+        } => (
             prompt.title().to_string(),
             vec![
                 Line::from(vec![
-                    Span::raw(text.clone()),
+                    Span::styled(
+                        text.clone(),
+                        if *suggested {
+                            theme.selection()
+                        } else {
+                            ratatui::style::Style::new()
+                        },
+                    ),
                     Span::styled("▏", theme.key()),
                 ]),
                 Line::from(""),
-                Line::styled("Enter accept   Esc cancel", theme.dim()),
+                Line::styled(
+                    "Enter accept   Esc cancel   (typing replaces the suggestion)",
+                    theme.dim(),
+                ),
             ],
             72,
         ),
