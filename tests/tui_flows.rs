@@ -336,5 +336,8 @@ fn typing_replaces_a_suggestion_and_backspace_edits_it() {
     h.keys(&format!("g{P2_START}\n+30G\n"));
     assert_eq!(h.app.selection(), Some(Span::new(P2_START, HALF)));
     h.keys("\x1bn\x08\x08x\n");
-    assert_eq!(h.app.plan.vdisks.last().map(|v| v.name.as_str()), Some("vx"));
+    assert_eq!(
+        h.app.plan.vdisks.last().map(|v| v.name.as_str()),
+        Some("vx")
+    );
 }

@@ -57,7 +57,7 @@ impl Prompt {
                 "Split the region into how many vdisks (each gets a 1M header file)"
             }
             Prompt::Start => "Start: sector, +offset into region, or % of region",
-            Prompt::Size(_) => "Size: 62914560, 62914560S, +30G or 50% of region",
+            Prompt::Size(_) => "Size: 62914560, 62914560S, +30G or 50% of region (snapped to 1M)",
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use super::{Action, App, Dialog, Dir, Focus, Prompt, VdiskRow};
 use crate::input::size::{SizeInput, parse_size};
+use crate::model::MIB_SECTORS;
 
 impl App {
     pub fn update(&mut self, action: Action) {
@@ -113,6 +114,14 @@ impl App {
     fn answer_size(&mut self, start: u64, text: &str) {
         let region = self.region_span_at(start);
         let sectors = match parse_size(text) {
+            // A share of a region is a computed size: keep it on 1 MiB when snapping.
+            Ok(p @ SizeInput::Percent(_)) if self.snap => {
+                let exact = p.resolve(region.sectors);
+                match exact / MIB_SECTORS * MIB_SECTORS {
+                    0 => exact,
+                    aligned => aligned,
+                }
+            }
             Ok(s) => s.resolve(region.sectors),
             Err(e) => return self.set_error(e),
         };
