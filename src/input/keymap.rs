@@ -242,12 +242,14 @@ pub fn footer_hints(scope: Scope) -> Vec<(String, &'static str)> {
     hints.into_iter().map(|(_, k, h)| (k, h)).collect()
 }
 
-/// The keymap as a markdown table, for the README.
+/// The keymap as a markdown table for the README, by section as the help shows it.
 pub fn keymap_markdown() -> String {
     let mut out = String::from("| keys | what |\n|---|---|\n");
-    for b in KEYMAP {
-        let keys = keys_label(b).replace('|', "\\|");
-        out.push_str(&format!("| `{keys}` | {} |\n", b.help));
+    for section in SECTIONS {
+        for b in KEYMAP.iter().filter(|b| b.section == section) {
+            let keys = keys_label(b).replace('|', "\\|");
+            out.push_str(&format!("| `{keys}` | {} |\n", b.help));
+        }
     }
     out.push_str("| (letters) | Type into a prompt |\n");
     out
