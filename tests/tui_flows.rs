@@ -72,6 +72,16 @@ fn seed_split_by_mouse_drag() {
 }
 
 #[test]
+fn dragging_leftwards_selects_the_same_range() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = Harness::demo(dir.path(), 80, 24);
+    let y = h.map_y();
+    let (x0, x1) = (h.map_x(P2_START), h.map_x(P2_START + P2_SECTORS - 1));
+    h.drag((x1, y), (x0, y));
+    assert_eq!(h.app.selection(), Some(Span::new(P2_START, P2_SECTORS)));
+}
+
+#[test]
 fn click_moves_the_cursor_and_wheel_zooms() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut h = Harness::demo(dir.path(), 80, 24);

@@ -37,7 +37,8 @@ fn action() -> impl Strategy<Value = Action> {
         dir.clone().prop_map(Action::MoveExtent),
         dir.prop_map(Action::CycleVdisk),
         any::<u64>().prop_map(|s| Action::SetCursor(s % 500_000_000)),
-        any::<u64>().prop_map(|s| Action::DragStart(s % 500_000_000)),
+        (any::<u64>(), 0u64..1_000_000)
+            .prop_map(|(s, n)| Action::DragStart(Span::new(s % 500_000_000, n))),
         any::<u64>().prop_map(|s| Action::DragTo(s % 500_000_000)),
         any::<u64>().prop_map(|s| Action::DragEnd(s % 500_000_000)),
         (any::<u64>(), any::<bool>()).prop_map(|(s, z)| Action::ZoomAt {

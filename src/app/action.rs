@@ -1,6 +1,7 @@
 //! Everything a user can do, as data: keys and mouse become these, tests feed them directly.
 
 use super::Focus;
+use crate::model::Span;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dir {
@@ -20,8 +21,8 @@ pub enum Action {
     End,
     /// Mouse: put the cursor on a sector (drops the selection).
     SetCursor(u64),
-    /// Mouse: a press started on this sector.
-    DragStart(u64),
+    /// Mouse: a press on the map cell covering these sectors.
+    DragStart(Span),
     /// Mouse: moved while pressed / released over this sector.
     DragTo(u64),
     DragEnd(u64),

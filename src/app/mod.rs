@@ -119,8 +119,8 @@ pub struct App {
     /// The cursor is a sector boundary: a selection is `anchor..cursor` (either order).
     pub cursor: u64,
     pub anchor: Option<u64>,
-    /// A mouse press not yet released: the sector it started on.
-    pub drag_from: Option<u64>,
+    /// A mouse press not yet released: the map cell it started on (snapped).
+    pub drag_from: Option<Span>,
     pub snap: bool,
     pub view: Span,
     pub columns: MapColumns,

@@ -3,7 +3,7 @@
 
 use super::{Action, App, Dialog, Dir, Focus, Prompt, VdiskRow};
 use crate::input::size::{SizeInput, parse_size};
-use crate::model::MIB_SECTORS;
+use crate::model::{MIB_SECTORS, Span};
 
 impl App {
     pub fn update(&mut self, action: Action) {
@@ -155,17 +155,27 @@ impl App {
                 self.anchor = None;
                 self.set_cursor(self.snap_point(s));
             }
-            Action::DragStart(s) => {
-                let s = self.snap_point(s);
-                self.drag_from = Some(s);
+            Action::DragStart(cell) => {
+                let start = self.snap_point(cell.start);
+                let end = self.snap_point(cell.end()).max(start);
+                self.drag_from = Some(Span::from_bounds(start, end));
                 self.anchor = None;
-                self.set_cursor(s);
+                self.set_cursor(start);
             }
             Action::DragTo(s) | Action::DragEnd(s) => {
                 let s = self.snap_point(s);
-                if let Some(from) = self.drag_from {
-                    self.anchor = (s != from).then_some(from);
-                    self.set_cursor(s);
+                if let Some(cell) = self.drag_from {
+                    // The pressed cell is always inside the selection, whichever way it goes.
+                    if s >= cell.end() && s > cell.start {
+                        self.anchor = Some(cell.start);
+                        self.set_cursor(s);
+                    } else if s < cell.start {
+                        self.anchor = Some(cell.end());
+                        self.set_cursor(s);
+                    } else {
+                        self.anchor = None;
+                        self.set_cursor(cell.start);
+                    }
                 }
                 if matches!(action, Action::DragEnd(_)) {
                     self.drag_from = None;

@@ -3,6 +3,7 @@
 
 use crate::app::geometry::column_of;
 use crate::app::{Action, App};
+use crate::model::Span;
 use crate::ui::Hits;
 use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
@@ -18,7 +19,8 @@ pub fn mouse_to_action(app: &App, hits: &Hits, m: &MouseEvent) -> Option<Action>
         MouseEventKind::Down(MouseButton::Left) if in_map => {
             let h = map?;
             let c = column_at(h.rect, m.column, &h.columns.bounds)?;
-            Some(Action::DragStart(*h.columns.bounds.get(c)?))
+            let cell = Span::from_bounds(*h.columns.bounds.get(c)?, *h.columns.bounds.get(c + 1)?);
+            Some(Action::DragStart(cell))
         }
         MouseEventKind::Drag(MouseButton::Left) | MouseEventKind::Up(MouseButton::Left)
             if app.drag_from.is_some() =>
@@ -28,11 +30,11 @@ pub fn mouse_to_action(app: &App, hits: &Hits, m: &MouseEvent) -> Option<Action>
             let x = m.column.clamp(h.rect.x, h.rect.right().saturating_sub(1));
             let c = column_at(h.rect, x, &h.columns.bounds)?;
             let from = app.drag_from?;
-            let from_col = column_of(&h.columns.bounds, from);
+            let from_col = column_of(&h.columns.bounds, from.start);
             let target = if c > from_col {
                 *h.columns.bounds.get(c + 1)?
             } else if c == from_col {
-                from
+                from.start
             } else {
                 *h.columns.bounds.get(c)?
             };
