@@ -237,7 +237,11 @@ impl App {
                 if n == 0 {
                     return self.set_message("no findings");
                 }
-                self.finding_row = (self.finding_row + 1) % n;
+                // First press shows the selected finding, later presses walk on.
+                let here = self.report.findings.get(self.finding_row).and_then(|f| f.span);
+                if here.is_some_and(|s| s.start == self.cursor) {
+                    self.finding_row = (self.finding_row + 1) % n;
+                }
                 self.jump_to_finding();
             }
             Action::Undo => self.undo(),
