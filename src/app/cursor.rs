@@ -58,6 +58,7 @@ impl App {
 
     /// A pointed-at sector, snapped to the nearest edge or 1 MiB (never across an edge).
     pub(super) fn snap_point(&self, sector: u64) -> u64 {
+        let sector = sector.min(self.layout.size_sectors);
         if !self.snap {
             return sector;
         }

@@ -196,7 +196,7 @@ impl App {
     }
 
     pub fn selection(&self) -> Option<Span> {
-        let a = self.anchor?;
+        let a = self.anchor?.min(self.layout.size_sectors);
         Some(Span::from_bounds(a.min(self.cursor), a.max(self.cursor)))
     }
 

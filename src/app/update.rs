@@ -156,8 +156,9 @@ impl App {
                 self.set_cursor(self.snap_point(s));
             }
             Action::DragStart(cell) => {
-                let start = self.snap_point(cell.start);
-                let end = self.snap_point(cell.end()).max(start);
+                let size = self.layout.size_sectors;
+                let start = self.snap_point(cell.start).min(size);
+                let end = self.snap_point(cell.end()).clamp(start, size);
                 self.drag_from = Some(Span::from_bounds(start, end));
                 self.anchor = None;
                 self.set_cursor(start);
