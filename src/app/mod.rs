@@ -1,1 +1,253 @@
-//! app
+//! The planner's state and the one place it changes: [`App::update`] takes an [`Action`]
+//! (from a key, the mouse or a test) and moves the plan, cursor, view and dialogs along.
+//! Drawing (`crate::ui`) only reads an `App`; input (`crate::input`) only makes `Action`s.
+
+mod action;
+mod cursor;
+mod edit;
+pub mod geometry;
+mod project;
+mod update;
+
+pub use action::{Action, Dir};
+
+use crate::check::{self, Report};
+use crate::model::{DiskLayout, Plan, Region, Span};
+use std::path::PathBuf;
+
+/// The pane keys go to (Tab cycles).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Focus {
+    Map,
+    Table,
+    Vdisks,
+    Findings,
+}
+
+impl Focus {
+    pub const ALL: [Focus; 4] = [Focus::Map, Focus::Table, Focus::Vdisks, Focus::Findings];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Focus::Map => "map",
+            Focus::Table => "partitions",
+            Focus::Vdisks => "vdisks",
+            Focus::Findings => "findings",
+        }
+    }
+}
+
+/// What a text prompt is asking for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Prompt {
+    NewVdisk,
+    Rename,
+    SplitParts,
+    Start,
+    /// The size of a range starting at this sector.
+    Size(u64),
+}
+
+impl Prompt {
+    pub fn title(self) -> &'static str {
+        match self {
+            Prompt::NewVdisk => "New vdisk name",
+            Prompt::Rename => "Rename vdisk",
+            Prompt::SplitParts => {
+                "Split the region into how many vdisks (each gets a 1M header file)"
+            }
+            Prompt::Start => "Start: sector, +offset into region, or % of region",
+            Prompt::Size(_) => "Size: 62914560, 62914560S, +30G or 50% of region (snapped to 1M)",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Dialog {
+    Help,
+    Input {
+        prompt: Prompt,
+        text: String,
+        /// The suggested text is still untouched: typing replaces it, Backspace edits it.
+        suggested: bool,
+    },
+    ConfirmQuit,
+    /// The export preview: lines describing each file, confirmed with Enter.
+    Export {
+        lines: Vec<String>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    pub error: bool,
+}
+
+/// The map's cells as the last draw laid them out (kept so the mouse and the cursor steps use
+/// exactly what is on screen).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MapColumns {
+    pub view: Span,
+    pub bounds: Vec<u64>,
+}
+
+impl Default for MapColumns {
+    fn default() -> Self {
+        MapColumns {
+            view: Span::new(0, 0),
+            bounds: Vec::new(),
+        }
+    }
+}
+
+pub struct App {
+    pub layout: DiskLayout,
+    pub regions: Vec<Region>,
+    pub plan: Plan,
+    /// The plan as last saved or loaded (dirty = differs).
+    pub saved: Option<Plan>,
+    /// Whether `carve.json` exists (it does once saved).
+    pub on_disk: bool,
+    pub project: PathBuf,
+    /// Written into `disk.device_path` on save (the demo's `\\.\PhysicalDrive0`).
+    pub device_path: Option<String>,
+    pub report: Report,
+    pub focus: Focus,
+    pub dialog: Option<Dialog>,
+    pub message: Option<Message>,
+    /// The cursor is a sector boundary: a selection is `anchor..cursor` (either order).
+    pub cursor: u64,
+    pub anchor: Option<u64>,
+    /// A mouse press not yet released: the map cell it started on (snapped).
+    pub drag_from: Option<Span>,
+    pub snap: bool,
+    pub view: Span,
+    pub columns: MapColumns,
+    pub map_width: u16,
+    pub current: Option<usize>,
+    /// Selected row of the vdisks pane (vdisk and extent rows flattened).
+    pub vdisk_row: usize,
+    pub finding_row: usize,
+    pub help_scroll: u16,
+    pub no_color: bool,
+    pub quit: bool,
+    undo: Vec<Plan>,
+    redo: Vec<Plan>,
+}
+
+/// One row of the vdisks pane.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VdiskRow {
+    Vdisk(usize),
+    Extent(usize, usize),
+}
+
+impl App {
+    /// A planner over `layout` with `plan`; `saved` says whether `plan` came from the project
+    /// (an unsaved fresh plan with nothing in it is not "unsaved changes").
+    pub fn new(layout: DiskLayout, plan: Plan, project: PathBuf, saved: bool) -> App {
+        let regions = layout.regions();
+        let view = layout.span();
+        let cursor = first_partition_start(&layout);
+        let current = (!plan.vdisks.is_empty()).then_some(0);
+        let mut app = App {
+            regions,
+            saved: Some(plan.clone()),
+            on_disk: saved,
+            device_path: plan.disk.device_path.clone(),
+            plan,
+            project,
+            report: Report::default(),
+            focus: Focus::Map,
+            dialog: None,
+            message: None,
+            cursor,
+            anchor: None,
+            drag_from: None,
+            snap: true,
+            view,
+            columns: MapColumns::default(),
+            map_width: 78,
+            current,
+            vdisk_row: 0,
+            finding_row: 0,
+            help_scroll: 0,
+            no_color: false,
+            quit: false,
+            undo: Vec::new(),
+            redo: Vec::new(),
+            layout,
+        };
+        app.recheck();
+        app
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        self.saved.as_ref() != Some(&self.plan)
+    }
+
+    /// Findings after every action: the same checks as `carve check`.
+    pub fn recheck(&mut self) {
+        self.report = check::run(&self.plan, Some(&self.layout));
+        self.finding_row = self
+            .finding_row
+            .min(self.report.findings.len().saturating_sub(1));
+    }
+
+    pub fn selection(&self) -> Option<Span> {
+        let a = self.anchor?.min(self.layout.size_sectors);
+        Some(Span::from_bounds(a.min(self.cursor), a.max(self.cursor)))
+    }
+
+    /// Index into `regions` of the region holding the cursor.
+    pub fn region_at(&self, sector: u64) -> Option<usize> {
+        let i = self
+            .regions
+            .partition_point(|r| r.span.start <= sector)
+            .checked_sub(1)?;
+        Some(i.min(self.regions.len().saturating_sub(1)))
+    }
+
+    pub fn cursor_region(&self) -> Option<&Region> {
+        self.region_at(self.cursor)
+            .and_then(|i| self.regions.get(i))
+    }
+
+    pub fn vdisk_rows(&self) -> Vec<VdiskRow> {
+        let mut rows = Vec::new();
+        for (v, vd) in self.plan.vdisks.iter().enumerate() {
+            rows.push(VdiskRow::Vdisk(v));
+            rows.extend((0..vd.extents.len()).map(|e| VdiskRow::Extent(v, e)));
+        }
+        rows
+    }
+
+    pub fn set_message(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            text: text.into(),
+            error: false,
+        });
+    }
+
+    pub fn set_error(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            text: text.into(),
+            error: true,
+        });
+    }
+
+    /// The draw tells the app what its map looks like.
+    pub fn set_map_columns(&mut self, columns: MapColumns) {
+        self.map_width = columns.bounds.len().saturating_sub(1).max(1) as u16;
+        self.columns = columns;
+    }
+}
+
+fn first_partition_start(layout: &DiskLayout) -> u64 {
+    layout
+        .partitions
+        .iter()
+        .find(|p| !p.extended)
+        .map_or(0, |p| p.start)
+}

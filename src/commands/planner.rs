@@ -1,8 +1,137 @@
+//! `carve [DISK] [--project DIR]` and `carve --demo`: the terminal loop around `App`, with a
+//! guard and a panic hook that give the terminal back (raw mode, alternate screen, mouse).
+
+use crate::app::App;
 use crate::cli::PlannerArgs;
 use crate::error::{Error, Result};
+use crate::model::{PLAN_FILE, Plan, PlanDisk, demo};
+use ratatui::crossterm::{
+    event::{self, DisableMouseCapture, EnableMouseCapture},
+    execute,
+    terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode},
+};
+use ratatui::{Terminal, backend::CrosstermBackend};
+use std::io::{IsTerminal, Stdout, stdout};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub fn run(args: &PlannerArgs) -> Result<ExitCode> {
-    let _ = args;
-    Err(Error::new("`carve planner` is not built yet"))
+    let mut app = open(args)?;
+    if !stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(Error::new(
+            "the planner needs a terminal; for scripts use `carve inspect`, `carve check` or `carve export`",
+        ));
+    }
+    app.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let mut terminal = TerminalGuard::enter()?;
+    let result = event_loop(&mut terminal.terminal, &mut app);
+    drop(terminal);
+    result.map(|()| ExitCode::SUCCESS)
+}
+
+/// The project folder, its plan (if any) and the disk, as an `App`.
+pub fn open(args: &PlannerArgs) -> Result<App> {
+    let project = args
+        .project
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(if args.demo { "./carve-demo" } else { "." }));
+    let plan_file = project.join(PLAN_FILE);
+    let existing = if plan_file.is_file() {
+        Some(Plan::load(&plan_file)?)
+    } else {
+        None
+    };
+    let source = if args.demo {
+        demo::DEMO_SOURCE.to_string()
+    } else if let Some(disk) = &args.disk {
+        disk.clone()
+    } else if let Some(plan) = &existing {
+        plan.disk.resolve_source(&project)
+    } else {
+        return Err(Error::new(format!(
+            "no disk to plan on: give one (`carve /dev/sdX` or `carve disk.img`), a project with a plan (`--project DIR`, none at {}), or try `carve --demo`",
+            plan_file.display()
+        )));
+    };
+    let layout = crate::disk::read_layout(&source)?;
+    let device_path = if args.demo {
+        Some(demo::DEMO_DEVICE_PATH.to_string())
+    } else {
+        existing.as_ref().and_then(|p| p.disk.device_path.clone())
+    };
+    Ok(match existing {
+        Some(plan) => {
+            let mut app = App::new(layout, plan, project, true);
+            app.device_path = device_path;
+            app
+        }
+        None => {
+            let disk = PlanDisk::from_layout(&layout, device_path.clone());
+            let mut app = App::new(layout, Plan::new(disk), project, false);
+            app.device_path = device_path;
+            app
+        }
+    })
+}
+
+fn event_loop(terminal: &mut Terminal<CrosstermBackend<Stdout>>, app: &mut App) -> Result<()> {
+    let io = |e: std::io::Error| Error::new(format!("terminal: {e}"));
+    while !app.quit {
+        let mut hits = crate::ui::Hits::default();
+        terminal
+            .draw(|frame| hits = crate::ui::draw(frame, app))
+            .map_err(io)?;
+        if let Some(map) = &hits.map {
+            app.set_map_columns(map.columns.clone());
+        }
+        let ev = event::read().map_err(io)?;
+        if let Some(action) = crate::input::event_to_action(app, &hits, &ev) {
+            app.update(action);
+        }
+    }
+    Ok(())
+}
+
+/// Owns the terminal while the planner runs; dropping it (also on error) restores it.
+struct TerminalGuard {
+    terminal: Terminal<CrosstermBackend<Stdout>>,
+}
+
+fn restore_terminal() {
+    // Mouse capture first: ratatui's own restore leaves it on.
+    let _ = execute!(stdout(), DisableMouseCapture);
+    let _ = disable_raw_mode();
+    let _ = execute!(
+        stdout(),
+        LeaveAlternateScreen,
+        ratatui::crossterm::cursor::Show
+    );
+}
+
+impl TerminalGuard {
+    fn enter() -> Result<TerminalGuard> {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore_terminal();
+            previous(info);
+        }));
+        let io = |e: std::io::Error| Error::new(format!("cannot set up the terminal: {e}"));
+        enable_raw_mode().map_err(io)?;
+        let guard_on_error = |e| {
+            restore_terminal();
+            io(e)
+        };
+        execute!(stdout(), EnterAlternateScreen, EnableMouseCapture).map_err(guard_on_error)?;
+        let terminal = Terminal::new(CrosstermBackend::new(stdout())).map_err(|e| {
+            restore_terminal();
+            io(e)
+        })?;
+        Ok(TerminalGuard { terminal })
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
 }

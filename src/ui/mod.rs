@@ -1,1 +1,111 @@
-//! ui
+//! Drawing: `&App` -> frame, one file per pane. [`draw`] returns [`Hits`], the rectangles it
+//! drew, which is all the mouse code looks at.
+
+mod dialog;
+mod findings;
+mod footer;
+mod header;
+mod map;
+mod table;
+pub mod theme;
+mod vdisks;
+
+use crate::app::{App, Focus, MapColumns};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::widgets::Paragraph;
+
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+/// The sector map's clickable area and the sector range of each of its columns.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MapHit {
+    pub rect: Rect,
+    pub columns: MapColumns,
+}
+
+/// What the last draw put where.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Hits {
+    pub map: Option<MapHit>,
+    pub panes: Vec<(Rect, Focus)>,
+    /// Table rows and the sector each one starts at.
+    pub table_rows: Vec<(Rect, u64)>,
+    /// Vdisks pane rows and their index in `App::vdisk_rows`.
+    pub vdisk_rows: Vec<(Rect, usize)>,
+    pub finding_rows: Vec<(Rect, usize)>,
+}
+
+pub fn draw(frame: &mut Frame, app: &App) -> Hits {
+    let area = frame.area();
+    let mut hits = Hits::default();
+    let theme = theme::Theme::new(app.no_color);
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let text = format!(
+            "terminal too small (need {MIN_WIDTH}x{MIN_HEIGHT}, have {}x{})",
+            area.width, area.height
+        );
+        let y = area.y + area.height / 2;
+        frame.render_widget(
+            Paragraph::new(text).centered(),
+            Rect::new(area.x, y, area.width, 1.min(area.height)),
+        );
+        return hits;
+    }
+    let table_rows = table::row_count(app) as u16;
+    let fixed = 2 + map::HEIGHT + 2;
+    let rest = area.height.saturating_sub(fixed);
+    let table_height = (table_rows + 2).min(rest / 2).max(4);
+    let [head, map_area, table_area, lower, message, foot] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Length(map::HEIGHT),
+        Constraint::Length(table_height),
+        Constraint::Min(3),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let [vdisk_area, findings_area] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(lower);
+
+    header::draw(frame, head, app, &theme);
+    hits.map = Some(map::draw(frame, map_area, app, &theme));
+    hits.table_rows = table::draw(frame, table_area, app, &theme);
+    hits.vdisk_rows = vdisks::draw(frame, vdisk_area, app, &theme);
+    hits.finding_rows = findings::draw(frame, findings_area, app, &theme);
+    hits.panes = vec![
+        (map_area, Focus::Map),
+        (table_area, Focus::Table),
+        (vdisk_area, Focus::Vdisks),
+        (findings_area, Focus::Findings),
+    ];
+    footer::draw_message(frame, message, app, &theme);
+    footer::draw(frame, foot, app, &theme);
+    if let Some(d) = &app.dialog {
+        dialog::draw(frame, area, app, d, &theme);
+    }
+    hits
+}
+
+/// A pane's title block: top border only (rows are precious at 80x24), focus shown.
+pub(crate) fn pane_block<'a>(
+    title: String,
+    focused: bool,
+    left_border: bool,
+    theme: &theme::Theme,
+) -> ratatui::widgets::Block<'a> {
+    use ratatui::widgets::{Block, Borders};
+    let marker = if focused { "▶ " } else { "  " };
+    Block::new()
+        .borders(if left_border {
+            Borders::TOP | Borders::LEFT
+        } else {
+            Borders::TOP
+        })
+        .border_style(theme.border(focused))
+        .title(ratatui::text::Span::styled(
+            format!("{marker}{title} "),
+            theme.title(focused),
+        ))
+}

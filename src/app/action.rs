@@ -1,0 +1,75 @@
+//! Everything a user can do, as data: keys and mouse become these, tests feed them directly.
+
+use super::Focus;
+use crate::model::Span;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dir {
+    Back,
+    Forward,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Move the cursor by this many map cells.
+    MoveCells(i32),
+    /// To the previous/next partition, free-space or extent edge.
+    Boundary(Dir),
+    /// Up/Down: the previous/next region (map, table) or row (vdisks, findings, help).
+    Row(Dir),
+    Home,
+    End,
+    /// Mouse: put the cursor on a sector (drops the selection).
+    SetCursor(u64),
+    /// Mouse: a press on the map cell covering these sectors.
+    DragStart(Span),
+    /// Mouse: moved while pressed / released over this sector.
+    DragTo(u64),
+    DragEnd(u64),
+    ToggleAnchor,
+    ZoomIn,
+    ZoomOut,
+    /// Mouse wheel over the map: zoom keeping this sector under the pointer.
+    ZoomAt {
+        sector: u64,
+        zoom_in: bool,
+    },
+    ToggleSnap,
+    GotoPrompt,
+    AddSelection,
+    AddRegion,
+    SplitPrompt,
+    NewVdiskPrompt,
+    RenamePrompt,
+    DeleteVdisk,
+    ToggleShareable,
+    AddHeader,
+    AddZero,
+    DeleteExtent,
+    MoveExtent(Dir),
+    CycleVdisk(Dir),
+    /// Enter in a list: make the vdisk current / jump to the finding.
+    Activate,
+    SelectVdiskRow(usize),
+    JumpToFinding(usize),
+    NextFinding,
+    Undo,
+    Redo,
+    FocusNext,
+    FocusPrev,
+    SetFocus(Focus),
+    Save,
+    Export,
+    Quit,
+    Help,
+    /// Esc: close the dialog, else drop the selection.
+    Cancel,
+    /// Dialog text entry.
+    Char(char),
+    Backspace,
+    Confirm,
+    /// A quit dialog's "save, then quit".
+    SaveAndQuit,
+    /// A quit dialog's "quit without saving".
+    QuitNow,
+}

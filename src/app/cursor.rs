@@ -1,0 +1,217 @@
+//! Cursor, selection, snapping and zoom over the sector map.
+
+use super::geometry::{column_of, columns};
+use super::{App, Dir, MapColumns};
+use crate::model::{MIB_SECTORS, Span};
+
+impl App {
+    /// The map columns for the current view (the last draw's, or computed the same way).
+    pub(super) fn current_columns(&self) -> std::borrow::Cow<'_, [u64]> {
+        if self.columns.view == self.view && self.columns.bounds.len() >= 2 {
+            std::borrow::Cow::Borrowed(&self.columns.bounds)
+        } else {
+            std::borrow::Cow::Owned(columns(&self.regions, self.view, self.map_width))
+        }
+    }
+
+    /// Region and extent edges: the places snapping never moves away from.
+    pub fn boundaries(&self) -> Vec<u64> {
+        let mut b: Vec<u64> = Vec::with_capacity(self.regions.len() + 1);
+        b.push(0);
+        b.extend(self.regions.iter().map(|r| r.span.end()));
+        for vd in &self.plan.vdisks {
+            for e in vd.extents.iter().filter_map(|e| e.raw_span()) {
+                b.push(e.start.min(self.layout.size_sectors));
+                b.push(e.end().min(self.layout.size_sectors));
+            }
+        }
+        b.sort_unstable();
+        b.dedup();
+        b
+    }
+
+    /// Snap a moved-to sector to 1 MiB, never stepping back past `from` in direction `dir`.
+    fn snapped(&self, target: u64, from: u64, dir: Dir) -> u64 {
+        if !self.snap || self.boundaries().binary_search(&target).is_ok() {
+            return target;
+        }
+        let down = target / MIB_SECTORS * MIB_SECTORS;
+        let up = down.saturating_add(MIB_SECTORS);
+        let nearest = if target - down < up - target {
+            down
+        } else {
+            up
+        };
+        let moved = match dir {
+            Dir::Forward if nearest <= from => up,
+            Dir::Back if nearest >= from => down,
+            _ => nearest,
+        };
+        // Never jump over a region or extent edge by snapping.
+        let edges = self.boundaries();
+        let (lo, hi) = (target.min(moved), target.max(moved));
+        match edges.iter().find(|&&e| e > lo && e < hi) {
+            Some(&edge) => edge,
+            None => moved,
+        }
+    }
+
+    /// A pointed-at sector, snapped to the nearest edge or 1 MiB (never across an edge).
+    pub(super) fn snap_point(&self, sector: u64) -> u64 {
+        let sector = sector.min(self.layout.size_sectors);
+        if !self.snap {
+            return sector;
+        }
+        let edges = self.boundaries();
+        if edges.binary_search(&sector).is_ok() {
+            return sector;
+        }
+        let down = sector / MIB_SECTORS * MIB_SECTORS;
+        let up = down.saturating_add(MIB_SECTORS);
+        let nearest = if sector - down < up - sector {
+            down
+        } else {
+            up
+        };
+        let (lo, hi) = (sector.min(nearest), sector.max(nearest));
+        match edges.iter().find(|&&e| e > lo && e < hi) {
+            Some(&edge) => edge,
+            None => nearest.min(self.layout.size_sectors),
+        }
+    }
+
+    pub(super) fn set_cursor(&mut self, sector: u64) {
+        self.cursor = sector.min(self.layout.size_sectors);
+        self.follow_cursor();
+    }
+
+    /// Pan the view so the cursor stays on screen.
+    pub(super) fn follow_cursor(&mut self) {
+        let (start, len) = (self.view.start, self.view.sectors);
+        if self.cursor < start {
+            self.view.start = self.cursor;
+        } else if self.cursor >= start.saturating_add(len) && self.cursor < self.layout.size_sectors
+        {
+            self.view.start = self.cursor.saturating_sub(len / 2);
+        }
+        self.clamp_view();
+    }
+
+    fn clamp_view(&mut self) {
+        let size = self.layout.size_sectors;
+        self.view.sectors = self.view.sectors.clamp(self.min_view(), size.max(1));
+        if self.view.end() > size {
+            self.view.start = size.saturating_sub(self.view.sectors);
+        }
+    }
+
+    /// Deepest zoom: one sector per cell.
+    fn min_view(&self) -> u64 {
+        u64::from(self.map_width.max(1)).min(self.layout.size_sectors.max(1))
+    }
+
+    pub(super) fn move_cells(&mut self, cells: i32) {
+        let bounds = self.current_columns().into_owned();
+        let mut at = self.cursor;
+        let dir = if cells < 0 { Dir::Back } else { Dir::Forward };
+        for _ in 0..cells.unsigned_abs() {
+            let c = column_of(&bounds, at);
+            let raw = match dir {
+                Dir::Forward => bounds.get(c + 1).copied().unwrap_or(self.view.end()),
+                Dir::Back if at > bounds[c] => bounds[c],
+                Dir::Back => bounds
+                    .get(c.wrapping_sub(1))
+                    .copied()
+                    .unwrap_or(at.saturating_sub(1)),
+            };
+            let next = self.snapped(raw, at, dir);
+            if next == at {
+                break;
+            }
+            at = next;
+        }
+        self.set_cursor(at);
+    }
+
+    pub(super) fn jump_boundary(&mut self, dir: Dir) {
+        let edges = self.boundaries();
+        let next = match dir {
+            Dir::Forward => edges.iter().find(|&&e| e > self.cursor).copied(),
+            Dir::Back => edges.iter().rev().find(|&&e| e < self.cursor).copied(),
+        };
+        if let Some(n) = next {
+            self.set_cursor(n);
+        }
+    }
+
+    /// Up/Down in the map and table: the start of the previous/next region.
+    pub(super) fn jump_region(&mut self, dir: Dir) {
+        let Some(i) = self.region_at(self.cursor) else {
+            return;
+        };
+        let current = self.regions[i].span;
+        let target = match dir {
+            Dir::Forward => self.regions.get(i + 1).map(|r| r.span.start),
+            Dir::Back if self.cursor > current.start => Some(current.start),
+            Dir::Back => i.checked_sub(1).map(|j| self.regions[j].span.start),
+        };
+        if let Some(t) = target {
+            self.set_cursor(t);
+        }
+    }
+
+    pub(super) fn zoom(&mut self, zoom_in: bool, around: u64) {
+        let old = self.view;
+        let sectors = if zoom_in {
+            old.sectors / 2
+        } else {
+            old.sectors.saturating_mul(2)
+        };
+        // Keep `around` at the same fraction of the width.
+        let frac_num = u128::from(around.saturating_sub(old.start));
+        let denom = u128::from(old.sectors.max(1));
+        self.view.sectors = sectors.clamp(self.min_view(), self.layout.size_sectors.max(1));
+        let offset = (frac_num * u128::from(self.view.sectors) / denom) as u64;
+        self.view.start = around.saturating_sub(offset);
+        self.clamp_view();
+        if self.view == old {
+            self.set_message(if zoom_in {
+                "zoomed in to single sectors"
+            } else {
+                "showing the whole disk"
+            });
+        }
+    }
+
+    pub fn zoom_factor(&self) -> u64 {
+        self.layout.size_sectors / self.view.sectors.max(1)
+    }
+
+    pub(super) fn show_span(&mut self, span: Span) {
+        self.anchor = None;
+        self.set_cursor(span.start);
+        if !self
+            .view
+            .covers(&Span::new(span.start, span.sectors.min(self.view.sectors)))
+        {
+            self.view.start = span.start.saturating_sub(self.view.sectors / 8);
+            self.clamp_view();
+        }
+    }
+
+    /// The map columns the draw should use now.
+    pub fn map_columns_for(&self, width: u16) -> MapColumns {
+        let width = width.max(1);
+        let mut view = self.view;
+        view.sectors = view
+            .sectors
+            .max(u64::from(width).min(self.layout.size_sectors));
+        if view.end() > self.layout.size_sectors {
+            view.start = self.layout.size_sectors.saturating_sub(view.sectors);
+        }
+        MapColumns {
+            view,
+            bounds: columns(&self.regions, view, width),
+        }
+    }
+}

@@ -1,0 +1,322 @@
+//! Changes to the plan. Each one records an undo snapshot first.
+
+use super::{App, Dir, VdiskRow};
+use crate::model::{Extent, MIB_SECTORS, Span, VDisk};
+
+/// Size of a header file extent: the guest's own MBR and boot sectors (1 MiB).
+pub const HEADER_SECTORS: u64 = 2048;
+/// Most undo steps kept.
+const UNDO_DEPTH: usize = 256;
+
+impl App {
+    /// Remember the plan before a change.
+    pub(super) fn checkpoint(&mut self) {
+        self.undo.push(self.plan.clone());
+        if self.undo.len() > UNDO_DEPTH {
+            self.undo.remove(0);
+        }
+        self.redo.clear();
+    }
+
+    pub(super) fn undo(&mut self) {
+        match self.undo.pop() {
+            Some(prev) => {
+                self.redo.push(std::mem::replace(&mut self.plan, prev));
+                self.after_plan_swap();
+                self.set_message("undone");
+            }
+            None => self.set_message("nothing to undo"),
+        }
+    }
+
+    pub(super) fn redo(&mut self) {
+        match self.redo.pop() {
+            Some(next) => {
+                self.undo.push(std::mem::replace(&mut self.plan, next));
+                self.after_plan_swap();
+                self.set_message("redone");
+            }
+            None => self.set_message("nothing to redo"),
+        }
+    }
+
+    fn after_plan_swap(&mut self) {
+        let n = self.plan.vdisks.len();
+        self.current = match self.current {
+            _ if n == 0 => None,
+            Some(c) => Some(c.min(n - 1)),
+            None => Some(0),
+        };
+        self.clamp_vdisk_row();
+    }
+
+    pub(super) fn clamp_vdisk_row(&mut self) {
+        let rows = self.vdisk_rows().len();
+        self.vdisk_row = self.vdisk_row.min(rows.saturating_sub(1));
+    }
+
+    /// `vm1`, `vm2`, ...: the first name no vdisk has.
+    pub fn next_vdisk_name(&self) -> String {
+        (1..)
+            .map(|i| format!("vm{i}"))
+            .find(|n| self.plan.vdisk(n).is_none())
+            .unwrap_or_else(|| "vm".into())
+    }
+
+    /// New vdisks are shareable: VirtualBox locks a raw-backed disk for the first VM otherwise.
+    fn fresh_vdisk(name: String) -> VDisk {
+        let mut v = VDisk::new(name);
+        v.shareable = true;
+        v
+    }
+
+    pub(super) fn new_vdisk(&mut self, name: &str) {
+        let name = name.trim();
+        if name.is_empty() {
+            self.set_error("a vdisk needs a name");
+            return;
+        }
+        if self.plan.vdisk(name).is_some() {
+            self.set_error(format!("a vdisk named `{name}` exists already"));
+            return;
+        }
+        self.checkpoint();
+        self.plan.vdisks.push(Self::fresh_vdisk(name.to_string()));
+        self.make_current(self.plan.vdisks.len() - 1);
+        self.set_message(format!("new vdisk {name}"));
+    }
+
+    pub(super) fn rename_current(&mut self, name: &str) {
+        let name = name.trim();
+        let Some(c) = self.current else {
+            return self.set_error("no vdisk to rename: press n to make one");
+        };
+        if name.is_empty() {
+            return self.set_error("a vdisk needs a name");
+        }
+        if self
+            .plan
+            .vdisks
+            .iter()
+            .enumerate()
+            .any(|(i, v)| i != c && v.name == name)
+        {
+            return self.set_error(format!("a vdisk named `{name}` exists already"));
+        }
+        self.checkpoint();
+        let old = std::mem::replace(&mut self.plan.vdisks[c].name, name.to_string());
+        self.set_message(format!("renamed {old} to {name}"));
+    }
+
+    pub(super) fn make_current(&mut self, v: usize) {
+        if v < self.plan.vdisks.len() {
+            self.current = Some(v);
+            if let Some(row) = self
+                .vdisk_rows()
+                .iter()
+                .position(|r| *r == VdiskRow::Vdisk(v))
+            {
+                self.vdisk_row = row;
+            }
+        }
+    }
+
+    /// The current vdisk, made (as the next free `vmN`) when there is none.
+    fn current_or_new(&mut self) -> usize {
+        match self.current {
+            Some(c) if c < self.plan.vdisks.len() => c,
+            _ => {
+                let name = self.next_vdisk_name();
+                self.plan.vdisks.push(Self::fresh_vdisk(name));
+                let c = self.plan.vdisks.len() - 1;
+                self.make_current(c);
+                c
+            }
+        }
+    }
+
+    pub(super) fn add_raw(&mut self, span: Span) {
+        if span.is_empty() {
+            return self.set_error("nothing selected: press space to anchor, move, then Enter");
+        }
+        self.checkpoint();
+        let c = self.current_or_new();
+        let vd = &mut self.plan.vdisks[c];
+        vd.extents.push(Extent::Raw {
+            start: span.start,
+            sectors: span.sectors,
+        });
+        let msg = format!(
+            "added {} sectors ({}) at {} to {} as extent {}",
+            span.sectors,
+            crate::model::human_size(span.sectors),
+            span.start,
+            vd.name,
+            vd.extents.len()
+        );
+        self.anchor = None;
+        self.make_current(c);
+        self.set_message(msg);
+    }
+
+    pub(super) fn add_header(&mut self) {
+        self.checkpoint();
+        let c = self.current_or_new();
+        let vd = &mut self.plan.vdisks[c];
+        // The header is the guest's sector 0 onward, so it goes first.
+        vd.extents.insert(
+            0,
+            Extent::File {
+                sectors: HEADER_SECTORS,
+                path: None,
+            },
+        );
+        let msg = format!("{}: header file of {HEADER_SECTORS} sectors first", vd.name);
+        self.set_message(msg);
+    }
+
+    pub(super) fn add_zero(&mut self) {
+        self.checkpoint();
+        let c = self.current_or_new();
+        let vd = &mut self.plan.vdisks[c];
+        vd.extents.push(Extent::Zero {
+            sectors: MIB_SECTORS,
+        });
+        let msg = format!(
+            "{}: zero extent of {MIB_SECTORS} sectors at the end",
+            vd.name
+        );
+        self.set_message(msg);
+    }
+
+    pub(super) fn delete_current(&mut self) {
+        let Some(c) = self.current.filter(|&c| c < self.plan.vdisks.len()) else {
+            return self.set_error("no vdisk to delete");
+        };
+        self.checkpoint();
+        let gone = self.plan.vdisks.remove(c);
+        self.current = match self.plan.vdisks.len() {
+            0 => None,
+            n => Some(c.min(n - 1)),
+        };
+        self.clamp_vdisk_row();
+        self.set_message(format!("deleted {} (u undoes)", gone.name));
+    }
+
+    pub(super) fn toggle_shareable(&mut self) {
+        let Some(c) = self.current.filter(|&c| c < self.plan.vdisks.len()) else {
+            return self.set_error("no vdisk: press n to make one");
+        };
+        self.checkpoint();
+        let vd = &mut self.plan.vdisks[c];
+        vd.shareable = !vd.shareable;
+        let msg = format!(
+            "{} is {}",
+            vd.name,
+            if vd.shareable {
+                "shareable"
+            } else {
+                "not shareable"
+            }
+        );
+        self.set_message(msg);
+    }
+
+    /// The extent selected in the vdisks pane, or the current vdisk's last.
+    fn target_extent(&self) -> Option<(usize, usize)> {
+        match self.vdisk_rows().get(self.vdisk_row) {
+            Some(VdiskRow::Extent(v, e)) => Some((*v, *e)),
+            _ => {
+                let c = self.current?;
+                let n = self.plan.vdisks.get(c)?.extents.len();
+                n.checked_sub(1).map(|e| (c, e))
+            }
+        }
+    }
+
+    pub(super) fn delete_extent(&mut self) {
+        let Some((v, e)) = self.target_extent() else {
+            return self.set_error("no extent to delete");
+        };
+        self.checkpoint();
+        let vd = &mut self.plan.vdisks[v];
+        let gone = vd.extents.remove(e);
+        let msg = format!("{}: removed {} extent {}", vd.name, gone.kind_name(), e + 1);
+        self.clamp_vdisk_row();
+        self.set_message(msg);
+    }
+
+    pub(super) fn move_extent(&mut self, dir: Dir) {
+        let Some((v, e)) = self.target_extent() else {
+            return self.set_error("no extent to move: select one in the vdisks pane");
+        };
+        let n = self.plan.vdisks[v].extents.len();
+        let to = match dir {
+            Dir::Back => e.checked_sub(1),
+            Dir::Forward => (e + 1 < n).then_some(e + 1),
+        };
+        let Some(to) = to else { return };
+        self.checkpoint();
+        self.plan.vdisks[v].extents.swap(e, to);
+        if let Some(row) = self
+            .vdisk_rows()
+            .iter()
+            .position(|r| *r == VdiskRow::Extent(v, to))
+        {
+            self.vdisk_row = row;
+        }
+        self.set_message(format!("moved extent {} to {}", e + 1, to + 1));
+    }
+
+    /// The selection, else the region under the cursor.
+    pub fn target_span(&self) -> Option<Span> {
+        self.selection()
+            .filter(|s| !s.is_empty())
+            .or_else(|| self.cursor_region().map(|r| r.span))
+    }
+
+    /// N equal parts over N new vdisks, each `[header file, raw part]` (the seed's split).
+    pub(super) fn split(&mut self, parts: u64) {
+        let Some(span) = self.target_span() else {
+            return;
+        };
+        if parts == 0 || parts > 64 || parts > span.sectors {
+            return self.set_error(format!(
+                "cannot split {} sectors into {parts} parts (1 to 64)",
+                span.sectors
+            ));
+        }
+        let mut size = span.sectors / parts;
+        if self.snap && size >= MIB_SECTORS {
+            size = size / MIB_SECTORS * MIB_SECTORS;
+        }
+        self.checkpoint();
+        let first = self.plan.vdisks.len();
+        let mut names = Vec::new();
+        for k in 0..parts {
+            let start = span.start + k * size;
+            let sectors = if k + 1 == parts {
+                span.end() - start
+            } else {
+                size
+            };
+            let mut vd = Self::fresh_vdisk(self.next_vdisk_name());
+            vd.extents = vec![
+                Extent::File {
+                    sectors: HEADER_SECTORS,
+                    path: None,
+                },
+                Extent::Raw { start, sectors },
+            ];
+            names.push(format!("{} {}", vd.name, crate::model::human_size(sectors)));
+            self.plan.vdisks.push(vd);
+        }
+        self.anchor = None;
+        self.make_current(first);
+        self.set_message(format!(
+            "split {} into {}",
+            crate::model::human_size(span.sectors),
+            names.join(", ")
+        ));
+    }
+}

@@ -1,0 +1,92 @@
+//! The project folder: `DIR/carve.json` and the export beside it.
+
+use super::{App, Dialog};
+use crate::export::{self, ExportOptions, Target, WriteAction};
+use crate::model::{PLAN_FILE, PlanDisk};
+
+impl App {
+    pub fn plan_path(&self) -> std::path::PathBuf {
+        self.project.join(PLAN_FILE)
+    }
+
+    /// Save the plan, recording the disk's identity. Returns whether it worked.
+    pub(super) fn save(&mut self) -> bool {
+        self.plan.disk = PlanDisk::from_layout(&self.layout, self.device_path.clone());
+        let path = self.plan_path();
+        let result = std::fs::create_dir_all(&self.project)
+            .map_err(|e| crate::error::Error::io(&self.project, "create the project folder", &e))
+            .and_then(|()| crate::fsutil::write_atomic(&path, self.plan.to_json().as_bytes()));
+        match result {
+            Ok(_) => {
+                self.saved = Some(self.plan.clone());
+                self.on_disk = true;
+                self.set_message(format!("saved {}", path.display()));
+                true
+            }
+            Err(e) => {
+                self.set_error(format!("save failed: {e}"));
+                false
+            }
+        }
+    }
+
+    fn export_options(&self) -> ExportOptions {
+        ExportOptions {
+            out_dir: self.project.clone(),
+            target: Target::VirtualBox,
+            device_path: None,
+            force: false,
+        }
+    }
+
+    /// `e`: refuse on errors, else show what the export would write.
+    pub(super) fn export_preview(&mut self) {
+        if self.report.errors > 0 {
+            return self.set_error(format!(
+                "export refused: the plan has {} error(s); see the findings pane",
+                self.report.errors
+            ));
+        }
+        if self.plan.vdisks.is_empty() {
+            return self.set_error("nothing to export: make a vdisk first (n)");
+        }
+        match export::preview(&self.plan, Some(&self.layout), &self.export_options()) {
+            Ok(writes) => {
+                let mut lines = vec![format!("save {}", self.plan_path().display())];
+                lines.extend(writes.iter().map(|w| {
+                    let action = match w.action {
+                        WriteAction::Create => "create ",
+                        WriteAction::Replace => "replace",
+                        WriteAction::Unchanged => "same   ",
+                        WriteAction::Keep => "keep   ",
+                    };
+                    format!("{action} {}  ({})", w.path.display(), w.what)
+                }));
+                self.dialog = Some(Dialog::Export { lines });
+            }
+            Err(e) => self.set_error(format!("export: {e}")),
+        }
+    }
+
+    /// Confirmed export: save the plan first so the folder's plan matches its descriptors.
+    pub(super) fn export_now(&mut self) {
+        self.dialog = None;
+        if !self.save() {
+            return;
+        }
+        match export::export(&self.plan, Some(&self.layout), &self.export_options()) {
+            Ok(writes) => {
+                let changed = writes
+                    .iter()
+                    .filter(|w| matches!(w.action, WriteAction::Create | WriteAction::Replace))
+                    .count();
+                self.set_message(format!(
+                    "exported into {}: {changed} file(s) written, {} untouched",
+                    self.project.display(),
+                    writes.len() - changed
+                ));
+            }
+            Err(e) => self.set_error(format!("export: {e}")),
+        }
+    }
+}

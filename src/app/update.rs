@@ -1,0 +1,370 @@
+//! `App::update`: the one place an `Action` changes the state. Findings are rechecked after
+//! every action that can change the plan.
+
+use super::{Action, App, Dialog, Dir, Focus, Prompt, VdiskRow};
+use crate::input::size::{SizeInput, parse_size};
+use crate::model::{MIB_SECTORS, Span};
+
+impl App {
+    pub fn update(&mut self, action: Action) {
+        if self.dialog.is_some() {
+            self.update_dialog(action);
+        } else {
+            self.update_main(action);
+        }
+        self.recheck();
+    }
+
+    fn update_dialog(&mut self, action: Action) {
+        let Some(dialog) = self.dialog.as_mut() else {
+            return;
+        };
+        match (dialog, action) {
+            (_, Action::Cancel) => self.dialog = None,
+            (Dialog::Help, Action::Row(d)) => {
+                self.help_scroll = match d {
+                    Dir::Back => self.help_scroll.saturating_sub(1),
+                    Dir::Forward => self.help_scroll.saturating_add(1),
+                }
+            }
+            (Dialog::Help, Action::Help | Action::Quit | Action::Confirm) => self.dialog = None,
+            (
+                Dialog::Input {
+                    text, suggested, ..
+                },
+                Action::Char(c),
+            ) => {
+                if std::mem::take(suggested) {
+                    text.clear();
+                }
+                text.push(c);
+            }
+            (
+                Dialog::Input {
+                    text, suggested, ..
+                },
+                Action::Backspace,
+            ) => {
+                *suggested = false;
+                text.pop();
+            }
+            (Dialog::Input { prompt, text, .. }, Action::Confirm) => {
+                let (prompt, text) = (*prompt, std::mem::take(text));
+                self.dialog = None;
+                self.answer(prompt, &text);
+            }
+            (Dialog::ConfirmQuit, Action::SaveAndQuit) => {
+                self.dialog = None;
+                self.quit = self.save();
+            }
+            (Dialog::ConfirmQuit, Action::QuitNow) => self.quit = true,
+            (Dialog::Export { .. }, Action::Confirm) => self.export_now(),
+            _ => {}
+        }
+    }
+
+    fn prompt(&mut self, prompt: Prompt, text: String) {
+        self.dialog = Some(Dialog::Input {
+            suggested: !text.is_empty(),
+            prompt,
+            text,
+        });
+    }
+
+    fn answer(&mut self, prompt: Prompt, text: &str) {
+        match prompt {
+            Prompt::NewVdisk => self.new_vdisk(text),
+            Prompt::Rename => self.rename_current(text),
+            Prompt::SplitParts => match text.trim().parse::<u64>() {
+                Ok(n) => self.split(n),
+                Err(_) => self.set_error(format!("`{}` is not a number of parts", text.trim())),
+            },
+            Prompt::Start => self.answer_start(text),
+            Prompt::Size(start) => self.answer_size(start, text),
+        }
+    }
+
+    fn region_span_at(&self, sector: u64) -> crate::model::Span {
+        self.region_at(sector)
+            .and_then(|i| self.regions.get(i))
+            .map_or(self.layout.span(), |r| r.span)
+    }
+
+    fn answer_start(&mut self, text: &str) {
+        let region = self.region_span_at(self.cursor);
+        let start = match parse_size(text) {
+            Ok(SizeInput::Relative(n)) => region.start.saturating_add(n),
+            Ok(SizeInput::Percent(p)) => {
+                region.start + SizeInput::Percent(p).resolve(region.sectors)
+            }
+            Ok(other) => other.resolve(region.sectors),
+            Err(e) => return self.set_error(e),
+        };
+        if start >= self.layout.size_sectors {
+            return self.set_error(format!(
+                "start {start} is past the end of the disk ({} sectors)",
+                self.layout.size_sectors
+            ));
+        }
+        self.anchor = None;
+        self.set_cursor(start);
+        self.prompt(Prompt::Size(start), String::new());
+    }
+
+    fn answer_size(&mut self, start: u64, text: &str) {
+        let region = self.region_span_at(start);
+        let sectors = match parse_size(text) {
+            // A share of a region is a computed size: keep it on 1 MiB when snapping.
+            Ok(p @ SizeInput::Percent(_)) if self.snap => {
+                let exact = p.resolve(region.sectors);
+                match exact / MIB_SECTORS * MIB_SECTORS {
+                    0 => exact,
+                    aligned => aligned,
+                }
+            }
+            Ok(s) => s.resolve(region.sectors),
+            Err(e) => return self.set_error(e),
+        };
+        let end = start.saturating_add(sectors);
+        if sectors == 0 || end > self.layout.size_sectors {
+            return self.set_error(format!(
+                "{sectors} sectors from {start} do not fit on the disk ({} sectors)",
+                self.layout.size_sectors
+            ));
+        }
+        self.anchor = Some(start);
+        self.set_cursor(end);
+        self.set_message(format!(
+            "selected {sectors} sectors ({}) from {start}: Enter adds it to the current vdisk",
+            crate::model::human_size(sectors)
+        ));
+    }
+
+    fn update_main(&mut self, action: Action) {
+        // A message answers the last action; the next one gets its own (or the status line).
+        if !matches!(action, Action::DragTo(_)) {
+            self.message = None;
+        }
+        match action {
+            Action::MoveCells(n) => self.move_cells(n),
+            Action::Boundary(d) => self.jump_boundary(d),
+            Action::Row(d) => self.row(d),
+            Action::Home => self.set_cursor(self.view.start),
+            Action::End => self.set_cursor(self.view.end()),
+            Action::SetCursor(s) => {
+                self.anchor = None;
+                self.set_cursor(self.snap_point(s));
+            }
+            Action::DragStart(cell) => {
+                let size = self.layout.size_sectors;
+                let start = self.snap_point(cell.start).min(size);
+                let end = self.snap_point(cell.end()).clamp(start, size);
+                self.drag_from = Some(Span::from_bounds(start, end));
+                self.anchor = None;
+                self.set_cursor(start);
+            }
+            Action::DragTo(s) | Action::DragEnd(s) => {
+                let s = self.snap_point(s);
+                if let Some(cell) = self.drag_from {
+                    // The pressed cell is always inside the selection, whichever way it goes.
+                    if s >= cell.end() && s > cell.start {
+                        self.anchor = Some(cell.start);
+                        self.set_cursor(s);
+                    } else if s < cell.start {
+                        self.anchor = Some(cell.end());
+                        self.set_cursor(s);
+                    } else {
+                        self.anchor = None;
+                        self.set_cursor(cell.start);
+                    }
+                }
+                if matches!(action, Action::DragEnd(_)) {
+                    self.drag_from = None;
+                }
+            }
+            Action::ToggleAnchor => {
+                self.anchor = match self.anchor {
+                    Some(_) => None,
+                    None => Some(self.cursor),
+                }
+            }
+            Action::ZoomIn => self.zoom(true, self.cursor),
+            Action::ZoomOut => self.zoom(false, self.cursor),
+            Action::ZoomAt { sector, zoom_in } => self.zoom(zoom_in, sector),
+            Action::ToggleSnap => {
+                self.snap = !self.snap;
+                self.set_message(if self.snap { "snap to 1 MiB on" } else { "snap off: single sectors" });
+            }
+            Action::GotoPrompt => self.prompt(Prompt::Start, self.cursor.to_string()),
+            Action::AddSelection => match self.selection() {
+                Some(s) if !s.is_empty() => self.add_raw(s),
+                _ => self.set_error("no selection: space anchors one (or drag with the mouse); w adds the whole region"),
+            },
+            Action::AddRegion => {
+                if let Some(r) = self.cursor_region().copied() {
+                    self.add_raw(r.span);
+                }
+            }
+            Action::SplitPrompt => self.prompt(Prompt::SplitParts, "2".into()),
+            Action::NewVdiskPrompt => self.prompt(Prompt::NewVdisk, self.next_vdisk_name()),
+            Action::RenamePrompt => match self.current.and_then(|c| self.plan.vdisks.get(c)) {
+                Some(v) => {
+                    let name = v.name.clone();
+                    self.prompt(Prompt::Rename, name);
+                }
+                None => self.set_error("no vdisk to rename: press n to make one"),
+            },
+            Action::DeleteVdisk => self.delete_current(),
+            Action::ToggleShareable => self.toggle_shareable(),
+            Action::AddHeader => self.add_header(),
+            Action::AddZero => self.add_zero(),
+            Action::DeleteExtent => self.delete_extent(),
+            Action::MoveExtent(d) => self.move_extent(d),
+            Action::CycleVdisk(d) => self.cycle_vdisk(d),
+            Action::Activate => self.activate(),
+            Action::SelectVdiskRow(r) => {
+                self.focus = Focus::Vdisks;
+                self.vdisk_row = r;
+                self.clamp_vdisk_row();
+                self.activate();
+            }
+            Action::JumpToFinding(i) => {
+                self.focus = Focus::Findings;
+                self.finding_row = i;
+                self.jump_to_finding();
+            }
+            Action::NextFinding => {
+                let n = self.report.findings.len();
+                if n == 0 {
+                    return self.set_message("no findings");
+                }
+                // First press shows the selected finding, later presses walk on.
+                let here = self.report.findings.get(self.finding_row).and_then(|f| f.span);
+                if here.is_some_and(|s| s.start == self.cursor) {
+                    self.finding_row = (self.finding_row + 1) % n;
+                }
+                self.jump_to_finding();
+            }
+            Action::Undo => self.undo(),
+            Action::Redo => self.redo(),
+            Action::FocusNext | Action::FocusPrev => {
+                let i = Focus::ALL.iter().position(|f| *f == self.focus).unwrap_or(0);
+                let step = if action == Action::FocusNext { 1 } else { Focus::ALL.len() - 1 };
+                self.focus = Focus::ALL[(i + step) % Focus::ALL.len()];
+            }
+            Action::SetFocus(f) => self.focus = f,
+            Action::Save => {
+                self.save();
+            }
+            Action::Export => self.export_preview(),
+            Action::Quit => {
+                if self.is_dirty() {
+                    self.dialog = Some(Dialog::ConfirmQuit);
+                } else {
+                    self.quit = true;
+                }
+            }
+            Action::Help => {
+                self.help_scroll = 0;
+                self.dialog = Some(Dialog::Help);
+            }
+            Action::Cancel => {
+                self.anchor = None;
+                self.drag_from = None;
+                self.message = None;
+            }
+            Action::Char(_)
+            | Action::Backspace
+            | Action::Confirm
+            | Action::SaveAndQuit
+            | Action::QuitNow => {}
+        }
+    }
+
+    fn row(&mut self, d: Dir) {
+        match self.focus {
+            Focus::Map | Focus::Table => self.jump_region(d),
+            Focus::Vdisks => {
+                let n = self.vdisk_rows().len();
+                self.vdisk_row = step(self.vdisk_row, d, n);
+                if let Some(VdiskRow::Vdisk(v) | VdiskRow::Extent(v, _)) =
+                    self.vdisk_rows().get(self.vdisk_row).copied()
+                {
+                    self.current = Some(v);
+                }
+            }
+            Focus::Findings => {
+                self.finding_row = step(self.finding_row, d, self.report.findings.len());
+            }
+        }
+    }
+
+    fn cycle_vdisk(&mut self, d: Dir) {
+        let n = self.plan.vdisks.len();
+        if n == 0 {
+            return self.set_message("no vdisks yet: n makes one");
+        }
+        let c = self.current.unwrap_or(0);
+        let next = match d {
+            Dir::Forward => (c + 1) % n,
+            Dir::Back => (c + n - 1) % n,
+        };
+        self.make_current(next);
+    }
+
+    /// Enter: add the selection (map, table), make current + show (vdisks), jump (findings).
+    fn activate(&mut self) {
+        match self.focus {
+            Focus::Map | Focus::Table => self.update_main(Action::AddSelection),
+            Focus::Vdisks => match self.vdisk_rows().get(self.vdisk_row).copied() {
+                Some(VdiskRow::Vdisk(v)) => {
+                    self.current = Some(v);
+                    let first = self.plan.vdisks[v]
+                        .extents
+                        .iter()
+                        .find_map(|e| e.raw_span());
+                    if let Some(span) = first {
+                        self.show_span(span);
+                    }
+                }
+                Some(VdiskRow::Extent(v, e)) => {
+                    self.current = Some(v);
+                    if let Some(span) = self.plan.vdisks[v].extents[e].raw_span() {
+                        self.show_span(span);
+                    }
+                }
+                None => {}
+            },
+            Focus::Findings => self.jump_to_finding(),
+        }
+    }
+
+    fn jump_to_finding(&mut self) {
+        let Some(f) = self.report.findings.get(self.finding_row) else {
+            return;
+        };
+        let (span, message) = (f.span, f.message.clone());
+        if let Some(v) = f
+            .vdisk
+            .as_deref()
+            .and_then(|n| self.plan.vdisks.iter().position(|x| x.name == n))
+        {
+            self.make_current(v);
+        }
+        match span {
+            Some(span) => {
+                self.show_span(span);
+                self.set_message(message);
+            }
+            None => self.set_message(format!("{message} (no sectors to show)")),
+        }
+    }
+}
+
+fn step(i: usize, d: Dir, n: usize) -> usize {
+    match d {
+        _ if n == 0 => 0,
+        Dir::Back => i.saturating_sub(1),
+        Dir::Forward => (i + 1).min(n - 1),
+    }
+}

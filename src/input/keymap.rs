@@ -1,0 +1,256 @@
+//! THE keymap: one table drives key handling, the footer hints, the `?` help overlay and the
+//! README's key list, so none of them can drift from the others.
+
+use crate::app::{Action, App, Dialog, Dir};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Where a binding applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// No dialog open (every pane; Enter and Up/Down act on the focused pane).
+    Main,
+    /// A text prompt (new vdisk, rename, split, start/size).
+    Input,
+    ConfirmQuit,
+    ExportPreview,
+    Help,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+const fn k(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::NONE,
+    }
+}
+const fn code(code: KeyCode) -> Key {
+    Key {
+        code,
+        mods: KeyModifiers::NONE,
+    }
+}
+const fn shift(code: KeyCode) -> Key {
+    Key {
+        code,
+        mods: KeyModifiers::SHIFT,
+    }
+}
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::CONTROL,
+    }
+}
+
+pub struct Binding {
+    pub scope: Scope,
+    /// Heading in the help overlay.
+    pub section: &'static str,
+    pub keys: &'static [Key],
+    pub action: Action,
+    /// Footer word; empty keeps it out of the footer (it is still in the help).
+    pub hint: &'static str,
+    pub help: &'static str,
+}
+
+use KeyCode::*;
+use Scope::*;
+
+const fn b(
+    scope: Scope,
+    section: &'static str,
+    keys: &'static [Key],
+    action: Action,
+    hint: &'static str,
+    help: &'static str,
+) -> Binding {
+    Binding {
+        scope,
+        section,
+        keys,
+        action,
+        hint,
+        help,
+    }
+}
+
+const MOVE: &str = "Move and zoom";
+const SELECT: &str = "Select and add";
+const VDISKS: &str = "Virtual disks";
+const PROJECT: &str = "Project";
+const DIALOG: &str = "Dialogs";
+/// Help overlay order.
+pub const SECTIONS: [&str; 5] = [MOVE, SELECT, VDISKS, PROJECT, DIALOG];
+
+#[rustfmt::skip]
+pub static KEYMAP: &[Binding] = &[
+    b(Main, PROJECT, &[k('?')], Action::Help, "help", "Show every key"),
+    b(Main, SELECT, &[k(' '), k('v')], Action::ToggleAnchor, "select", "Anchor a selection at the cursor (again: drop it); then move to extend it"),
+    b(Main, SELECT, &[code(Enter), k('a')], Action::Activate, "add", "Add the selection to the current vdisk (vdisks pane: make current; findings: jump to it)"),
+    b(Main, SELECT, &[k('w')], Action::AddRegion, "region", "Add the whole partition or free region under the cursor"),
+    b(Main, SELECT, &[k('S')], Action::SplitPrompt, "split", "Split the selection or region into N equal parts over N new vdisks, each with a 1M header file"),
+    b(Main, SELECT, &[k('g')], Action::GotoPrompt, "goto", "Type an exact start and size (125831168, +30G, 62914560S, 50%)"),
+    b(Main, MOVE, &[code(Left), k('h')], Action::MoveCells(-1), "move", "Cursor one cell left (snapped to 1 MiB when snap is on)"),
+    b(Main, MOVE, &[code(Right), k('l')], Action::MoveCells(1), "", "Cursor one cell right"),
+    b(Main, MOVE, &[shift(Left), k('H'), code(PageUp)], Action::MoveCells(-10), "", "Cursor ten cells left"),
+    b(Main, MOVE, &[shift(Right), k('L'), code(PageDown)], Action::MoveCells(10), "", "Cursor ten cells right"),
+    b(Main, MOVE, &[k('[')], Action::Boundary(Dir::Back), "", "Previous edge (partition, free space, extent)"),
+    b(Main, MOVE, &[k(']')], Action::Boundary(Dir::Forward), "edge", "Next edge (partition, free space, extent)"),
+    b(Main, MOVE, &[code(Up), k('k')], Action::Row(Dir::Back), "", "Previous region (map, table) or row (vdisks, findings)"),
+    b(Main, MOVE, &[code(Down), k('j')], Action::Row(Dir::Forward), "", "Next region (map, table) or row (vdisks, findings)"),
+    b(Main, MOVE, &[code(Home)], Action::Home, "", "Cursor to the left edge of the view"),
+    b(Main, MOVE, &[code(End)], Action::End, "", "Cursor to the right edge of the view"),
+    b(Main, MOVE, &[k('+'), k('='), k('z')], Action::ZoomIn, "zoom", "Zoom in around the cursor (down to single sectors)"),
+    b(Main, MOVE, &[k('-'), k('Z')], Action::ZoomOut, "", "Zoom out (up to the whole disk)"),
+    b(Main, MOVE, &[k('m')], Action::ToggleSnap, "", "Snap to 1 MiB on/off"),
+    b(Main, MOVE, &[code(Tab)], Action::FocusNext, "pane", "Next pane (map, partitions, vdisks, findings)"),
+    b(Main, MOVE, &[code(BackTab)], Action::FocusPrev, "", "Previous pane"),
+    b(Main, VDISKS, &[k('n')], Action::NewVdiskPrompt, "new", "New vdisk (asks a name)"),
+    b(Main, VDISKS, &[k(','), k('<')], Action::CycleVdisk(Dir::Back), "", "Previous vdisk becomes current"),
+    b(Main, VDISKS, &[k('.'), k('>')], Action::CycleVdisk(Dir::Forward), "", "Next vdisk becomes current"),
+    b(Main, VDISKS, &[k('r')], Action::RenamePrompt, "", "Rename the current vdisk"),
+    b(Main, VDISKS, &[k('D')], Action::DeleteVdisk, "", "Delete the current vdisk"),
+    b(Main, VDISKS, &[k('t')], Action::ToggleShareable, "", "Toggle shareable (VirtualBox needs it for raw disks)"),
+    b(Main, VDISKS, &[k('f')], Action::AddHeader, "", "Put a 2048-sector header file extent first (the guest's own MBR)"),
+    b(Main, VDISKS, &[k('0')], Action::AddZero, "", "Append a 2048-sector ZERO extent"),
+    b(Main, VDISKS, &[k('x'), code(Delete)], Action::DeleteExtent, "", "Delete the selected extent (or the current vdisk's last)"),
+    b(Main, VDISKS, &[k('K')], Action::MoveExtent(Dir::Back), "", "Move the selected extent up"),
+    b(Main, VDISKS, &[k('J')], Action::MoveExtent(Dir::Forward), "", "Move the selected extent down"),
+    b(Main, PROJECT, &[k('u')], Action::Undo, "undo", "Undo"),
+    b(Main, PROJECT, &[ctrl('r'), k('U')], Action::Redo, "", "Redo"),
+    b(Main, PROJECT, &[k('F')], Action::NextFinding, "", "Jump to the next finding"),
+    b(Main, PROJECT, &[k('s')], Action::Save, "save", "Save the plan to PROJECT/carve.json"),
+    b(Main, PROJECT, &[k('e')], Action::Export, "export", "Export: shows the files first; refused while the plan has errors"),
+    b(Main, PROJECT, &[code(Esc)], Action::Cancel, "", "Drop the selection"),
+    b(Main, PROJECT, &[k('q'), ctrl('c')], Action::Quit, "quit", "Quit (asks when there are unsaved changes)"),
+    b(Input, DIALOG, &[code(Enter)], Action::Confirm, "ok", "Accept the text"),
+    b(Input, DIALOG, &[code(Backspace)], Action::Backspace, "", "Delete a character"),
+    b(Input, DIALOG, &[code(Esc)], Action::Cancel, "cancel", "Close the prompt"),
+    b(ConfirmQuit, DIALOG, &[k('s')], Action::SaveAndQuit, "save and quit", "Quit dialog: save, then quit"),
+    b(ConfirmQuit, DIALOG, &[k('y'), k('q')], Action::QuitNow, "quit without saving", "Quit dialog: quit, losing the changes"),
+    b(ConfirmQuit, DIALOG, &[code(Esc), k('n')], Action::Cancel, "stay", "Quit dialog: keep planning"),
+    b(ExportPreview, DIALOG, &[code(Enter), k('y')], Action::Confirm, "export", "Export dialog: write the files"),
+    b(ExportPreview, DIALOG, &[code(Esc), k('n'), k('q')], Action::Cancel, "cancel", "Export dialog: write nothing"),
+    b(Help, DIALOG, &[code(Up), k('k')], Action::Row(Dir::Back), "scroll", "Help: scroll up"),
+    b(Help, DIALOG, &[code(Down), k('j')], Action::Row(Dir::Forward), "", "Help: scroll down"),
+    b(Help, DIALOG, &[code(Esc), k('?'), k('q')], Action::Cancel, "close", "Help: close"),
+];
+
+/// The scope keys go to in this state.
+pub fn scope_of(app: &App) -> Scope {
+    match app.dialog {
+        None => Main,
+        Some(Dialog::Input { .. }) => Input,
+        Some(Dialog::ConfirmQuit) => ConfirmQuit,
+        Some(Dialog::Export { .. }) => ExportPreview,
+        Some(Dialog::Help) => Help,
+    }
+}
+
+fn matches(key: &Key, event: &KeyEvent) -> bool {
+    if key.code != event.code {
+        return false;
+    }
+    // A letter's case already carries Shift; terminals differ in also reporting the modifier.
+    let relevant = KeyModifiers::SHIFT | KeyModifiers::CONTROL | KeyModifiers::ALT;
+    let mut mods = event.modifiers & relevant;
+    if matches!(event.code, Char(_)) {
+        mods.remove(KeyModifiers::SHIFT);
+    }
+    if event.code == BackTab {
+        mods.remove(KeyModifiers::SHIFT);
+    }
+    mods == key.mods
+}
+
+pub fn key_to_action(app: &App, event: &KeyEvent) -> Option<Action> {
+    let scope = scope_of(app);
+    if let Some(found) = KEYMAP
+        .iter()
+        .find(|b| b.scope == scope && b.keys.iter().any(|k| matches(k, event)))
+    {
+        return Some(found.action.clone());
+    }
+    match (scope, event.code) {
+        (Input, Char(c)) if !event.modifiers.contains(KeyModifiers::CONTROL) => {
+            Some(Action::Char(c))
+        }
+        _ => None,
+    }
+}
+
+/// A key as the help and footer print it: `←`, `S-→`, `C-r`, `Space`.
+pub fn key_name(key: &Key) -> String {
+    let base = match key.code {
+        Left => "←".to_string(),
+        Right => "→".to_string(),
+        Up => "↑".to_string(),
+        Down => "↓".to_string(),
+        PageUp => "PgUp".to_string(),
+        PageDown => "PgDn".to_string(),
+        Char(' ') => "Space".to_string(),
+        Char(c) => c.to_string(),
+        BackTab => "S-Tab".to_string(),
+        Delete => "Del".to_string(),
+        Backspace => "Bksp".to_string(),
+        other => format!("{other}"),
+    };
+    if key.mods.contains(KeyModifiers::CONTROL) {
+        format!("C-{base}")
+    } else if key.mods.contains(KeyModifiers::SHIFT) {
+        format!("S-{base}")
+    } else {
+        base
+    }
+}
+
+pub fn keys_label(binding: &Binding) -> String {
+    binding
+        .keys
+        .iter()
+        .map(key_name)
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The footer's hints, most useful first (what does not fit on the line is dropped).
+const FOOTER_ORDER: &[&str] = &[
+    "help", "select", "add", "region", "split", "new", "save", "export", "undo", "quit", "move",
+    "edge", "zoom", "goto", "pane",
+];
+
+/// Footer hints for a scope: (first key, word).
+pub fn footer_hints(scope: Scope) -> Vec<(String, &'static str)> {
+    let mut hints: Vec<(usize, String, &'static str)> = KEYMAP
+        .iter()
+        .filter(|b| b.scope == scope && !b.hint.is_empty())
+        .enumerate()
+        .filter_map(|(i, b)| {
+            let rank = FOOTER_ORDER
+                .iter()
+                .position(|h| *h == b.hint)
+                .unwrap_or(FOOTER_ORDER.len() + i);
+            b.keys.first().map(|k| (rank, key_name(k), b.hint))
+        })
+        .collect();
+    hints.sort_by_key(|h| h.0);
+    hints.into_iter().map(|(_, k, h)| (k, h)).collect()
+}
+
+/// The keymap as a markdown table for the README, by section as the help shows it.
+pub fn keymap_markdown() -> String {
+    let mut out = String::from("| keys | what |\n|---|---|\n");
+    for section in SECTIONS {
+        for b in KEYMAP.iter().filter(|b| b.section == section) {
+            let keys = keys_label(b).replace('|', "\\|");
+            out.push_str(&format!("| `{keys}` | {} |\n", b.help));
+        }
+    }
+    out.push_str("| (letters) | Type into a prompt |\n");
+    out
+}

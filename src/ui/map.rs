@@ -1,0 +1,234 @@
+//! The sector map: regions in proportion (each at least one cell), labels, every vdisk's
+//! extents overlaid in its colour with overlaps marked, the cursor and selection, a scale.
+//! Cells are written straight into the buffer; extents are bucketed per column once.
+
+use super::{MapHit, pane_block, theme::Theme};
+use crate::app::geometry::column_of;
+use crate::app::{App, Focus};
+use crate::model::{RegionKind, Span, human_size};
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+
+/// Title line + regions, labels, extents, cursor, scale.
+pub const HEIGHT: u16 = 6;
+
+/// What the extents row shows in one column.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cover {
+    None,
+    One(usize),
+    /// Several vdisks in one cell, not overlapping.
+    Mixed,
+    Overlap,
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> MapHit {
+    let columns = app.map_columns_for(area.width);
+    let view = columns.view;
+    let mut title = format!(
+        "Map {}..{} of {}  zoom {}x  snap {}  cursor {} ({})",
+        offset(view.start),
+        offset(view.end()),
+        human_size(app.layout.size_sectors),
+        app.layout.size_sectors / view.sectors.max(1),
+        if app.snap { "1M" } else { "off" },
+        app.cursor,
+        offset(app.cursor),
+    );
+    if let Some(s) = app.selection() {
+        title.push_str(&format!(
+            "  sel {}+{} ({})",
+            s.start,
+            s.sectors,
+            human_size(s.sectors)
+        ));
+    }
+    let block = pane_block(title, app.focus == Focus::Map, false, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let ncols = columns
+        .bounds
+        .len()
+        .saturating_sub(1)
+        .min(usize::from(inner.width)) as u16;
+    let rect = Rect::new(inner.x, inner.y, ncols, inner.height);
+    let buf = frame.buffer_mut();
+    let b = &columns.bounds;
+    if inner.height >= 5 && ncols > 0 {
+        draw_regions(buf, rect, app, b, theme);
+        draw_labels(buf, rect, app, b, theme);
+        draw_extents(buf, rect, app, b, view, theme);
+        draw_cursor(buf, rect, app, b, theme);
+        draw_scale(buf, rect, b, view, theme);
+    }
+    MapHit { rect, columns }
+}
+
+fn put(buf: &mut Buffer, x: u16, y: u16, ch: char, style: Style) {
+    if let Some(cell) = buf.cell_mut((x, y)) {
+        cell.set_char(ch).set_style(style);
+    }
+}
+
+fn draw_regions(buf: &mut Buffer, rect: Rect, app: &App, b: &[u64], theme: &Theme) {
+    let sel = app.selection();
+    let cursor_col = column_of(b, app.cursor);
+    let mut region = app.region_at(b[0]).unwrap_or(0);
+    for c in 0..usize::from(rect.width) {
+        let start = b[c];
+        while region + 1 < app.regions.len() && app.regions[region].span.end() <= start {
+            region += 1;
+        }
+        let Some(r) = app.regions.get(region) else {
+            break;
+        };
+        let (ch, mut style) = match r.kind {
+            RegionKind::Partition(i) => (theme.partition_symbol(i), theme.partition(i)),
+            RegionKind::Free => ('░', theme.free()),
+            RegionKind::Reserved(_) => ('▓', theme.reserved()),
+        };
+        let cell = Span::from_bounds(start, b[c + 1]);
+        if sel.is_some_and(|s| s.overlaps(&cell)) {
+            style = theme.selection();
+        }
+        if c == cursor_col {
+            style = theme.cursor();
+        }
+        put(buf, rect.x + c as u16, rect.y, ch, style);
+    }
+}
+
+fn draw_labels(buf: &mut Buffer, rect: Rect, app: &App, b: &[u64], theme: &Theme) {
+    let y = rect.y + 1;
+    let right = rect.x + rect.width;
+    for r in &app.regions {
+        let Some(vis) = r.span.intersect(&Span::from_bounds(b[0], b[b.len() - 1])) else {
+            continue;
+        };
+        let c0 = column_of(b, vis.start);
+        let c1 = column_of(b, vis.end() - 1);
+        let width = c1 + 1 - c0;
+        let (text, style) = match r.kind {
+            RegionKind::Partition(i) => {
+                let p = &app.layout.partitions[i];
+                let long = format!("#{} {}", p.number, human_size(p.sectors));
+                let text = if long.chars().count() < width {
+                    long
+                } else {
+                    format!("{} {}", p.number, human_size(p.sectors))
+                };
+                (text, theme.partition(i))
+            }
+            RegionKind::Free => (format!("free {}", human_size(r.span.sectors)), theme.dim()),
+            RegionKind::Reserved(_) => continue,
+        };
+        if width < 3 {
+            continue;
+        }
+        let x = rect.x + c0 as u16;
+        let max = (width - 1).min(usize::from(right - x));
+        buf.set_stringn(x, y, &text, max, style);
+    }
+}
+
+fn draw_extents(buf: &mut Buffer, rect: Rect, app: &App, b: &[u64], view: Span, theme: &Theme) {
+    let ncols = usize::from(rect.width);
+    let mut cover = vec![Cover::None; ncols];
+    let mut raws: Vec<(Span, usize)> = Vec::new();
+    for (v, vd) in app.plan.vdisks.iter().enumerate() {
+        for span in vd.extents.iter().filter_map(|e| e.raw_span()) {
+            raws.push((span, v));
+            let Some(vis) = span.intersect(&view) else {
+                continue;
+            };
+            let (c0, c1) = (column_of(b, vis.start), column_of(b, vis.end() - 1));
+            for slot in &mut cover[c0.min(ncols)..(c1 + 1).min(ncols)] {
+                *slot = match *slot {
+                    Cover::None => Cover::One(v),
+                    Cover::One(w) if w == v => Cover::One(v),
+                    Cover::Overlap => Cover::Overlap,
+                    _ => Cover::Mixed,
+                };
+            }
+        }
+    }
+    // Real overlaps: one sweep over the extents sorted by start.
+    raws.sort_unstable_by_key(|(s, _)| (s.start, s.sectors));
+    let mut reach = 0u64;
+    for (s, _) in &raws {
+        if s.start < reach
+            && let Some(vis) = Span::from_bounds(s.start, reach.min(s.end())).intersect(&view)
+        {
+            let (c0, c1) = (column_of(b, vis.start), column_of(b, vis.end() - 1));
+            for slot in &mut cover[c0.min(ncols)..(c1 + 1).min(ncols)] {
+                *slot = Cover::Overlap;
+            }
+        }
+        reach = reach.max(s.end());
+    }
+    let y = rect.y + 2;
+    for (c, slot) in cover.iter().enumerate() {
+        let x = rect.x + c as u16;
+        match *slot {
+            Cover::None => {}
+            Cover::One(v) => {
+                let mut style = theme.vdisk(v);
+                if app.current == Some(v) {
+                    style = style.add_modifier(ratatui::style::Modifier::BOLD);
+                }
+                put(buf, x, y, theme.vdisk_symbol(v), style);
+            }
+            Cover::Mixed => put(buf, x, y, '╪', theme.bold()),
+            Cover::Overlap => put(buf, x, y, '×', theme.overlap()),
+        }
+    }
+}
+
+fn draw_cursor(buf: &mut Buffer, rect: Rect, app: &App, b: &[u64], theme: &Theme) {
+    let y = rect.y + 3;
+    if let Some(s) = app.selection().filter(|s| !s.is_empty()) {
+        let vis = Span::from_bounds(s.start.max(b[0]), s.end().min(b[b.len() - 1]));
+        if !vis.is_empty() {
+            let (c0, c1) = (column_of(b, vis.start), column_of(b, vis.end() - 1));
+            for c in c0..=c1 {
+                put(buf, rect.x + c as u16, y, '═', theme.selection());
+            }
+        }
+    }
+    let c = column_of(b, app.cursor);
+    put(buf, rect.x + c as u16, y, '▲', theme.cursor());
+}
+
+/// Ticks about every 16 cells, labelled in sizes (or sectors when zoomed in deep).
+fn draw_scale(buf: &mut Buffer, rect: Rect, b: &[u64], view: Span, theme: &Theme) {
+    let y = rect.y + 4;
+    let ncols = usize::from(rect.width);
+    let in_sectors = view.sectors < 1 << 20;
+    let mut next_free = 0usize;
+    let mut c = 0usize;
+    while c < ncols {
+        let label = if in_sectors || b[c] == 0 {
+            b[c].to_string()
+        } else {
+            human_size(b[c])
+        };
+        let width = label.chars().count() + 1;
+        if c >= next_free && c + width <= ncols {
+            put(buf, rect.x + c as u16, y, '╵', theme.dim());
+            buf.set_string(rect.x + c as u16 + 1, y, &label, theme.dim());
+            next_free = c + width + 2;
+        }
+        c += 16;
+    }
+}
+
+/// A disk offset as a size, `0` for the very start.
+fn offset(sector: u64) -> String {
+    if sector == 0 {
+        "0".into()
+    } else {
+        human_size(sector)
+    }
+}

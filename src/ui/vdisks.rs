@@ -1,0 +1,99 @@
+//! The virtual disks and their extents; the current vdisk is marked and bold.
+
+use super::{pane_block, theme::Theme};
+use crate::app::{App, Focus, VdiskRow};
+use crate::model::{Extent, human_size};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> Vec<(Rect, usize)> {
+    let focused = app.focus == Focus::Vdisks;
+    let block = pane_block(
+        format!("Virtual disks ({})", app.plan.vdisks.len()),
+        focused,
+        false,
+        theme,
+    );
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let mut hits = Vec::new();
+    if inner.height == 0 {
+        return hits;
+    }
+    let buf = frame.buffer_mut();
+    let rows = app.vdisk_rows();
+    if rows.is_empty() {
+        buf.set_stringn(
+            inner.x,
+            inner.y,
+            "no vdisks: n new, w adds the region, S splits it",
+            usize::from(inner.width),
+            theme.dim(),
+        );
+        return hits;
+    }
+    let visible = usize::from(inner.height);
+    let skip = (app.vdisk_row + 1).saturating_sub(visible);
+    let width = usize::from(inner.width);
+    for (n, row) in rows.iter().enumerate().skip(skip).take(visible) {
+        let y = inner.y + (n - skip) as u16;
+        let selected = focused && n == app.vdisk_row;
+        let rect = Rect::new(inner.x, y, inner.width, 1);
+        match *row {
+            VdiskRow::Vdisk(v) => {
+                let vd = &app.plan.vdisks[v];
+                let current = app.current == Some(v);
+                let mark = if current { "▶" } else { " " };
+                let mut style = if current { theme.bold() } else { Style::new() };
+                if selected {
+                    style = theme.highlight();
+                }
+                buf.set_style(rect, style);
+                buf.set_stringn(inner.x, y, mark, 1, style);
+                let sym = theme.vdisk_symbol(v).to_string();
+                buf.set_stringn(inner.x + 1, y, &sym, 1, theme.vdisk(v).patch(style));
+                let text = format!(
+                    " {}  {}  {}  {}  {} extent(s)",
+                    vd.name,
+                    if vd.shareable {
+                        "shareable"
+                    } else {
+                        "NOT shareable"
+                    },
+                    vd.adapter.as_str(),
+                    human_size(vd.total_sectors()),
+                    vd.extents.len()
+                );
+                buf.set_stringn(inner.x + 2, y, &text, width.saturating_sub(2), style);
+            }
+            VdiskRow::Extent(v, e) => {
+                let vd = &app.plan.vdisks[v];
+                let text = match &vd.extents[e] {
+                    Extent::Raw { start, sectors } => {
+                        format!(
+                            "{:>3} raw  {start:>11} +{sectors} ({})",
+                            e + 1,
+                            human_size(*sectors)
+                        )
+                    }
+                    Extent::File { sectors, .. } => format!(
+                        "{:>3} file {sectors:>11} {}",
+                        e + 1,
+                        vd.file_path(e).unwrap_or_default()
+                    ),
+                    Extent::Zero { sectors } => format!("{:>3} zero {sectors:>11}", e + 1),
+                };
+                let style = if selected {
+                    theme.highlight()
+                } else {
+                    Style::new()
+                };
+                buf.set_style(rect, style);
+                buf.set_stringn(inner.x + 2, y, &text, width.saturating_sub(2), style);
+            }
+        }
+        hits.push((rect, n));
+    }
+    hits
+}

@@ -1,0 +1,353 @@
+//! Planner flows fed as key and mouse events through keymap -> update -> draw.
+
+mod tui_support;
+
+use carve::app::{Action, Dialog, Focus};
+use carve::check::{Finding, Report, Severity};
+use carve::model::{Extent, Plan, Span};
+use ratatui::crossterm::event::{KeyCode, MouseEventKind};
+use tui_support::Harness;
+
+const P2_START: u64 = 125_831_168;
+const P2_SECTORS: u64 = 125_829_120;
+const HALF: u64 = 62_914_560;
+
+fn seed_split_expected() -> Vec<Vec<Extent>> {
+    let header = Extent::File {
+        sectors: 2048,
+        path: None,
+    };
+    vec![
+        vec![
+            header.clone(),
+            Extent::Raw {
+                start: P2_START,
+                sectors: HALF,
+            },
+        ],
+        vec![
+            header,
+            Extent::Raw {
+                start: 188_745_728,
+                sectors: HALF,
+            },
+        ],
+    ]
+}
+
+fn extents(h: &Harness) -> Vec<Vec<Extent>> {
+    h.app
+        .plan
+        .vdisks
+        .iter()
+        .map(|v| v.extents.clone())
+        .collect()
+}
+
+#[test]
+fn seed_split_by_keys() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = Harness::demo(dir.path(), 80, 24);
+    // Down: to partition 2; S: split; Enter accepts the suggested 2 parts.
+    h.keys("jS\n");
+    assert_eq!(extents(&h), seed_split_expected());
+    let names: Vec<&str> = h.app.plan.vdisks.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, ["vm1", "vm2"]);
+    assert!(h.app.plan.vdisks.iter().all(|v| v.shareable));
+    let screen = h.screen();
+    assert!(screen.contains("vm1-header.bin"), "{screen}");
+    assert!(screen.contains("+62914560 (30G)"), "{screen}");
+}
+
+#[test]
+fn seed_split_by_mouse_drag() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = Harness::demo(dir.path(), 80, 24);
+    let y = h.map_y();
+    let (x0, x1) = (h.map_x(P2_START), h.map_x(P2_START + P2_SECTORS - 1));
+    h.drag((x0, y), (x1, y));
+    assert_eq!(h.app.selection(), Some(Span::new(P2_START, P2_SECTORS)));
+    h.keys("S\n");
+    assert_eq!(extents(&h), seed_split_expected());
+}
+
+#[test]
+fn dragging_leftwards_selects_the_same_range() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = Harness::demo(dir.path(), 80, 24);
+    let y = h.map_y();
+    let (x0, x1) = (h.map_x(P2_START), h.map_x(P2_START + P2_SECTORS - 1));
+    h.drag((x1, y), (x0, y));
+    assert_eq!(h.app.selection(), Some(Span::new(P2_START, P2_SECTORS)));
+}
+
+#[test]
+fn click_moves_the_cursor_and_wheel_zooms() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = Harness::demo(dir.path(), 80, 24);
+    let y = h.map_y();
+    let x = h.map_x(P2_START);
+    h.mouse(
+        MouseEventKind::Down(ratatui::crossterm::event::MouseButton::Left),
+        x,
+        y,
+    );
+    h.mouse(
+        MouseEventKind::Up(ratatui::crossterm::event::MouseButton::Left),
+        x,
+        y,
+    );
+    assert_eq!(h.app.cursor, P2_START);
+    assert_eq!(h.app.selection(), None);
+    let whole = h.app.view.sectors;
+    h.mouse(MouseEventKind::ScrollUp, x, y);
+    assert_eq!(h.app.view.sectors, whole / 2);
+    assert!(h.app.view.contains(P2_START));
+    h.mouse(MouseEventKind::ScrollDown, x, y);
+    assert_eq!(h.app.view.sectors, whole);
+}
+
+#[test]
+fn select_to_the_next_edge_and_add() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = Harness::demo(dir.path(), 80, 24);
+    h.keys("j ]");
+    assert_eq!(h.app.selection(), Some(Span::new(P2_START, P2_SECTORS)));
+    h.key(KeyCode::Enter);
+    assert_eq!(
+        extents(&h),
+        vec![vec![Extent::Raw {
+            start: P2_START,
+            sectors: P2_SECTORS
+        }]]
+    );
+    assert_eq!(h.app.selection(), None, "adding drops the selection");
+}
+
+#[test]
+fn typed_start_and_size_forms() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = Harness::demo(dir.path(), 80, 24);
+    for (size, expected) in [
+        ("+30G", HALF),
+        ("62914560S", HALF),
+        ("62914560", HALF),
+        ("50%", HALF),
+    ] {
+        h.key(KeyCode::Char('g'));
+        for _ in 0..20 {
+            h.key(KeyCode::Backspace);
+        }
+        h.keys(&format!("{P2_START}\n{size}\n"));
+        assert_eq!(
+            h.app.selection(),
+            Some(Span::new(P2_START, expected)),
+            "size {size}"
+        );
+        h.key(KeyCode::Esc);
+    }
+    h.keys("g\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08bogus\n");
+    let msg = h.app.message.clone().expect("an error message");
+    assert!(msg.error && msg.text.contains("not a size"), "{msg:?}");
+}
+
+#[test]
+fn moving_snaps_to_mib_and_zooms_to_single_sectors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = Harness::demo(dir.path(), 80, 24);
+    h.keys("lll");
+    assert_eq!(h.app.cursor % 2048, 0);
+    for _ in 0..40 {
+        h.key(KeyCode::Char('z'));
+    }
+    assert_eq!(h.app.view.sectors, 80, "one sector per cell");
+    h.keys("m");
+    let at = h.app.cursor;
+    h.keys("l");
+    assert_eq!(h.app.cursor, at + 1);
+    for _ in 0..40 {
+        h.key(KeyCode::Char('Z'));
+    }
+    assert_eq!(h.app.view, Span::new(0, h.app.layout.size_sectors));
+}
+
+#[test]
+fn undo_and_redo() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = Harness::demo(dir.path(), 80, 24);
+    h.keys("jS\n");
+    let after = h.app.plan.clone();
+    h.keys("u");
+    assert!(h.app.plan.vdisks.is_empty());
+    h.ctrl('r');
+    assert_eq!(h.app.plan, after);
+    h.keys("uU");
+    assert_eq!(h.app.plan, after);
+}
+
+#[test]
+fn vdisk_editing_keys() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = Harness::demo(dir.path(), 120, 40);
+    h.keys("n\n");
+    assert_eq!(h.app.plan.vdisks[0].name, "vm1");
+    h.keys("r\x08\x08\x08guest\n");
+    assert_eq!(h.app.plan.vdisks[0].name, "guest");
+    h.keys("jw0f");
+    let v = &h.app.plan.vdisks[0];
+    assert!(matches!(v.extents[0], Extent::File { sectors: 2048, .. }));
+    assert!(matches!(
+        v.extents[1],
+        Extent::Raw {
+            start: P2_START,
+            ..
+        }
+    ));
+    assert!(matches!(v.extents[2], Extent::Zero { sectors: 2048 }));
+    h.keys("t");
+    assert!(!h.app.plan.vdisks[0].shareable);
+    // In the vdisks pane: select the zero extent, move it up, delete it.
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    assert_eq!(h.app.focus, Focus::Vdisks);
+    h.keys("jjjK");
+    assert!(matches!(
+        h.app.plan.vdisks[0].extents[1],
+        Extent::Zero { .. }
+    ));
+    h.keys("x");
+    assert_eq!(h.app.plan.vdisks[0].extents.len(), 2);
+    h.keys("D");
+    assert!(h.app.plan.vdisks.is_empty());
+}
+
+#[test]
+fn save_writes_the_plan_with_the_disk_identity() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let project = dir.path().join("proj");
+    let mut h = Harness::demo(&project, 80, 24);
+    h.keys("jS\n");
+    assert!(h.app.is_dirty());
+    h.keys("s");
+    assert!(!h.app.is_dirty());
+    let saved = Plan::load(&project).expect("saved plan loads");
+    assert_eq!(saved, h.app.plan);
+    assert_eq!(
+        saved.disk.device_path.as_deref(),
+        Some(r"\\.\PhysicalDrive0")
+    );
+    assert_eq!(saved.disk.id.as_deref(), Some("0x5a3c9e01"));
+    assert_eq!(saved.disk.size_sectors, Some(468_862_128));
+    h.keys("q");
+    assert!(h.app.quit, "nothing unsaved: q quits at once");
+}
+
+#[test]
+fn quit_asks_when_unsaved() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = Harness::demo(dir.path(), 80, 24);
+    h.keys("q");
+    assert!(h.app.quit, "a fresh empty plan is not unsaved work");
+    let mut h = Harness::demo(dir.path(), 80, 24);
+    h.keys("wq");
+    assert_eq!(h.app.dialog, Some(Dialog::ConfirmQuit));
+    assert!(h.screen().contains("unsaved changes"));
+    h.key(KeyCode::Esc);
+    assert!(!h.app.quit && h.app.dialog.is_none());
+    h.keys("qs");
+    assert!(h.app.quit);
+    assert!(
+        dir.path().join("carve.json").is_file(),
+        "s in the dialog saved"
+    );
+}
+
+#[test]
+fn export_is_refused_while_findings_have_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = Harness::demo(dir.path(), 80, 24);
+    h.keys("w");
+    h.app.report = Report::new(vec![Finding {
+        code: carve::check::codes::OVERLAP,
+        severity: Severity::Error,
+        vdisk: Some("vm1".into()),
+        extent: Some(0),
+        message: "overlaps vm2".into(),
+        span: Some(Span::new(P2_START, 8)),
+    }]);
+    h.app.update(Action::Export);
+    let msg = h.app.message.clone().expect("message");
+    assert!(msg.error && msg.text.contains("export refused"), "{msg:?}");
+    assert!(h.app.dialog.is_none());
+}
+
+#[test]
+fn export_previews_first_or_reports_its_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = Harness::demo(dir.path(), 80, 24);
+    h.keys("jS\n");
+    h.keys("e");
+    match &h.app.dialog {
+        Some(Dialog::Export { lines }) => {
+            assert!(lines.iter().any(|l| l.contains("vm1")), "{lines:?}");
+            h.key(KeyCode::Enter);
+            assert!(dir.path().join("vm1").join("vm1.vmdk").is_file());
+        }
+        _ => {
+            let msg = h.app.message.clone().expect("message");
+            assert!(msg.error && msg.text.starts_with("export"), "{msg:?}");
+        }
+    }
+}
+
+#[test]
+fn choosing_a_finding_moves_the_cursor_to_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = Harness::demo(dir.path(), 80, 24);
+    h.keys("jS\n");
+    h.app.report = Report::new(vec![Finding {
+        code: carve::check::codes::MISALIGNED,
+        severity: Severity::Warning,
+        vdisk: Some("vm2".into()),
+        extent: Some(1),
+        message: "not 1 MiB aligned".into(),
+        span: Some(Span::new(300_000_001, 5)),
+    }]);
+    h.app.focus = Focus::Findings;
+    h.app.update(Action::Activate);
+    assert_eq!(h.app.cursor, 300_000_001);
+    assert_eq!(h.app.current, Some(1));
+    assert!(h.app.view.contains(300_000_001));
+}
+
+#[test]
+fn help_and_escape() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = Harness::demo(dir.path(), 80, 24);
+    h.keys("?");
+    assert_eq!(h.app.dialog, Some(Dialog::Help));
+    assert!(
+        h.screen().contains("Cursor one cell left"),
+        "{}",
+        h.screen()
+    );
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.dialog, None);
+    h.keys(" l");
+    assert!(h.app.selection().is_some());
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.selection(), None);
+}
+
+#[test]
+fn typing_replaces_a_suggestion_and_backspace_edits_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = Harness::demo(dir.path(), 80, 24);
+    h.keys(&format!("g{P2_START}\n+30G\n"));
+    assert_eq!(h.app.selection(), Some(Span::new(P2_START, HALF)));
+    h.keys("\x1bn\x08\x08x\n");
+    assert_eq!(
+        h.app.plan.vdisks.last().map(|v| v.name.as_str()),
+        Some("vx")
+    );
+}

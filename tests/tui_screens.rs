@@ -1,0 +1,206 @@
+//! Whole-app snapshots at fixed sizes, pane rendering checks into a Buffer, NO_COLOR, and
+//! resizing from 1x1 to 300x100 without a panic.
+
+mod tui_support;
+
+use carve::app::Action;
+use carve::check::{Finding, Report, Severity, codes};
+use carve::model::Span;
+use ratatui::style::{Color, Modifier};
+use tui_support::Harness;
+
+fn seed_split(w: u16, h: u16) -> (tempfile::TempDir, Harness) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut hx = Harness::demo(std::path::Path::new("/project"), w, h);
+    hx.keys("jS\n");
+    (dir, hx)
+}
+
+fn sample_findings() -> Report {
+    Report::new(vec![
+        Finding {
+            code: codes::OVERLAP,
+            severity: Severity::Error,
+            vdisk: Some("vm2".into()),
+            extent: Some(1),
+            message: "sectors 188745728+2048 are also mapped by vm1 extent 2".into(),
+            span: Some(Span::new(188_745_728, 2048)),
+        },
+        Finding {
+            code: codes::NOT_SHAREABLE,
+            severity: Severity::Warning,
+            vdisk: Some("vm1".into()),
+            extent: None,
+            message: "raw-backed but not shareable".into(),
+            span: None,
+        },
+    ])
+}
+
+#[test]
+fn snapshot_start_80x24() {
+    let h = Harness::demo(std::path::Path::new("/project"), 80, 24);
+    insta::assert_snapshot!(h.screen());
+}
+
+#[test]
+fn snapshot_start_120x40() {
+    let h = Harness::demo(std::path::Path::new("/project"), 120, 40);
+    insta::assert_snapshot!(h.screen());
+}
+
+#[test]
+fn snapshot_seed_split_80x24() {
+    let (_d, h) = seed_split(80, 24);
+    insta::assert_snapshot!(h.screen());
+}
+
+#[test]
+fn snapshot_seed_split_with_findings_120x40() {
+    let (_d, mut h) = seed_split(120, 40);
+    h.keys(" ]]");
+    h.app.report = sample_findings();
+    h.draw();
+    insta::assert_snapshot!(h.screen());
+}
+
+#[test]
+fn snapshot_help_80x24() {
+    let mut h = Harness::demo(std::path::Path::new("/project"), 80, 24);
+    h.keys("?");
+    insta::assert_snapshot!(h.screen());
+}
+
+#[test]
+fn snapshot_prompt_and_quit_dialog_80x24() {
+    let mut h = Harness::demo(std::path::Path::new("/project"), 80, 24);
+    h.keys("g");
+    insta::assert_snapshot!("prompt", h.screen());
+    h.keys("\x1bwq");
+    insta::assert_snapshot!("quit", h.screen());
+}
+
+#[test]
+fn too_small_says_so() {
+    let h = Harness::demo(std::path::Path::new("/project"), 79, 24);
+    assert!(h.screen().contains("terminal too small (need 80x24"));
+    assert!(h.hits.map.is_none(), "nothing to click on");
+    let h = Harness::demo(std::path::Path::new("/project"), 80, 23);
+    assert!(h.screen().contains("terminal too small"));
+}
+
+#[test]
+fn resizing_never_panics() {
+    let (_d, mut h) = seed_split(80, 24);
+    h.app.report = sample_findings();
+    h.keys(" l");
+    let mut sizes: Vec<(u16, u16)> = vec![(1, 1), (300, 100), (80, 24), (79, 23), (80, 1), (1, 24)];
+    for w in (1..=300).step_by(13) {
+        for hgt in (1..=100).step_by(7) {
+            sizes.push((w, hgt));
+        }
+    }
+    for (w, hgt) in sizes {
+        h.terminal.backend_mut().resize(w, hgt);
+        h.terminal
+            .resize(ratatui::layout::Rect::new(0, 0, w, hgt))
+            .expect("resize");
+        h.draw();
+        for dialog_key in ["?", "\x1b", "g", "\x1b"] {
+            h.keys(dialog_key);
+        }
+    }
+}
+
+#[test]
+fn overlaps_are_marked_in_the_map() {
+    let mut h = Harness::demo(std::path::Path::new("/project"), 80, 24);
+    h.keys("jww");
+    assert_eq!(h.app.plan.vdisks[0].extents.len(), 2);
+    let y = h.map_y() + 2;
+    let x = h.map_x(130_000_000);
+    let cell = h.terminal.backend().buffer()[(x, y)].clone();
+    assert_eq!(cell.symbol(), "×");
+    assert_eq!(cell.bg, Color::Red);
+    // Partition 1 carries no extent.
+    let x1 = h.map_x(60_000_000);
+    assert_eq!(h.terminal.backend().buffer()[(x1, y)].symbol(), " ");
+}
+
+#[test]
+fn vdisk_extents_get_their_own_colour_and_number() {
+    let (_d, h) = seed_split(80, 24);
+    let y = h.map_y() + 2;
+    let buf = h.terminal.backend().buffer();
+    let a = &buf[(h.map_x(P2_QUARTER), y)];
+    let b = &buf[(h.map_x(P2_QUARTER + 62_914_560), y)];
+    assert_eq!(a.symbol(), "1");
+    assert_eq!(b.symbol(), "2");
+    assert_ne!(a.fg, b.fg);
+}
+const P2_QUARTER: u64 = 125_831_168 + 31_457_280;
+
+#[test]
+fn no_color_keeps_cursor_and_selection_visible() {
+    let mut h = Harness::demo(std::path::Path::new("/project"), 80, 24);
+    h.app.no_color = true;
+    h.keys("j llll");
+    let buf = h.terminal.backend().buffer();
+    let y = h.map_y();
+    for x in 0..80 {
+        for yy in 0..24 {
+            let c = &buf[(x, yy)];
+            assert_eq!(c.fg, Color::Reset, "no colour at {x},{yy}");
+            assert_eq!(c.bg, Color::Reset, "no colour at {x},{yy}");
+        }
+    }
+    let cursor_x = h.map_x(h.app.cursor);
+    assert!(buf[(cursor_x, y)].modifier.contains(Modifier::REVERSED));
+    assert_eq!(buf[(cursor_x, y + 3)].symbol(), "▲");
+    let sel_x = h.map_x(125_831_168);
+    assert!(buf[(sel_x, y)].modifier.contains(Modifier::UNDERLINED));
+    assert_eq!(buf[(sel_x, y + 3)].symbol(), "═");
+}
+
+#[test]
+fn findings_pane_renders_what_check_returns() {
+    let (_d, mut h) = seed_split(120, 40);
+    h.app.report = sample_findings();
+    h.draw();
+    let s = h.screen();
+    assert!(s.contains("Findings (1 errors, 1 warnings)"), "{s}");
+    assert!(s.contains("✖ overlap vm2#2: sectors 188745728+2048"), "{s}");
+    assert!(s.contains("▲ not-shareable vm1: raw-backed"), "{s}");
+    // Clicking the finding jumps there.
+    let (rect, _) = h.hits.finding_rows[0];
+    h.app.report = sample_findings();
+    let action = carve::input::event_to_action(
+        &h.app,
+        &h.hits,
+        &ratatui::crossterm::event::Event::Mouse(ratatui::crossterm::event::MouseEvent {
+            kind: ratatui::crossterm::event::MouseEventKind::Down(
+                ratatui::crossterm::event::MouseButton::Left,
+            ),
+            column: rect.x + 3,
+            row: rect.y,
+            modifiers: ratatui::crossterm::event::KeyModifiers::NONE,
+        }),
+    );
+    assert_eq!(action, Some(Action::JumpToFinding(0)));
+    h.app.update(Action::JumpToFinding(0));
+    assert_eq!(h.app.cursor, 188_745_728);
+}
+
+#[test]
+fn table_lists_free_space_rows_like_cfdisk() {
+    let h = Harness::demo(std::path::Path::new("/project"), 80, 24);
+    let s = h.screen();
+    assert!(
+        s.contains("285214720   468862127   183647408   87.6G  Free space"),
+        "{s}"
+    );
+    assert!(
+        s.contains("2   125831168   251660287   125829120     60G  HPFS/NTFS/exFAT"),
+        "{s}"
+    );
+}
