@@ -132,7 +132,7 @@ fn overlap() {
     assert_eq!(overlaps[0]["severity"], "error");
     assert_eq!(
         overlaps[1]["message"],
-        "raw 188745727+62914560 overlaps vm1 extent 1 (sectors 188745727..188745727): both would \
+        "raw 188745727+62914560 overlaps vm1 extent 2 (sectors 188745727..188745727): both would \
          write the same disk sectors"
     );
 }
@@ -368,7 +368,7 @@ fn human_output_is_a_table_with_a_summary() {
     );
     assert!(
         lines.iter().any(
-            |l| l.starts_with("error     overlap        vm1    1       raw 125831168+62914560")
+            |l| l.starts_with("error     overlap        vm1    2       raw 125831168+62914560")
         ),
         "{stdout}"
     );

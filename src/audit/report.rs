@@ -94,7 +94,7 @@ fn plan_table(out: &mut String, plan: &Plan, audit: &Audit) {
             let _ = writeln!(
                 out,
                 "  {:>3} {:>5}  {:<5} {:>12} {:>12} {:>8}  {}",
-                i,
+                i + 1,
                 line,
                 e.kind_name(),
                 start,
@@ -120,7 +120,7 @@ fn finding_line(out: &mut String, f: &AuditFinding) {
     } else if let Some(v) = &f.vdisk {
         place.push_str(v);
         if let Some(e) = f.extent {
-            let _ = write!(place, " extent {e}");
+            let _ = write!(place, " extent {}", e + 1);
         }
     }
     let _ = writeln!(out, "  {severity:<7} {:<20} {place}: {}", f.code, f.message);

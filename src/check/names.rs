@@ -84,7 +84,8 @@ fn check_file_paths(vdisk: &VDisk, v: usize, name_ok: bool, sink: &mut Sink) {
             Some("is the descriptor's own file name".to_string())
         } else if let Some(&first) = seen.get(&key) {
             Some(format!(
-                "is also the file of extent {first}: both would read and write one file"
+                "is also the file of extent {}: both would read and write one file",
+                first + 1
             ))
         } else {
             seen.insert(key, e);
@@ -215,7 +216,7 @@ mod tests {
                 // Extent 1 is the second file extent, so its default name is vm1-file2.bin.
                 "file extent path VM1.vmdk is the descriptor's own file name",
                 "file extent path \"\" is empty",
-                "file extent path OK.bin is also the file of extent 5: both would read and write one file",
+                "file extent path OK.bin is also the file of extent 6: both would read and write one file",
             ]
         );
         let plan = plan_of(vec![vdisk(

@@ -40,7 +40,7 @@ fn report(ctx: &Context, sink: &mut Sink, current: &RawExtent, other: &RawExtent
     let message = format!(
         "{} overlaps {whose} extent {} ({}): both would write the same disk sectors",
         text::raw(current.span),
-        other.extent,
+        other.extent + 1,
         text::sectors(shared),
     );
     sink.push(
@@ -80,8 +80,8 @@ mod tests {
         assert_eq!(
             messages,
             vec![
-                "raw 125831168+62914560 overlaps vm2 extent 0 (sectors 188745727..188745727): both would write the same disk sectors",
-                "raw 188745727+62914560 overlaps vm1 extent 1 (sectors 188745727..188745727): both would write the same disk sectors",
+                "raw 125831168+62914560 overlaps vm2 extent 1 (sectors 188745727..188745727): both would write the same disk sectors",
+                "raw 188745727+62914560 overlaps vm1 extent 2 (sectors 188745727..188745727): both would write the same disk sectors",
             ]
         );
     }
@@ -98,7 +98,7 @@ mod tests {
         );
         let report = crate::check::run(&plan, None);
         assert!(
-            report.findings[0].message.contains("its own extent 1"),
+            report.findings[0].message.contains("its own extent 2"),
             "{:?}",
             report.findings[0]
         );

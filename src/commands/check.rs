@@ -83,7 +83,7 @@ fn leading_cells(f: &check::Finding) -> [String; 4] {
             .as_deref()
             .map(|v| cut(&check::text::shown(v), VDISK_COLUMN_MAX))
             .unwrap_or_else(|| "-".into()),
-        f.extent.map_or_else(|| "-".into(), |e| e.to_string()),
+        f.extent.map_or_else(|| "-".into(), |e| (e + 1).to_string()),
     ]
 }
 
@@ -183,7 +183,7 @@ mod tests {
         );
         assert_eq!(
             lines[1],
-            "error     overlap  a-long-vdisk-name         12      m"
+            "error     overlap  a-long-vdisk-name         13      m"
         );
         assert_eq!(
             lines[2],
