@@ -1,8 +1,9 @@
 //! carve never writes to the disk it plans on (issue 5, item 4). Every command runs over real
 //! GPT and MBR images and the image must come out with the same bytes, mtime and ctime; then
-//! the same commands run through a read-only bind mount and a read-only loop device, where any
-//! open for writing would fail (EROFS), so success proves the disk is opened read-only. Export
-//! must also leave the plan file alone, and a repeated export must touch no file at all.
+//! the same commands run through a read-only bind mount, where any open for writing fails with
+//! EROFS, so their success proves the disk is opened read-only. A read-only loop device shows
+//! a real block device path works too. Export must also leave the plan file alone, and a
+//! repeated export must touch no file at all.
 
 mod export_support;
 
@@ -377,6 +378,9 @@ impl Drop for Loop {
     }
 }
 
+/// A real block device path. This kernel lets even a read-only loop device be opened for
+/// writing (only the writes fail), so this shows the device path works and the image stays
+/// the same; the read-only open itself is proven by the bind mount test above.
 #[test]
 fn a_read_only_loop_device_is_inspected_and_checked() {
     if !have_tool("sfdisk") || !root_with(&["losetup"]) {
