@@ -48,8 +48,9 @@ pub fn check(ctx: &Context, sink: &mut Sink) {
     }
 }
 
-/// Why `name` cannot be a file name, or None. Completes "vdisk name X ...".
-fn name_problem(name: &str) -> Option<&'static str> {
+/// Why `name` cannot be one plain file name, or None. Completes "vdisk name X ...". Export
+/// refuses the same names, so a plan can never make it write outside its folder.
+pub fn name_problem(name: &str) -> Option<&'static str> {
     if name.is_empty() {
         Some("is empty")
     } else if name.len() > MAX_NAME_BYTES {
