@@ -148,7 +148,14 @@ fn every_command(image: &Path, work: &Path) -> String {
     let vbox = work.join("out-vbox");
     let qemu = work.join("out-qemu");
     run(
-        &["export", arg(&clean), "--out", arg(&vbox), "--device-path", img],
+        &[
+            "export",
+            arg(&clean),
+            "--out",
+            arg(&vbox),
+            "--device-path",
+            img,
+        ],
         &[0],
     );
     after("export");
