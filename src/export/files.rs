@@ -136,10 +136,12 @@ fn extents_for_target(
     let mut lines = write::extent_lines(vdisk, device_path);
     let mut sparse = Vec::new();
     let mut zero_ordinal = 0;
+    // One name per file extent, in order.
+    let mut file_names = vdisk.file_paths().map(|(_, path, _)| path);
     for (i, extent) in vdisk.extents.iter().enumerate() {
         match *extent {
             Extent::File { sectors, .. } => {
-                let name = vdisk.file_path(i).unwrap_or_default();
+                let name = file_names.next().unwrap_or_default();
                 check_component(&format!("vdisk `{}`: file extent path", vdisk.name), &name)?;
                 sparse.push((name, sectors, "file extent"));
             }
