@@ -37,21 +37,22 @@ fn windows_rest(name: &str) -> Option<&str> {
     None
 }
 
-/// Normalise a device path and say what is wrong with the spelling.
+/// Normalise a device path and say what is wrong with the spelling: first by the rule
+/// `carve check` applies to a plan's device path, then whether it is the usual spelling.
 pub fn normalize(name: &str) -> DevicePath {
-    let control = name.chars().any(char::is_control);
+    let shown = crate::vmdk::parse::shorten(name);
+    let checked = crate::check::device_path_problem(name)
+        .map(|p| format!("device path `{shown}` is malformed: it {p}"));
     if let Some(rest) = windows_rest(name) {
         let canonical = format!("\\\\.\\{rest}");
-        let mut problem = None;
-        if name != canonical && !name.starts_with("\\\\?\\") {
-            problem = Some(format!(
-                "device path `{}` is malformed; Windows names the drive `{canonical}` (two backslashes, a dot, one backslash)",
-                crate::vmdk::parse::shorten(name)
-            ));
-        }
-        if control {
-            problem = Some("device path holds control characters".into());
-        }
+        let problem = match checked {
+            Some(p) if p.contains(&canonical) => Some(p),
+            Some(p) => Some(format!("{p}; Windows names the drive `{canonical}`")),
+            None if name != canonical && !name.starts_with("\\\\?\\") => Some(format!(
+                "device path `{shown}` is malformed; Windows names the drive `{canonical}` (two backslashes, a dot, one backslash)"
+            )),
+            None => None,
+        };
         return DevicePath {
             key: canonical.to_ascii_lowercase(),
             canonical,
@@ -67,16 +68,11 @@ pub fn normalize(name: &str) -> DevicePath {
         canonical.push('/');
         canonical.push_str(part);
     }
-    let problem = if control {
-        Some("device path holds control characters".into())
-    } else if canonical != name {
-        Some(format!(
-            "device path `{}` is spelled oddly; `{canonical}` is the same device",
-            crate::vmdk::parse::shorten(name)
-        ))
-    } else {
-        None
-    };
+    let problem = checked.or_else(|| {
+        (canonical != name).then(|| {
+            format!("device path `{shown}` is spelled oddly; `{canonical}` is the same device")
+        })
+    });
     // A by-id or by-path link names the same device as its target on this host.
     let key = std::fs::canonicalize(&canonical)
         .map(|p| p.display().to_string())
@@ -106,6 +102,20 @@ mod tests {
         assert!(is_device_path("/dev/sdb"));
         assert!(!is_device_path("Raw_Sectors_1MiB"));
         assert!(!is_device_path("vm1-pt.vmdk"));
+    }
+
+    #[test]
+    fn problems_are_the_ones_check_finds_in_a_plan() {
+        let typo = normalize(r"\.\PhysicalDrive0").problem.unwrap_or_default();
+        assert_eq!(
+            typo,
+            r"device path `\.\PhysicalDrive0` is malformed: it starts with one backslash; a Windows device path starts with two: \\.\PhysicalDrive0"
+        );
+        let number = normalize(r"\\.\PhysicalDriveX").problem.unwrap_or_default();
+        assert!(number.contains("needs a disk number"), "{number}");
+        let spaces = normalize("/dev/sdb ").problem.unwrap_or_default();
+        assert!(spaces.contains("trailing spaces"), "{spaces}");
+        assert_eq!(normalize(r"\\?\GLOBALROOT\Device\Harddisk0").problem, None);
     }
 
     #[test]

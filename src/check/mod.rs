@@ -20,6 +20,7 @@ mod shape;
 pub(crate) mod text;
 
 pub use device_path::device_path_problem;
+pub use names::name_problem;
 
 /// Stable finding codes (the SPEC's table; audit adds its own).
 pub mod codes {

@@ -9,6 +9,17 @@ use std::process::ExitCode;
 pub fn run(args: &ExportArgs) -> Result<ExitCode> {
     let opened = super::open_plan(&args.plan)?;
     let (plan, layout) = (&opened.plan, &opened.layout);
+    // The descriptors will name --device-path instead of the plan's path: hold it to the
+    // rule `bad-device-path` holds the plan to (when a raw extent uses it).
+    if let Some(path) = &args.device_path
+        && plan.vdisks.iter().any(|v| v.has_raw())
+        && let Some(problem) = crate::check::device_path_problem(path)
+    {
+        return Err(Error::new(format!(
+            "--device-path: device path `{}` {problem}",
+            path.escape_debug()
+        )));
+    }
     let report = crate::check::run(plan, Some(layout));
     if !report.findings.is_empty() {
         let mut stderr = std::io::stderr().lock();

@@ -5,6 +5,7 @@
 //! partition when the chain loops. Here offsets are 64-bit, each EBR is visited once, and a
 //! broken link keeps the logicals found before it.
 
+use super::le::u32_at;
 use super::readonly::DiskFile;
 use std::collections::HashSet;
 
@@ -21,17 +22,10 @@ pub struct RawEntry {
 
 impl RawEntry {
     pub fn parse(b: &[u8]) -> RawEntry {
-        let u32_at = |at: usize| {
-            let mut x = [0u8; 4];
-            if let Some(s) = b.get(at..at + 4) {
-                x.copy_from_slice(s);
-            }
-            u32::from_le_bytes(x)
-        };
         RawEntry {
             sys: b.get(4).copied().unwrap_or(0),
-            start: u32_at(8),
-            sectors: u32_at(12),
+            start: u32_at(b, 8),
+            sectors: u32_at(b, 12),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! size carve decodes the 128-byte entries itself from the bytes it already validated.
 
 use super::gpt_header::{ENTRY_SIZE, GptCopy, GptHeader, guid_at};
+use super::le::u64_at;
 use super::readonly::DiskFile;
 use crate::error::{Error, Result};
 use gpt::disk::LogicalBlockSize;
@@ -87,10 +88,4 @@ pub fn decode(array: &[u8]) -> Vec<Entry> {
             }
         })
         .collect()
-}
-
-fn u64_at(raw: &[u8], at: usize) -> u64 {
-    let mut x = [0u8; 8];
-    x.copy_from_slice(&raw[at..at + 8]);
-    u64::from_le_bytes(x)
 }

@@ -3,6 +3,7 @@
 //! positions it reads.
 
 use super::crc32::crc32;
+use super::le::{u16_at, u32_at, u64_at};
 use super::readonly::DiskFile;
 
 /// More entries than this is a crafted header, not a table (the usual count is 128).
@@ -80,30 +81,6 @@ pub fn read_copy(disk: &DiskFile, lb: u64, lba: u64, disk_lbas: u64) -> Result<G
     Ok(GptCopy { header, array })
 }
 
-fn le_u32(b: &[u8], at: usize) -> u32 {
-    let mut x = [0u8; 4];
-    if let Some(s) = b.get(at..at + 4) {
-        x.copy_from_slice(s);
-    }
-    u32::from_le_bytes(x)
-}
-
-fn le_u64(b: &[u8], at: usize) -> u64 {
-    let mut x = [0u8; 8];
-    if let Some(s) = b.get(at..at + 8) {
-        x.copy_from_slice(s);
-    }
-    u64::from_le_bytes(x)
-}
-
-fn le_u16(b: &[u8], at: usize) -> u16 {
-    let mut x = [0u8; 2];
-    if let Some(s) = b.get(at..at + 2) {
-        x.copy_from_slice(s);
-    }
-    u16::from_le_bytes(x)
-}
-
 /// A GUID stored the GPT way (first three fields little-endian).
 pub fn guid_at(b: &[u8], at: usize) -> uuid::Uuid {
     let mut x = [0u8; 16];
@@ -118,30 +95,30 @@ pub fn parse_header(sector: &[u8], lba: u64, lb: u64, disk_lbas: u64) -> Result<
     if sector.get(0..8) != Some(b"EFI PART".as_slice()) {
         return Err("no GPT signature".into());
     }
-    let header_size = le_u32(sector, 12);
+    let header_size = u32_at(sector, 12);
     if header_size < 92 || u64::from(header_size) > lb || header_size as usize > sector.len() {
         return Err(format!("header size {header_size} is invalid"));
     }
-    let header_crc = le_u32(sector, 16);
+    let header_crc = u32_at(sector, 16);
     let mut copy = sector[..header_size as usize].to_vec();
     copy[16..20].fill(0);
     if crc32(&copy) != header_crc {
         return Err("header CRC32 mismatch".into());
     }
     let h = GptHeader {
-        revision: (le_u16(sector, 10), le_u16(sector, 8)),
+        revision: (u16_at(sector, 10), u16_at(sector, 8)),
         header_size,
         header_crc,
-        my_lba: le_u64(sector, 24),
-        alt_lba: le_u64(sector, 32),
-        first_usable: le_u64(sector, 40),
-        last_usable: le_u64(sector, 48),
+        my_lba: u64_at(sector, 24),
+        alt_lba: u64_at(sector, 32),
+        first_usable: u64_at(sector, 40),
+        last_usable: u64_at(sector, 48),
         disk_guid: guid_at(sector, 56),
-        entries_lba: le_u64(sector, 72),
-        entry_count: le_u32(sector, 80),
-        entries_crc: le_u32(sector, 88),
+        entries_lba: u64_at(sector, 72),
+        entry_count: u32_at(sector, 80),
+        entries_crc: u32_at(sector, 88),
     };
-    let entry_size = le_u32(sector, 84);
+    let entry_size = u32_at(sector, 84);
     if entry_size != ENTRY_SIZE {
         return Err(format!(
             "partition entry size {entry_size} (carve reads {ENTRY_SIZE}-byte entries)"

@@ -11,6 +11,7 @@ mod free;
 mod gpt;
 mod gpt_entries;
 mod gpt_header;
+mod le;
 mod mbr;
 mod probe;
 pub mod readonly;

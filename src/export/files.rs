@@ -1,7 +1,6 @@
 //! What an export consists of: every file with its wanted content, computed from the plan
 //! alone (nothing is read or written here).
 
-use super::names::check_component;
 use super::{ExportOptions, Target};
 use crate::error::{Error, Result};
 use crate::model::{DiskLayout, Extent, Plan, SECTOR, VDisk};
@@ -11,6 +10,18 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 pub const REGISTRY_FILE: &str = "media-registry.xml";
+
+/// Refuse a name that is not one plain file name, by the rule of check's `bad-name`. Export
+/// runs the checks first, so this only guards callers that skip them.
+fn check_component(what: &str, name: &str) -> Result<()> {
+    match crate::check::name_problem(name) {
+        Some(problem) => Err(Error::new(format!(
+            "{what} `{}` {problem} (fix the plan, see `carve check`)",
+            name.escape_debug()
+        ))),
+        None => Ok(()),
+    }
+}
 
 /// The content a file should have.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -125,10 +136,12 @@ fn extents_for_target(
     let mut lines = write::extent_lines(vdisk, device_path);
     let mut sparse = Vec::new();
     let mut zero_ordinal = 0;
+    // One name per file extent, in order.
+    let mut file_names = vdisk.file_paths().map(|(_, path, _)| path);
     for (i, extent) in vdisk.extents.iter().enumerate() {
         match *extent {
             Extent::File { sectors, .. } => {
-                let name = vdisk.file_path(i).unwrap_or_default();
+                let name = file_names.next().unwrap_or_default();
                 check_component(&format!("vdisk `{}`: file extent path", vdisk.name), &name)?;
                 sparse.push((name, sectors, "file extent"));
             }
@@ -184,6 +197,17 @@ mod tests {
                 _ => None,
             })
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn plain_names_only() {
+        for ok in ["vm1", "Raw_Sectors_1MiB", "a b", "a&b<c>"] {
+            assert!(check_component("name", ok).is_ok(), "{ok}");
+        }
+        for bad in ["", ".", "..", "a/b", r"a\b", "a\nb", "a\"b", "a\0b"] {
+            let err = check_component("vdisk name", bad).expect_err(bad);
+            assert!(err.to_string().starts_with("vdisk name `"), "{err}");
+        }
     }
 
     #[test]

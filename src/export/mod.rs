@@ -3,7 +3,6 @@
 
 mod apply;
 mod files;
-mod names;
 
 pub use files::REGISTRY_FILE;
 

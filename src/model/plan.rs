@@ -238,21 +238,30 @@ impl VDisk {
     /// The file name of file extent `index`: its `path`, or `<name>-header.bin` for the
     /// first file extent and `<name>-file<N>.bin` (N counting file extents from 2) after.
     pub fn file_path(&self, index: usize) -> Option<String> {
-        let Extent::File { path, .. } = self.extents.get(index)? else {
-            return None;
-        };
-        if let Some(p) = path {
-            return Some(p.clone());
-        }
-        let ordinal = self.extents[..=index]
+        self.file_paths()
+            .take_while(|(e, ..)| *e <= index)
+            .find(|(e, ..)| *e == index)
+            .map(|(_, path, _)| path)
+    }
+
+    /// (extent index, file name as [`VDisk::file_path`] gives it, whether the plan names it)
+    /// of every file extent in order, in one pass: a plan may hold many file extents.
+    pub fn file_paths(&self) -> impl Iterator<Item = (usize, String, bool)> + '_ {
+        let mut ordinal = 0usize;
+        self.extents
             .iter()
-            .filter(|e| matches!(e, Extent::File { .. }))
-            .count();
-        Some(if ordinal == 1 {
-            format!("{}-header.bin", self.name)
-        } else {
-            format!("{}-file{ordinal}.bin", self.name)
-        })
+            .enumerate()
+            .filter_map(move |(e, extent)| {
+                let Extent::File { path, .. } = extent else {
+                    return None;
+                };
+                ordinal += 1;
+                Some(match path {
+                    Some(p) => (e, p.clone(), true),
+                    None if ordinal == 1 => (e, format!("{}-header.bin", self.name), false),
+                    None => (e, format!("{}-file{ordinal}.bin", self.name), false),
+                })
+            })
     }
 }
 
@@ -506,5 +515,15 @@ mod tests {
         assert_eq!(v.file_path(1), None);
         assert_eq!(v.file_path(2).as_deref(), Some("vm1-file2.bin"));
         assert_eq!(v.file_path(3).as_deref(), Some("own.bin"));
+        assert_eq!(v.file_path(9), None);
+        let all: Vec<_> = v.file_paths().collect();
+        assert_eq!(
+            all,
+            vec![
+                (0, "vm1-header.bin".to_string(), false),
+                (2, "vm1-file2.bin".to_string(), false),
+                (3, "own.bin".to_string(), true),
+            ]
+        );
     }
 }

@@ -66,14 +66,15 @@ impl ExtentLine {
 /// The lines VirtualBox reads for `vdisk`: file extents by the names `VDisk::file_path`
 /// gives (relative to the descriptor), raw extents on `device_path`, ZERO lines as they are.
 pub fn extent_lines(vdisk: &VDisk, device_path: &str) -> Vec<ExtentLine> {
+    // One name per file extent, in order.
+    let mut file_names = vdisk.file_paths().map(|(_, path, _)| path);
     vdisk
         .extents
         .iter()
-        .enumerate()
-        .map(|(i, extent)| match *extent {
+        .map(|extent| match *extent {
             Extent::File { sectors, .. } => ExtentLine::Flat {
                 sectors,
-                path: vdisk.file_path(i).unwrap_or_default(),
+                path: file_names.next().unwrap_or_default(),
                 offset: 0,
             },
             Extent::Raw { start, sectors } => ExtentLine::Flat {
