@@ -278,3 +278,51 @@ fn seed_trailing_space_is_flagged_on_its_line() {
     assert_eq!(f["extent"], 1);
     assert!(f["message"].as_str().expect("message").contains("trailing"));
 }
+
+/// What `carve export --device-path IMAGE` writes, `carve audit --disk IMAGE` reads back as
+/// raw extents of that disk, so an image can stand in for the device end to end.
+#[test]
+fn export_to_an_image_audits_back_as_raw_extents_of_that_disk() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let image = dir.path().join("disk.img");
+    std::fs::File::create(&image)
+        .and_then(|f| f.set_len(64 << 20))
+        .expect("image");
+    let plan = serde_json::json!({
+        "version": 1,
+        "disk": {"source": "disk.img"},
+        "vdisks": [
+            {"name": "a", "shareable": true, "extents": [
+                {"kind": "file", "sectors": 2048}, {"kind": "raw", "start": 2048, "sectors": 4096}]},
+            {"name": "b", "shareable": true, "extents": [
+                {"kind": "file", "sectors": 2048}, {"kind": "raw", "start": 6144, "sectors": 4096}]}
+        ]
+    });
+    std::fs::write(dir.path().join("carve.json"), plan.to_string()).expect("plan");
+    let exported = carve(&[
+        "export".as_ref(),
+        dir.path().as_os_str(),
+        "--device-path".as_ref(),
+        image.as_os_str(),
+    ]);
+    assert!(
+        exported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&exported.stderr)
+    );
+    let files = [
+        dir.path().join("a/a.vmdk"),
+        dir.path().join("b/b.vmdk"),
+        dir.path().join("media-registry.xml"),
+    ];
+    let out = audit(
+        &files,
+        &["--json", "--disk", image.to_str().expect("utf-8")],
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(out.status.code(), Some(0), "{json}");
+    assert!(codes(&json).is_empty(), "{json}");
+    let raw = &json["plan"]["vdisks"][1]["extents"][1];
+    assert_eq!(raw["kind"], "raw");
+    assert_eq!(raw["start"], 6144);
+}

@@ -80,7 +80,7 @@ pub fn audit(input: &AuditInput, disk_source: Option<&str>, layout: Option<&Disk
     let mut built: Vec<Built> = Vec::new();
     for d in &input.descriptors {
         let name = unique_name(&d.path, &mut names);
-        built.push(build(d, name, &media, &mut findings));
+        built.push(build(d, name, &media, disk_source, &mut findings));
     }
 
     // Group vdisks by the device they name; the largest group (or the one the user's
@@ -208,6 +208,23 @@ fn findings_from_checks(found: &[check::Finding], sources: &[VdiskSource]) -> Ve
         .collect()
 }
 
+/// A FLAT extent on the very file `--disk` names (an image standing in for the device, as
+/// in `carve export --device-path IMAGE`) is a raw extent of that disk.
+fn names_the_disk(target: &str, disk_source: Option<&str>) -> bool {
+    let Some(disk) = disk_source else {
+        return false;
+    };
+    if target == disk {
+        return true;
+    }
+    let target = Path::new(target);
+    target.is_absolute()
+        && matches!(
+            (std::fs::canonicalize(target), std::fs::canonicalize(disk)),
+            (Ok(a), Ok(b)) if a == b
+        )
+}
+
 fn extent_is_the_descriptor(source: &VdiskSource, extent: Option<usize>) -> bool {
     let own = Path::new(&source.file).file_name();
     let named = extent
@@ -237,6 +254,7 @@ fn build(
     d: &Descriptor,
     name: String,
     media: &[&Medium],
+    disk_source: Option<&str>,
     findings: &mut Vec<AuditFinding>,
 ) -> Built {
     let parsed: &ParsedDescriptor = &d.parsed;
@@ -281,8 +299,13 @@ fn build(
         };
         let extent = match (&e.kind, &e.file) {
             (ExtentKind::Zero, _) | (_, None) => Extent::Zero { sectors: e.sectors },
-            (_, Some(target)) if devices::is_device_path(target) => {
-                let dev = devices::normalize(target);
+            (_, Some(target))
+                if devices::is_device_path(target) || names_the_disk(target, disk_source) =>
+            {
+                let dev = match disk_source {
+                    Some(disk) if names_the_disk(target, disk_source) => devices::normalize(disk),
+                    _ => devices::normalize(target),
+                };
                 if let Some(problem) = &dev.problem {
                     findings.push(finding(
                         check::codes::BAD_DEVICE_PATH,
