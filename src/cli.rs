@@ -51,7 +51,7 @@ pub enum Command {
 pub struct InspectArgs {
     /// Block device or disk image
     pub disk: String,
-    /// Print JSON (see the README for the keys)
+    /// Print JSON instead of a table (the keys are in the README)
     #[arg(long)]
     pub json: bool,
 }
@@ -60,6 +60,7 @@ pub struct InspectArgs {
 pub struct CheckArgs {
     /// carve.json or a project folder
     pub plan: PathBuf,
+    /// Print JSON instead of a table (the keys are in the README)
     #[arg(long)]
     pub json: bool,
 }
@@ -96,12 +97,14 @@ pub struct AuditArgs {
     /// Check the extents against this disk's table and host use
     #[arg(long, value_name = "DISK")]
     pub disk: Option<String>,
+    /// Print JSON instead of a table (the keys are in the README)
     #[arg(long)]
     pub json: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct DisksArgs {
+    /// Print JSON instead of a table (the keys are in the README)
     #[arg(long)]
     pub json: bool,
     /// Include loop and ram devices
