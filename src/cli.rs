@@ -141,13 +141,25 @@ fn usage_error(e: clap::Error) -> Result<ExitCode> {
             Ok(ExitCode::from(2))
         }
         _ => {
+            // clap puts what is missing on indented lines under the first; keep them, drop
+            // the usage block after the blank line.
             let rendered = e.render().to_string();
-            let first = rendered
-                .lines()
-                .find(|l| !l.trim().is_empty())
+            let mut lines = rendered.lines().skip_while(|l| l.trim().is_empty());
+            let first = lines
+                .next()
                 .unwrap_or("invalid arguments")
-                .trim_start_matches("error: ");
-            Err(Error::new(format!("{first} (see `carve --help`)")))
+                .trim_start_matches("error: ")
+                .to_string();
+            let details: Vec<&str> = lines
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            let what = if details.is_empty() {
+                first
+            } else {
+                format!("{} {}", first, details.join(" "))
+            };
+            Err(Error::new(format!("{what} (see `carve --help`)")))
         }
     }
 }
