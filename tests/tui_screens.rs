@@ -204,3 +204,111 @@ fn table_lists_free_space_rows_like_cfdisk() {
         "{s}"
     );
 }
+
+/// The demo with partition 2 mounted by the host, split over six vdisks: six real, long
+/// host-in-use findings from the same checks `carve check` runs.
+fn host_used_split(w: u16, h: u16) -> Harness {
+    let mut layout = carve::model::demo::demo_layout();
+    layout.host.detection = carve::model::HostDetection::Checked;
+    layout.host.uses = vec![carve::model::HostUse {
+        start: 125_831_168,
+        sectors: 125_829_120,
+        what: "mounted at /srv/data".into(),
+    }];
+    layout.partitions[1].host_use = Some("mounted at /srv/data".into());
+    let disk = carve::model::PlanDisk::from_layout(&layout, None);
+    let app = carve::app::App::new(
+        layout,
+        carve::model::Plan::new(disk),
+        "/project".into(),
+        false,
+    );
+    let mut hx = Harness::with_app(app, w, h);
+    hx.keys("jS6\n");
+    hx
+}
+
+/// The findings pane's text: everything right of its left border, line by line.
+fn findings_text(h: &Harness) -> Vec<String> {
+    let (rect, _) = h.hits.finding_rows[0];
+    let buf = h.terminal.backend().buffer();
+    (rect.y..buf.area.height.saturating_sub(2))
+        .map(|y| {
+            (rect.x..rect.x + rect.width)
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>()
+        })
+        .collect()
+}
+
+#[test]
+fn long_findings_wrap_and_the_selected_one_stays_in_view_at_80x24() {
+    let mut h = host_used_split(80, 24);
+    let host_findings = h
+        .app
+        .report
+        .findings
+        .iter()
+        .filter(|f| f.code == codes::HOST_IN_USE)
+        .count();
+    assert_eq!(host_findings, 6, "{:?}", h.app.report.findings);
+    h.keys("\t\t\t");
+    assert_eq!(h.app.focus, carve::app::Focus::Findings);
+    let lines = findings_text(&h);
+    let text = lines.join("\n");
+    assert!(text.starts_with("✖ host-in-use vm1#2: raw "), "{text}");
+    // The whole message is there, its continuation lines indented.
+    let first: Vec<&String> = lines
+        .iter()
+        .take_while(|l| !l.starts_with("✖ host-in-use vm2"))
+        .collect();
+    assert!(first.len() >= 3, "{text}");
+    assert!(
+        first[1..]
+            .iter()
+            .all(|l| l.starts_with("  ") && !l.trim().is_empty()),
+        "{text}"
+    );
+    let joined = first.iter().map(|l| l.trim()).collect::<Vec<_>>().join(" ");
+    assert!(joined.contains("(mounted at /srv/data"), "{joined}");
+    assert!(joined.ends_with("corrupt the VM's disk"), "{joined}");
+    // Walking down keeps the selected finding's every line on screen, highlighted.
+    let total = h.app.report.findings.len();
+    for n in 1..total {
+        h.keys("j");
+        assert_eq!(h.app.finding_row, n);
+        let rows: Vec<_> = h
+            .hits
+            .finding_rows
+            .iter()
+            .filter(|(_, i)| *i == n)
+            .collect();
+        assert!(rows.len() >= 3, "finding {n} shown whole:\n{}", h.screen());
+        let shown = rows.iter().map(|(r, _)| r.y).collect::<Vec<_>>();
+        assert_eq!(
+            shown.len(),
+            shown.last().map_or(0, |l| l + 1 - shown[0]) as usize,
+            "consecutive lines"
+        );
+        let buf = h.terminal.backend().buffer();
+        let (r, _) = rows[0];
+        assert!(buf[(r.x + 2, r.y)].modifier.contains(Modifier::REVERSED));
+    }
+    // A click on a continuation line chooses that finding.
+    let (r, i) = *h.hits.finding_rows.last().expect("rows");
+    let action = h.mouse(
+        ratatui::crossterm::event::MouseEventKind::Down(
+            ratatui::crossterm::event::MouseButton::Left,
+        ),
+        r.x + 4,
+        r.y,
+    );
+    assert_eq!(action, Some(Action::JumpToFinding(i)));
+}
+
+#[test]
+fn snapshot_host_in_use_findings_80x24() {
+    let mut h = host_used_split(80, 24);
+    h.keys("\t\t\tjj");
+    insta::assert_snapshot!(h.screen());
+}

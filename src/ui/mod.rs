@@ -9,6 +9,7 @@ mod map;
 mod table;
 pub mod theme;
 mod vdisks;
+mod wrap;
 
 use crate::app::{App, Focus, MapColumns};
 use ratatui::Frame;
@@ -56,7 +57,13 @@ pub fn draw(frame: &mut Frame, app: &App) -> Hits {
     let table_rows = table::row_count(app) as u16;
     let fixed = 2 + map::HEIGHT + 2;
     let rest = area.height.saturating_sub(fixed);
-    let table_height = (table_rows + 2).min(rest / 2).max(4);
+    // A focused findings pane gets the room: its messages are read whole, wrapped.
+    let reading_findings = app.focus == Focus::Findings;
+    let table_height = if reading_findings {
+        4
+    } else {
+        (table_rows + 2).min(rest / 2).max(4)
+    };
     let [head, map_area, table_area, lower, message, foot] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Length(map::HEIGHT),
@@ -66,8 +73,12 @@ pub fn draw(frame: &mut Frame, app: &App) -> Hits {
         Constraint::Length(1),
     ])
     .areas(area);
-    let [vdisk_area, findings_area] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(lower);
+    let [vdisk_area, findings_area] = Layout::horizontal(if reading_findings {
+        [Constraint::Percentage(30), Constraint::Percentage(70)]
+    } else {
+        [Constraint::Percentage(50), Constraint::Percentage(50)]
+    })
+    .areas(lower);
 
     header::draw(frame, head, app, &theme);
     hits.map = Some(map::draw(frame, map_area, app, &theme));

@@ -79,6 +79,7 @@ impl Harness {
                 '\n' => KeyCode::Enter,
                 '\x1b' => KeyCode::Esc,
                 '\x08' => KeyCode::Backspace,
+                '\t' => KeyCode::Tab,
                 c => KeyCode::Char(c),
             };
             self.key(code);
