@@ -312,3 +312,88 @@ fn snapshot_host_in_use_findings_80x24() {
     h.keys("\t\t\tjj");
     insta::assert_snapshot!(h.screen());
 }
+
+fn host_used_demo(w: u16, h: u16) -> Harness {
+    let mut layout = carve::model::demo::demo_layout();
+    layout.host.detection = carve::model::HostDetection::Checked;
+    layout.host.uses = vec![carve::model::HostUse {
+        start: 125_831_168,
+        sectors: 125_829_120,
+        what: "mounted at /srv/data".into(),
+    }];
+    layout.partitions[1].host_use = Some("mounted at /srv/data".into());
+    let disk = carve::model::PlanDisk::from_layout(&layout, None);
+    let app = carve::app::App::new(
+        layout,
+        carve::model::Plan::new(disk),
+        "/project".into(),
+        false,
+    );
+    Harness::with_app(app, w, h)
+}
+
+fn row_text(h: &Harness, y: u16) -> String {
+    let buf = h.terminal.backend().buffer();
+    (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect()
+}
+
+#[test]
+fn the_map_marks_host_used_sectors_and_vdisks_on_them() {
+    let mut h = host_used_demo(80, 24);
+    h.app.no_color = true;
+    h.draw();
+    let y = h.map_y() + 1;
+    let p1 = h.map_x(60_000_000);
+    let p2 = h.map_x(190_000_000);
+    {
+        let buf = h.terminal.backend().buffer();
+        assert_eq!(buf[(p1, y)].symbol(), " ");
+        assert_eq!(buf[(p2, y)].symbol(), "H");
+        assert!(buf[(p2, y)].modifier.contains(Modifier::BOLD));
+    }
+    // Labels and extents move down a row; the legend explains both glyphs.
+    let legend = row_text(&h, h.map_y() + 6);
+    assert!(
+        legend.contains("H host uses") && legend.contains("! vdisk on host"),
+        "{legend}"
+    );
+    assert!(
+        legend.starts_with("▓ table █▒ partitions ░ free 1-9 vdisks × overlap"),
+        "{legend}"
+    );
+    // Taking partition 2 into a vdisk turns its marks into `!`, still readable without colour.
+    h.keys("jw");
+    let buf = h.terminal.backend().buffer();
+    assert_eq!(buf[(p2, y)].symbol(), "!");
+    assert!(buf[(p2, y)].modifier.contains(Modifier::REVERSED));
+    assert_eq!(
+        buf[(p2, y + 2)].symbol(),
+        "1",
+        "extents row under the labels"
+    );
+    assert_eq!(buf[(p1, y)].symbol(), " ");
+}
+
+#[test]
+fn without_host_use_the_map_keeps_its_rows_and_the_legend_its_basics() {
+    let h = Harness::demo(std::path::Path::new("/project"), 80, 24);
+    let legend = row_text(&h, h.map_y() + 5);
+    assert!(
+        legend.starts_with("▓ table  █▒ partitions  ░ free  1-9 vdisks  × overlap"),
+        "{legend}"
+    );
+    assert!(!legend.contains("host"), "{legend}");
+    let wide = Harness::demo(std::path::Path::new("/project"), 200, 40);
+    let legend = row_text(&wide, wide.map_y() + 5);
+    assert!(
+        legend.contains("╪ vdisks share a cell  ▲ cursor  ═ selection"),
+        "{legend}"
+    );
+}
+
+#[test]
+fn snapshot_host_used_map_120x40() {
+    let mut h = host_used_demo(120, 40);
+    h.keys("jS2\n");
+    insta::assert_snapshot!(h.screen());
+}

@@ -1,8 +1,9 @@
-//! The sector map: regions in proportion (each at least one cell), labels, every vdisk's
-//! extents overlaid in its colour with overlaps marked, the cursor and selection, a scale.
-//! Cells are written straight into the buffer; extents are bucketed per column once.
+//! The sector map: regions in proportion (each at least one cell), the sectors the host uses,
+//! labels, every vdisk's extents overlaid in its colour with overlaps marked, the cursor and
+//! selection, a scale and a legend of the glyphs. Cells are written straight into the buffer;
+//! extents are bucketed per column once.
 
-use super::{MapHit, pane_block, theme::Theme};
+use super::{MapHit, legend, pane_block, theme::Theme};
 use crate::app::geometry::column_of;
 use crate::app::{App, Focus};
 use crate::model::{RegionKind, Span, human_size};
@@ -11,8 +12,40 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 
-/// Title line + regions, labels, extents, cursor, scale.
-pub const HEIGHT: u16 = 6;
+/// The map's rows below its title, as offsets from the first.
+struct Rows {
+    regions: u16,
+    host: u16,
+    labels: u16,
+    extents: u16,
+    cursor: u16,
+    scale: u16,
+    legend: u16,
+}
+
+/// The host row is there only when the host uses something on this disk (rows are precious
+/// at 80x24).
+fn shows_host(app: &App) -> bool {
+    !app.layout.host.uses.is_empty()
+}
+
+fn rows(app: &App) -> Rows {
+    let h = u16::from(shows_host(app));
+    Rows {
+        regions: 0,
+        host: 1,
+        labels: 1 + h,
+        extents: 2 + h,
+        cursor: 3 + h,
+        scale: 4 + h,
+        legend: 5 + h,
+    }
+}
+
+/// Title line + the rows below.
+pub fn height(app: &App) -> u16 {
+    rows(app).legend + 2
+}
 
 /// What the extents row shows in one column.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -53,15 +86,29 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> MapHit {
         .len()
         .saturating_sub(1)
         .min(usize::from(inner.width)) as u16;
-    let rect = Rect::new(inner.x, inner.y, ncols, inner.height);
+    // The legend row is not part of the clickable map.
+    let row = rows(app);
+    let rect = Rect::new(inner.x, inner.y, ncols, inner.height.min(row.legend));
     let buf = frame.buffer_mut();
     let b = &columns.bounds;
-    if inner.height >= 5 && ncols > 0 {
-        draw_regions(buf, rect, app, b, theme);
-        draw_labels(buf, rect, app, b, theme);
-        draw_extents(buf, rect, app, b, view, theme);
-        draw_cursor(buf, rect, app, b, theme);
-        draw_scale(buf, rect, b, view, theme);
+    if inner.height > row.legend && ncols > 0 {
+        let y = |offset: u16| inner.y + offset;
+        draw_regions(buf, rect, y(row.regions), app, b, theme);
+        if shows_host(app) {
+            draw_host(buf, rect, y(row.host), app, b, view, theme);
+        }
+        draw_labels(buf, rect, y(row.labels), app, b, theme);
+        draw_extents(buf, rect, y(row.extents), app, b, view, theme);
+        draw_cursor(buf, rect, y(row.cursor), app, b, theme);
+        draw_scale(buf, rect, y(row.scale), b, view, theme);
+        legend::draw(
+            buf,
+            inner.x,
+            y(row.legend),
+            inner.width,
+            shows_host(app),
+            theme,
+        );
     }
     MapHit { rect, columns }
 }
@@ -72,7 +119,7 @@ fn put(buf: &mut Buffer, x: u16, y: u16, ch: char, style: Style) {
     }
 }
 
-fn draw_regions(buf: &mut Buffer, rect: Rect, app: &App, b: &[u64], theme: &Theme) {
+fn draw_regions(buf: &mut Buffer, rect: Rect, y: u16, app: &App, b: &[u64], theme: &Theme) {
     let sel = app.selection();
     let cursor_col = column_of(b, app.cursor);
     let mut region = app.region_at(b[0]).unwrap_or(0);
@@ -96,12 +143,53 @@ fn draw_regions(buf: &mut Buffer, rect: Rect, app: &App, b: &[u64], theme: &Them
         if c == cursor_col {
             style = theme.cursor();
         }
-        put(buf, rect.x + c as u16, rect.y, ch, style);
+        put(buf, rect.x + c as u16, y, ch, style);
     }
 }
 
-fn draw_labels(buf: &mut Buffer, rect: Rect, app: &App, b: &[u64], theme: &Theme) {
-    let y = rect.y + 1;
+/// `H` under every column holding sectors the host uses, `!` where a raw extent takes some of
+/// them (what the host-in-use finding is about).
+fn draw_host(
+    buf: &mut Buffer,
+    rect: Rect,
+    y: u16,
+    app: &App,
+    b: &[u64],
+    view: Span,
+    theme: &Theme,
+) {
+    let uses = &app.layout.host.uses;
+    if uses.is_empty() {
+        return;
+    }
+    let ncols = usize::from(rect.width);
+    let mut mark = |span: Span, ch: char, style: Style| {
+        if let Some(vis) = span.intersect(&view) {
+            let (c0, c1) = (column_of(b, vis.start), column_of(b, vis.end() - 1));
+            for c in c0.min(ncols)..(c1 + 1).min(ncols) {
+                put(buf, rect.x + c as u16, y, ch, style);
+            }
+        }
+    };
+    for u in uses {
+        mark(u.span(), 'H', theme.host());
+    }
+    for raw in app
+        .plan
+        .vdisks
+        .iter()
+        .flat_map(|v| &v.extents)
+        .filter_map(|e| e.raw_span())
+    {
+        for u in uses {
+            if let Some(taken) = raw.intersect(&u.span()) {
+                mark(taken, '!', theme.overlap());
+            }
+        }
+    }
+}
+
+fn draw_labels(buf: &mut Buffer, rect: Rect, y: u16, app: &App, b: &[u64], theme: &Theme) {
     let right = rect.x + rect.width;
     for r in &app.regions {
         let Some(vis) = r.span.intersect(&Span::from_bounds(b[0], b[b.len() - 1])) else {
@@ -133,7 +221,15 @@ fn draw_labels(buf: &mut Buffer, rect: Rect, app: &App, b: &[u64], theme: &Theme
     }
 }
 
-fn draw_extents(buf: &mut Buffer, rect: Rect, app: &App, b: &[u64], view: Span, theme: &Theme) {
+fn draw_extents(
+    buf: &mut Buffer,
+    rect: Rect,
+    y: u16,
+    app: &App,
+    b: &[u64],
+    view: Span,
+    theme: &Theme,
+) {
     let ncols = usize::from(rect.width);
     let mut cover = vec![Cover::None; ncols];
     let mut raws: Vec<(Span, usize)> = Vec::new();
@@ -168,7 +264,6 @@ fn draw_extents(buf: &mut Buffer, rect: Rect, app: &App, b: &[u64], view: Span, 
         }
         reach = reach.max(s.end());
     }
-    let y = rect.y + 2;
     for (c, slot) in cover.iter().enumerate() {
         let x = rect.x + c as u16;
         match *slot {
@@ -186,8 +281,7 @@ fn draw_extents(buf: &mut Buffer, rect: Rect, app: &App, b: &[u64], view: Span, 
     }
 }
 
-fn draw_cursor(buf: &mut Buffer, rect: Rect, app: &App, b: &[u64], theme: &Theme) {
-    let y = rect.y + 3;
+fn draw_cursor(buf: &mut Buffer, rect: Rect, y: u16, app: &App, b: &[u64], theme: &Theme) {
     if let Some(s) = app.selection().filter(|s| !s.is_empty()) {
         let vis = Span::from_bounds(s.start.max(b[0]), s.end().min(b[b.len() - 1]));
         if !vis.is_empty() {
@@ -202,8 +296,7 @@ fn draw_cursor(buf: &mut Buffer, rect: Rect, app: &App, b: &[u64], theme: &Theme
 }
 
 /// Ticks about every 16 cells, labelled in sizes (or sectors when zoomed in deep).
-fn draw_scale(buf: &mut Buffer, rect: Rect, b: &[u64], view: Span, theme: &Theme) {
-    let y = rect.y + 4;
+fn draw_scale(buf: &mut Buffer, rect: Rect, y: u16, b: &[u64], view: Span, theme: &Theme) {
     let ncols = usize::from(rect.width);
     let in_sectors = view.sectors < 1 << 20;
     let mut next_free = 0usize;

@@ -5,6 +5,7 @@ mod dialog;
 mod findings;
 mod footer;
 mod header;
+mod legend;
 mod map;
 mod table;
 pub mod theme;
@@ -55,18 +56,19 @@ pub fn draw(frame: &mut Frame, app: &App) -> Hits {
         return hits;
     }
     let table_rows = table::row_count(app) as u16;
-    let fixed = 2 + map::HEIGHT + 2;
+    let map_height = map::height(app);
+    let fixed = 2 + map_height + 2;
     let rest = area.height.saturating_sub(fixed);
     // A focused findings pane gets the room: its messages are read whole, wrapped.
     let reading_findings = app.focus == Focus::Findings;
     let table_height = if reading_findings {
         4
     } else {
-        (table_rows + 2).min(rest / 2).max(4)
+        (table_rows + 2).min(rest.div_ceil(2)).max(4)
     };
     let [head, map_area, table_area, lower, message, foot] = Layout::vertical([
         Constraint::Length(2),
-        Constraint::Length(map::HEIGHT),
+        Constraint::Length(map_height),
         Constraint::Length(table_height),
         Constraint::Min(3),
         Constraint::Length(1),

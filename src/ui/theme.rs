@@ -59,6 +59,11 @@ impl Theme {
         char::from_digit(((v + 1) % 36) as u32, 36).unwrap_or('#')
     }
 
+    /// Sectors the host uses (`H` in the map): bold without colour.
+    pub fn host(&self) -> Style {
+        self.fg(Color::LightRed).add_modifier(Modifier::BOLD)
+    }
+
     pub fn overlap(&self) -> Style {
         let s = Style::new().add_modifier(Modifier::BOLD);
         if self.color {
