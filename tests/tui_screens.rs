@@ -397,3 +397,65 @@ fn snapshot_host_used_map_120x40() {
     h.keys("jS2\n");
     insta::assert_snapshot!(h.screen());
 }
+
+#[test]
+fn the_header_says_what_the_host_uses() {
+    let demo = Harness::demo(std::path::Path::new("/project"), 80, 24);
+    assert!(row_text(&demo, 0).contains("223.6G  host: not checked (demo)  MBR"));
+
+    let used = host_used_demo(80, 24);
+    assert!(
+        row_text(&used, 0).contains("host: 1 partition in use"),
+        "{}",
+        row_text(&used, 0)
+    );
+
+    let with = |edit: &dyn Fn(&mut carve::model::DiskLayout)| {
+        let mut layout = carve::model::demo::demo_layout();
+        layout.source = "/dev/sdz".into();
+        edit(&mut layout);
+        let disk = carve::model::PlanDisk::from_layout(&layout, None);
+        let app = carve::app::App::new(
+            layout,
+            carve::model::Plan::new(disk),
+            "/project".into(),
+            false,
+        );
+        Harness::with_app(app, 100, 30)
+    };
+    let none = with(&|l| l.host.detection = carve::model::HostDetection::Checked);
+    assert!(row_text(&none, 0).contains("host: none in use"));
+
+    let system = with(&|l| {
+        l.host.detection = carve::model::HostDetection::Checked;
+        l.host.system_disk = true;
+        l.host.uses = vec![carve::model::HostUse {
+            start: 2048,
+            sectors: 125_829_120,
+            what: "mounted at /".into(),
+        }];
+        l.partitions[0].host_use = Some("mounted at /".into());
+    });
+    let line = row_text(&system, 0);
+    let at = line.find("host: system disk!").expect("system disk said") as u16;
+    let cell = &system.terminal.backend().buffer()[(line[..at as usize].chars().count() as u16, 0)];
+    assert_eq!(cell.fg, Color::Red);
+    assert!(cell.modifier.contains(Modifier::BOLD));
+
+    let elsewhere = with(&|l| {
+        l.host.detection = carve::model::HostDetection::Checked;
+        l.host.uses = vec![carve::model::HostUse {
+            start: 300_000_000,
+            sectors: 2048,
+            what: "loop0 (mounted at /mnt)".into(),
+        }];
+    });
+    assert!(row_text(&elsewhere, 0).contains("host: 1 area in use"));
+
+    let unknown = with(&|l| {
+        l.host.detection = carve::model::HostDetection::NotBuilt(
+            "host-use detection is not built for macos".into(),
+        )
+    });
+    assert!(row_text(&unknown, 0).contains("host: detection not built for macos"));
+}

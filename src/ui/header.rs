@@ -2,42 +2,30 @@
 
 use super::theme::Theme;
 use crate::app::App;
-use crate::model::{HostDetection, human_size};
+use crate::model::{DiskLayout, HostDetection, demo, human_size};
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let d = &app.layout;
-    let host = match &d.host.detection {
-        HostDetection::Checked if d.host.system_disk => "HOST SYSTEM DISK".to_string(),
-        HostDetection::Checked if d.host.uses.is_empty() => "host: nothing in use".to_string(),
-        HostDetection::Checked => format!("host uses {} area(s)", d.host.uses.len()),
-        HostDetection::NotApplicable => "host: n/a".to_string(),
-        HostDetection::NotBuilt(why) => format!("host: unknown ({why})"),
-    };
-    let host_style = if d.host.system_disk || matches!(d.host.detection, HostDetection::NotBuilt(_))
-    {
-        theme.warning()
-    } else {
-        theme.dim()
-    };
+    let (host, host_style) = host_summary(d, theme);
     let table = if d.id.is_empty() {
         d.table.as_str().to_uppercase()
     } else {
         format!("{} {}", d.table.as_str().to_uppercase(), d.id)
     };
+    // The host's use before the finer facts: at 80 columns the end of the line is cut.
     let facts = Line::from(vec![
         Span::styled(d.source.clone(), theme.key()),
-        Span::raw(format!(
-            "  {}, {} sectors of {}/{} B  {table}  ",
-            human_size(d.size_sectors),
-            d.size_sectors,
-            d.logical_sector_size,
-            d.physical_sector_size,
-        )),
+        Span::raw(format!("  {}  ", human_size(d.size_sectors))),
         Span::styled(host, host_style),
+        Span::raw(format!(
+            "  {table}  {} sectors of {}/{} B",
+            d.size_sectors, d.logical_sector_size, d.physical_sector_size,
+        )),
     ]);
     let r = &app.report;
     let dirty = match (app.is_dirty(), app.on_disk) {
@@ -68,4 +56,49 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ),
     ]);
     frame.render_widget(Paragraph::new(vec![facts, state]), area);
+}
+
+/// What host-use detection found, in words, and how loudly to say it.
+pub fn host_summary(d: &DiskLayout, theme: &Theme) -> (String, Style) {
+    let host = &d.host;
+    match &host.detection {
+        HostDetection::Checked if host.system_disk => ("host: system disk!".into(), theme.error()),
+        HostDetection::Checked if host.uses.is_empty() => ("host: none in use".into(), theme.ok()),
+        HostDetection::Checked => {
+            let parts = d.partitions.iter().filter(|p| p.host_use.is_some()).count();
+            // Uses outside every partition (a loop device over free space, a whole-disk PV).
+            let elsewhere = host
+                .uses
+                .iter()
+                .filter(|u| {
+                    !d.partitions
+                        .iter()
+                        .any(|p| !p.extended && p.span().overlaps(&u.span()))
+                })
+                .count();
+            let mut text = match parts {
+                0 => String::from("host:"),
+                1 => String::from("host: 1 partition in use"),
+                n => format!("host: {n} partitions in use"),
+            };
+            match (parts, elsewhere) {
+                (_, 0) => {}
+                (0, 1) => text.push_str(" 1 area in use"),
+                (0, n) => text.push_str(&format!(" {n} areas in use")),
+                (_, n) => text.push_str(&format!(" + {n} other area(s)")),
+            }
+            (text, theme.warning())
+        }
+        HostDetection::NotApplicable if d.source == demo::DEMO_SOURCE => {
+            ("host: not checked (demo)".into(), theme.dim())
+        }
+        HostDetection::NotApplicable => ("host: not checked".into(), theme.dim()),
+        HostDetection::NotBuilt(why) => {
+            let why = why
+                .strip_prefix("host-use ")
+                .unwrap_or(why)
+                .replace("detection is not built", "detection not built");
+            (format!("host: {why}"), theme.warning())
+        }
+    }
 }
