@@ -351,3 +351,37 @@ fn typing_replaces_a_suggestion_and_backspace_edits_it() {
         Some("vx")
     );
 }
+
+#[test]
+fn alt_keys_are_escape_then_the_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = Harness::demo(dir.path(), 80, 24);
+    // Esc q typed fast in the help arrives as Alt-q: the help closes, then q quits (nothing
+    // to save on a fresh demo).
+    h.keys("?");
+    assert_eq!(h.app.dialog, Some(Dialog::Help));
+    h.alt('q');
+    assert_eq!(h.app.dialog, None);
+    assert!(h.app.quit);
+
+    // In a prompt: Alt-w cancels the prompt, then adds the region under the cursor.
+    let mut h = Harness::demo(dir.path(), 80, 24);
+    h.keys("n");
+    assert!(matches!(h.app.dialog, Some(Dialog::Input { .. })));
+    h.alt('w');
+    assert_eq!(h.app.dialog, None);
+    assert_eq!(h.app.plan.vdisks.len(), 1, "w ran in the main view");
+
+    // With unsaved changes Alt-q in the help closes it and asks about quitting.
+    h.keys("?");
+    h.alt('q');
+    assert_eq!(h.app.dialog, Some(Dialog::ConfirmQuit));
+    assert!(!h.app.quit);
+
+    // In the main view: Alt-Space is Esc (drops the selection) then Space (anchors anew).
+    h.keys("\x1b lll");
+    let before = h.app.selection().expect("selection");
+    h.alt(' ');
+    let after = h.app.selection().expect("anchored again");
+    assert!(after.is_empty() && before.sectors > 0);
+}

@@ -85,7 +85,7 @@ fn event_loop(terminal: &mut Terminal<CrosstermBackend<Stdout>>, app: &mut App) 
             app.set_map_columns(map.columns.clone());
         }
         let ev = event::read().map_err(io)?;
-        if let Some(action) = crate::input::event_to_action(app, &hits, &ev) {
+        for action in crate::input::event_to_actions(app, &hits, &ev) {
             app.update(action);
         }
     }

@@ -169,7 +169,11 @@ fn matches(key: &Key, event: &KeyEvent) -> bool {
 }
 
 pub fn key_to_action(app: &App, event: &KeyEvent) -> Option<Action> {
-    let scope = scope_of(app);
+    key_in_scope(scope_of(app), event)
+}
+
+/// The action `event` means in `scope` (which may be the scope the app is about to be in).
+pub fn key_in_scope(scope: Scope, event: &KeyEvent) -> Option<Action> {
     if let Some(found) = KEYMAP
         .iter()
         .find(|b| b.scope == scope && b.keys.iter().any(|k| matches(k, event)))

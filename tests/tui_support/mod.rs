@@ -51,14 +51,22 @@ impl Harness {
         self.hits = hits;
     }
 
-    /// Feed one event through input -> update -> draw; returns the action it became.
+    /// Feed one event through input -> update -> draw as the real loop does; returns the
+    /// (last) action it became.
     pub fn event(&mut self, ev: Event) -> Option<Action> {
-        let action = carve::input::event_to_action(&self.app, &self.hits, &ev);
-        if let Some(a) = action.clone() {
-            self.app.update(a);
+        let actions = carve::input::event_to_actions(&self.app, &self.hits, &ev);
+        for a in &actions {
+            self.app.update(a.clone());
         }
         self.draw();
-        action
+        actions.last().cloned()
+    }
+
+    pub fn alt(&mut self, c: char) -> Option<Action> {
+        self.event(Event::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::ALT,
+        )))
     }
 
     pub fn key(&mut self, code: KeyCode) -> Option<Action> {
