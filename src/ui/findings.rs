@@ -33,11 +33,18 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> Vec<(Rec
         buf.set_stringn(inner.x, inner.y, "✔ no findings", width, theme.ok());
         return hits;
     }
-    // Every finding as (index, line number within it, text).
+    // Wrap only the findings that can be on screen: each takes at least a line, so none
+    // before `height` findings ahead of the selected one can be (a plan may have thousands).
+    let height = usize::from(inner.height);
+    let selected = app.finding_row.min(r.findings.len() - 1);
+    let first = selected.saturating_sub(height);
     let mut lines: Vec<(usize, usize, String)> = Vec::new();
-    let mut starts = Vec::with_capacity(r.findings.len());
-    let mut selected_end = 0;
-    for (n, f) in r.findings.iter().enumerate() {
+    let mut starts = Vec::new();
+    let mut skip = 0;
+    for (n, f) in r.findings.iter().enumerate().skip(first) {
+        if n > selected && lines.len() >= skip + height {
+            break;
+        }
         starts.push(lines.len());
         let text = wrap(
             &finding_text(f),
@@ -45,18 +52,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> Vec<(Rec
             width.saturating_sub(INDENT),
         );
         lines.extend(text.into_iter().enumerate().map(|(i, t)| (n, i, t)));
-        if n == app.finding_row {
-            selected_end = lines.len();
+        if n == selected {
+            skip = scroll(&starts, selected - first, lines.len(), height);
         }
     }
-    let selected = app.finding_row.min(starts.len().saturating_sub(1));
-    let skip = scroll(&starts, selected, selected_end, usize::from(inner.height));
-    for (row, (n, i, text)) in lines
-        .iter()
-        .skip(skip)
-        .take(usize::from(inner.height))
-        .enumerate()
-    {
+    for (row, (n, i, text)) in lines.iter().skip(skip).take(height).enumerate() {
         let y = inner.y + row as u16;
         let rect = Rect::new(inner.x, y, inner.width, 1);
         let style = if focused && *n == app.finding_row {
