@@ -459,3 +459,16 @@ fn the_header_says_what_the_host_uses() {
     });
     assert!(row_text(&unknown, 0).contains("host: detection not built for macos"));
 }
+
+#[test]
+fn the_status_line_says_what_the_host_does_under_the_cursor() {
+    let mut h = host_used_demo(80, 24);
+    let status = |h: &Harness| row_text(h, 22);
+    assert!(!status(&h).contains("host:"), "{}", status(&h));
+    h.keys("j");
+    assert!(
+        status(&h).contains("in partition 2, host: mounted at /srv/data ("),
+        "{}",
+        status(&h)
+    );
+}

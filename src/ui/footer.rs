@@ -16,25 +16,50 @@ pub fn draw_message(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         return;
     }
     let Some(r) = app.cursor_region() else { return };
-    let what = match r.kind {
+    let (what, kind) = match r.kind {
         RegionKind::Partition(i) => {
             let p = &app.layout.partitions[i];
-            format!("partition {} ({})", p.number, p.type_name)
+            (
+                format!("partition {}", p.number),
+                format!(" ({})", p.type_name),
+            )
         }
-        RegionKind::Free => "free space".to_string(),
-        RegionKind::Reserved(_) => "the partition table's own sectors".to_string(),
+        RegionKind::Free => ("free space".to_string(), String::new()),
+        RegionKind::Reserved(_) => (
+            "the partition table's own sectors".to_string(),
+            String::new(),
+        ),
     };
     let current = app
         .current
         .and_then(|c| app.plan.vdisks.get(c))
         .map_or("none".to_string(), |v| v.name.clone());
-    let text = format!(
-        "vdisk: {current}  cursor {} in {what}, {} at {}",
-        app.cursor,
-        human_size(r.span.sectors),
-        r.span.start
-    );
-    buf.set_stringn(area.x, area.y, &text, width, theme.dim());
+    let head = format!("vdisk: {current}  cursor {} in {what}", app.cursor);
+    // What the host does with the sectors under the cursor, before the finer facts (the
+    // table's column for it is cut at 80 columns).
+    let host: Vec<&str> = app
+        .layout
+        .host
+        .uses
+        .iter()
+        .filter(|u| u.span().contains(app.cursor))
+        .map(|u| u.what.as_str())
+        .collect();
+    let host = if host.is_empty() {
+        String::new()
+    } else {
+        format!(", host: {}", host.join("; "))
+    };
+    let tail = format!("{kind}, {} at {}", human_size(r.span.sectors), r.span.start);
+    let mut x = area.x;
+    for (text, style) in [
+        (head, theme.dim()),
+        (host, theme.warning()),
+        (tail, theme.dim()),
+    ] {
+        let room = width.saturating_sub(usize::from(x - area.x));
+        x = buf.set_stringn(x, area.y, &text, room, style).0;
+    }
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
