@@ -472,3 +472,26 @@ fn the_status_line_says_what_the_host_does_under_the_cursor() {
         status(&h)
     );
 }
+
+#[test]
+fn a_disk_without_a_table_says_so_in_words() {
+    let mut layout = carve::model::demo::demo_layout();
+    layout.table = carve::model::TableKind::None;
+    layout.id = String::new();
+    layout.partitions.clear();
+    layout.reserved.clear();
+    layout.free = vec![Span::new(0, layout.size_sectors)];
+    let disk = carve::model::PlanDisk::from_layout(&layout, None);
+    let app = carve::app::App::new(
+        layout,
+        carve::model::Plan::new(disk),
+        "/project".into(),
+        false,
+    );
+    let h = Harness::with_app(app, 100, 30);
+    assert!(
+        row_text(&h, 0).contains("  no partition table  "),
+        "{}",
+        row_text(&h, 0)
+    );
+}

@@ -2,7 +2,7 @@
 
 use super::theme::Theme;
 use crate::app::App;
-use crate::model::{DiskLayout, HostDetection, demo, human_size};
+use crate::model::{DiskLayout, HostDetection, TableKind, demo, human_size};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -12,7 +12,9 @@ use ratatui::widgets::Paragraph;
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let d = &app.layout;
     let (host, host_style) = host_summary(d, theme);
-    let table = if d.id.is_empty() {
+    let table = if d.table == TableKind::None {
+        "no partition table".to_string()
+    } else if d.id.is_empty() {
         d.table.as_str().to_uppercase()
     } else {
         format!("{} {}", d.table.as_str().to_uppercase(), d.id)
