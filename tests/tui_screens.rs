@@ -495,3 +495,14 @@ fn a_disk_without_a_table_says_so_in_words() {
         row_text(&h, 0)
     );
 }
+
+#[test]
+fn the_footer_says_what_enter_does_in_the_focused_pane() {
+    let (_d, mut h) = seed_split(100, 30);
+    let footer = |h: &Harness| row_text(h, 29);
+    assert!(footer(&h).contains("Enter add"), "{}", footer(&h));
+    h.keys("\t\t");
+    assert!(footer(&h).contains("Enter make current"), "{}", footer(&h));
+    h.keys("\t");
+    assert!(footer(&h).contains("Enter go to finding"), "{}", footer(&h));
+}

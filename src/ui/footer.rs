@@ -1,8 +1,8 @@
 //! The message line and the key hints (generated from the keymap).
 
 use super::theme::Theme;
-use crate::app::App;
-use crate::input::keymap::{footer_hints, scope_of};
+use crate::app::{App, Focus};
+use crate::input::keymap::{Scope, footer_hints, scope_of};
 use crate::model::{RegionKind, human_size};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -66,7 +66,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let buf = frame.buffer_mut();
     let right = area.x + area.width;
     let mut x = area.x;
-    for (key, hint) in footer_hints(scope_of(app)) {
+    let scope = scope_of(app);
+    for (key, hint) in footer_hints(scope) {
+        // Enter acts on the focused pane: say what it does there.
+        let hint = match (scope, hint, app.focus) {
+            (Scope::Main, "add", Focus::Vdisks) => "make current",
+            (Scope::Main, "add", Focus::Findings) => "go to finding",
+            _ => hint,
+        };
         let need = (key.chars().count() + hint.chars().count() + 3) as u16;
         if x + need > right {
             break;
