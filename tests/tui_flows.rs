@@ -385,3 +385,25 @@ fn alt_keys_are_escape_then_the_key() {
     let after = h.app.selection().expect("anchored again");
     assert!(after.is_empty() && before.sectors > 0);
 }
+
+#[test]
+fn going_to_a_finding_with_a_one_key_fix_says_the_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = Harness::demo(dir.path(), 100, 30);
+    // Partition 1 straight into a vdisk: its guest would write over the disk's own sectors.
+    h.keys("w");
+    let f = &h.app.report.findings[0];
+    assert_eq!(f.code, carve::check::codes::GUEST_TABLE_ON_RAW);
+    h.keys("\t\t\t\n");
+    let m = h.app.message.clone().expect("message").text;
+    assert!(
+        m.starts_with("vm1 is current; press f: Put a 2048-sector header"),
+        "{m}"
+    );
+    h.keys("f");
+    assert!(
+        h.app.report.findings.is_empty(),
+        "{:?}",
+        h.app.report.findings
+    );
+}

@@ -343,13 +343,18 @@ impl App {
         let Some(f) = self.report.findings.get(self.finding_row) else {
             return;
         };
-        let (span, message) = (f.span, f.message.clone());
+        let (span, mut message) = (f.span, f.message.clone());
+        let fix = fix_for(f.code);
         if let Some(v) = f
             .vdisk
             .as_deref()
             .and_then(|n| self.plan.vdisks.iter().position(|x| x.name == n))
         {
             self.make_current(v);
+            // The one-key fixes act on the current vdisk, which this one now is.
+            if let Some(fix) = fix {
+                message = format!("{} is current; press {fix}", self.plan.vdisks[v].name);
+            }
         }
         match span {
             Some(span) => {
@@ -359,6 +364,22 @@ impl App {
             None => self.set_message(format!("{message} (no sectors to show)")),
         }
     }
+}
+
+/// The key that fixes a finding of `code` on the current vdisk, and what it does, from the
+/// keymap (so the hint cannot drift from the bindings).
+fn fix_for(code: &str) -> Option<String> {
+    use crate::check::codes;
+    use crate::input::keymap::{KEYMAP, Scope, key_name};
+    let action = match code {
+        codes::GUEST_TABLE_ON_RAW => Action::AddHeader,
+        codes::NOT_SHAREABLE => Action::ToggleShareable,
+        _ => return None,
+    };
+    let b = KEYMAP
+        .iter()
+        .find(|b| b.scope == Scope::Main && b.action == action)?;
+    Some(format!("{}: {}", key_name(b.keys.first()?), b.help))
 }
 
 fn step(i: usize, d: Dir, n: usize) -> usize {
