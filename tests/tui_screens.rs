@@ -168,7 +168,7 @@ fn findings_pane_renders_what_check_returns() {
     h.app.report = sample_findings();
     h.draw();
     let s = h.screen();
-    assert!(s.contains("Findings (1 errors, 1 warnings)"), "{s}");
+    assert!(s.contains("Findings (1 error, 1 warning)"), "{s}");
     assert!(s.contains("✖ overlap vm2#2: sectors 188745728+2048"), "{s}");
     assert!(s.contains("▲ not-shareable vm1: raw-backed"), "{s}");
     // Clicking the finding jumps there.

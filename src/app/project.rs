@@ -1,6 +1,7 @@
 //! The project folder: `DIR/carve.json` and the export beside it.
 
 use super::{App, Dialog};
+use crate::check::text::counted;
 use crate::export::{self, ExportOptions, Target, WriteAction};
 use crate::model::{PLAN_FILE, PlanDisk};
 
@@ -43,8 +44,8 @@ impl App {
     pub(super) fn export_preview(&mut self) {
         if self.report.errors > 0 {
             return self.set_error(format!(
-                "export refused: the plan has {} error(s); see the findings pane",
-                self.report.errors
+                "export refused: the plan has {}; see the findings pane",
+                counted(self.report.errors, "error")
             ));
         }
         if self.plan.vdisks.is_empty() {
@@ -81,8 +82,9 @@ impl App {
                     .filter(|w| matches!(w.action, WriteAction::Create | WriteAction::Replace))
                     .count();
                 self.set_message(format!(
-                    "exported into {}: {changed} file(s) written, {} untouched",
+                    "exported into {}: {} written, {} untouched",
                     self.project.display(),
+                    counted(changed, "file"),
                     writes.len() - changed
                 ));
             }

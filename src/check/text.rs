@@ -3,6 +3,15 @@
 use crate::model::Span;
 use std::fmt::Write;
 
+/// `1 error`, `2 errors`, `0 errors`: a count with its noun in the right number.
+pub fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// `start+sectors`, the plan's own notation for a raw extent.
 pub fn raw(span: Span) -> String {
     format!("raw {}+{}", span.start, span.sectors)

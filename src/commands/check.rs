@@ -116,10 +116,7 @@ pub fn render_json(report: &Report) -> String {
 
 /// "2 errors, 1 warning", or "no findings".
 pub fn summary(report: &Report) -> String {
-    let count = |n: usize, one: &str| match n {
-        1 => format!("1 {one}"),
-        n => format!("{n} {one}s"),
-    };
+    use check::text::counted as count;
     match (report.errors, report.warnings) {
         (0, 0) => "no findings".into(),
         (e, 0) => count(e, "error"),

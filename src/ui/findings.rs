@@ -4,6 +4,7 @@
 
 use super::{pane_block, theme::Theme, wrap::wrap};
 use crate::app::{App, Focus};
+use crate::check::text::counted;
 use crate::check::{Finding, Severity};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -16,7 +17,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> Vec<(Rec
     let focused = app.focus == Focus::Findings;
     let r = &app.report;
     let block = pane_block(
-        format!("Findings ({} errors, {} warnings)", r.errors, r.warnings),
+        format!(
+            "Findings ({}, {})",
+            counted(r.errors, "error"),
+            counted(r.warnings, "warning")
+        ),
         focused,
         true,
         theme,

@@ -2,6 +2,7 @@
 
 use super::theme::Theme;
 use crate::app::App;
+use crate::check::text::counted;
 use crate::model::{DiskLayout, HostDetection, TableKind, demo, human_size};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -41,14 +42,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             theme.dim(),
         ),
         Span::styled(
-            format!("{} error(s)", r.errors),
+            counted(r.errors, "error"),
             if r.errors > 0 {
                 theme.error()
             } else {
                 theme.ok()
             },
         ),
-        Span::raw(format!(", {} warning(s)", r.warnings)),
+        Span::raw(format!(", {}", counted(r.warnings, "warning"))),
         Span::styled(
             format!(
                 "  device {}",

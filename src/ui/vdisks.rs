@@ -2,6 +2,7 @@
 
 use super::{pane_block, theme::Theme};
 use crate::app::{App, Focus, VdiskRow};
+use crate::check::text::counted;
 use crate::model::{Extent, human_size};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -54,7 +55,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> Vec<(Rec
                 let sym = theme.vdisk_symbol(v).to_string();
                 buf.set_stringn(inner.x + 1, y, &sym, 1, theme.vdisk(v).patch(style));
                 let text = format!(
-                    " {}  {}  {}  {}  {} extent(s)",
+                    " {}  {}  {}  {}  {}",
                     vd.name,
                     if vd.shareable {
                         "shareable"
@@ -63,7 +64,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> Vec<(Rec
                     },
                     vd.adapter.as_str(),
                     human_size(vd.total_sectors()),
-                    vd.extents.len()
+                    counted(vd.extents.len(), "extent")
                 );
                 buf.set_stringn(inner.x + 2, y, &text, width.saturating_sub(2), style);
             }
