@@ -116,7 +116,7 @@ fn help_lines(theme: &Theme, width: u16) -> Vec<Line<'static>> {
         out.push(Line::styled(section, theme.bold()));
         for b in KEYMAP.iter().filter(|b| b.section == section) {
             let mut first = true;
-            for chunk in wrap_words(b.help, text_width) {
+            for chunk in super::wrap::wrap(b.help, text_width, text_width) {
                 let keys = if first { keys_label(b) } else { String::new() };
                 first = false;
                 out.push(Line::from(vec![
@@ -127,20 +127,4 @@ fn help_lines(theme: &Theme, width: u16) -> Vec<Line<'static>> {
         }
     }
     out
-}
-
-fn wrap_words(text: &str, width: usize) -> Vec<String> {
-    let mut lines = vec![String::new()];
-    for word in text.split(' ') {
-        let last = lines.last_mut().expect("never empty");
-        if !last.is_empty() && last.chars().count() + 1 + word.chars().count() > width {
-            lines.push(word.to_string());
-        } else {
-            if !last.is_empty() {
-                last.push(' ');
-            }
-            last.push_str(word);
-        }
-    }
-    lines
 }
