@@ -2,7 +2,7 @@
 
 use crate::error::{Error, Result};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Write `bytes` to `path` atomically. When the file already holds exactly these bytes it is
 /// left alone (not even its mtime changes) and `Ok(false)` is returned.
@@ -12,15 +12,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<bool> {
     {
         return Ok(false);
     }
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| Error::at(path, "not a file path"))?
-        .to_string_lossy();
-    let tmp = dir.join(format!(".{file_name}.carve-tmp-{}", std::process::id()));
+    let tmp = temp_path(path)?;
     let result = (|| {
         let mut f = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, "create", &e))?;
         f.write_all(bytes)
@@ -32,6 +24,20 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<bool> {
         let _ = std::fs::remove_file(&tmp);
     }
     result.map(|()| true)
+}
+
+/// The temporary name a file is built under before the rename: hidden, beside `path` (so
+/// the rename stays on one filesystem), and marked with this process's id.
+pub fn temp_path(path: &Path) -> Result<PathBuf> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let file_name = path
+        .file_name()
+        .ok_or_else(|| Error::at(path, "not a file path"))?
+        .to_string_lossy();
+    Ok(dir.join(format!(".{file_name}.carve-tmp-{}", std::process::id())))
 }
 
 #[cfg(test)]

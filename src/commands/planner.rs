@@ -59,19 +59,16 @@ pub fn open(args: &PlannerArgs) -> Result<App> {
     } else {
         existing.as_ref().and_then(|p| p.disk.device_path.clone())
     };
-    Ok(match existing {
-        Some(plan) => {
-            let mut app = App::new(layout, plan, project, true);
-            app.device_path = device_path;
-            app
-        }
-        None => {
-            let disk = PlanDisk::from_layout(&layout, device_path.clone());
-            let mut app = App::new(layout, Plan::new(disk), project, false);
-            app.device_path = device_path;
-            app
-        }
-    })
+    let (plan, saved) = match existing {
+        Some(plan) => (plan, true),
+        None => (
+            Plan::new(PlanDisk::from_layout(&layout, device_path.clone())),
+            false,
+        ),
+    };
+    let mut app = App::new(layout, plan, project, saved);
+    app.device_path = device_path;
+    Ok(app)
 }
 
 fn event_loop(terminal: &mut Terminal<CrosstermBackend<Stdout>>, app: &mut App) -> Result<()> {

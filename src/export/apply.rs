@@ -6,7 +6,7 @@ use super::files::{Content, WantedFile};
 use crate::error::{Error, Result};
 use std::fs::OpenOptions;
 use std::io::ErrorKind;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// What writing `file` would do. A sparse file of another size is an error unless `force`:
 /// it may hold the guest's partition table.
@@ -61,7 +61,7 @@ pub fn apply(file: &WantedFile, action: WriteAction) -> Result<()> {
 /// A zero-filled sparse file of `bytes`, built under a temporary name and renamed into
 /// place. Without `replace`, a file that appeared meanwhile is left alone (an error).
 fn write_sparse(path: &Path, bytes: u64, replace: bool) -> Result<()> {
-    let tmp = temp_path(path)?;
+    let tmp = crate::fsutil::temp_path(path)?;
     let result = (|| {
         let f = OpenOptions::new()
             .write(true)
@@ -87,16 +87,6 @@ fn write_sparse(path: &Path, bytes: u64, replace: bool) -> Result<()> {
     result
 }
 
-/// The temporary name beside `path`, in the same style as `fsutil::write_atomic`.
-fn temp_path(path: &Path) -> Result<PathBuf> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::at(path, "not a file path"))?
-        .to_string_lossy();
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    Ok(dir.join(format!(".{name}.carve-tmp-{}", std::process::id())))
-}
-
 /// The bytes a file really occupies: tests use it to see a file is sparse.
 #[cfg(all(test, unix))]
 fn allocated_bytes(path: &Path) -> u64 {
@@ -110,6 +100,7 @@ fn allocated_bytes(path: &Path) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
 
     fn sparse(path: PathBuf, bytes: u64) -> WantedFile {
         WantedFile {
