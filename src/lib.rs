@@ -10,6 +10,7 @@ pub mod disk;
 pub mod error;
 pub mod export;
 pub mod fsutil;
+pub mod guest_table;
 pub mod host;
 pub mod input;
 pub mod model;
