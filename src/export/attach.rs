@@ -143,7 +143,8 @@ pub fn attach_sh(lines: &[AttachLine]) -> String {
 }
 
 /// The batch file (CRLF line ends): VBoxManage from PATH, or from the folder VirtualBox's
-/// installer records in `VBOX_MSI_INSTALL_PATH`; stops at the first failure.
+/// installer records in `VBOX_MSI_INSTALL_PATH`; stops at the first failure (`if errorlevel
+/// 1 exit /b 1` after each line).
 pub fn attach_cmd(lines: &[AttachLine]) -> String {
     let mut text = String::from("@echo off\r\n");
     for note in HEADER_NOTE.lines() {
@@ -159,7 +160,8 @@ pub fn attach_cmd(lines: &[AttachLine]) -> String {
         let mut words = vec!["VBoxManage".to_string()];
         words.extend(line.args());
         text.push_str(&cmd_line(&words));
-        text.push_str(" || exit /b 1\r\n");
+        // Not `|| exit /b 1`: Wine's cmd runs the right side of `||` even on success.
+        text.push_str("\r\nif errorlevel 1 exit /b 1\r\n");
     }
     text
 }
@@ -212,7 +214,7 @@ mod tests {
         let text = attach_cmd(&[line("W 1", r"C:\p\vm1.vmdk")]);
         assert!(
             text.contains(
-                "\r\nVBoxManage storageattach \"W 1\" --storagectl SATA --port 1 --device 0 --type hdd --medium C:\\p\\vm1.vmdk --mtype shareable || exit /b 1\r\n"
+                "\r\nVBoxManage storageattach \"W 1\" --storagectl SATA --port 1 --device 0 --type hdd --medium C:\\p\\vm1.vmdk --mtype shareable\r\nif errorlevel 1 exit /b 1\r\n"
             ),
             "{text}"
         );

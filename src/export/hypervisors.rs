@@ -156,7 +156,7 @@ pub fn target_files(
                 .collect();
             let text = vmware::vmx_snippet(&disks).map_err(|e| {
                 Error::new(format!(
-                    "{e}; give the vdisk a lower \"port\" for --target vmware"
+                    "--target vmware: {e}; set another \"port\" in the plan"
                 ))
             })?;
             files.push(WantedFile {

@@ -77,6 +77,7 @@ pub fn vmx_snippet(disks: &[VmxDisk]) -> Result<String, String> {
         if mine.iter().any(|d| d.shareable) {
             text.push_str("disk.locking = \"FALSE\"\n");
         }
+        let mut units = Vec::new();
         for d in mine {
             let unit = scsi_unit(d.port).ok_or_else(|| {
                 format!(
@@ -84,6 +85,14 @@ pub fn vmx_snippet(disks: &[VmxDisk]) -> Result<String, String> {
                     d.port
                 )
             })?;
+            if units.contains(&unit) {
+                return Err(format!(
+                    "two vdisks of {} take port {} (on different VirtualBox controllers), but VMware puts them all on scsi0",
+                    vm.unwrap_or("no VM"),
+                    d.port
+                ));
+            }
+            units.push(unit);
             let key = format!("scsi0:{unit}");
             text.push_str(&format!("{key}.present = \"TRUE\"\n"));
             text.push_str(&format!("{key}.fileName = \"{}\"\n", vmx_value(&d.file)));
@@ -135,6 +144,8 @@ mod tests {
              scsi0:8.deviceType = \"rawDisk\"\n"
         );
         assert!(vmx_snippet(&[disk(None, 15, false)]).is_err());
+        let twice = vmx_snippet(&[disk(Some("a"), 1, false), disk(Some("a"), 1, false)]);
+        assert!(twice.is_err_and(|e| e.contains("take port 1")));
     }
 
     #[test]
