@@ -227,33 +227,6 @@ fn slice(image: &[u8], start: u64, sectors: u64) -> &[u8] {
     &image[start as usize * SECTOR..(start + sectors) as usize * SECTOR]
 }
 
-/// VirtualBox's own parser, built from ../shared/tools/vbox-vmdk (None outside CI when it
-/// cannot be built).
-fn vmdkcheck() -> Option<PathBuf> {
-    let build = ["../shared/tools/vbox-vmdk", "/work/shared/tools/vbox-vmdk"]
-        .iter()
-        .map(|d| {
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join(d)
-                .join("build.sh")
-        })
-        .find(|p| p.is_file());
-    let out = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("vmdkcheck-hypervisors-{}", std::process::id()));
-    let built = build.and_then(|script| {
-        let status = Command::new("bash").arg(script).arg(&out).output().ok()?;
-        status.status.success().then(|| out.join("vmdkcheck"))
-    });
-    if built.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "vmdkcheck (../shared/tools/vbox-vmdk) is required under CI"
-        );
-        eprintln!("note: vmdkcheck could not be built; skipping VirtualBox's parser");
-    }
-    built
-}
-
 #[test]
 fn vmware_descriptors_and_vmx_lines() {
     if !have_tool("vmdkinfo") || !have_tool("sfdisk") {
@@ -265,7 +238,9 @@ fn vmware_descriptors_and_vmx_lines() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let abs = std::path::absolute(&project).expect("absolute");
 
-    let checker = vmdkcheck();
+    // `carve()` has already run VirtualBox's parser (vmdkcheck, see export_support) on
+    // every descriptor: accepted, the planned extents, size and uuid, nothing rewritten but
+    // the SCSI geometry VirtualBox caps at 16 heads.
     for (name, sectors, create_type, adapter) in [
         ("blk", 4096u64, "partitionedDevice", "lsilogic"),
         ("mix", 5120, "partitionedDevice", "buslogic"),
@@ -295,19 +270,6 @@ fn vmware_descriptors_and_vmx_lines() {
             report.contains(&format!("({} bytes)", sectors * SECTOR as u64)),
             "{name}: {report}"
         );
-        if let Some(tool) = &checker {
-            let check = Command::new(tool)
-                .arg("--open")
-                .arg(&descriptor)
-                .output()
-                .expect("vmdkcheck");
-            let report = text(&check.stdout);
-            assert!(check.status.success(), "{name}: {report}");
-            assert!(
-                report.contains(&format!("disk size: {} bytes", sectors * SECTOR as u64)),
-                "{name}: {report}"
-            );
-        }
     }
 
     let snippet = std::fs::read_to_string(project.join("vmx-snippet.txt")).expect("snippet");
@@ -472,7 +434,7 @@ fn hostile_project(dir: &Path) -> PathBuf {
     std::fs::create_dir_all(&project).expect("project");
     let plan = serde_json::json!({
         "version": 1,
-        "disk": { "source": "carve:demo" },
+        "disk": { "source": "carve:demo", "device_path": "/dev/carve-test-disk" },
         "vdisks": [
             { "name": HOSTILE_VDISK, "shareable": true, "vm": HOSTILE_VM, "controller": HOSTILE_CTL,
               "extents": [ { "kind": "file", "sectors": 2048 }, { "kind": "raw", "start": 125831168u64, "sectors": 2048 } ] },
