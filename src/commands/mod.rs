@@ -5,6 +5,7 @@ pub mod check;
 pub mod disks;
 pub mod export;
 pub mod inspect;
+pub mod passthrough;
 pub mod planner;
 
 use crate::error::{Error, Result};
