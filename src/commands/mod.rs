@@ -29,11 +29,8 @@ pub struct OpenedPlan {
 pub fn open_plan(path: &Path) -> Result<OpenedPlan> {
     let plan = Plan::load(path)?;
     let file = plan_file_path(path);
-    let dir = match file.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let source = plan.disk.resolve_source(&dir);
+    let dir = plan.base().to_path_buf();
+    let source = plan.source_path();
     let options = crate::disk::ReadOptions {
         recorded_sector_size: plan.disk.sector_size,
         ..Default::default()
