@@ -18,6 +18,7 @@ pub mod readonly;
 mod sanity;
 mod sector_size;
 mod types;
+pub mod window;
 
 use crate::error::{Error, Result};
 use crate::model::{DiskLayout, HostInfo, Partition, Reserved, Span, TableKind, demo};
