@@ -138,7 +138,10 @@ fn export_moves_a_renamed_vdisk_with_the_guests_files() {
     names.sort();
     assert_eq!(names, vec!["tail.bin", "web-header.bin", "web.vmdk"]);
     let registry = std::fs::read_to_string(p.join("media-registry.xml")).expect("registry");
-    assert!(registry.contains("location=\"web/web.vmdk\"") && !registry.contains("vm2"));
+    assert!(
+        registry.contains("web/web.vmdk\"") && !registry.contains("vm2"),
+        "{registry}"
+    );
     // Exported again: nothing moves, nothing changes.
     let again = export(p);
     assert!(

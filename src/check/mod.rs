@@ -9,6 +9,7 @@
 use crate::model::{DiskLayout, Extent, Plan, Span};
 use serde::Serialize;
 
+mod attach;
 mod device_path;
 mod identity;
 mod intervals;
@@ -40,6 +41,8 @@ pub mod codes {
     pub const ZERO_DISCARDS_WRITES: &str = "zero-discards-writes";
     /// What export would write is the plan's disk, a device, a file another extent maps,
     /// or something in the way (found by `carve check` and `carve export` in the folder).
+    pub const GUEST_TABLE: &str = "guest-table";
+    pub const PORT_CLASH: &str = "port-clash";
     pub const EXPORT_CONFLICT: &str = "export-conflict";
     /// A vdisk or file larger than the descriptor format, VirtualBox, qemu or libvmdk take,
     /// or than the export folder's file system holds.
@@ -48,7 +51,7 @@ pub mod codes {
     pub const LEFTOVER_VDISK: &str = "leftover-vdisk";
 
     /// Every code of the SPEC's table, in the table's order.
-    pub const ALL: [&str; 16] = [
+    pub const ALL: [&str; 18] = [
         OVERLAP,
         BEYOND_DISK,
         PARTITION_TABLE,
@@ -62,6 +65,8 @@ pub mod codes {
         CROSSES_PARTITION,
         GUEST_TABLE_ON_RAW,
         ZERO_DISCARDS_WRITES,
+        GUEST_TABLE,
+        PORT_CLASH,
         EXPORT_CONFLICT,
         TOO_LARGE,
         LEFTOVER_VDISK,
@@ -146,6 +151,7 @@ pub fn run_with(plan: &Plan, layout: Option<&DiskLayout>, extra: Vec<Finding>) -
     overlap::check(&ctx, &mut sink);
     placement::check(&ctx, &mut sink);
     protected::check(&ctx, &mut sink);
+    attach::check(&ctx, &mut sink);
     limits::check(&ctx, &mut sink);
     Report::new(sink.into_sorted())
 }

@@ -25,9 +25,12 @@ pub fn run(args: &ExportArgs) -> Result<ExitCode> {
         target: match args.target {
             TargetArg::Virtualbox => Target::VirtualBox,
             TargetArg::Qemu => Target::Qemu,
+            TargetArg::Vmware => Target::Vmware,
+            TargetArg::Libvirt => Target::Libvirt,
         },
         device_path: args.device_path.clone(),
         force: args.force,
+        relative_registry: args.relative,
     };
     let extra = crate::export::findings(plan, Some(layout), &opts);
     let report = crate::check::run_with(plan, Some(layout), extra);

@@ -122,18 +122,43 @@ fn write_temp(tmp: &Path, content: &Content) -> Result<()> {
         Content::Text(text) => f
             .write_all(text.as_bytes())
             .map_err(|e| Error::io(tmp, "write", &e))?,
-        Content::Sparse { bytes } => f.set_len(*bytes).map_err(|e| {
-            if super::survey::too_large(&e) {
-                Error::new(format!(
-                    "{}: the file system cannot hold a file of {bytes} bytes",
-                    tmp.parent().unwrap_or(tmp).display()
-                ))
-            } else {
-                Error::io(tmp, "set the size of", &e)
+        Content::Sparse { bytes } => set_len(&f, tmp, *bytes)?,
+        Content::Seeded { bytes, writes } => {
+            set_len(&f, tmp, *bytes)?;
+            for (offset, data) in writes {
+                if offset.saturating_add(data.len() as u64) > *bytes {
+                    return Err(Error::at(
+                        tmp,
+                        "the partition table does not fit in the file",
+                    ));
+                }
+                write_all_at(&f, data, *offset).map_err(|e| Error::io(tmp, "write", &e))?;
             }
-        })?,
+        }
     }
     f.sync_all().map_err(|e| Error::io(tmp, "sync", &e))
+}
+
+/// Size a new file (a sparse one: no data is written).
+fn set_len(f: &std::fs::File, tmp: &Path, bytes: u64) -> Result<()> {
+    f.set_len(bytes).map_err(|e| {
+        if super::survey::too_large(&e) {
+            Error::new(format!(
+                "{}: the file system cannot hold a file of {bytes} bytes",
+                tmp.parent().unwrap_or(tmp).display()
+            ))
+        } else {
+            Error::io(tmp, "set the size of", &e)
+        }
+    })
+}
+
+/// Write `data` at `offset` without moving through the file (the rest stays a hole).
+fn write_all_at(f: &std::fs::File, data: &[u8], offset: u64) -> std::io::Result<()> {
+    use std::io::{Seek, SeekFrom};
+    let mut f = f;
+    f.seek(SeekFrom::Start(offset))?;
+    f.write_all(data)
 }
 
 /// Phase 2: move renamed folders, then rename every temporary file into place.

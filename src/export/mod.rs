@@ -8,11 +8,16 @@
 //! `carve check` reports too); `apply` carries it out as one transaction.
 
 mod apply;
+pub mod attach;
 mod files;
+mod hypervisors;
+pub mod libvirt;
 mod safety;
 mod survey;
+pub mod vmware;
 
 pub use files::REGISTRY_FILE;
+pub use hypervisors::{ATTACH_CMD, ATTACH_SH, VMX_SNIPPET};
 
 use crate::check::{Finding, Severity};
 use crate::error::{Error, Result};
@@ -27,6 +32,10 @@ pub enum Target {
     #[default]
     VirtualBox,
     Qemu,
+    /// VMware Workstation/Player: physical-disk descriptors and `vmx-snippet.txt`.
+    Vmware,
+    /// libvirt/KVM: qemu-style descriptors and one `<disk>` element per vdisk.
+    Libvirt,
 }
 
 #[derive(Clone, Debug)]
@@ -37,6 +46,9 @@ pub struct ExportOptions {
     pub device_path: Option<String>,
     /// Replace a file extent whose size differs from the plan.
     pub force: bool,
+    /// The registry names descriptors relative to itself (`<name>/<name>.vmdk`) instead of
+    /// by absolute path.
+    pub relative_registry: bool,
 }
 
 impl ExportOptions {
@@ -47,6 +59,7 @@ impl ExportOptions {
             target: Target::default(),
             device_path: None,
             force: false,
+            relative_registry: false,
         }
     }
 }
@@ -143,7 +156,9 @@ pub fn findings(plan: &Plan, layout: Option<&DiskLayout>, opts: &ExportOptions) 
                 action: WriteAction::Create | WriteAction::Replace,
                 ..
             } => match file.content {
-                files::Content::Sparse { bytes } => Some((bytes, &file.path)),
+                files::Content::Sparse { bytes } | files::Content::Seeded { bytes, .. } => {
+                    Some((bytes, &file.path))
+                }
                 files::Content::Text(_) => None,
             },
             _ => None,

@@ -331,9 +331,11 @@ pub fn decide(
             None => Ok(WriteAction::Create),
         },
         Found::File { len, .. } => match &file.content {
-            Content::Sparse { bytes } if len == bytes => Ok(WriteAction::Keep),
-            Content::Sparse { .. } if force => Ok(WriteAction::Replace),
-            Content::Sparse { bytes } => Err(format!(
+            Content::Sparse { bytes } | Content::Seeded { bytes, .. } if len == bytes => {
+                Ok(WriteAction::Keep)
+            }
+            Content::Sparse { .. } | Content::Seeded { .. } if force => Ok(WriteAction::Replace),
+            Content::Sparse { bytes } | Content::Seeded { bytes, .. } => Err(format!(
                 "{here}: {} is {len} bytes but the plan wants {bytes}; it may hold guest \
                  data, so it is left alone (use --force to replace it with an empty one)",
                 file.what
