@@ -17,6 +17,7 @@ mod probe;
 pub mod readonly;
 mod sanity;
 mod types;
+pub mod window;
 
 use crate::error::{Error, Result};
 use crate::model::{DiskLayout, HostInfo, Partition, Reserved, Span, TableKind, demo};
