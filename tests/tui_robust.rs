@@ -62,6 +62,7 @@ fn action() -> impl Strategy<Value = Action> {
             Action::RenamePrompt,
             Action::DeleteVdisk,
             Action::ToggleShareable,
+            Action::CycleGuestTable,
             Action::AddHeader,
             Action::AddZero,
             Action::DeleteExtent,
