@@ -31,6 +31,9 @@ pub struct PlannerArgs {
     /// Open the built-in 240 GB example disk; touches no device
     #[arg(long, conflicts_with = "disk")]
     pub demo: bool,
+    /// Logical sector size of an image file (512 or 4096) when its table does not say (MBR)
+    #[arg(long, value_name = "BYTES", conflicts_with = "demo")]
+    pub sector_size: Option<u32>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -57,6 +60,9 @@ pub enum Command {
 pub struct InspectArgs {
     /// Block device or disk image
     pub disk: String,
+    /// Logical sector size of an image file (512 or 4096) when its table does not say (MBR)
+    #[arg(long, value_name = "BYTES")]
+    pub sector_size: Option<u32>,
     /// Print JSON instead of a table (the keys are in the README)
     #[arg(long)]
     pub json: bool,

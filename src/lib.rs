@@ -14,6 +14,7 @@ pub mod fsutil;
 pub mod host;
 pub mod input;
 pub mod model;
+pub mod text;
 pub mod ui;
 pub mod vbox;
 pub mod vmdk;
