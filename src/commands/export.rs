@@ -32,8 +32,9 @@ pub fn run(args: &ExportArgs) -> Result<ExitCode> {
         force: args.force,
         relative_registry: args.relative,
     };
-    let extra = crate::export::findings(plan, Some(layout), &opts);
-    let report = crate::check::run_with(plan, Some(layout), extra);
+    let report = crate::check::run(plan, Some(layout));
+    let extra = crate::export::findings(plan, Some(layout), &opts, report.errors > 0);
+    let report = report.merged(plan, extra);
     if !report.findings.is_empty() {
         let mut stderr = std::io::stderr().lock();
         super::check::write_table(&mut stderr, &report)
