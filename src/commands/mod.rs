@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod check;
 pub mod disks;
+pub mod esxi;
 pub mod export;
 pub mod inspect;
 pub mod passthrough;
@@ -29,12 +30,13 @@ pub struct OpenedPlan {
 pub fn open_plan(path: &Path) -> Result<OpenedPlan> {
     let plan = Plan::load(path)?;
     let file = plan_file_path(path);
-    let dir = match file.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-        _ => PathBuf::from("."),
+    let dir = plan.base().to_path_buf();
+    let source = plan.source_path();
+    let options = crate::disk::ReadOptions {
+        recorded_sector_size: plan.disk.sector_size,
+        ..Default::default()
     };
-    let source = plan.disk.resolve_source(&dir);
-    let layout = crate::disk::read_layout(&source).map_err(|e| {
+    let layout = crate::disk::read_layout_with(&source, options).map_err(|e| {
         Error::new(format!(
             "cannot use {}: its disk cannot be read ({e}); attach the disk, or set \
              `disk.source` in the plan to where it is now",

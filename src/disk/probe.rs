@@ -10,26 +10,6 @@ pub fn gpt_signature_at(disk: &DiskFile, offset: u64) -> bool {
     disk.read_at(offset, &mut sig).is_ok() && &sig == GPT_SIGNATURE
 }
 
-/// An image file carries no sector size: the GPT header sits at LBA 1, so find it at byte
-/// 512 or 4096 (or, with a wiped primary, the backup in the last 512 or 4096 bytes).
-/// 512 when there is none.
-pub fn image_sector_size(disk: &DiskFile) -> u32 {
-    if gpt_signature_at(disk, 512) {
-        return 512;
-    }
-    if gpt_signature_at(disk, 4096) {
-        return 4096;
-    }
-    let len = disk.len();
-    if len >= 512 * 3 && gpt_signature_at(disk, len - 512) {
-        return 512;
-    }
-    if len >= 4096 * 3 && gpt_signature_at(disk, len - 4096) {
-        return 4096;
-    }
-    512
-}
-
 /// What sector 0 says about the partition table.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Sector0 {
