@@ -5,6 +5,7 @@ pub mod demo;
 pub mod layout;
 pub mod plan;
 pub mod span;
+pub mod strict;
 
 pub use layout::*;
 pub use plan::*;

@@ -201,6 +201,20 @@ pub fn parse_descriptor(bytes: &[u8], origin: &str) -> ParsedDescriptor {
             ),
         );
     }
+    // VirtualBox compares the file's very first bytes with `# Disk DescriptorFile`
+    // (vmdkPreprocessDescriptor): an editor's byte order mark makes it refuse the file, and
+    // the mark is invisible in any message that quotes the line. Name it; read on after it.
+    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => {
+            out.error(
+                codes::FIRST_LINE,
+                Some(1),
+                "starts with a UTF-8 byte order mark, which VirtualBox refuses (\"descriptor does not start as expected\"); save it without BOM",
+            );
+            rest
+        }
+        None => bytes,
+    };
     parse_text(bytes, &mut out);
     out
 }
@@ -639,14 +653,8 @@ fn whitespace_problem(line: &str, number: usize, out: &mut ParsedDescriptor) {
 /// At most 60 characters of outside text in a message, control characters shown escaped
 /// (backslashes stay as written: device paths must read as in the file).
 pub fn shorten(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars().take(60) {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
+    let head: String = text.chars().take(60).collect();
+    let mut out = crate::text::escape(&head).into_owned();
     if text.chars().count() > 60 {
         out.push('…');
     }
