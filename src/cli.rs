@@ -79,8 +79,14 @@ pub struct CheckArgs {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum TargetArg {
+    /// descriptors, media-registry.xml, attach-virtualbox.sh/.cmd for vdisks with a vm
     Virtualbox,
+    /// qemu-readable descriptors (ZERO extents become zero files)
     Qemu,
+    /// VMware Workstation/Player physical-disk descriptors and vmx-snippet.txt
+    Vmware,
+    /// qemu-style descriptors and one libvirt <disk> element per vdisk (<name>/<name>.xml)
+    Libvirt,
 }
 
 #[derive(Debug, Args)]
@@ -99,6 +105,10 @@ pub struct ExportArgs {
     /// Replace file extents whose size differs from the plan (their content is lost)
     #[arg(long)]
     pub force: bool,
+    /// media-registry.xml names descriptors relative to itself (<name>/<name>.vmdk) instead
+    /// of by absolute path
+    #[arg(long)]
+    pub relative: bool,
 }
 
 #[derive(Debug, Args)]

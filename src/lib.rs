@@ -11,6 +11,7 @@ pub mod error;
 pub mod esxi;
 pub mod export;
 pub mod fsutil;
+pub mod guest_table;
 pub mod host;
 pub mod input;
 pub mod model;
