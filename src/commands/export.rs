@@ -3,7 +3,7 @@
 
 use crate::cli::{ExportArgs, TargetArg};
 use crate::error::{Error, Result};
-use crate::export::{ExportOptions, Target, WriteAction};
+use crate::export::{ExportOptions, Target};
 use crate::text;
 use std::io::Write;
 use std::process::ExitCode;
@@ -22,7 +22,20 @@ pub fn run(args: &ExportArgs) -> Result<ExitCode> {
             text::escape(path)
         )));
     }
-    let report = crate::check::run(plan, Some(layout));
+    let opts = ExportOptions {
+        out_dir: args.out.clone().unwrap_or_else(|| opened.dir.clone()),
+        target: match args.target {
+            TargetArg::Virtualbox => Target::VirtualBox,
+            TargetArg::Qemu => Target::Qemu,
+            TargetArg::Vmware => Target::Vmware,
+            TargetArg::Libvirt => Target::Libvirt,
+        },
+        device_path: args.device_path.clone(),
+        force: args.force,
+        relative_registry: args.relative,
+    };
+    let extra = crate::export::findings(plan, Some(layout), &opts);
+    let report = crate::check::run_with(plan, Some(layout), extra);
     // The findings are a result, printed where `carve check` prints them (stdout); stderr
     // gets the one line that says the export failed, as every failure does.
     if !report.findings.is_empty() {
@@ -40,28 +53,11 @@ pub fn run(args: &ExportArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
 
-    let opts = ExportOptions {
-        out_dir: args.out.clone().unwrap_or_else(|| opened.dir.clone()),
-        target: match args.target {
-            TargetArg::Virtualbox => Target::VirtualBox,
-            TargetArg::Qemu => Target::Qemu,
-            TargetArg::Vmware => Target::Vmware,
-            TargetArg::Libvirt => Target::Libvirt,
-        },
-        device_path: args.device_path.clone(),
-        force: args.force,
-        relative_registry: args.relative,
-    };
     for write in crate::export::export(plan, Some(layout), &opts)? {
-        let action = match write.action {
-            WriteAction::Create => "created",
-            WriteAction::Replace => "replaced",
-            WriteAction::Unchanged => "unchanged",
-            WriteAction::Keep => "kept",
-        };
+        let action = write.action.done_word();
         println!(
             "{action:<9} {}  {}",
-            text::escape(&write.path.display().to_string()),
+            text::escape(&write.shown_path()),
             text::escape(&write.what)
         );
     }
