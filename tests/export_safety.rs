@@ -75,11 +75,14 @@ fn wrong_size_is_refused_then_replaced_with_force() {
     );
     let out = export(dir.path(), &[]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    // The findings on stdout (as `check` prints them), the failure in one line.
     let err = text(&out.stderr);
+    let listed = text(&out.stdout);
     assert!(
-        err.contains("vm1-header.bin") && err.contains("--force"),
-        "{err}"
+        listed.contains("vm1-header.bin") && listed.contains("--force"),
+        "{listed}"
     );
+    assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
         err.lines().last().is_some_and(|l| l.starts_with("carve: ")),
         "{err}"
