@@ -252,8 +252,9 @@ fn a_byte_order_mark_is_named() {
         ("vmdk-first-line", Severity::Error, Some(1))
     );
     assert!(
-        p.message
-            .starts_with("starts with a UTF-8 byte order mark, which VirtualBox refuses"),
+        p.message.starts_with(
+            "VirtualBox refuses the descriptor: it starts with a UTF-8 byte order mark"
+        ),
         "{}",
         p.message
     );
