@@ -15,13 +15,13 @@ pub fn read(disk: &DiskFile, lb: u32) -> Result<TableRead> {
     let last_lba = disk_lbas.saturating_sub(1);
     let mut notes = Vec::new();
 
-    let primary = gpt_header::read_copy(disk, lb, 1, disk_lbas);
+    let primary = gpt_header::read_copy(disk, lb, 1, disk_lbas)?;
     // Where the primary says its backup is; the last sector when the primary is not sound.
     let backup_lba = match &primary {
         Ok(p) if p.header.alt_lba > 1 && p.header.alt_lba < disk_lbas => p.header.alt_lba,
         _ => last_lba,
     };
-    let backup = gpt_header::read_copy(disk, lb, backup_lba, disk_lbas);
+    let backup = gpt_header::read_copy(disk, lb, backup_lba, disk_lbas)?;
 
     let chosen: GptCopy = match (primary, backup) {
         (Ok(p), backup) => {

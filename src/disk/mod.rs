@@ -4,8 +4,9 @@
 //! (GPT or MBR), computes free space and the table's own reserved sectors, and asks the
 //! host module what the host uses. Everything in the result is in 512-byte units.
 
-mod blockdev;
+mod aligned;
 pub mod crc32;
+pub mod device;
 mod ebr;
 mod free;
 mod gpt;
@@ -17,6 +18,7 @@ mod probe;
 pub mod readonly;
 mod sanity;
 mod types;
+pub mod winio;
 
 use crate::error::{Error, Result};
 use crate::model::{DiskLayout, HostInfo, Partition, Reserved, Span, TableKind, demo};
@@ -47,6 +49,17 @@ pub fn read_layout(source: &str) -> Result<DiskLayout> {
     Ok(layout)
 }
 
+/// As [`read_layout`], but on Linux the disk is opened with `O_DIRECT`, so every read must
+/// be sector-aligned in offset, length and buffer, as on a Windows physical drive or a macOS
+/// raw disk (the proof that the aligned reader is the only way in). Elsewhere the same as
+/// [`read_layout`].
+pub fn read_layout_direct(source: &str) -> Result<DiskLayout> {
+    let disk = DiskFile::open_with(source, true)?;
+    let mut layout = read_table_layout(&disk)?;
+    crate::host::annotate(&mut layout, Path::new(source));
+    Ok(layout)
+}
+
 /// Everything but host use, from an open disk.
 fn read_table_layout(disk: &DiskFile) -> Result<DiskLayout> {
     if disk.len() < 512 {
@@ -58,7 +71,7 @@ fn read_table_layout(disk: &DiskFile) -> Result<DiskLayout> {
             ),
         ));
     }
-    let (logical, physical) = sector_sizes(disk);
+    let (logical, physical) = sector_sizes(disk)?;
     let size_sectors = disk.len() / 512;
     let mut notes = Vec::new();
     if !disk.len().is_multiple_of(u64::from(logical)) {
@@ -68,7 +81,7 @@ fn read_table_layout(disk: &DiskFile) -> Result<DiskLayout> {
         ));
     }
 
-    let sector0 = probe::classify_sector0(disk);
+    let sector0 = probe::classify_sector0(disk)?;
     if sector0 == Sector0::NotATable {
         notes.push(
             "sector 0 ends in 0x55AA but its entries are not a partition table (a filesystem boot sector?)"
@@ -88,8 +101,8 @@ fn read_table_layout(disk: &DiskFile) -> Result<DiskLayout> {
             Some(read)
         }
         Sector0::Mbr(header) => {
-            let mut read = mbr::read(disk, logical, &header);
-            if probe::gpt_signature_at(disk, u64::from(logical)) {
+            let mut read = mbr::read(disk, logical, &header)?;
+            if probe::gpt_signature_at(disk, u64::from(logical))? {
                 read.notes.push(
                     "a stale GPT header sits at LBA 1 without a protective MBR entry; the MBR is the table (as Linux reads it)"
                         .into(),
@@ -98,7 +111,7 @@ fn read_table_layout(disk: &DiskFile) -> Result<DiskLayout> {
             Some(read)
         }
         Sector0::Blank | Sector0::NotATable => {
-            if probe::gpt_signature_at(disk, u64::from(logical)) {
+            if probe::gpt_signature_at(disk, u64::from(logical))? {
                 // A GPT without its protective MBR: readable, but other tools may ignore it.
                 match gpt::read(disk, logical) {
                     Ok(mut read) => {
@@ -158,13 +171,170 @@ fn read_table_layout(disk: &DiskFile) -> Result<DiskLayout> {
     Ok(layout)
 }
 
-/// (logical, physical) sector sizes: the kernel's for a block device, probed for an image.
-fn sector_sizes(disk: &DiskFile) -> (u32, u32) {
-    if disk.is_block_device()
-        && let Some(sizes) = blockdev::sector_sizes(disk.file())
-    {
-        return sizes;
+/// (logical, physical) sector sizes: the OS's for a device, probed for an image.
+fn sector_sizes(disk: &DiskFile) -> Result<(u32, u32)> {
+    if let Some(sizes) = disk.os_sector_sizes() {
+        return Ok(sizes);
     }
-    let size = probe::image_sector_size(disk);
-    (size, size)
+    let size = probe::image_sector_size(disk)?;
+    Ok((size, size))
+}
+
+/// The tests' independent image writer, shared with the integration tests.
+#[cfg(test)]
+#[path = "../../tests/disk_support/imagegen.rs"]
+mod imagegen;
+
+#[cfg(test)]
+mod tests {
+    //! The whole read path over devices that behave as raw disks: strict about alignment
+    //! (512 and 4096), and failing at chosen places.
+    use super::aligned::fakes::{Failing, Strict};
+    use super::device::ReadAt;
+    use super::*;
+    use std::cell::RefCell;
+    use std::io;
+    use std::rc::Rc;
+
+    use super::imagegen;
+
+    /// An MBR disk of `lb`-byte sectors (units of `lb` everywhere): a primary, an extended
+    /// partition with three logicals, each behind its EBR.
+    fn mbr_with_logicals(lb: usize) -> Vec<u8> {
+        let sectors = 1024usize * 1024 * 16 / lb; // 16 MiB
+        let mut img = vec![0u8; sectors * lb];
+        let per = (sectors / 8) as u32;
+        img[440..444].copy_from_slice(&0x1234_5678u32.to_le_bytes());
+        imagegen::write_entry(&mut img, 446, 0x83, per / 4, per);
+        let ext_start = 2 * per;
+        imagegen::write_entry(&mut img, 462, 0x05, ext_start, 4 * per);
+        img[510] = 0x55;
+        img[511] = 0xAA;
+        for k in 0..3u32 {
+            let ebr = ext_start + k * per;
+            let at = ebr as usize * lb;
+            imagegen::write_entry(&mut img, at + 446, 0x83, 8, per - 16);
+            if k < 2 {
+                imagegen::write_entry(&mut img, at + 462, 0x05, (k + 1) * per, per);
+            }
+            img[at + 510] = 0x55;
+            img[at + 511] = 0xAA;
+        }
+        img
+    }
+
+    fn gpt(lb: u64) -> Vec<u8> {
+        let disk_lbas = (16 << 20) / lb;
+        imagegen::gpt_image(&imagegen::gpt_with(lb, disk_lbas, 128, 3, disk_lbas / 8))
+    }
+
+    /// Every read the device sees, as (offset, length).
+    struct Recording<D> {
+        inner: D,
+        log: Rc<RefCell<Vec<(u64, usize)>>>,
+    }
+
+    impl<D: ReadAt> ReadAt for Recording<D> {
+        fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
+            self.log.borrow_mut().push((offset, buf.len()));
+            self.inner.read_at(offset, buf)
+        }
+    }
+
+    fn layout_of(device: Box<dyn ReadAt>, len: u64, lb: u32) -> Result<DiskLayout> {
+        let disk = DiskFile::from_device(device, "/dev/fake", len, Some((lb, lb)), true);
+        read_table_layout(&disk)
+    }
+
+    fn images() -> Vec<(&'static str, u32, Vec<u8>)> {
+        vec![
+            ("gpt", 512, gpt(512)),
+            ("gpt", 4096, gpt(4096)),
+            ("mbr", 512, mbr_with_logicals(512)),
+            ("mbr", 4096, mbr_with_logicals(4096)),
+        ]
+    }
+
+    #[test]
+    fn tables_read_through_a_strict_raw_device_as_from_the_image() {
+        for (kind, lb, img) in images() {
+            let len = img.len() as u64;
+            let strict = Rc::new(Strict::new(img.clone(), lb as usize));
+            let through_strict = layout_of(Box::new(StrictRef(Rc::clone(&strict))), len, lb)
+                .unwrap_or_else(|e| panic!("{kind} {lb}: {e}"));
+            assert!(
+                strict.refused.borrow().is_empty(),
+                "{kind} {lb}: unaligned reads {:?}",
+                strict.refused.borrow()
+            );
+            let plain = DiskFile::from_device(Box::new(img), "/dev/fake", len, None, false);
+            let from_image = read_table_layout(&plain).unwrap();
+            assert_eq!(through_strict.table.as_str(), kind, "{kind} {lb}");
+            assert_eq!(through_strict.logical_sector_size, lb);
+            assert_eq!(
+                from_image.logical_sector_size,
+                if kind == "gpt" { lb } else { 512 }
+            );
+            if kind == "mbr" {
+                // 1 primary + extended + 3 logicals, none lost to an unaligned EBR read.
+                assert_eq!(through_strict.partitions.len(), 5, "{kind} {lb}");
+            } else {
+                assert_eq!(through_strict.partitions, from_image.partitions);
+                assert_eq!(through_strict.free, from_image.free);
+            }
+        }
+    }
+
+    struct StrictRef(Rc<Strict>);
+
+    impl ReadAt for StrictRef {
+        fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
+            self.0.read_at(offset, buf)
+        }
+    }
+
+    #[test]
+    fn a_read_error_anywhere_carve_reads_is_an_error_never_an_empty_table() {
+        for (kind, lb, img) in images() {
+            let len = img.len() as u64;
+            let log = Rc::new(RefCell::new(Vec::new()));
+            let recording = Recording {
+                inner: img.clone(),
+                log: Rc::clone(&log),
+            };
+            layout_of(Box::new(recording), len, lb).unwrap();
+            let reads = log.borrow().clone();
+            assert!(reads.len() >= 2, "{kind} {lb}: {reads:?}");
+            for &(offset, count) in &reads {
+                let failing = Failing {
+                    inner: img.clone(),
+                    bad: vec![(offset, offset + count as u64)],
+                };
+                match layout_of(Box::new(failing), len, lb) {
+                    Ok(l) => panic!(
+                        "{kind} {lb}: a failed read at byte {offset} gave a layout (table {}, {} partitions)",
+                        l.table.as_str(),
+                        l.partitions.len()
+                    ),
+                    Err(e) => {
+                        let m = e.message();
+                        assert!(m.starts_with("/dev/fake: cannot read"), "{m}");
+                        assert!(m.contains("Input/output error"), "{m}");
+                        assert!(!m.contains('\n'));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_failing_sector_zero_is_not_a_blank_disk() {
+        let img = vec![0u8; 1 << 20];
+        let failing = Failing {
+            inner: img,
+            bad: vec![(0, 512)],
+        };
+        let e = layout_of(Box::new(failing), 1 << 20, 512).unwrap_err();
+        assert!(e.message().contains("at byte 0"), "{e}");
+    }
 }
