@@ -45,6 +45,9 @@ pub enum Command {
     Audit(AuditArgs),
     /// List the host's disks
     Disks(DisksArgs),
+    /// Before handing a PCI device (a storage controller) to a VM: the disks behind it and its
+    /// IOMMU group, and what the host loses (exit 1 when it uses any of them)
+    Passthrough(PassthroughArgs),
 }
 
 #[derive(Debug, Args)]
@@ -112,6 +115,20 @@ pub struct DisksArgs {
     pub all: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct PassthroughArgs {
+    /// PCI addresses as lspci writes them: 0000:00:17.0 or 00:17.0
+    #[arg(required = true, value_name = "PCI")]
+    pub addresses: Vec<String>,
+    /// Project folder whose plan's raw extents count as the host's (other VMs' disks)
+    /// [default: the current folder, when it holds a carve.json]
+    #[arg(long, value_name = "DIR")]
+    pub project: Option<PathBuf>,
+    /// Print JSON instead of a table (the keys are in the README)
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// Parse the command line and run; the caller prints the error and exits 2.
 pub fn run() -> Result<ExitCode> {
     let cli = match Cli::try_parse() {
@@ -124,6 +141,7 @@ pub fn run() -> Result<ExitCode> {
         Some(Command::Export(a)) => crate::commands::export::run(&a),
         Some(Command::Audit(a)) => crate::commands::audit::run(&a),
         Some(Command::Disks(a)) => crate::commands::disks::run(&a),
+        Some(Command::Passthrough(a)) => crate::commands::passthrough::run(&a),
         None => crate::commands::planner::run(&cli.planner),
     }
 }

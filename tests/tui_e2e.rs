@@ -1,6 +1,8 @@
 //! The real binary in tmux, driven as a person would: split partition 2 by keys, add
 //! partition 3 by a mouse drag, save, export, quit.
 
+mod export_support;
+
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -164,6 +166,11 @@ fn demo_split_drag_save_export_quit() {
         s.wait_for("exported into");
         assert!(project.join("vm1").join("vm1.vmdk").is_file());
         assert!(project.join("media-registry.xml").is_file());
+        export_support::vmdkcheck::assert_export_accepted(
+            &project.join("carve.json"),
+            &project,
+            None,
+        );
     }
 
     s.keys(&["q"]);

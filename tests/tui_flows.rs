@@ -1,5 +1,7 @@
 //! Planner flows fed as key and mouse events through keymap -> update -> draw.
 
+#[path = "export_support/mod.rs"]
+mod export_support;
 mod tui_support;
 
 use carve::app::{Action, Dialog, Focus};
@@ -292,6 +294,11 @@ fn export_previews_first_or_reports_its_error() {
             assert!(lines.iter().any(|l| l.contains("vm1")), "{lines:?}");
             h.key(KeyCode::Enter);
             assert!(dir.path().join("vm1").join("vm1.vmdk").is_file());
+            export_support::vmdkcheck::assert_export_accepted(
+                &dir.path().join("carve.json"),
+                dir.path(),
+                None,
+            );
         }
         _ => {
             let msg = h.app.message.clone().expect("message");

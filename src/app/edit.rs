@@ -64,9 +64,13 @@ impl App {
     }
 
     /// New vdisks are shareable: VirtualBox locks a raw-backed disk for the first VM otherwise.
+    /// Each gets its own random uuid, written into the plan, so a rename keeps its identity
+    /// (a name-derived uuid would change with the name, and come back for a new vdisk that
+    /// reuses an old name).
     fn fresh_vdisk(name: String) -> VDisk {
         let mut v = VDisk::new(name);
         v.shareable = true;
+        v.uuid = Some(uuid::Uuid::new_v4());
         v
     }
 
@@ -104,6 +108,10 @@ impl App {
             return self.set_error(format!("a vdisk named `{name}` exists already"));
         }
         self.checkpoint();
+        // A vdisk from an older plan has no uuid yet: pin the one its old name gave it, so
+        // the export knows the renamed vdisk and moves its files instead of making new ones.
+        let disk = self.plan.disk.clone();
+        self.plan.vdisks[c].pin_uuid(&disk);
         let old = std::mem::replace(&mut self.plan.vdisks[c].name, name.to_string());
         self.set_message(format!("renamed {old} to {name}"));
     }

@@ -146,7 +146,9 @@ pub enum VdiskRow {
 impl App {
     /// A planner over `layout` with `plan`; `saved` says whether `plan` came from the project
     /// (an unsaved fresh plan with nothing in it is not "unsaved changes").
-    pub fn new(layout: DiskLayout, plan: Plan, project: PathBuf, saved: bool) -> App {
+    pub fn new(layout: DiskLayout, mut plan: Plan, project: PathBuf, saved: bool) -> App {
+        // Relative paths in the plan are relative to the project folder it is saved in.
+        plan.folder = Some(project.clone());
         let regions = layout.regions();
         let view = layout.span();
         let cursor = first_partition_start(&layout);

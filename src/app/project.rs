@@ -3,7 +3,7 @@
 use super::{App, Dialog};
 use crate::check::text::counted;
 use crate::export::{self, ExportOptions, Target, WriteAction};
-use crate::model::{PLAN_FILE, PlanDisk};
+use crate::model::{PLAN_FILE, PlanDisk, source_for_plan};
 
 impl App {
     pub fn plan_path(&self) -> std::path::PathBuf {
@@ -13,6 +13,9 @@ impl App {
     /// Save the plan, recording the disk's identity. Returns whether it worked.
     pub(super) fn save(&mut self) -> bool {
         self.plan.disk = PlanDisk::from_layout(&self.layout, self.device_path.clone());
+        // The layout's source is as opened (from the current folder); the plan's is from
+        // the project folder, so `carve check PROJECT` finds it from anywhere.
+        self.plan.disk.source = source_for_plan(&self.layout.source, &self.project);
         let path = self.plan_path();
         let result = std::fs::create_dir_all(&self.project)
             .map_err(|e| crate::error::Error::io(&self.project, "create the project folder", &e))

@@ -225,6 +225,13 @@ fn names_the_disk(target: &str, disk_source: Option<&str>) -> bool {
         )
 }
 
+/// `path` from the current folder, as an absolute path (unchanged when it cannot be).
+fn absolute_text(path: &str) -> String {
+    std::path::absolute(path)
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| path.to_string())
+}
+
 fn extent_is_the_descriptor(source: &VdiskSource, extent: Option<usize>) -> bool {
     let own = Path::new(&source.file).file_name();
     let named = extent
@@ -302,8 +309,16 @@ fn build(
             (_, Some(target))
                 if devices::is_device_path(target) || names_the_disk(target, disk_source) =>
             {
+                // The image --disk names, spelled absolute as a descriptor must (`--disk
+                // disk.img` from the image's folder is no malformed device path); a relative
+                // name in the descriptor itself is one, so it is judged as written.
                 let dev = match disk_source {
-                    Some(disk) if names_the_disk(target, disk_source) => devices::normalize(disk),
+                    Some(disk)
+                        if Path::new(target).is_absolute()
+                            && names_the_disk(target, disk_source) =>
+                    {
+                        devices::normalize(&absolute_text(disk))
+                    }
                     _ => devices::normalize(target),
                 };
                 if let Some(problem) = &dev.problem {

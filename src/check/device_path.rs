@@ -9,7 +9,7 @@ pub fn check(ctx: &Context, sink: &mut Sink) {
     if !ctx.plan.vdisks.iter().any(|v| v.has_raw()) {
         return;
     }
-    let path = ctx.plan.disk.effective_device_path();
+    let path = ctx.plan.device_path();
     if let Some(problem) = device_path_problem(&path) {
         sink.push(
             codes::BAD_DEVICE_PATH,

@@ -10,14 +10,39 @@ const MAX_NAME_BYTES: usize = 255;
 /// A vdisk's name also names its descriptor, `<name>.vmdk`.
 const MAX_VDISK_NAME_BYTES: usize = MAX_NAME_BYTES - ".vmdk".len();
 
+/// Files an export writes at the top of the project folder, beside the vdisks' folders: a
+/// vdisk of one of these names would make its folder where the file goes (compared without
+/// case, as Windows and macOS do).
+pub const RESERVED_TOP_LEVEL: [&str; 5] = [
+    crate::model::PLAN_FILE,
+    "media-registry.xml",
+    "vmx-snippet.txt",
+    "attach-virtualbox.sh",
+    "attach-virtualbox.cmd",
+];
+
+/// Why `name` cannot be a vdisk name although it is a plain file name: it is one of the
+/// export's own top-level files.
+fn reserved_vdisk_name(name: &str) -> Option<&'static str> {
+    RESERVED_TOP_LEVEL
+        .iter()
+        .any(|r| r.eq_ignore_ascii_case(name))
+        .then_some(
+            "is the name of a file the export writes into the project folder; choose another",
+        )
+}
+
 pub fn check(ctx: &Context, sink: &mut Sink) {
     // Folders collide on case-insensitive file systems too (Windows, macOS).
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (v, vdisk) in ctx.plan.vdisks.iter().enumerate() {
-        let problem = name_problem(&vdisk.name).or_else(|| {
-            (vdisk.name.len() > MAX_VDISK_NAME_BYTES)
-                .then_some("is longer than 250 bytes, too long for its descriptor `<name>.vmdk`")
-        });
+        let problem = name_problem(&vdisk.name)
+            .or_else(|| {
+                (vdisk.name.len() > MAX_VDISK_NAME_BYTES).then_some(
+                    "is longer than 250 bytes, too long for its descriptor `<name>.vmdk`",
+                )
+            })
+            .or_else(|| reserved_vdisk_name(&vdisk.name));
         if let Some(problem) = problem {
             push(
                 sink,
@@ -68,11 +93,12 @@ pub fn name_problem(name: &str) -> Option<&'static str> {
     }
 }
 
-/// Each file extent's file: a plain name, not the descriptor's, and not shared with another
-/// file extent of the vdisk. Default names derive from the vdisk name, so they are checked
+/// Each file extent's file: a plain name, not the descriptor's nor the libvirt `<disk>`
+/// element's (`<name>.xml`), and not shared with another file extent of the vdisk. Default names derive from the vdisk name, so they are checked
 /// only when that name is sound (its own finding says the rest).
 fn check_file_paths(vdisk: &VDisk, v: usize, name_ok: bool, sink: &mut Sink) {
     let descriptor = format!("{}.vmdk", vdisk.name).to_lowercase();
+    let libvirt_xml = format!("{}.xml", vdisk.name).to_lowercase();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (e, path, explicit) in vdisk.file_paths() {
         if !explicit && !name_ok {
@@ -83,6 +109,10 @@ fn check_file_paths(vdisk: &VDisk, v: usize, name_ok: bool, sink: &mut Sink) {
             Some(problem.to_string())
         } else if key == descriptor {
             Some("is the descriptor's own file name".to_string())
+        } else if key == libvirt_xml {
+            Some(
+                "is the file `--target libvirt` writes the vdisk's <disk> element into".to_string(),
+            )
         } else if let Some(&first) = seen.get(&key) {
             Some(format!(
                 "is also the file of extent {}: both would read and write one file",
@@ -204,6 +234,32 @@ mod tests {
             vec![header(), file(8, "vm1-header.bin")],
         )]);
         assert_eq!(flagged(&plan, codes::BAD_NAME), vec![(0, 1)]);
+    }
+
+    #[test]
+    fn export_file_names_are_reserved() {
+        for name in [
+            "carve.json",
+            "media-registry.xml",
+            "VMX-snippet.txt",
+            "attach-virtualbox.sh",
+            "attach-virtualbox.CMD",
+        ] {
+            let plan = plan_of(vec![vdisk(name, vec![raw(125_831_168, 2048)])]);
+            assert_eq!(
+                flagged(&plan, codes::BAD_NAME),
+                vec![(0, usize::MAX)],
+                "{name}"
+            );
+        }
+        let plan = plan_of(vec![vdisk("vm1", vec![file(8, "VM1.xml")])]);
+        let messages = messages_on(&plan, None, codes::BAD_NAME);
+        assert_eq!(
+            messages,
+            vec![
+                "file extent path VM1.xml is the file `--target libvirt` writes the vdisk's <disk> element into"
+            ]
+        );
     }
 
     #[test]

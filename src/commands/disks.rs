@@ -2,7 +2,8 @@
 //!
 //! JSON: `{"disks":[{"name","path","model","size_sectors","size","logical_sector_size",
 //! "physical_sector_size","removable","table","table_error","system_disk",
-//! "host_uses":[{"start","sectors","node","what"}]}]}`.
+//! "host_uses":[{"start","sectors","node","what"}],"controller":null|{"address","id","class",
+//! "class_name","driver","iommu_group","group_peers"}}]}`.
 
 use crate::cli::DisksArgs;
 use crate::error::{Error, Result};
@@ -33,6 +34,8 @@ struct DiskJson {
     table_error: Option<String>,
     system_disk: bool,
     host_uses: Vec<UseJson>,
+    /// The PCI device the disk sits behind (Linux sysfs), with its IOMMU group.
+    controller: Option<crate::host::pci::PciDevice>,
 }
 
 #[derive(Serialize)]
@@ -76,6 +79,7 @@ fn describe(d: HostDisk) -> DiskJson {
         Err(e) => (None, Some(e.to_string())),
     };
     DiskJson {
+        controller: crate::host::pci::live_controller(&d.name),
         size: human_size(d.size_sectors),
         host_uses: d
             .uses
@@ -108,8 +112,8 @@ fn table(rows: &[DiskJson]) -> String {
     }
     let _ = writeln!(
         out,
-        "{:<14} {:>8} {:>13} {:>9}  {:<5} {:<22} USE",
-        "DISK", "SIZE", "SECTORS", "SECTOR", "TABLE", "MODEL"
+        "{:<14} {:>8} {:>13} {:>9}  {:<5} {:<22} {:<26} USE",
+        "DISK", "SIZE", "SECTORS", "SECTOR", "TABLE", "MODEL", "CONTROLLER"
     );
     for r in rows {
         let sector = match (r.logical_sector_size, r.physical_sector_size) {
@@ -134,13 +138,16 @@ fn table(rows: &[DiskJson]) -> String {
         }
         let _ = writeln!(
             out,
-            "{:<14} {:>8} {:>13} {:>9}  {:<5} {:<22} {}",
+            "{:<14} {:>8} {:>13} {:>9}  {:<5} {:<22} {:<26} {}",
             r.path,
             r.size,
             r.size_sectors,
             sector,
             r.table.as_deref().unwrap_or("?"),
             r.model.as_deref().unwrap_or("-"),
+            r.controller
+                .as_ref()
+                .map_or("-".to_string(), controller_cell),
             if uses.is_empty() {
                 "-".to_string()
             } else {
@@ -149,4 +156,18 @@ fn table(rows: &[DiskJson]) -> String {
         );
     }
     out
+}
+
+/// `0000:00:17.0 ahci grp 12`: where the disk sits, short enough for the table.
+fn controller_cell(c: &crate::host::pci::PciDevice) -> String {
+    let mut cell = c.address.clone();
+    if let Some(driver) = &c.driver {
+        cell.push(' ');
+        cell.push_str(driver);
+    }
+    if let Some(group) = &c.iommu_group {
+        cell.push_str(" grp ");
+        cell.push_str(group);
+    }
+    cell
 }

@@ -5,6 +5,7 @@ pub mod check;
 pub mod disks;
 pub mod export;
 pub mod inspect;
+pub mod passthrough;
 pub mod planner;
 
 use crate::error::{Error, Result};
@@ -28,11 +29,8 @@ pub struct OpenedPlan {
 pub fn open_plan(path: &Path) -> Result<OpenedPlan> {
     let plan = Plan::load(path)?;
     let file = plan_file_path(path);
-    let dir = match file.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let source = plan.disk.resolve_source(&dir);
+    let dir = plan.base().to_path_buf();
+    let source = plan.source_path();
     let layout = crate::disk::read_layout(&source).map_err(|e| {
         Error::new(format!(
             "cannot use {}: its disk cannot be read ({e}); attach the disk, or set \

@@ -50,7 +50,7 @@ pub fn wanted_files(
     let device_path = opts
         .device_path
         .clone()
-        .unwrap_or_else(|| plan.disk.effective_device_path());
+        .unwrap_or_else(|| plan.device_path());
     if plan.vdisks.iter().any(VDisk::has_raw) {
         write::check_literal("device path", &device_path)?;
     }

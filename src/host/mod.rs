@@ -7,6 +7,8 @@ pub mod disks;
 pub mod holders;
 pub mod loops;
 pub mod mountinfo;
+pub mod passthrough;
+pub mod pci;
 pub mod swaps;
 pub mod sysfs;
 mod view;

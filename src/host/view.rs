@@ -173,12 +173,17 @@ impl HostView {
 
     /// Nodes holding `/`, `/boot` or the EFI partition, and the disks they are on.
     pub fn system_nodes(&self) -> Vec<String> {
+        self.nodes_under_mounts(|point| SYSTEM_MOUNTS.contains(&point))
+    }
+
+    /// Nodes (partitions, disks, through LVM/RAID/crypt) holding the mount at `point`.
+    pub fn nodes_under_mount(&self, point: &str) -> Vec<String> {
+        self.nodes_under_mounts(|p| p == point)
+    }
+
+    fn nodes_under_mounts(&self, wanted: impl Fn(&str) -> bool) -> Vec<String> {
         let mut nodes = Vec::new();
-        for m in self
-            .mounts
-            .iter()
-            .filter(|m| SYSTEM_MOUNTS.contains(&m.mount_point.as_str()))
-        {
+        for m in self.mounts.iter().filter(|m| wanted(&m.mount_point)) {
             let direct = if m.major != 0 {
                 self.sys
                     .name_of_dev((m.major, m.minor))

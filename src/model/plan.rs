@@ -3,7 +3,7 @@
 use super::span::Span;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use uuid::Uuid;
 
 pub const PLAN_VERSION: u32 = 1;
@@ -16,6 +16,11 @@ pub struct Plan {
     pub disk: PlanDisk,
     #[serde(default)]
     pub vdisks: Vec<VDisk>,
+    /// The folder the plan lives in (set by [`Plan::load`], or by the planner to its project
+    /// folder): every relative path in the plan is relative to it, from any working folder.
+    /// `None` (a plan built in memory) means the current folder. Not part of the file.
+    #[serde(skip)]
+    pub folder: Option<PathBuf>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -235,6 +240,16 @@ impl VDisk {
         })
     }
 
+    /// Record the uuid in the vdisk (the derived one when it has none), so a later rename
+    /// keeps its identity. Returns whether it was missing.
+    pub fn pin_uuid(&mut self, disk: &PlanDisk) -> bool {
+        if self.uuid.is_some() {
+            return false;
+        }
+        self.uuid = Some(self.effective_uuid(disk));
+        true
+    }
+
     /// The file name of file extent `index`: its `path`, or `<name>-header.bin` for the
     /// first file extent and `<name>-file<N>.bin` (N counting file extents from 2) after.
     pub fn file_path(&self, index: usize) -> Option<String> {
@@ -279,31 +294,58 @@ impl PlanDisk {
     }
 
     /// Where to read the disk: a relative `source` is relative to the plan's folder, so a
-    /// project folder holding its image can move.
+    /// project folder holding its image can move and a plan means the same disk from every
+    /// working folder.
     pub fn resolve_source(&self, plan_dir: &Path) -> String {
-        let source = Path::new(&self.source);
-        if source.is_absolute() || self.source == crate::model::demo::DEMO_SOURCE {
+        if is_absolute_source(&self.source) {
             self.source.clone()
         } else {
-            plan_dir.join(source).display().to_string()
+            plan_dir.join(&self.source).display().to_string()
         }
     }
 
-    /// What descriptors name: `device_path`, or the absolute `source`.
-    pub fn effective_device_path(&self) -> String {
+    /// What descriptors name: `device_path`, or `source` made absolute (a relative `source`
+    /// taken from `plan_dir`, as [`PlanDisk::resolve_source`] reads it).
+    pub fn effective_device_path(&self, plan_dir: &Path) -> String {
         if let Some(p) = &self.device_path {
             return p.clone();
         }
         if self.source == crate::model::demo::DEMO_SOURCE {
             return crate::model::demo::DEMO_DEVICE_PATH.to_string();
         }
-        let source = Path::new(&self.source);
-        if source.is_absolute() {
+        if is_absolute_source(&self.source) {
             return self.source.clone();
         }
-        std::path::absolute(source)
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|_| self.source.clone())
+        let joined = plan_dir.join(&self.source);
+        std::path::absolute(&joined)
+            .unwrap_or(joined)
+            .display()
+            .to_string()
+    }
+}
+
+/// A `source` that is not relative to anything: an absolute path, a Windows device
+/// (`\\.\PhysicalDrive0`, on any host), or the demo disk.
+fn is_absolute_source(source: &str) -> bool {
+    Path::new(source).is_absolute()
+        || source.starts_with("\\\\")
+        || source == crate::model::demo::DEMO_SOURCE
+}
+
+/// The `disk.source` to save in a plan in `project` for a disk opened as `opened` (a path as
+/// the user typed it, relative to the current folder): relative to the project folder when
+/// the disk is inside it (the folder can then move with its image), else absolute. Either
+/// way `carve check PROJECT` finds the disk from any working folder.
+pub fn source_for_plan(opened: &str, project: &Path) -> String {
+    if is_absolute_source(opened) {
+        return opened.to_string();
+    }
+    let (Ok(disk), Ok(folder)) = (std::path::absolute(opened), std::path::absolute(project)) else {
+        return opened.to_string();
+    };
+    match disk.strip_prefix(&folder) {
+        Ok(inside) if !inside.as_os_str().is_empty() => inside.display().to_string(),
+        _ => disk.display().to_string(),
     }
 }
 
@@ -313,7 +355,32 @@ impl Plan {
             version: PLAN_VERSION,
             disk,
             vdisks: Vec::new(),
+            folder: None,
         }
+    }
+
+    /// The folder relative paths in the plan start from.
+    pub fn base(&self) -> &Path {
+        self.folder.as_deref().unwrap_or(Path::new("."))
+    }
+
+    /// Where to read the disk, from any working folder.
+    pub fn source_path(&self) -> String {
+        self.disk.resolve_source(self.base())
+    }
+
+    /// What the descriptors name for the disk (see [`PlanDisk::effective_device_path`]).
+    pub fn device_path(&self) -> String {
+        self.disk.effective_device_path(self.base())
+    }
+
+    /// Record every vdisk's uuid (the derived one where missing); the names pinned.
+    pub fn pin_uuids(&mut self) -> Vec<String> {
+        let disk = self.disk.clone();
+        self.vdisks
+            .iter_mut()
+            .filter_map(|v| v.pin_uuid(&disk).then(|| v.name.clone()))
+            .collect()
     }
 
     /// Parse plan text strictly. `origin` names the file in error messages.
@@ -373,7 +440,9 @@ impl Plan {
         let file = plan_file_path(path);
         let text =
             std::fs::read_to_string(&file).map_err(|e| Error::io(&file, "read the plan", &e))?;
-        Plan::from_json(&text, &file)
+        let mut plan = Plan::from_json(&text, &file)?;
+        plan.folder = Some(plan_folder(&file));
+        Ok(plan)
     }
 
     pub fn to_json(&self) -> String {
@@ -384,6 +453,14 @@ impl Plan {
 
     pub fn vdisk(&self, name: &str) -> Option<&VDisk> {
         self.vdisks.iter().find(|v| v.name == name)
+    }
+}
+
+/// The folder of a plan file: `proj/carve.json` -> `proj`, `carve.json` -> `.`.
+pub fn plan_folder(file: &Path) -> PathBuf {
+    match file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
     }
 }
 
@@ -525,5 +602,86 @@ mod tests {
                 (3, "own.bin".to_string(), true),
             ]
         );
+    }
+
+    #[test]
+    fn relative_paths_are_from_the_plans_folder() {
+        let disk = PlanDisk {
+            source: "../d.img".into(),
+            ..Default::default()
+        };
+        let folder = Path::new("/srv/x/proj");
+        assert_eq!(disk.resolve_source(folder), "/srv/x/proj/../d.img");
+        assert_eq!(disk.effective_device_path(folder), "/srv/x/proj/../d.img");
+        let mut plan = Plan::new(disk);
+        plan.folder = Some(folder.to_path_buf());
+        assert_eq!(plan.device_path(), "/srv/x/proj/../d.img");
+        assert_eq!(plan.source_path(), "/srv/x/proj/../d.img");
+        for kept in [
+            "/dev/sdb",
+            r"\\.\PhysicalDrive1",
+            crate::model::demo::DEMO_SOURCE,
+        ] {
+            let disk = PlanDisk {
+                source: kept.into(),
+                ..Default::default()
+            };
+            assert_eq!(disk.resolve_source(folder), kept);
+        }
+        // A relative plan folder is made absolute from the current folder.
+        let relative = PlanDisk {
+            source: "d.img".into(),
+            ..Default::default()
+        }
+        .effective_device_path(Path::new("proj"));
+        let cwd = std::env::current_dir().expect("cwd");
+        assert_eq!(relative, cwd.join("proj/d.img").display().to_string());
+    }
+
+    #[test]
+    fn saved_source_is_from_the_project_folder() {
+        let cwd = std::env::current_dir().expect("cwd");
+        // Outside the project: absolute.
+        assert_eq!(
+            source_for_plan("d.img", Path::new("proj2")),
+            cwd.join("d.img").display().to_string()
+        );
+        // Inside: relative to the project folder, however the project was named.
+        assert_eq!(source_for_plan("proj/d.img", Path::new("proj")), "d.img");
+        assert_eq!(source_for_plan("proj/d.img", Path::new("./proj/")), "d.img");
+        assert_eq!(
+            source_for_plan("proj/../d.img", Path::new("proj")),
+            "../d.img"
+        );
+        assert_eq!(source_for_plan("/dev/sdb", Path::new("proj")), "/dev/sdb");
+        assert_eq!(
+            source_for_plan(crate::model::demo::DEMO_SOURCE, Path::new("p")),
+            crate::model::demo::DEMO_SOURCE
+        );
+    }
+
+    #[test]
+    fn load_remembers_the_folder_and_pinning_keeps_the_derived_uuid() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join(PLAN_FILE);
+        std::fs::write(
+            &file,
+            r#"{"version":1,"disk":{"source":"d.img","id":"0x1"},"vdisks":[{"name":"vm1","extents":[]},{"name":"vm2","uuid":"0b0b7a8e-2f7c-4d53-9d3e-5d8c1f6e9a41","extents":[]}]}"#,
+        )
+        .expect("plan");
+        let mut plan = Plan::load(dir.path()).expect("load");
+        assert_eq!(plan.folder.as_deref(), Some(dir.path()));
+        assert_eq!(
+            plan.source_path(),
+            dir.path().join("d.img").display().to_string()
+        );
+        let derived = plan.vdisks[0].effective_uuid(&plan.disk);
+        assert_eq!(plan.pin_uuids(), vec!["vm1".to_string()]);
+        assert_eq!(plan.vdisks[0].uuid, Some(derived));
+        assert!(plan.pin_uuids().is_empty());
+        // Renamed after pinning: the identity stays.
+        plan.vdisks[0].name = "web".into();
+        assert_eq!(plan.vdisks[0].effective_uuid(&plan.disk), derived);
+        assert!(!plan.to_json().contains("folder"));
     }
 }

@@ -1,16 +1,24 @@
 //! Helpers shared by the export tests: running carve, external tools, LBA-tagged images.
 #![allow(dead_code)]
 
+pub mod vmdkcheck;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub const SECTOR: usize = 512;
 
+/// Run carve. A successful `carve export` is checked by VirtualBox's own parser at once:
+/// every descriptor it wrote is accepted and reads as planned (see `vmdkcheck`).
 pub fn carve(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_carve"))
+    let out = Command::new(env!("CARGO_BIN_EXE_carve"))
         .args(args)
         .output()
-        .expect("run carve")
+        .expect("run carve");
+    if out.status.success() {
+        vmdkcheck::check_export_args(args);
+    }
+    out
 }
 
 pub fn text(bytes: &[u8]) -> String {
