@@ -48,6 +48,9 @@ pub enum Command {
     /// Before handing a PCI device (a storage controller) to a VM: the disks behind it and its
     /// IOMMU group, and what the host loses (exit 1 when it uses any of them)
     Passthrough(PassthroughArgs),
+    /// An ESXi boot disk or state.tgz: bootbanks, their dates, and the devices esx.conf hands
+    /// to VMs (a storage adapter is exit 1); --fix writes a repaired state.tgz into --out DIR
+    Esxi(EsxiArgs),
 }
 
 #[derive(Debug, Args)]
@@ -129,6 +132,22 @@ pub struct PassthroughArgs {
     pub json: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct EsxiArgs {
+    /// ESXi boot disk (device or image) or a state.tgz copied from a bootbank
+    pub source: String,
+    /// Print JSON instead of a table (the keys are in the README)
+    #[arg(long, conflicts_with = "fix")]
+    pub json: bool,
+    /// Give this device back to the VMkernel (esx.conf's address, 000:00:31.2 or 000:31.2,
+    /// or lspci's 0000:00:1f.2)
+    #[arg(long, value_name = "ADDRESS", requires = "out")]
+    pub fix: Option<String>,
+    /// Folder to write the repaired state.tgz into (created if missing; never overwritten)
+    #[arg(long, value_name = "DIR", requires = "fix")]
+    pub out: Option<PathBuf>,
+}
+
 /// Parse the command line and run; the caller prints the error and exits 2.
 pub fn run() -> Result<ExitCode> {
     let cli = match Cli::try_parse() {
@@ -142,6 +161,7 @@ pub fn run() -> Result<ExitCode> {
         Some(Command::Audit(a)) => crate::commands::audit::run(&a),
         Some(Command::Disks(a)) => crate::commands::disks::run(&a),
         Some(Command::Passthrough(a)) => crate::commands::passthrough::run(&a),
+        Some(Command::Esxi(a)) => crate::commands::esxi::run(&a),
         None => crate::commands::planner::run(&cli.planner),
     }
 }

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod commands;
 pub mod disk;
 pub mod error;
+pub mod esxi;
 pub mod export;
 pub mod fsutil;
 pub mod host;

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod check;
 pub mod disks;
+pub mod esxi;
 pub mod export;
 pub mod inspect;
 pub mod passthrough;

@@ -18,6 +18,7 @@ mod probe;
 pub mod readonly;
 mod sanity;
 mod types;
+pub mod window;
 pub mod winio;
 
 use crate::error::{Error, Result};

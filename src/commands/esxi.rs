@@ -1,0 +1,384 @@
+//! `carve esxi SOURCE [--json] [--fix ADDRESS --out DIR]`: an ESXi boot disk or state.tgz,
+//! its bootbanks and their dates, the devices esx.conf hands to VMs (a storage adapter is an
+//! error, exit 1), and with --fix a repaired state.tgz written into DIR (carve never writes
+//! to the disk itself: it says how to put the file back).
+//!
+//! JSON: `{"source","kind","bootbanks":[{"partition","boot_cfg":{"updated","bootstate",
+//! "build"},"state_modified","state_bytes"}],"newest":{"partition","why"},"encrypted",
+//! "devices":[{"conf_address","pci_address","owner","vmkname","id","class"}],
+//! "findings":[{"severity","address","message"}],"errors","warnings"}`.
+
+use crate::cli::EsxiArgs;
+use crate::error::{Error, Result};
+use crate::esxi::bootdisk::{self, Bank};
+use crate::esxi::conf::{self, ConfDevice};
+use crate::esxi::{Finding, State, encrypted_text, judge};
+use serde::Serialize;
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+#[derive(Serialize)]
+struct Report<'a> {
+    source: &'a str,
+    kind: &'a str,
+    bootbanks: &'a [Bank],
+    newest: Option<Newest>,
+    encrypted: bool,
+    /// The `/device/` entries of the newest esx.conf that are handed to VMs.
+    devices: Vec<ConfDevice>,
+    findings: Vec<Finding>,
+    errors: usize,
+    warnings: usize,
+}
+
+#[derive(Serialize)]
+struct Newest {
+    partition: Option<u32>,
+    why: String,
+}
+
+pub fn run(args: &EsxiArgs) -> Result<ExitCode> {
+    let source = bootdisk::read_source(&args.source)?;
+    let (newest_at, why) = bootdisk::newest(&source.banks).ok_or_else(|| {
+        Error::at(
+            &args.source,
+            "its bootbanks hold boot.cfg but no state.tgz: there is no configuration to read \
+             (a freshly installed bank?)",
+        )
+    })?;
+    let bank = &source.banks[newest_at];
+    let what = bank_name(&args.source, bank);
+    let bytes = bank.state.as_deref().unwrap_or_default();
+    let state = State::open(bytes, &what).map_err(Error::new)?;
+    let devices = state.devices();
+
+    if let Some(wanted) = &args.fix {
+        let out = args.out.as_deref().ok_or_else(|| {
+            Error::new("carve esxi: --fix needs --out DIR, the folder to write state.tgz into")
+        })?;
+        return fix(args, &source.banks, bank, &state, &devices, wanted, out);
+    }
+
+    let passthru: Vec<ConfDevice> = devices
+        .iter()
+        .filter(|d| d.is_passthru())
+        .cloned()
+        .collect();
+    let findings = judge(&devices, &args.source);
+    let errors = findings.iter().filter(|f| f.severity == "error").count();
+    let report = Report {
+        source: &args.source,
+        kind: source.kind,
+        bootbanks: &source.banks,
+        newest: Some(Newest {
+            partition: bank.partition,
+            why: why.clone(),
+        }),
+        encrypted: state.encrypted,
+        devices: passthru,
+        warnings: findings.len() - errors,
+        errors,
+        findings,
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let written = if args.json {
+        serde_json::to_writer_pretty(&mut out, &report)
+            .map_err(std::io::Error::other)
+            .and_then(|()| writeln!(out))
+    } else {
+        write_text(&mut out, &report, newest_at, &what)
+    };
+    written
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::new(format!("carve esxi: cannot write the report: {e}")))?;
+    if state.encrypted {
+        return Err(Error::new(encrypted_text(Some(&what))));
+    }
+    Ok(ExitCode::from(u8::from(report.errors > 0)))
+}
+
+/// `partition 5 of esxi.img`, or the state.tgz's own path.
+fn bank_name(source: &str, bank: &Bank) -> String {
+    match bank.partition {
+        Some(n) => format!("state.tgz on partition {n} of {source}"),
+        None => source.to_string(),
+    }
+}
+
+fn write_text(
+    out: &mut impl Write,
+    r: &Report<'_>,
+    newest_at: usize,
+    what: &str,
+) -> std::io::Result<()> {
+    if r.kind == "boot-disk" {
+        writeln!(
+            out,
+            "{}: ESXi boot disk, {} with a configuration",
+            r.source,
+            match r.bootbanks.iter().filter(|b| b.state.is_some()).count() {
+                1 => "1 bootbank".to_string(),
+                n => format!("{n} bootbanks"),
+            }
+        )?;
+        writeln!(
+            out,
+            "{:<10} {:>8} {:>10}  {:<16} {:<22} {:>9}",
+            "PARTITION", "UPDATED", "BOOTSTATE", "BUILD", "STATE.TGZ", "BYTES"
+        )?;
+        for (i, b) in r.bootbanks.iter().enumerate() {
+            let cfg = b.boot_cfg.clone().unwrap_or_default();
+            let num = |v: Option<u64>| v.map_or("-".to_string(), |v| v.to_string());
+            writeln!(
+                out,
+                "{:<10} {:>8} {:>10}  {:<16} {:<22} {:>9}{}",
+                b.partition.map_or("-".to_string(), |p| p.to_string()),
+                num(cfg.updated),
+                num(cfg.bootstate),
+                cfg.build.as_deref().unwrap_or("-"),
+                b.state_modified.as_deref().unwrap_or("no state.tgz"),
+                b.state_bytes.map_or("-".to_string(), |n| n.to_string()),
+                if i == newest_at { "  <- newest" } else { "" }
+            )?;
+        }
+        if let Some(n) = &r.newest {
+            writeln!(out, "newest: {} ({})", what, n.why)?;
+        }
+    } else {
+        writeln!(
+            out,
+            "{}: state.tgz, {} bytes, modified {}",
+            r.source,
+            r.bootbanks[0].state_bytes.unwrap_or(0),
+            r.bootbanks[0].state_modified.as_deref().unwrap_or("-")
+        )?;
+    }
+    if r.encrypted {
+        writeln!(
+            out,
+            "esx.conf: encrypted (local.tgz.ve, ESXi 7.0 U2 or later): carve cannot read it"
+        )?;
+        return Ok(());
+    }
+    if r.devices.is_empty() {
+        writeln!(
+            out,
+            "esx.conf: no device is handed to VMs (owner = \"passthru\")"
+        )?;
+    } else {
+        writeln!(
+            out,
+            "esx.conf: devices handed to VMs (owner = \"passthru\"):"
+        )?;
+        writeln!(
+            out,
+            "  {:<13} {:<13} {:<10} {:<10} STORAGE",
+            "ESX.CONF", "PCI", "VMKNAME", "ID"
+        )?;
+        for d in &r.devices {
+            writeln!(
+                out,
+                "  {:<13} {:<13} {:<10} {:<10} {}",
+                d.conf_address,
+                d.pci_address.as_deref().unwrap_or("?"),
+                d.vmkname.as_deref().unwrap_or("-"),
+                d.id.as_deref().unwrap_or("-"),
+                d.storage_reason().unwrap_or_else(|| "not known".into())
+            )?;
+        }
+    }
+    for f in &r.findings {
+        writeln!(out, "{}: {}", f.severity, f.message)?;
+    }
+    Ok(())
+}
+
+/// Write DIR/state.tgz with `wanted`'s owner given back to the VMkernel, check it, and say
+/// how to put it on the bootbanks.
+fn fix(
+    args: &EsxiArgs,
+    banks: &[Bank],
+    bank: &Bank,
+    state: &State,
+    devices: &[ConfDevice],
+    wanted: &str,
+    out_dir: &Path,
+) -> Result<ExitCode> {
+    let what = bank_name(&args.source, bank);
+    if state.encrypted {
+        return Err(Error::new(encrypted_text(Some(&what))));
+    }
+    let device = conf::find(devices, wanted).ok_or_else(|| {
+        let listed: Vec<&str> = devices
+            .iter()
+            .filter(|d| d.is_passthru())
+            .map(|d| d.conf_address.as_str())
+            .collect();
+        Error::new(format!(
+            "{what}: esx.conf has no device {wanted}; {}",
+            if listed.is_empty() {
+                "it hands no device to VMs".to_string()
+            } else {
+                format!("it hands these to VMs: {}", listed.join(", "))
+            }
+        ))
+    })?;
+    if !device.is_passthru() {
+        return Err(Error::new(format!(
+            "{what}: {} ({}) is not handed to VMs: its owner is {}; nothing to repair",
+            device.conf_address,
+            device.pci_address.as_deref().unwrap_or("?"),
+            device.owner.as_deref().unwrap_or("not set")
+        )));
+    }
+    let repaired = state
+        .repaired(&device.conf_address)
+        .map_err(|e| Error::new(format!("{what}: {e}")))?;
+    // Read the result back before it is written: the device is now the VMkernel's and every
+    // other entry is as it was.
+    let check = State::open(&repaired, "the repaired state.tgz").map_err(Error::new)?;
+    let still = check
+        .devices()
+        .into_iter()
+        .any(|d| d.conf_address == device.conf_address && d.is_passthru());
+    if still || check.entry_names() != state.entry_names() {
+        return Err(Error::new(
+            "carve esxi: the repaired state.tgz did not read back as intended; nothing written",
+        ));
+    }
+    let target = out_dir.join("state.tgz");
+    write_new(out_dir, &target, &repaired)?;
+
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    write_steps(&mut out, args, banks, bank, device, &target, &what)
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::new(format!("carve esxi: cannot write the steps: {e}")))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Create DIR if needed and write `target` atomically; an existing file is never replaced.
+fn write_new(dir: &Path, target: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "create the folder", &e))?;
+    if target.exists() {
+        return Err(Error::at(
+            target,
+            "already exists; carve does not overwrite it (move it away or name another --out)",
+        ));
+    }
+    let tmp = crate::fsutil::temp_path(target)?;
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, "create", &e))?;
+        f.write_all(bytes)
+            .map_err(|e| Error::io(&tmp, "write", &e))?;
+        f.sync_all().map_err(|e| Error::io(&tmp, "sync", &e))?;
+        // A hard link fails when the name exists: no race can make this overwrite a file.
+        std::fs::hard_link(&tmp, target).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                Error::at(target, "already exists; carve does not overwrite it")
+            } else {
+                Error::io(target, "put it in place", &e)
+            }
+        })
+    })();
+    let _ = std::fs::remove_file(&tmp);
+    result
+}
+
+fn write_steps(
+    out: &mut impl Write,
+    args: &EsxiArgs,
+    banks: &[Bank],
+    bank: &Bank,
+    device: &ConfDevice,
+    target: &Path,
+    what: &str,
+) -> std::io::Result<()> {
+    let target = std::path::absolute(target).unwrap_or_else(|_| target.to_path_buf());
+    writeln!(
+        out,
+        "wrote {}: esx.conf's {} ({}{}) owner \"passthru\" -> \"vmkernel\"; every other entry \
+         as it was in the {what}",
+        target.display(),
+        device.conf_address,
+        device.pci_address.as_deref().unwrap_or("?"),
+        device
+            .vmkname
+            .as_deref()
+            .map(|n| format!(", {n}"))
+            .unwrap_or_default()
+    )?;
+    writeln!(
+        out,
+        "carve never writes to a disk. To put it back, boot the host from a rescue system \
+         (a Linux live USB) and:"
+    )?;
+    let parts: Vec<u32> = banks.iter().filter_map(|b| b.partition).collect();
+    let device_node = |n: u32| {
+        if args.source.starts_with("/dev/") {
+            let sep = if args.source.ends_with(|c: char| c.is_ascii_digit()) {
+                "p"
+            } else {
+                ""
+            };
+            format!("{}{sep}{n}", args.source)
+        } else {
+            format!("/dev/sdX{n}")
+        }
+    };
+    let parts = if parts.is_empty() { vec![5, 6] } else { parts };
+    let mut step = 1;
+    for (i, p) in parts.iter().enumerate() {
+        writeln!(
+            out,
+            "  {step}. mkdir -p /mnt/bank{i} && mount -t vfat {} /mnt/bank{i}",
+            device_node(*p)
+        )?;
+        step += 1;
+    }
+    if !args.source.starts_with("/dev/") {
+        writeln!(
+            out,
+            "     (sdX is the ESXi boot disk as the rescue system names it; its bootbanks are \
+             partitions {})",
+            parts
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(" and ")
+        )?;
+    }
+    for (i, _) in parts.iter().enumerate() {
+        writeln!(
+            out,
+            "  {step}. cp /mnt/bank{i}/state.tgz /root/state.tgz.bank{i}.old && cp {} /mnt/bank{i}/state.tgz",
+            target.display()
+        )?;
+        step += 1;
+    }
+    let mounts: Vec<String> = (0..parts.len()).map(|i| format!("/mnt/bank{i}")).collect();
+    writeln!(out, "  {step}. sync && umount {}", mounts.join(" "))?;
+    writeln!(
+        out,
+        "  {}. reboot into ESXi: the VMkernel owns the adapter again, and the disks and datastore behind it come back",
+        step + 1
+    )?;
+    writeln!(
+        out,
+        "Both bootbanks get the file, so Shift+R (the other bank) cannot bring the passthrough \
+         back{}.",
+        if bank.partition.is_some() {
+            ""
+        } else {
+            "; copy it over the state.tgz of both bootbanks"
+        }
+    )?;
+    writeln!(
+        out,
+        "Limits: ESXi 7.0 U2 and later encrypt this archive (local.tgz.ve); carve detects that and \
+         cannot repair those (this one is not encrypted). Take the device out of the VM's \
+         settings too, or the next power-on of that VM asks for it again."
+    )
+}

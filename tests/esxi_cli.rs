@@ -1,0 +1,596 @@
+//! `carve esxi` on ESXi-like boot disks built by independent tools: a GPT made by sgdisk,
+//! FAT16 bootbanks made by mkfs.vfat and filled by mcopy (with the file dates kept), and
+//! state.tgz -> local.tgz -> etc/vmware/esx.conf packed by GNU tar.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Whether `tool` can run. Missing: a failure under CI, otherwise a note and `false`.
+fn tool(tool: &str) -> bool {
+    let found = Command::new(tool)
+        .arg("--help")
+        .output()
+        .is_ok_and(|o| o.status.success() || !o.stdout.is_empty() || !o.stderr.is_empty());
+    if !found {
+        if std::env::var_os("CI").is_some() {
+            panic!("{tool} is required under CI (Debian packages gdisk, dosfstools, mtools, tar)");
+        }
+        eprintln!("note: {tool} is not installed; skipping this test");
+    }
+    found
+}
+
+fn tools() -> bool {
+    ["sgdisk", "mkfs.vfat", "mcopy", "tar"]
+        .iter()
+        .all(|t| tool(t))
+}
+
+fn run(cmd: &mut Command) {
+    let out = cmd.output().expect("tool runs");
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn carve(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_carve"))
+        .args(args)
+        .output()
+        .expect("carve runs")
+}
+
+fn text(o: &[u8]) -> String {
+    String::from_utf8_lossy(o).into_owned()
+}
+
+fn conf(owner: &str, old_form: bool) -> String {
+    let a = if old_form { "000:31.2" } else { "000:00:31.2" };
+    format!(
+        "/adv/Misc/HostName = \"esx1\"\n\
+         /device/{a}/vmkname = \"vmhba0\"\n\
+         /device/{a}/owner = \"{owner}\"\n\
+         /device/{a}/vendor = \"0x8086\"\n\
+         /device/{a}/device = \"0x3b25\"\n\
+         /device/000:01:00.0/vmkname = \"vmnic0\"\n\
+         /device/000:01:00.0/owner = \"vmkernel\"\n\
+         /resourceGroups/version = \"6.5.0\"\n"
+    )
+}
+
+/// A state.tgz packed by GNU tar in `dir`/NAME: local.tgz holding etc/ with esx.conf and a
+/// few other files (one of them private), dated `date`.
+fn state_tgz(dir: &Path, name: &str, esx_conf: &str, date: &str) -> PathBuf {
+    let work = dir.join(format!("{name}.d"));
+    std::fs::create_dir_all(work.join("etc/vmware")).expect("mkdir");
+    std::fs::create_dir_all(work.join("etc/ssh")).expect("mkdir");
+    std::fs::write(work.join("etc/vmware/esx.conf"), esx_conf).expect("write");
+    std::fs::write(work.join("etc/hosts"), "127.0.0.1 localhost\n").expect("write");
+    std::fs::write(work.join("etc/ssh/sshd_config"), "PermitRootLogin no\n").expect("write");
+    run(Command::new("chmod")
+        .args(["600", "etc/ssh/sshd_config"])
+        .current_dir(&work));
+    let tar = |args: &[&str]| {
+        run(Command::new("tar")
+            .args(["--owner=0", "--group=0", "--mtime=2026-09-01 12:00:00"])
+            .args(args)
+            .current_dir(&work));
+    };
+    tar(&["-czf", "local.tgz", "etc"]);
+    std::fs::write(work.join("jumpstrt.gz"), b"not really a module").expect("write");
+    tar(&["-czf", "state.tgz", "local.tgz", "jumpstrt.gz"]);
+    run(Command::new("touch")
+        .args(["-d", date])
+        .arg(work.join("state.tgz")));
+    let out = dir.join(name);
+    std::fs::rename(work.join("state.tgz"), &out).expect("move");
+    out
+}
+
+/// A GPT boot disk with bootbanks on partitions 5 and 6: (state.tgz, updated=) for each.
+fn boot_disk(dir: &Path, banks: [(&Path, u32); 2]) -> PathBuf {
+    let img = dir.join("esxi.img");
+    let f = std::fs::File::create(&img).expect("create");
+    f.set_len(48 << 20).expect("size");
+    drop(f);
+    run(Command::new("sgdisk")
+        .arg("-o")
+        .args([
+            "-n",
+            "1:2048:+4M",
+            "-t",
+            "1:ef00",
+            "-n",
+            "5:10240:+16M",
+            "-t",
+            "5:0700",
+            "-n",
+            "6:43008:+16M",
+            "-t",
+            "6:0700",
+        ])
+        .arg(&img));
+    for (i, (state, updated)) in banks.iter().enumerate() {
+        let start = [10240u64, 43008][i];
+        let part = dir.join(format!("bank{i}.img"));
+        let f = std::fs::File::create(&part).expect("create");
+        f.set_len(16 << 20).expect("size");
+        drop(f);
+        run(Command::new("mkfs.vfat")
+            .args(["-F", "16", "-n", "BOOTBANK"])
+            .arg(&part));
+        let cfg = dir.join(format!("boot{i}.cfg"));
+        std::fs::write(
+            &cfg,
+            format!(
+                "bootstate=0\ntitle=Loading VMware ESXi\nkernel=b.b00\nmodules=b.b00 --- \
+                 jumpstrt.gz --- state.tgz\nbuild=6.5.0-4564106\nupdated={updated}\n"
+            ),
+        )
+        .expect("write");
+        let p = part.to_str().expect("utf-8");
+        run(Command::new("mcopy")
+            .args(["-m", "-i", p])
+            .arg(&cfg)
+            .arg("::boot.cfg"));
+        run(Command::new("mcopy")
+            .args(["-m", "-i", p])
+            .arg(state)
+            .arg("::state.tgz"));
+        // Into the image at the partition's offset, as dd conv=notrunc would.
+        use std::io::{Seek, SeekFrom, Write};
+        let bytes = std::fs::read(&part).expect("read");
+        let mut disk = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&img)
+            .expect("open");
+        disk.seek(SeekFrom::Start(start * 512)).expect("seek");
+        disk.write_all(&bytes).expect("write");
+    }
+    img
+}
+
+/// The seed's host: partition 5 (updated=3, newer) hands vmhba0 to VMs; partition 6
+/// (updated=2, older) does not.
+fn seed_disk(dir: &Path) -> PathBuf {
+    let new = state_tgz(
+        dir,
+        "new.tgz",
+        &conf("passthru", false),
+        "2026-11-20 10:00:00",
+    );
+    let old = state_tgz(
+        dir,
+        "old.tgz",
+        &conf("vmkernel", false),
+        "2026-10-01 08:30:00",
+    );
+    boot_disk(dir, [(&new, 3), (&old, 2)])
+}
+
+const SEED_ERROR: &str = "error: the host's storage adapter vmhba0 (8086:3b25) at 0000:00:1f.2 \
+     is handed to VMs (VMkernel names it vmhba0): after a reboot ESXi loses the disks behind \
+     it, including its datastore; carve esxi ";
+
+#[test]
+fn inspect_names_the_bootbanks_the_newest_and_the_storage_adapter() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let img = seed_disk(dir.path());
+    let before = std::fs::read(&img).expect("read");
+    let out = carve(&["esxi", img.to_str().expect("utf-8")]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines[0].ends_with(": ESXi boot disk, 2 bootbanks with a configuration"),
+        "{stdout}"
+    );
+    assert!(
+        lines[2]
+            .starts_with("5                 3          0  6.5.0-4564106    2026-11-20 10:00:00")
+            && lines[2].ends_with("<- newest"),
+        "{stdout}"
+    );
+    assert!(
+        lines[3]
+            .starts_with("6                 2          0  6.5.0-4564106    2026-10-01 08:30:00"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("(boot.cfg updated=3 is the higher: ESXi boots this bootbank)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "  000:00:31.2   0000:00:1f.2  vmhba0     8086:3b25  VMkernel names it vmhba0"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains(SEED_ERROR), "{stdout}");
+    assert!(
+        stdout.contains("--fix 000:00:31.2 --out DIR writes a repaired state.tgz"),
+        "{stdout}"
+    );
+    assert_eq!(
+        std::fs::read(&img).expect("read"),
+        before,
+        "the image is only read"
+    );
+
+    let out = carve(&["esxi", img.to_str().expect("utf-8"), "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(json["kind"], "boot-disk");
+    assert_eq!(json["bootbanks"][0]["partition"], 5);
+    assert_eq!(json["bootbanks"][0]["boot_cfg"]["updated"], 3);
+    assert_eq!(
+        json["bootbanks"][1]["state_modified"],
+        "2026-10-01 08:30:00"
+    );
+    assert_eq!(json["newest"]["partition"], 5);
+    assert_eq!(json["encrypted"], false);
+    assert_eq!(json["devices"][0]["conf_address"], "000:00:31.2");
+    assert_eq!(json["devices"][0]["pci_address"], "0000:00:1f.2");
+    assert_eq!(json["devices"][0]["vmkname"], "vmhba0");
+    assert_eq!(json["errors"], 1);
+    assert_eq!(json["findings"][0]["severity"], "error");
+}
+
+#[test]
+fn the_bank_with_the_higher_updated_decides_not_the_partition_number() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Partition 6 boots (updated=5) and its esx.conf is clean, though partition 5's file is
+    // dated later and still hands vmhba0 to VMs.
+    let stale = state_tgz(
+        dir.path(),
+        "a.tgz",
+        &conf("passthru", true),
+        "2026-11-25 09:00:00",
+    );
+    let clean = state_tgz(
+        dir.path(),
+        "b.tgz",
+        &conf("vmkernel", true),
+        "2026-11-01 09:00:00",
+    );
+    let img = boot_disk(dir.path(), [(&stale, 4), (&clean, 5)]);
+    let out = carve(&["esxi", img.to_str().expect("utf-8")]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("newest: state.tgz on partition 6 of"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("esx.conf: no device is handed to VMs"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn fix_writes_a_repaired_state_tgz_and_leaves_the_input_alone() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let img = seed_disk(dir.path());
+    let before = std::fs::read(&img).expect("read");
+    let out_dir = dir.path().join("out");
+    let img_s = img.to_str().expect("utf-8");
+    let out_s = out_dir.to_str().expect("utf-8");
+    let out = carve(&["esxi", img_s, "--fix", "000:00:31.2", "--out", out_s]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("owner \"passthru\" -> \"vmkernel\""),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("mount -t vfat /dev/sdX5 /mnt/bank0"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("mount -t vfat /dev/sdX6 /mnt/bank1"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Limits: ESXi 7.0 U2 and later encrypt"),
+        "{stdout}"
+    );
+    assert_eq!(
+        std::fs::read(&img).expect("read"),
+        before,
+        "the image is only read"
+    );
+
+    // GNU tar sees the same entries, modes, owners and times in both archives, and the
+    // same bytes in every file but esx.conf, where one line changed.
+    let fixed = out_dir.join("state.tgz");
+    let orig = dir.path().join("new.tgz");
+    let listing = |archive: &Path, cwd: &Path| {
+        let o = Command::new("tar")
+            .args(["--utc", "-tvzf"])
+            .arg(archive)
+            .current_dir(cwd)
+            .output()
+            .expect("tar");
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        text(&o.stdout)
+    };
+    // local.tgz holds the changed esx.conf, so its size differs; nothing else may.
+    let without_size = |listing: String| -> Vec<Vec<String>> {
+        listing
+            .lines()
+            .map(|l| {
+                let mut f: Vec<String> = l.split_whitespace().map(str::to_string).collect();
+                if f.last().is_some_and(|n| n == "local.tgz") {
+                    f.remove(2);
+                }
+                f
+            })
+            .collect()
+    };
+    assert_eq!(
+        without_size(listing(&fixed, dir.path())),
+        without_size(listing(&orig, dir.path()))
+    );
+    let unpack = |archive: &Path, to: &Path| {
+        std::fs::create_dir_all(to).expect("mkdir");
+        run(Command::new("tar").arg("-xzf").arg(archive).current_dir(to));
+        let inner = to.join("local.tgz");
+        let list = listing(&inner, to);
+        run(Command::new("tar").arg("-xzf").arg(&inner).current_dir(to));
+        list
+    };
+    let a = dir.path().join("a");
+    let b = dir.path().join("b");
+    assert_eq!(unpack(&fixed, &a), unpack(&orig, &b));
+    for f in ["jumpstrt.gz", "etc/hosts", "etc/ssh/sshd_config"] {
+        assert_eq!(
+            std::fs::read(a.join(f)).ok(),
+            std::fs::read(b.join(f)).ok(),
+            "{f}"
+        );
+    }
+    let conf_fixed = std::fs::read_to_string(a.join("etc/vmware/esx.conf")).expect("read");
+    assert_eq!(conf_fixed, conf("vmkernel", false));
+
+    // The repaired file reads clean; a second run does not overwrite it.
+    let out = carve(&["esxi", fixed.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let written = std::fs::read(&fixed).expect("read");
+    let out = carve(&["esxi", img_s, "--fix", "00:1f.2", "--out", out_s]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("already exists; carve does not overwrite it"));
+    assert_eq!(std::fs::read(&fixed).expect("read"), written);
+}
+
+#[test]
+fn fix_takes_a_state_tgz_and_every_address_spelling() {
+    if !tool("tar") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = state_tgz(
+        dir.path(),
+        "state.tgz",
+        &conf("passthru", true),
+        "2026-11-20 10:00:00",
+    );
+    let before = std::fs::read(&state).expect("read");
+    let s = state.to_str().expect("utf-8");
+    let out = carve(&["esxi", s]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stdout).contains("  000:31.2      0000:00:1f.2  vmhba0"),
+        "{}",
+        text(&out.stdout)
+    );
+    for (i, spelling) in ["000:31.2", "0000:00:1f.2", "00:1f.2"].iter().enumerate() {
+        let out_dir = dir.path().join(format!("out{i}"));
+        let out = carve(&[
+            "esxi",
+            s,
+            "--fix",
+            spelling,
+            "--out",
+            out_dir.to_str().expect("utf-8"),
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{spelling}: {}",
+            text(&out.stderr)
+        );
+        let check = carve(&["esxi", out_dir.join("state.tgz").to_str().expect("utf-8")]);
+        assert_eq!(check.status.code(), Some(0), "{}", text(&check.stdout));
+    }
+    assert_eq!(std::fs::read(&state).expect("read"), before);
+    // Not handed to VMs, or not in esx.conf at all: nothing to repair, exit 2.
+    for (wanted, expect) in [
+        ("000:01:00.0", "is not handed to VMs: its owner is vmkernel"),
+        (
+            "00:02.0",
+            "esx.conf has no device 00:02.0; it hands these to VMs: 000:31.2",
+        ),
+    ] {
+        let out_dir = dir.path().join("never");
+        let out = carve(&[
+            "esxi",
+            s,
+            "--fix",
+            wanted,
+            "--out",
+            out_dir.to_str().expect("utf-8"),
+        ]);
+        assert_eq!(out.status.code(), Some(2));
+        let err = text(&out.stderr);
+        assert!(err.contains(expect), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(!out_dir.join("state.tgz").exists());
+    }
+    // --fix without --out is a usage error.
+    let out = carve(&["esxi", s, "--fix", "000:31.2"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// A gzip tar made with the tar crate from raw header blocks (GNU tar will not write these).
+fn crafted(entries: &[(&[u8], u64, &[u8])]) -> Vec<u8> {
+    use flate2::Compression;
+    use flate2::write::GzEncoder;
+    use std::io::Write;
+    let mut tar = Vec::new();
+    for (name, size, data) in entries {
+        let mut h = tar::Header::new_old();
+        h.as_old_mut().name[..name.len()].copy_from_slice(name);
+        h.set_size(*size);
+        h.set_mode(0o644);
+        h.set_cksum();
+        tar.extend_from_slice(h.as_bytes());
+        tar.extend_from_slice(data);
+        tar.resize(tar.len().div_ceil(512) * 512, 0);
+    }
+    tar.extend_from_slice(&[0u8; 1024]);
+    let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
+    gz.write_all(&tar).expect("gzip");
+    gz.finish().expect("gzip")
+}
+
+#[test]
+fn broken_archives_are_one_line_errors() {
+    if !tool("tar") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let good = std::fs::read(state_tgz(
+        dir.path(),
+        "good.tgz",
+        &conf("passthru", false),
+        "2026-11-20 10:00:00",
+    ))
+    .expect("read");
+    // A gzip bomb: three files of 30 MiB of zeros (sparse, so making them is cheap), each
+    // below the per-entry limit, together above what carve unpacks; packed by GNU tar.
+    let bomb_dir = dir.path().join("bomb");
+    std::fs::create_dir_all(&bomb_dir).expect("mkdir");
+    for name in ["a", "b", "local.tgz"] {
+        std::fs::File::create(bomb_dir.join(name))
+            .and_then(|f| f.set_len(30 << 20))
+            .expect("sparse");
+    }
+    run(Command::new("tar")
+        .args(["-czf", "../bomb.tgz", "a", "b", "local.tgz"])
+        .current_dir(&bomb_dir));
+    let bomb = std::fs::read(dir.path().join("bomb.tgz")).expect("read");
+    let encrypted = crafted(&[
+        (b"encryption.info", 4, b"tpm\n"),
+        (b"local.tgz.ve", 6, b"sealed"),
+    ]);
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "truncated.tgz",
+            good[..good.len() / 2].to_vec(),
+            "truncated or damaged",
+        ),
+        (
+            "cut-tail.tgz",
+            good[..good.len() - 4].to_vec(),
+            "truncated or damaged",
+        ),
+        (
+            "escape.tgz",
+            crafted(&[(b"../x", 1, b"x")]),
+            "entry `../x` points outside the archive's folder",
+        ),
+        (
+            "absolute.tgz",
+            crafted(&[(b"/etc/passwd", 1, b"x")]),
+            "points outside the archive's folder",
+        ),
+        (
+            "huge.tgz",
+            crafted(&[(b"local.tgz", 100 << 30, b"")]),
+            "claims 107374182400 bytes, more than carve unpacks",
+        ),
+        ("bomb.tgz", bomb, "unpacks to more than 64 MiB"),
+        (
+            "other.tgz",
+            crafted(&[(b"etc/motd", 2, b"hi")]),
+            "holds no local.tgz",
+        ),
+        (
+            "encrypted.tgz",
+            encrypted,
+            "encrypted (local.tgz.ve: ESXi 7.0 U2 or later",
+        ),
+        (
+            "plain.txt",
+            b"hello, not an archive or a disk\n".repeat(20),
+            "no FAT partition of this none disk",
+        ),
+    ];
+    for (name, bytes, expect) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &bytes).expect("write");
+        let out = carve(&["esxi", path.to_str().expect("utf-8")]);
+        let err = text(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{name}: {err}{}",
+            text(&out.stdout)
+        );
+        assert!(err.contains(expect), "{name}: {err}");
+        assert_eq!(err.lines().count(), 1, "{name}: {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+        assert_eq!(
+            std::fs::read(&path).expect("read"),
+            bytes,
+            "{name} is only read"
+        );
+        let out_dir = dir.path().join(format!("{name}.out"));
+        let out = carve(&[
+            "esxi",
+            path.to_str().expect("utf-8"),
+            "--fix",
+            "000:00:31.2",
+            "--out",
+            out_dir.to_str().expect("utf-8"),
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{name} --fix");
+        assert!(
+            !out_dir.join("state.tgz").exists(),
+            "{name} --fix wrote nothing"
+        );
+    }
+}
+
+#[test]
+fn a_gpt_disk_without_bootbanks_is_not_an_esxi_disk() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let img = dir.path().join("plain.img");
+    std::fs::File::create(&img)
+        .and_then(|f| f.set_len(8 << 20))
+        .expect("create");
+    run(Command::new("sgdisk")
+        .args(["-o", "-n", "1:2048:0"])
+        .arg(&img));
+    let out = carve(&["esxi", img.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("no FAT partition of this gpt disk holds boot.cfg or state.tgz"),
+        "{err}"
+    );
+}
