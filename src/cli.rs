@@ -31,6 +31,9 @@ pub struct PlannerArgs {
     /// Open the built-in 240 GB example disk; touches no device
     #[arg(long, conflicts_with = "disk")]
     pub demo: bool,
+    /// Logical sector size of an image file (512 or 4096) when its table does not say (MBR)
+    #[arg(long, value_name = "BYTES", conflicts_with = "demo")]
+    pub sector_size: Option<u32>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -57,6 +60,9 @@ pub enum Command {
 pub struct InspectArgs {
     /// Block device or disk image
     pub disk: String,
+    /// Logical sector size of an image file (512 or 4096) when its table does not say (MBR)
+    #[arg(long, value_name = "BYTES")]
+    pub sector_size: Option<u32>,
     /// Print JSON instead of a table (the keys are in the README)
     #[arg(long)]
     pub json: bool,
@@ -73,8 +79,14 @@ pub struct CheckArgs {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum TargetArg {
+    /// descriptors, media-registry.xml, attach-virtualbox.sh/.cmd for vdisks with a vm
     Virtualbox,
+    /// qemu-readable descriptors (ZERO extents become zero files)
     Qemu,
+    /// VMware Workstation/Player physical-disk descriptors and vmx-snippet.txt
+    Vmware,
+    /// qemu-style descriptors and one libvirt <disk> element per vdisk (<name>/<name>.xml)
+    Libvirt,
 }
 
 #[derive(Debug, Args)]
@@ -93,6 +105,10 @@ pub struct ExportArgs {
     /// Replace file extents whose size differs from the plan (their content is lost)
     #[arg(long)]
     pub force: bool,
+    /// media-registry.xml names descriptors relative to itself (<name>/<name>.vmdk) instead
+    /// of by absolute path
+    #[arg(long)]
+    pub relative: bool,
 }
 
 #[derive(Debug, Args)]

@@ -156,9 +156,8 @@ fn a_grown_disk_is_noted() {
     let l = layout(&path);
     assert_eq!(l.size_sectors, 8192);
     assert!(
-        l.notes
-            .iter()
-            .any(|n| n.contains("not at the disk's last sector")),
+        l.notes.iter().any(|n| n
+            .contains("the disk grew: the backup GPT is at LBA 4095, not at the end (LBA 8191)")),
         "{:?}",
         l.notes
     );

@@ -160,6 +160,7 @@ proptest! {
             target: if qemu { Target::Qemu } else { Target::VirtualBox },
             device_path: None,
             force: false,
+            relative_registry: false,
         };
         export(&plan, None, &opts).expect("export");
         vmdkcheck::assert_export_accepted(&plan_file, &out, Some(&image_path));

@@ -60,6 +60,7 @@ fn action() -> impl Strategy<Value = Action> {
             Action::RenamePrompt,
             Action::DeleteVdisk,
             Action::ToggleShareable,
+            Action::CycleGuestTable,
             Action::AddHeader,
             Action::AddZero,
             Action::DeleteExtent,

@@ -43,6 +43,8 @@ pub enum Action {
     RenamePrompt,
     DeleteVdisk,
     ToggleShareable,
+    /// The current vdisk's guest partition table: none, MBR, GPT.
+    CycleGuestTable,
     AddHeader,
     AddZero,
     DeleteExtent,

@@ -230,6 +230,25 @@ impl App {
         self.set_message(msg);
     }
 
+    /// `T`: the current vdisk's guest partition table, none -> mbr -> gpt -> none.
+    pub(super) fn cycle_guest_table(&mut self) {
+        let Some(c) = self.current.filter(|&c| c < self.plan.vdisks.len()) else {
+            return self.set_error("no vdisk: press n to make one");
+        };
+        self.checkpoint();
+        let vd = &mut self.plan.vdisks[c];
+        vd.guest_table = vd.guest_table.next();
+        let msg = match vd.guest_table {
+            crate::model::GuestTable::None => format!("{}: no guest partition table", vd.name),
+            kind => format!(
+                "{}: export writes an {} partition table into its new header file",
+                vd.name,
+                kind.as_str().to_uppercase()
+            ),
+        };
+        self.set_message(msg);
+    }
+
     /// The extent selected in the vdisks pane, or the current vdisk's last.
     fn target_extent(&self) -> Option<(usize, usize)> {
         match self.vdisk_rows().get(self.vdisk_row) {

@@ -40,6 +40,7 @@ impl App {
             target: Target::VirtualBox,
             device_path: None,
             force: false,
+            relative_registry: false,
         }
     }
 

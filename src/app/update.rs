@@ -216,6 +216,7 @@ impl App {
             },
             Action::DeleteVdisk => self.delete_current(),
             Action::ToggleShareable => self.toggle_shareable(),
+            Action::CycleGuestTable => self.cycle_guest_table(),
             Action::AddHeader => self.add_header(),
             Action::AddZero => self.add_zero(),
             Action::DeleteExtent => self.delete_extent(),

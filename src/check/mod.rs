@@ -9,6 +9,7 @@
 use crate::model::{DiskLayout, Extent, Plan, Span};
 use serde::Serialize;
 
+mod attach;
 mod device_path;
 mod identity;
 mod intervals;
@@ -37,9 +38,11 @@ pub mod codes {
     pub const CROSSES_PARTITION: &str = "crosses-partition";
     pub const GUEST_TABLE_ON_RAW: &str = "guest-table-on-raw";
     pub const ZERO_DISCARDS_WRITES: &str = "zero-discards-writes";
+    pub const GUEST_TABLE: &str = "guest-table";
+    pub const PORT_CLASH: &str = "port-clash";
 
     /// Every code of the SPEC's table, in the table's order.
-    pub const ALL: [&str; 13] = [
+    pub const ALL: [&str; 15] = [
         OVERLAP,
         BEYOND_DISK,
         PARTITION_TABLE,
@@ -53,6 +56,8 @@ pub mod codes {
         CROSSES_PARTITION,
         GUEST_TABLE_ON_RAW,
         ZERO_DISCARDS_WRITES,
+        GUEST_TABLE,
+        PORT_CLASH,
     ];
 }
 
@@ -125,6 +130,7 @@ pub fn run(plan: &Plan, layout: Option<&DiskLayout>) -> Report {
     overlap::check(&ctx, &mut sink);
     placement::check(&ctx, &mut sink);
     protected::check(&ctx, &mut sink);
+    attach::check(&ctx, &mut sink);
     Report::new(sink.into_sorted())
 }
 

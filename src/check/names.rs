@@ -70,6 +70,31 @@ pub fn check(ctx: &Context, sink: &mut Sink) {
             seen.insert(vdisk.name.to_lowercase(), v);
         }
         check_file_paths(vdisk, v, problem.is_none(), sink);
+        check_attach_names(vdisk, v, sink);
+    }
+}
+
+/// `vm` and `controller` go into the attach scripts (sh and cmd) as quoted words: any text
+/// can be quoted there except line breaks and other control characters, and an empty name
+/// names nothing.
+fn check_attach_names(vdisk: &VDisk, v: usize, sink: &mut Sink) {
+    for (what, value) in [("vm", &vdisk.vm), ("controller", &vdisk.controller)] {
+        let Some(value) = value else { continue };
+        let problem = if value.trim().is_empty() {
+            Some("is empty")
+        } else if value.chars().any(char::is_control) {
+            Some("contains a control character, which no attach script can quote")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            push(
+                sink,
+                v,
+                None,
+                format!("{what} name {} {problem}", text::shown(value)),
+            );
+        }
     }
 }
 
@@ -234,6 +259,24 @@ mod tests {
             vec![header(), file(8, "vm1-header.bin")],
         )]);
         assert_eq!(flagged(&plan, codes::BAD_NAME), vec![(0, 1)]);
+    }
+
+    #[test]
+    fn vm_and_controller_names_must_be_quotable() {
+        let mut v = vdisk("vm1", vec![header()]);
+        v.vm = Some("Win \"11\" & $HOME %PATH% ^x".into());
+        v.controller = Some("SATA Controller".into());
+        assert_eq!(flagged(&plan_of(vec![v.clone()]), codes::BAD_NAME), vec![]);
+        v.vm = Some("a\nb".into());
+        v.controller = Some(" ".into());
+        let messages = messages_on(&plan_of(vec![v]), None, codes::BAD_NAME);
+        assert_eq!(
+            messages,
+            vec![
+                "vm name \"a\\nb\" contains a control character, which no attach script can quote",
+                "controller name \" \" is empty",
+            ]
+        );
     }
 
     #[test]

@@ -40,9 +40,12 @@ pub fn run(args: &ExportArgs) -> Result<ExitCode> {
         target: match args.target {
             TargetArg::Virtualbox => Target::VirtualBox,
             TargetArg::Qemu => Target::Qemu,
+            TargetArg::Vmware => Target::Vmware,
+            TargetArg::Libvirt => Target::Libvirt,
         },
         device_path: args.device_path.clone(),
         force: args.force,
+        relative_registry: args.relative,
     };
     for write in crate::export::export(plan, Some(layout), &opts)? {
         let action = match write.action {

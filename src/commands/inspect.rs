@@ -11,7 +11,13 @@ use std::io::Write;
 use std::process::ExitCode;
 
 pub fn run(args: &InspectArgs) -> Result<ExitCode> {
-    let layout = crate::disk::read_layout(&args.disk)?;
+    let layout = crate::disk::read_layout_with(
+        &args.disk,
+        crate::disk::ReadOptions {
+            sector_size: args.sector_size,
+            ..Default::default()
+        },
+    )?;
     let text = if args.json {
         let mut s = serde_json::to_string_pretty(&InspectJson::from(&layout))
             .map_err(|e| Error::new(format!("cannot encode the layout as JSON: {e}")))?;

@@ -32,7 +32,11 @@ pub fn open_plan(path: &Path) -> Result<OpenedPlan> {
     let file = plan_file_path(path);
     let dir = plan.base().to_path_buf();
     let source = plan.source_path();
-    let layout = crate::disk::read_layout(&source).map_err(|e| {
+    let options = crate::disk::ReadOptions {
+        recorded_sector_size: plan.disk.sector_size,
+        ..Default::default()
+    };
+    let layout = crate::disk::read_layout_with(&source, options).map_err(|e| {
         Error::new(format!(
             "cannot use {}: its disk cannot be read ({e}); attach the disk, or set \
              `disk.source` in the plan to where it is now",

@@ -41,11 +41,17 @@ pub fn open(args: &PlannerArgs) -> Result<App> {
     } else {
         None
     };
+    // A plan's recorded sector size reads its own disk the way it was planned.
+    let mut options = crate::disk::ReadOptions {
+        sector_size: args.sector_size,
+        ..Default::default()
+    };
     let source = if args.demo {
         demo::DEMO_SOURCE.to_string()
     } else if let Some(disk) = &args.disk {
         disk.clone()
     } else if let Some(plan) = &existing {
+        options.recorded_sector_size = plan.disk.sector_size;
         plan.disk.resolve_source(&project)
     } else {
         return Err(Error::new(format!(
@@ -53,7 +59,7 @@ pub fn open(args: &PlannerArgs) -> Result<App> {
             plan_file.display()
         )));
     };
-    let layout = crate::disk::read_layout(&source)?;
+    let layout = crate::disk::read_layout_with(&source, options)?;
     let device_path = if args.demo {
         Some(demo::DEMO_DEVICE_PATH.to_string())
     } else {

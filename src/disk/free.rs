@@ -1,9 +1,20 @@
-//! Free space: the usable range minus partitions (not extended containers: inside them the
+//! Free space: the usable ranges (a GPT on a grown disk has two: its own, and the space
+//! after its backup) minus partitions (not extended containers: inside them the
 //! space no logical or EBR covers is free) minus the table's own sectors.
 
 use crate::model::{Partition, Reserved, Span};
 
-pub fn free_space(usable: Span, partitions: &[Partition], reserved: &[Reserved]) -> Vec<Span> {
+pub fn free_space(usable: &[Span], partitions: &[Partition], reserved: &[Reserved]) -> Vec<Span> {
+    let mut free = Vec::new();
+    for area in usable {
+        free.extend(free_in(*area, partitions, reserved));
+    }
+    free.sort();
+    split_at_extended_edges(free, partitions)
+}
+
+/// The free pieces of one usable area.
+fn free_in(usable: Span, partitions: &[Partition], reserved: &[Reserved]) -> Vec<Span> {
     let mut taken: Vec<Span> = partitions
         .iter()
         .filter(|p| !p.extended)
@@ -23,7 +34,7 @@ pub fn free_space(usable: Span, partitions: &[Partition], reserved: &[Reserved])
     if at < usable.end() {
         free.push(Span::from_bounds(at, usable.end()));
     }
-    split_at_extended_edges(free, partitions)
+    free
 }
 
 /// Free space inside an extended partition and outside it are different places (only the
@@ -88,7 +99,7 @@ mod tests {
                 what: ReservedKind::Ebr,
             },
         ];
-        let free = free_space(Span::new(0, 20000), &parts, &reserved);
+        let free = free_space(&[Span::new(0, 20000)], &parts, &reserved);
         assert_eq!(
             free,
             vec![
@@ -107,7 +118,7 @@ mod tests {
             part(2, 30, 50, false),
             part(3, 90, u64::MAX, false),
         ];
-        let free = free_space(Span::new(5, 95), &parts, &[]);
+        let free = free_space(&[Span::new(5, 95)], &parts, &[]);
         assert_eq!(
             free,
             vec![Span::from_bounds(5, 10), Span::from_bounds(80, 90)]

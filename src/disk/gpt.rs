@@ -7,6 +7,7 @@ use super::readonly::DiskFile;
 use super::types::gpt_type_name;
 use crate::error::{Error, Result};
 use crate::model::{Partition, Reserved, ReservedKind, Span, TableKind};
+use crate::text;
 
 /// Read the GPT of `disk`, whose logical sector size is `lb` bytes.
 pub fn read(disk: &DiskFile, lb: u32) -> Result<TableRead> {
@@ -16,16 +17,25 @@ pub fn read(disk: &DiskFile, lb: u32) -> Result<TableRead> {
     let mut notes = Vec::new();
 
     let primary = gpt_header::read_copy(disk, lb, 1, disk_lbas)?;
-    // Where the primary says its backup is; the last sector when the primary is not sound.
-    let backup_lba = match &primary {
-        Ok(p) if p.header.alt_lba > 1 && p.header.alt_lba < disk_lbas => p.header.alt_lba,
+    // Where the primary header says its backup is (also when only its array is corrupt).
+    let alt_lba = match &primary {
+        Ok(p) => Some(p.header.alt_lba),
+        Err(_) => gpt_header::header_at(disk, lb, 1, disk_lbas)?.map(|h| h.alt_lba),
+    };
+    // The backup is read where the primary points; the last sector when the primary does
+    // not say, or points beyond the end of a truncated image.
+    let backup_lba = match alt_lba {
+        Some(alt) if alt > 1 && alt < disk_lbas => alt,
         _ => last_lba,
     };
     let backup = gpt_header::read_copy(disk, lb, backup_lba, disk_lbas)?;
+    let truncated = alt_lba.is_some_and(|alt| alt >= disk_lbas);
 
     let chosen: GptCopy = match (primary, backup) {
         (Ok(p), backup) => {
-            if let Err(e) = backup {
+            if let Err(e) = backup
+                && !truncated
+            {
                 notes.push(format!(
                     "the backup GPT at LBA {backup_lba} is unusable ({}); the primary is intact",
                     e.reason()
@@ -49,7 +59,7 @@ pub fn read(disk: &DiskFile, lb: u32) -> Result<TableRead> {
             return Err(Error::at(
                 disk.path(),
                 format!(
-                    "both copies of the GPT are unusable (primary: {}; backup: {}); check the image, or repair the table with gdisk",
+                    "both copies of the GPT are unusable (primary: {}; backup at LBA {backup_lba}: {}); check the image, or repair the table with gdisk",
                     p.reason(),
                     b.reason()
                 ),
@@ -58,12 +68,43 @@ pub fn read(disk: &DiskFile, lb: u32) -> Result<TableRead> {
     };
     let h = &chosen.header;
     let factor = lb / 512;
+    let size = disk.len() / 512;
+    let usable_start = h.first_usable.saturating_mul(factor).min(size);
+    let usable_end = h
+        .last_usable
+        .saturating_add(1)
+        .saturating_mul(factor)
+        .clamp(usable_start, size);
 
     // The header copy at the far end: the backup's own LBA, or where the primary points.
     let far_header = if h.my_lba == 1 { h.alt_lba } else { h.my_lba };
-    if far_header != last_lba {
+    // Where the backup entries and header end (512-byte units); after it, on a disk that
+    // grew, lies space no table claims.
+    let mut backup_end = size;
+    if far_header > last_lba {
         notes.push(format!(
-            "the backup GPT header is at LBA {far_header}, not at the disk's last sector {last_lba}: the disk grew or the table came from a smaller disk (sgdisk -e moves the backup to the end)"
+            "the backup GPT is missing: the primary header puts it at LBA {far_header}, beyond the disk's last sector {last_lba} (the image was truncated, or the table came from a bigger disk); the primary is used, and `sgdisk -e` writes a new backup at the end"
+        ));
+        if h.last_usable > last_lba {
+            notes.push(format!(
+                "the GPT's usable range ends at LBA {}, beyond the disk's last sector {last_lba}; carve reads it up to the end of the disk",
+                h.last_usable
+            ));
+        }
+    } else if far_header < last_lba && far_header > h.last_usable {
+        backup_end = far_header
+            .saturating_add(1)
+            .saturating_mul(factor)
+            .clamp(usable_end, size);
+        notes.push(format!(
+            "the disk grew: the backup GPT is at LBA {far_header}, not at the end (LBA {last_lba}); the {} sectors after it are free space no partition can use until `sgdisk -e` moves the backup to the end (over what a VM keeps in the disk's last {} sectors)",
+            size - backup_end,
+            h.array_lbas(lb).saturating_add(1).saturating_mul(factor)
+        ));
+    } else if far_header != last_lba {
+        notes.push(format!(
+            "the backup GPT header is at LBA {far_header}, inside the usable range that ends at LBA {}; the table is inconsistent (repair it with gdisk)",
+            h.last_usable
         ));
     } else {
         let backup_array = far_header.saturating_sub(h.array_lbas(lb));
@@ -88,25 +129,18 @@ pub fn read(disk: &DiskFile, lb: u32) -> Result<TableRead> {
         }
     }
 
-    let size = disk.len() / 512;
-    let usable_start = h.first_usable.saturating_mul(factor).min(size);
-    let usable_end = h
-        .last_usable
-        .saturating_add(1)
-        .saturating_mul(factor)
-        .clamp(usable_start, size);
     for p in &partitions {
         let span = p.span();
         if span.start < usable_start || (span.end() > usable_end && span.end() <= size) {
             notes.push(format!(
-                "partition {} (sectors {}..{}) lies outside the table's usable range {usable_start}..{usable_end}",
+                "partition {} ({}) lies outside the table's usable range ({})",
                 p.number,
-                span.start,
-                span.end()
+                text::sectors(span),
+                text::sectors(Span::from_bounds(usable_start, usable_end))
             ));
         }
     }
-    let reserved = vec![
+    let mut reserved = vec![
         Reserved {
             start: 0,
             sectors: usable_start,
@@ -114,16 +148,22 @@ pub fn read(disk: &DiskFile, lb: u32) -> Result<TableRead> {
         },
         Reserved {
             start: usable_end,
-            sectors: size - usable_end,
+            sectors: backup_end - usable_end,
             what: ReservedKind::GptBackup,
         },
     ];
+    // A truncated image whose usable range reaches its end has no backup sectors at all.
+    reserved.retain(|r| r.sectors > 0);
+    let mut usable = vec![Span::from_bounds(usable_start, usable_end)];
+    if backup_end < size {
+        usable.push(Span::from_bounds(backup_end, size));
+    }
     Ok(TableRead {
         table: TableKind::Gpt,
         id: h.disk_guid.as_hyphenated().to_string().to_lowercase(),
         partitions,
         reserved,
-        usable: Span::from_bounds(usable_start, usable_end),
+        usable,
         notes,
     })
 }

@@ -103,6 +103,25 @@ pub fn read_copy(
     Ok(Ok(GptCopy { header, array }))
 }
 
+/// The header at `lba` alone, when it is sound (its entry array is not read): where a primary
+/// whose array is corrupt says its backup is.
+/// A read that fails is an error.
+pub fn header_at(
+    disk: &DiskFile,
+    lb: u64,
+    lba: u64,
+    disk_lbas: u64,
+) -> crate::error::Result<Option<GptHeader>> {
+    let (Some(offset), Ok(size)) = (lba.checked_mul(lb), usize::try_from(lb)) else {
+        return Ok(None);
+    };
+    if !disk.contains(offset, lb) {
+        return Ok(None);
+    }
+    let sector = disk.read_or_fail(offset, size)?;
+    Ok(parse_header(&sector, lba, lb, disk_lbas).ok())
+}
+
 /// A GUID stored the GPT way (first three fields little-endian).
 pub fn guid_at(b: &[u8], at: usize) -> uuid::Uuid {
     let mut x = [0u8; 16];
@@ -152,9 +171,18 @@ pub fn parse_header(sector: &[u8], lba: u64, lb: u64, disk_lbas: u64) -> Result<
             h.my_lba
         ));
     }
-    if h.first_usable == 0 || h.first_usable > h.last_usable || h.last_usable >= disk_lbas {
+    if h.first_usable == 0 || h.first_usable > h.last_usable {
         return Err(format!(
-            "usable range {}..={} does not fit a disk of {disk_lbas} sectors",
+            "usable range {}..{} is empty or starts at LBA 0",
+            h.first_usable, h.last_usable
+        ));
+    }
+    // A backup header follows the usable range. A primary's usable range may run past the
+    // end of a truncated image: `sgdisk -p` still lists its partitions, and so does carve
+    // (the reader notes the missing backup and clamps the range to the disk).
+    if lba != 1 && h.last_usable >= lba.min(disk_lbas) {
+        return Err(format!(
+            "usable range {}..{} does not end before this backup header at LBA {lba}",
             h.first_usable, h.last_usable
         ));
     }
@@ -230,7 +258,7 @@ mod tests {
         let cases: Vec<(Vec<u8>, &str)> = vec![
             (with(84, &256u32.to_le_bytes()), "entry size 256"),
             (with(40, &0u64.to_le_bytes()), "usable range"),
-            (with(48, &5000u64.to_le_bytes()), "usable range"),
+            (with(48, &10u64.to_le_bytes()), "usable range"),
             (with(80, &u32::MAX.to_le_bytes()), "partition entries"),
             (with(72, &990u64.to_le_bytes()), "does not fit"),
             (with(72, &40u64.to_le_bytes()), "overlaps"),
@@ -241,6 +269,17 @@ mod tests {
             let e = parse_header(&bytes, 1, 512, 1000).unwrap_err();
             assert!(e.contains(want), "{e} should mention {want}");
         }
+        // A truncated image: the primary's usable range runs past the end, yet the header
+        // is sound (the reader notes it); a backup must end its range before itself.
+        assert!(parse_header(&header(5000), 1, 512, 1000).is_ok());
+        let mut backup = header(1000);
+        backup[24..32].copy_from_slice(&999u64.to_le_bytes());
+        backup[32..40].copy_from_slice(&1u64.to_le_bytes());
+        backup[48..56].copy_from_slice(&999u64.to_le_bytes());
+        backup[72..80].copy_from_slice(&2u64.to_le_bytes());
+        seal(&mut backup);
+        let e = parse_header(&backup, 999, 512, 1000).unwrap_err();
+        assert!(e.contains("before this backup header"), "{e}");
         let mut bad_crc = header(1000);
         bad_crc[100] = 1; // outside the 92 checked bytes: still fine
         assert!(parse_header(&bad_crc, 1, 512, 1000).is_ok());

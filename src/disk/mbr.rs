@@ -30,6 +30,11 @@ pub fn read(disk: &DiskFile, lb: u32, header: &mbrman::MBRHeader) -> Result<Tabl
         let start = u64::from(entry.starting_lba);
         let sectors = u64::from(entry.sectors);
         let extended = is_mbr_extended(entry.sys);
+        if start == 0 {
+            notes.push(format!(
+                "partition {number} starts at sector 0: it covers the MBR itself, so whatever is given that partition can rewrite this disk's partition table"
+            ));
+        }
         partitions.push(partition(
             number, start, sectors, entry.sys, extended, factor,
         ));
@@ -71,7 +76,7 @@ pub fn read(disk: &DiskFile, lb: u32, header: &mbrman::MBRHeader) -> Result<Tabl
         id: format!("0x{:08x}", u32::from_le_bytes(header.disk_signature)),
         partitions,
         reserved,
-        usable: Span::from_bounds(0, size),
+        usable: vec![Span::from_bounds(0, size)],
         notes,
     })
 }
@@ -94,5 +99,48 @@ fn partition(
         uuid: String::new(),
         extended,
         host_use: None,
+    }
+}
+
+/// An MBR entry counts sectors in 32 bits: nothing past LBA 2^32 (2 TiB with 512-byte
+/// sectors, 16 TiB with 4096) can be a partition's start, and partitioning tools stop there.
+/// A note for free space beyond that limit.
+pub fn beyond_limit_note(free: &[Span], lb: u32) -> Option<String> {
+    let limit = (1u64 << 32).saturating_mul(u64::from(lb) / 512);
+    let beyond: u64 = free
+        .iter()
+        .filter_map(|s| s.intersect(&Span::from_bounds(limit, u64::MAX)))
+        .map(|s| s.sectors)
+        .sum();
+    (beyond > 0).then(|| {
+        format!(
+            "{beyond} sectors ({}) of free space lie beyond the MBR's limit at sector {limit} ({}): no MBR partition can start there and fdisk makes none; a raw extent can still map them, but to partition them the disk needs GPT",
+            crate::model::human_size(beyond),
+            crate::model::human_size(limit)
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn free_space_past_2_tib_is_noted_in_the_disks_own_sectors() {
+        let limit = 1u64 << 32;
+        let free = [
+            Span::new(2048, 100),
+            Span::from_bounds(limit - 10, limit + 90),
+        ];
+        let note = beyond_limit_note(&free, 512).unwrap();
+        assert!(note.starts_with("90 sectors (45K) of free space lie beyond the MBR's limit at sector 4294967296 (2T)"), "{note}");
+        assert_eq!(beyond_limit_note(&free[..1], 512), None);
+        // With 4096-byte sectors the limit is 16 TiB.
+        assert_eq!(beyond_limit_note(&free, 4096), None);
+        assert!(
+            beyond_limit_note(&[Span::new(limit * 8, 8)], 4096)
+                .unwrap()
+                .contains("(16T)")
+        );
     }
 }

@@ -17,6 +17,7 @@ mod mbr;
 mod probe;
 pub mod readonly;
 mod sanity;
+mod sector_size;
 mod types;
 pub mod window;
 pub mod winio;
@@ -33,19 +34,38 @@ pub(crate) struct TableRead {
     pub id: String,
     pub partitions: Vec<Partition>,
     pub reserved: Vec<Reserved>,
-    /// Where partitions may live (512-byte units).
-    pub usable: Span,
+    /// Where free space can be (512-byte units): the table's usable range, and on a GPT
+    /// disk that grew, the space after the backup.
+    pub usable: Vec<Span>,
     pub notes: Vec<String>,
+}
+
+/// How to read a disk whose sector size the disk itself may not say (an image file).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// The user's `--sector-size`: an image file's logical sector size. A block device's
+    /// comes from the kernel and a GPT image's from where its header sits; contradicting
+    /// either is an error.
+    pub sector_size: Option<u32>,
+    /// The `sector_size` a plan recorded: an image whose table does not say its sector size
+    /// (an MBR) is read with it, so a plan made with `--sector-size` reads its disk the
+    /// same way. Where the image says otherwise, the plan's check reports `disk-changed`.
+    pub recorded_sector_size: Option<u32>,
 }
 
 /// Read a disk's layout (size, sector sizes, table, free space, reserved areas, host use).
 /// `source` is a block device, an image file, or the demo disk's [`demo::DEMO_SOURCE`].
 pub fn read_layout(source: &str) -> Result<DiskLayout> {
+    read_layout_with(source, ReadOptions::default())
+}
+
+/// [`read_layout`] with a sector size for image files (see [`ReadOptions`]).
+pub fn read_layout_with(source: &str, options: ReadOptions) -> Result<DiskLayout> {
     if source == demo::DEMO_SOURCE {
         return Ok(demo::demo_layout());
     }
     let disk = DiskFile::open(source)?;
-    let mut layout = read_table_layout(&disk)?;
+    let mut layout = read_table_layout(&disk, options)?;
     crate::host::annotate(&mut layout, Path::new(source));
     Ok(layout)
 }
@@ -56,13 +76,13 @@ pub fn read_layout(source: &str) -> Result<DiskLayout> {
 /// [`read_layout`].
 pub fn read_layout_direct(source: &str) -> Result<DiskLayout> {
     let disk = DiskFile::open_with(source, true)?;
-    let mut layout = read_table_layout(&disk)?;
+    let mut layout = read_table_layout(&disk, ReadOptions::default())?;
     crate::host::annotate(&mut layout, Path::new(source));
     Ok(layout)
 }
 
 /// Everything but host use, from an open disk.
-fn read_table_layout(disk: &DiskFile) -> Result<DiskLayout> {
+fn read_table_layout(disk: &DiskFile, options: ReadOptions) -> Result<DiskLayout> {
     if disk.len() < 512 {
         return Err(Error::at(
             disk.path(),
@@ -72,9 +92,10 @@ fn read_table_layout(disk: &DiskFile) -> Result<DiskLayout> {
             ),
         ));
     }
-    let (logical, physical) = sector_sizes(disk)?;
-    let size_sectors = disk.len() / 512;
+    let sector0 = probe::classify_sector0(disk)?;
     let mut notes = Vec::new();
+    let (logical, physical) = sector_sizes(disk, options, &sector0, &mut notes)?;
+    let size_sectors = disk.len() / 512;
     if !disk.len().is_multiple_of(u64::from(logical)) {
         notes.push(format!(
             "the size ({} bytes) is not a whole number of {logical}-byte sectors; the tail is ignored",
@@ -82,7 +103,6 @@ fn read_table_layout(disk: &DiskFile) -> Result<DiskLayout> {
         ));
     }
 
-    let sector0 = probe::classify_sector0(disk)?;
     if sector0 == Sector0::NotATable {
         notes.push(
             "sector 0 ends in 0x55AA but its entries are not a partition table (a filesystem boot sector?)"
@@ -135,8 +155,11 @@ fn read_table_layout(disk: &DiskFile) -> Result<DiskLayout> {
 
     let layout = match read {
         Some(read) => {
-            let free = free::free_space(read.usable, &read.partitions, &read.reserved);
+            let free = free::free_space(&read.usable, &read.partitions, &read.reserved);
             notes.extend(read.notes);
+            if read.table == TableKind::Mbr {
+                notes.extend(mbr::beyond_limit_note(&free, logical));
+            }
             notes.extend(sanity::notes(&read.partitions, size_sectors));
             DiskLayout {
                 source: disk.path().to_string(),
@@ -172,13 +195,75 @@ fn read_table_layout(disk: &DiskFile) -> Result<DiskLayout> {
     Ok(layout)
 }
 
-/// (logical, physical) sector sizes: the OS's for a device, probed for an image.
-fn sector_sizes(disk: &DiskFile) -> Result<(u32, u32)> {
-    if let Some(sizes) = disk.os_sector_sizes() {
-        return Ok(sizes);
+/// (logical, physical) sector sizes: the kernel's for a block device; for an image, where
+/// its GPT header sits, else `--sector-size`, the plan's record, or what the MBR's
+/// partitions hold (see `sector_size`).
+fn sector_sizes(
+    disk: &DiskFile,
+    options: ReadOptions,
+    sector0: &Sector0,
+    notes: &mut Vec<String>,
+) -> Result<(u32, u32)> {
+    if let Some(size) = options.sector_size
+        && !is_sector_size(size)
+    {
+        return Err(Error::new(format!(
+            "--sector-size {size} is not a sector size (512 or 4096; a power of two from 512 to 65536)"
+        )));
     }
-    let size = probe::image_sector_size(disk)?;
+    if let Some((logical, physical)) = disk.os_sector_sizes() {
+        if let Some(size) = options.sector_size
+            && size != logical
+        {
+            return Err(Error::at(
+                disk.path(),
+                format!(
+                    "is a block device with {logical}-byte logical sectors (the operating system says so); --sector-size {size} is for image files: leave it out"
+                ),
+            ));
+        }
+        return Ok((logical, physical));
+    }
+    let gpt = sector_size::gpt_sector_size(disk)?;
+    let size = match (options.sector_size, gpt) {
+        (Some(given), Some(found)) if given != found => {
+            return Err(Error::at(
+                disk.path(),
+                format!(
+                    "--sector-size {given} contradicts the image: its GPT header sits where {found}-byte sectors put LBA 1; leave --sector-size out"
+                ),
+            ));
+        }
+        (_, Some(found)) => found,
+        (Some(given), None) => {
+            notes.push(format!(
+                "read with {given}-byte sectors, as --sector-size says (an image file does not record its sector size)"
+            ));
+            given
+        }
+        (None, None) => match (options.recorded_sector_size, sector0) {
+            (Some(recorded), _) if is_sector_size(recorded) => {
+                if recorded != 512 {
+                    notes.push(format!(
+                        "read with {recorded}-byte sectors, as the plan records (an image file does not record its sector size)"
+                    ));
+                }
+                recorded
+            }
+            (_, Sector0::Mbr(header)) => {
+                let (size, note) = sector_size::mbr_sector_size(disk, header)?;
+                notes.extend(note);
+                size
+            }
+            _ => 512,
+        },
+    };
     Ok((size, size))
+}
+
+/// A logical sector size carve can read with: a power of two from 512 to 64 KiB.
+pub fn is_sector_size(size: u32) -> bool {
+    device::plausible_sector_size(size)
 }
 
 /// The tests' independent image writer, shared with the integration tests.
@@ -243,8 +328,17 @@ mod tests {
     }
 
     fn layout_of(device: Box<dyn ReadAt>, len: u64, lb: u32) -> Result<DiskLayout> {
-        let disk = DiskFile::from_device(device, "/dev/fake", len, Some((lb, lb)), true);
-        read_table_layout(&disk)
+        layout_with(device, len, Some((lb, lb)))
+    }
+
+    /// `sizes` None: an image file, whose sector size carve finds from its content.
+    fn layout_with(
+        device: Box<dyn ReadAt>,
+        len: u64,
+        sizes: Option<(u32, u32)>,
+    ) -> Result<DiskLayout> {
+        let disk = DiskFile::from_device(device, "/dev/fake", len, sizes, sizes.is_some());
+        read_table_layout(&disk, ReadOptions::default())
     }
 
     fn images() -> Vec<(&'static str, u32, Vec<u8>)> {
@@ -269,20 +363,17 @@ mod tests {
                 strict.refused.borrow()
             );
             let plain = DiskFile::from_device(Box::new(img), "/dev/fake", len, None, false);
-            let from_image = read_table_layout(&plain).unwrap();
+            let from_image = read_table_layout(&plain, ReadOptions::default()).unwrap();
             assert_eq!(through_strict.table.as_str(), kind, "{kind} {lb}");
             assert_eq!(through_strict.logical_sector_size, lb);
-            assert_eq!(
-                from_image.logical_sector_size,
-                if kind == "gpt" { lb } else { 512 }
-            );
+            // An image file's sector size is found from its content (GPT header, EBRs).
+            assert_eq!(from_image.logical_sector_size, lb, "{kind} {lb}");
             if kind == "mbr" {
                 // 1 primary + extended + 3 logicals, none lost to an unaligned EBR read.
                 assert_eq!(through_strict.partitions.len(), 5, "{kind} {lb}");
-            } else {
-                assert_eq!(through_strict.partitions, from_image.partitions);
-                assert_eq!(through_strict.free, from_image.free);
             }
+            assert_eq!(through_strict.partitions, from_image.partitions);
+            assert_eq!(through_strict.free, from_image.free);
         }
     }
 
@@ -297,31 +388,34 @@ mod tests {
     #[test]
     fn a_read_error_anywhere_carve_reads_is_an_error_never_an_empty_table() {
         for (kind, lb, img) in images() {
-            let len = img.len() as u64;
-            let log = Rc::new(RefCell::new(Vec::new()));
-            let recording = Recording {
-                inner: img.clone(),
-                log: Rc::clone(&log),
-            };
-            layout_of(Box::new(recording), len, lb).unwrap();
-            let reads = log.borrow().clone();
-            assert!(reads.len() >= 2, "{kind} {lb}: {reads:?}");
-            for &(offset, count) in &reads {
-                let failing = Failing {
+            // As a device (the OS gives the sector size) and as an image file (carve probes).
+            for sizes in [Some((lb, lb)), None] {
+                let len = img.len() as u64;
+                let log = Rc::new(RefCell::new(Vec::new()));
+                let recording = Recording {
                     inner: img.clone(),
-                    bad: vec![(offset, offset + count as u64)],
+                    log: Rc::clone(&log),
                 };
-                match layout_of(Box::new(failing), len, lb) {
-                    Ok(l) => panic!(
-                        "{kind} {lb}: a failed read at byte {offset} gave a layout (table {}, {} partitions)",
-                        l.table.as_str(),
-                        l.partitions.len()
-                    ),
-                    Err(e) => {
-                        let m = e.message();
-                        assert!(m.starts_with("/dev/fake: cannot read"), "{m}");
-                        assert!(m.contains("Input/output error"), "{m}");
-                        assert!(!m.contains('\n'));
+                layout_with(Box::new(recording), len, sizes).unwrap();
+                let reads = log.borrow().clone();
+                assert!(reads.len() >= 2, "{kind} {lb}: {reads:?}");
+                for &(offset, count) in &reads {
+                    let failing = Failing {
+                        inner: img.clone(),
+                        bad: vec![(offset, offset + count as u64)],
+                    };
+                    match layout_with(Box::new(failing), len, sizes) {
+                        Ok(l) => panic!(
+                            "{kind} {lb} {sizes:?}: a failed read at byte {offset} gave a layout (table {}, {} partitions)",
+                            l.table.as_str(),
+                            l.partitions.len()
+                        ),
+                        Err(e) => {
+                            let m = e.message();
+                            assert!(m.starts_with("/dev/fake: cannot read"), "{m}");
+                            assert!(m.contains("Input/output error"), "{m}");
+                            assert!(!m.contains('\n'));
+                        }
                     }
                 }
             }

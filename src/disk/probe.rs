@@ -1,4 +1,4 @@
-//! What kind of disk this is: its sector size (images) and what sector 0 holds.
+//! What sector 0 holds, and whether a GPT signature sits at an offset.
 //!
 //! Every read here is through the aligned reader, and a read that fails is an error:
 //! "the signature is not there" is only ever said of bytes that were read.
@@ -15,26 +15,6 @@ pub fn gpt_signature_at(disk: &DiskFile, offset: u64) -> Result<bool> {
         return Ok(false);
     }
     Ok(disk.read_or_fail(offset, 8)? == GPT_SIGNATURE)
-}
-
-/// An image file carries no sector size: the GPT header sits at LBA 1, so find it at byte
-/// 512 or 4096 (or, with a wiped primary, the backup in the last 512 or 4096 bytes).
-/// 512 when there is none.
-pub fn image_sector_size(disk: &DiskFile) -> Result<u32> {
-    if gpt_signature_at(disk, 512)? {
-        return Ok(512);
-    }
-    if gpt_signature_at(disk, 4096)? {
-        return Ok(4096);
-    }
-    let len = disk.len();
-    if len >= 512 * 3 && gpt_signature_at(disk, len - 512)? {
-        return Ok(512);
-    }
-    if len >= 4096 * 3 && gpt_signature_at(disk, len - 4096)? {
-        return Ok(4096);
-    }
-    Ok(512)
 }
 
 /// What sector 0 says about the partition table.

@@ -1,6 +1,7 @@
 //! Notes on entries a careful reader would question: past the end, overlapping.
 
 use crate::model::{Partition, Span};
+use crate::text;
 
 /// Beyond this many, similar notes are summed up in one line.
 const MAX_NOTES_PER_KIND: usize = 8;
@@ -12,10 +13,9 @@ pub fn notes(partitions: &[Partition], size_sectors: u64) -> Vec<String> {
         .filter(|p| p.span().end() > size_sectors)
         .map(|p| {
             format!(
-                "partition {} (sectors {}..{}) runs past the end of the disk ({size_sectors} sectors)",
+                "partition {} ({}) runs past the end of the disk ({size_sectors} sectors)",
                 p.number,
-                p.start,
-                p.span().end()
+                text::sectors(p.span())
             )
         })
         .collect();
@@ -48,8 +48,10 @@ fn overlaps(partitions: &[Partition]) -> Vec<String> {
                         .intersect(&p.span())
                         .unwrap_or(Span::new(p.start, 0));
                     out.push(format!(
-                        "partitions {} and {} overlap ({} sectors from sector {})",
-                        r.number, p.number, shared.sectors, shared.start
+                        "partitions {} and {} overlap ({})",
+                        r.number,
+                        p.number,
+                        text::sectors(shared)
                     ));
                 }
                 if p.span().end() > r.span().end() {
@@ -65,8 +67,10 @@ fn overlaps(partitions: &[Partition]) -> Vec<String> {
         for p in partitions.iter().filter(|p| !p.extended && p.number <= 4) {
             if let Some(shared) = ext.span().intersect(&p.span()) {
                 out.push(format!(
-                    "partitions {} and {} overlap ({} sectors from sector {})",
-                    ext.number, p.number, shared.sectors, shared.start
+                    "partitions {} and {} overlap ({})",
+                    ext.number,
+                    p.number,
+                    text::sectors(shared)
                 ));
             }
         }

@@ -23,9 +23,11 @@ pub fn decide(file: &WantedFile, force: bool) -> Result<WriteAction> {
         ));
     }
     match &file.content {
-        Content::Sparse { bytes } if meta.len() == *bytes => Ok(WriteAction::Keep),
-        Content::Sparse { .. } if force => Ok(WriteAction::Replace),
-        Content::Sparse { bytes } => Err(Error::at(
+        Content::Sparse { bytes } | Content::Seeded { bytes, .. } if meta.len() == *bytes => {
+            Ok(WriteAction::Keep)
+        }
+        Content::Sparse { .. } | Content::Seeded { .. } if force => Ok(WriteAction::Replace),
+        Content::Sparse { bytes } | Content::Seeded { bytes, .. } => Err(Error::at(
             &file.path,
             format!(
                 "{} is {} bytes but the plan wants {bytes}; it may hold guest data, so it is \
@@ -53,14 +55,25 @@ pub fn apply(file: &WantedFile, action: WriteAction) -> Result<()> {
         (_, Content::Text(text)) => {
             crate::fsutil::write_atomic(&file.path, text.as_bytes()).map(|_| ())
         }
-        (WriteAction::Create, Content::Sparse { bytes }) => write_sparse(&file.path, *bytes, false),
-        (WriteAction::Replace, Content::Sparse { bytes }) => write_sparse(&file.path, *bytes, true),
+        (WriteAction::Create, Content::Sparse { bytes }) => {
+            write_sparse(&file.path, *bytes, &[], false)
+        }
+        (WriteAction::Replace, Content::Sparse { bytes }) => {
+            write_sparse(&file.path, *bytes, &[], true)
+        }
+        (WriteAction::Create, Content::Seeded { bytes, writes }) => {
+            write_sparse(&file.path, *bytes, writes, false)
+        }
+        (WriteAction::Replace, Content::Seeded { bytes, writes }) => {
+            write_sparse(&file.path, *bytes, writes, true)
+        }
     }
 }
 
-/// A zero-filled sparse file of `bytes`, built under a temporary name and renamed into
-/// place. Without `replace`, a file that appeared meanwhile is left alone (an error).
-fn write_sparse(path: &Path, bytes: u64, replace: bool) -> Result<()> {
+/// A zero-filled sparse file of `bytes` holding `writes` (offset, bytes), built under a
+/// temporary name and renamed into place. Without `replace`, a file that appeared meanwhile
+/// is left alone (an error).
+fn write_sparse(path: &Path, bytes: u64, writes: &[(u64, Vec<u8>)], replace: bool) -> Result<()> {
     let tmp = crate::fsutil::temp_path(path)?;
     let result = (|| {
         let f = OpenOptions::new()
@@ -71,6 +84,15 @@ fn write_sparse(path: &Path, bytes: u64, replace: bool) -> Result<()> {
             .map_err(|e| Error::io(&tmp, "create", &e))?;
         f.set_len(bytes)
             .map_err(|e| Error::io(&tmp, "set the size of", &e))?;
+        for (offset, data) in writes {
+            if offset.saturating_add(data.len() as u64) > bytes {
+                return Err(Error::at(
+                    path,
+                    "the partition table does not fit in the file",
+                ));
+            }
+            write_all_at(&f, data, *offset).map_err(|e| Error::io(&tmp, "write", &e))?;
+        }
         f.sync_all().map_err(|e| Error::io(&tmp, "sync", &e))?;
         drop(f);
         if !replace && std::fs::symlink_metadata(path).is_ok() {
@@ -85,6 +107,14 @@ fn write_sparse(path: &Path, bytes: u64, replace: bool) -> Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// Write `data` at `offset` without moving through the file (the rest stays a hole).
+fn write_all_at(f: &std::fs::File, data: &[u8], offset: u64) -> std::io::Result<()> {
+    use std::io::{Seek, SeekFrom, Write};
+    let mut f = f;
+    f.seek(SeekFrom::Start(offset))?;
+    f.write_all(data)
 }
 
 /// The bytes a file really occupies: tests use it to see a file is sparse.

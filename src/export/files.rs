@@ -1,11 +1,11 @@
 //! What an export consists of: every file with its wanted content, computed from the plan
 //! alone (nothing is read or written here).
 
-use super::{ExportOptions, Target};
+use super::{ExportOptions, Target, hypervisors};
 use crate::error::{Error, Result};
 use crate::model::{DiskLayout, Extent, Plan, SECTOR, VDisk};
 use crate::vbox::registry::{RegistryEntry, media_registry_xml};
-use crate::vmdk::write::{self, CreateType, Descriptor, ExtentLine};
+use crate::vmdk::write::{self, CreateType, Descriptor, ExtentLine, Flavor};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
@@ -31,6 +31,12 @@ pub enum Content {
     /// A zero-filled sparse file of this many bytes; once it exists at this size it
     /// belongs to the guest and is never rewritten.
     Sparse { bytes: u64 },
+    /// As `Sparse`, created with `writes` (offset, bytes) in it: a header file holding the
+    /// guest's partition table. Kept untouched once it exists, like any file extent.
+    Seeded {
+        bytes: u64,
+        writes: Vec<(u64, Vec<u8>)>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,6 +77,7 @@ pub fn wanted_files(
         let descriptor_name = format!("{}.vmdk", vdisk.name);
         let (lines, sparse) = extents_for_target(vdisk, &device_path, opts.target)?;
 
+        let first_sparse = files.len();
         let mut taken = BTreeSet::from([descriptor_name.clone()]);
         for (name, sectors, kind) in &sparse {
             if !taken.insert(name.clone()) {
@@ -92,16 +99,22 @@ pub fn wanted_files(
             });
         }
 
-        let create_type = match opts.target {
-            Target::VirtualBox => write::create_type(vdisk, disk_sectors),
-            Target::Qemu => CreateType::MonolithicFlat,
+        hypervisors::seed_guest_table(plan, vdisk, layout, &mut files[first_sparse..])?;
+
+        let (create_type, flavor) = match opts.target {
+            Target::VirtualBox => (write::create_type(vdisk, disk_sectors), Flavor::VirtualBox),
+            Target::Vmware => (write::create_type(vdisk, disk_sectors), Flavor::Vmware),
+            Target::Qemu | Target::Libvirt => (CreateType::MonolithicFlat, Flavor::VirtualBox),
         };
-        let text = write::descriptor(&Descriptor {
-            create_type,
-            extents: &lines,
-            adapter: vdisk.adapter,
-            uuid: vdisk.effective_uuid(&plan.disk),
-        })
+        let text = write::descriptor_for(
+            &Descriptor {
+                create_type,
+                extents: &lines,
+                adapter: hypervisors::adapter_for(opts.target, vdisk),
+                uuid: vdisk.effective_uuid(&plan.disk),
+            },
+            flavor,
+        )
         .map_err(|e| Error::new(format!("vdisk `{}`: {e}", vdisk.name)))?;
         files.push(WantedFile {
             path: folder.join(&descriptor_name),
@@ -110,10 +123,11 @@ pub fn wanted_files(
         });
         registry.push(RegistryEntry {
             uuid: vdisk.effective_uuid(&plan.disk),
-            location: format!("{}/{descriptor_name}", vdisk.name),
+            location: hypervisors::registry_location(opts, vdisk),
             shareable: vdisk.shareable,
         });
     }
+    files.extend(hypervisors::target_files(plan, opts, &device_path)?);
     files.push(WantedFile {
         path: opts.out_dir.join(REGISTRY_FILE),
         what: "media registry".into(),
@@ -145,7 +159,7 @@ fn extents_for_target(
                 check_component(&format!("vdisk `{}`: file extent path", vdisk.name), &name)?;
                 sparse.push((name, sectors, "file extent"));
             }
-            Extent::Zero { sectors } if target == Target::Qemu => {
+            Extent::Zero { sectors } if matches!(target, Target::Qemu | Target::Libvirt) => {
                 zero_ordinal += 1;
                 let name = format!("{}-zero{zero_ordinal}.bin", vdisk.name);
                 if let Some(line) = lines.get_mut(i) {
@@ -186,6 +200,7 @@ mod tests {
             target,
             device_path: None,
             force: false,
+            relative_registry: true,
         }
     }
 

@@ -2,9 +2,14 @@
 //! never truncating a file extent the guest may have written.
 
 mod apply;
+pub mod attach;
 mod files;
+mod hypervisors;
+pub mod libvirt;
+pub mod vmware;
 
 pub use files::REGISTRY_FILE;
+pub use hypervisors::{ATTACH_CMD, ATTACH_SH, VMX_SNIPPET};
 
 use crate::error::{Error, Result};
 use crate::model::{DiskLayout, Plan};
@@ -15,6 +20,10 @@ pub enum Target {
     #[default]
     VirtualBox,
     Qemu,
+    /// VMware Workstation/Player: physical-disk descriptors and `vmx-snippet.txt`.
+    Vmware,
+    /// libvirt/KVM: qemu-style descriptors and one `<disk>` element per vdisk.
+    Libvirt,
 }
 
 #[derive(Clone, Debug)]
@@ -25,6 +34,9 @@ pub struct ExportOptions {
     pub device_path: Option<String>,
     /// Replace a file extent whose size differs from the plan.
     pub force: bool,
+    /// The registry names descriptors relative to itself (`<name>/<name>.vmdk`) instead of
+    /// by absolute path.
+    pub relative_registry: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

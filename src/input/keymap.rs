@@ -116,6 +116,7 @@ pub static KEYMAP: &[Binding] = &[
     b(Main, VDISKS, &[k('r')], Action::RenamePrompt, "", "Rename the current vdisk"),
     b(Main, VDISKS, &[k('D')], Action::DeleteVdisk, "", "Delete the current vdisk"),
     b(Main, VDISKS, &[k('t')], Action::ToggleShareable, "", "Toggle shareable (VirtualBox needs it for raw disks)"),
+    b(Main, VDISKS, &[k('T')], Action::CycleGuestTable, "", "Guest partition table: none, MBR, GPT (written into a new header file at export)"),
     b(Main, VDISKS, &[k('f')], Action::AddHeader, "", "Put a 2048-sector header file extent first (the guest's own MBR)"),
     b(Main, VDISKS, &[k('0')], Action::AddZero, "", "Append a 2048-sector ZERO extent"),
     b(Main, VDISKS, &[k('x'), code(Delete)], Action::DeleteExtent, "", "Delete the selected extent (or the current vdisk's last)"),

@@ -1,11 +1,13 @@
 //! The pure model: disks, plans, extents and sector ranges. No I/O beyond reading a plan
 //! file, no terminal.
 
+pub mod attach;
 pub mod demo;
 pub mod layout;
 pub mod plan;
 pub mod span;
 
+pub use attach::{Attachment, DEFAULT_CONTROLLER, GuestTable, attachments};
 pub use layout::*;
 pub use plan::*;
 pub use span::*;

@@ -1,5 +1,6 @@
 //! The plan file `carve.json`, format version 1: strict on load, stable on save.
 
+use super::attach::GuestTable;
 use super::span::Span;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -87,6 +88,19 @@ pub struct VDisk {
     pub shareable: bool,
     #[serde(default)]
     pub adapter: Adapter,
+    /// The partition table export writes into a newly created header file (`none`, `mbr`,
+    /// `gpt`); see `crate::guest_table`.
+    #[serde(default, skip_serializing_if = "GuestTable::is_none")]
+    pub guest_table: GuestTable,
+    /// The VM the vdisk is attached to (the attach lines of each target name it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vm: Option<String>,
+    /// The VM's storage controller (default `SATA`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub controller: Option<String>,
+    /// The controller port (default: the next free one for that VM, see `attachments`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u32>,
     pub extents: Vec<Extent>,
 }
 
@@ -214,8 +228,19 @@ impl VDisk {
             uuid: None,
             shareable: false,
             adapter: Adapter::Ide,
+            guest_table: GuestTable::None,
+            vm: None,
+            controller: None,
+            port: None,
             extents: Vec::new(),
         }
+    }
+
+    /// The controller the attach lines name: `controller`, or `SATA`.
+    pub fn controller_name(&self) -> &str {
+        self.controller
+            .as_deref()
+            .unwrap_or(super::attach::DEFAULT_CONTROLLER)
     }
 
     pub fn total_sectors(&self) -> u64 {

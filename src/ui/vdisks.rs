@@ -54,8 +54,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> Vec<(Rec
                 buf.set_stringn(inner.x, y, mark, 1, style);
                 let sym = theme.vdisk_symbol(v).to_string();
                 buf.set_stringn(inner.x + 1, y, &sym, 1, theme.vdisk(v).patch(style));
-                let text = format!(
-                    " {}  {}  {}  {}  {}",
+                // The VM right after the name: the row is cut at the pane's width.
+                let vm = vd
+                    .vm
+                    .as_deref()
+                    .map(|vm| format!(" [{}]", crate::check::text::shown(vm)))
+                    .unwrap_or_default();
+                let mut text = format!(
+                    " {}{vm}  {}  {}  {}  {}",
                     vd.name,
                     if vd.shareable {
                         "shareable"
@@ -66,6 +72,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> Vec<(Rec
                     human_size(vd.total_sectors()),
                     counted(vd.extents.len(), "extent")
                 );
+                if !vd.guest_table.is_none() {
+                    text.push_str(&format!("  {} table", vd.guest_table.as_str()));
+                }
                 buf.set_stringn(inner.x + 2, y, &text, width.saturating_sub(2), style);
             }
             VdiskRow::Extent(v, e) => {

@@ -147,9 +147,24 @@ pub struct Descriptor<'a> {
     pub uuid: Uuid,
 }
 
+/// Whose descriptor: VirtualBox's (and qemu's), or VMware Workstation/Player's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    VirtualBox,
+    /// As VMware's own physical-disk descriptors: `encoding="UTF-8"` in the header and the
+    /// BIOS geometry (`ddb.geometry.bios*`) beside the physical one. The VirtualBox uuid
+    /// keys stay (VMware ignores them), so the same file also opens in VirtualBox unchanged.
+    Vmware,
+}
+
 /// The descriptor text. Errors when a name cannot be written literally or there are no
 /// extents (neither reader accepts an empty extent description).
 pub fn descriptor(d: &Descriptor) -> Result<String> {
+    descriptor_for(d, Flavor::VirtualBox)
+}
+
+/// [`descriptor`] in the shape `flavor`'s hypervisor writes.
+pub fn descriptor_for(d: &Descriptor, flavor: Flavor) -> Result<String> {
     if d.extents.is_empty() {
         return Err(Error::new(
             "a descriptor needs at least one extent; add one to the vdisk",
@@ -158,6 +173,9 @@ pub fn descriptor(d: &Descriptor) -> Result<String> {
     let mut text = String::new();
     text.push_str("# Disk DescriptorFile\n");
     text.push_str("version=1\n");
+    if flavor == Flavor::Vmware {
+        text.push_str("encoding=\"UTF-8\"\n");
+    }
     text.push_str("CID=fffffffe\n");
     text.push_str("parentCID=ffffffff\n");
     let _ = writeln!(text, "createType=\"{}\"", d.create_type.as_str());
@@ -188,17 +206,26 @@ pub fn descriptor(d: &Descriptor) -> Result<String> {
     text.push_str("# The Disk Data Base\n");
     text.push_str("#DDB\n");
     text.push('\n');
-    let ddb = [
+    let mut ddb = vec![
         ("ddb.virtualHWVersion", "4".to_string()),
         ("ddb.adapterType", d.adapter.as_str().to_string()),
         ("ddb.geometry.cylinders", geo.cylinders.to_string()),
         ("ddb.geometry.heads", geo.heads.to_string()),
         ("ddb.geometry.sectors", geo.sectors.to_string()),
+    ];
+    if flavor == Flavor::Vmware {
+        ddb.extend([
+            ("ddb.geometry.biosCylinders", geo.cylinders.to_string()),
+            ("ddb.geometry.biosHeads", geo.heads.to_string()),
+            ("ddb.geometry.biosSectors", geo.sectors.to_string()),
+        ]);
+    }
+    ddb.extend([
         ("ddb.uuid.image", d.uuid.hyphenated().to_string()),
         ("ddb.uuid.parent", nil.clone()),
         ("ddb.uuid.modification", nil.clone()),
         ("ddb.uuid.parentmodification", nil),
-    ];
+    ]);
     for (key, value) in ddb {
         let _ = writeln!(text, "{key} = \"{value}\"");
     }

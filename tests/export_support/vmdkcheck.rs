@@ -438,10 +438,16 @@ pub fn assert_export_accepted(plan: &Path, out: &Path, device_path: Option<&str>
         let uuid = vdisk.effective_uuid(&plan.disk).to_string();
         assert_eq!(r.uuid_image.as_deref(), Some(uuid.as_str()), "{}", shown());
         // VirtualBox keeps at most 16 heads: it rewrites a SCSI adapter's 255-head geometry.
+        // The adapter the descriptor names (`--target vmware` turns the plan's `ide` into
+        // `lsilogic`).
+        let scsi = match r.adapter.as_deref() {
+            Some(a) => a != Adapter::Ide.as_str(),
+            None => vdisk.adapter != Adapter::Ide,
+        };
         let rewrites: Vec<&String> = r
             .changes
             .iter()
-            .filter(|c| !(vdisk.adapter != Adapter::Ide && c.contains("ddb.geometry.")))
+            .filter(|c| !(scsi && c.contains("ddb.geometry.")))
             .collect();
         assert!(
             rewrites.is_empty(),

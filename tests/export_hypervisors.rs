@@ -1,0 +1,614 @@
+//! Every hypervisor target, checked by the tool that consumes its output:
+//! - the guest partition table: `qemu-img convert` of the `--target qemu` export, then
+//!   `sfdisk --json` and `sgdisk -v` on the guest's disk, and `debugfs` reads a file that was
+//!   written into the source partition's ext4 filesystem before the export;
+//! - `--target vmware`: `vmdkinfo` and VirtualBox's own parser (`vmdkcheck`) on every
+//!   descriptor, and the `.vmx` lines;
+//! - `--target libvirt`: `virt-xml-validate` on every `<disk>` (inside a minimal domain), and
+//!   the planned bytes read back through qemu with the same offset and size;
+//! - the VirtualBox attach scripts run by `sh` and by Wine's `cmd` with hostile names, against
+//!   a stand-in VBoxManage that prints the arguments it received.
+
+mod export_support;
+
+use export_support::{SECTOR, carve, have_tool, lba_tagged_image, sfdisk, text};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn run(cmd: &mut Command) -> std::process::Output {
+    let out = cmd.output().expect("run a tool");
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    out
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+fn json_string(s: &str) -> String {
+    serde_json::to_string(s).expect("json")
+}
+
+// ---------------------------------------------------------------------------------------
+// Guest partition table
+
+const P_START: u64 = 2048;
+const P_SECTORS: u64 = 32768; // 16 MiB
+const IMAGE_SECTORS: u64 = 98304; // 48 MiB
+const MESSAGE: &str = "written on the host, read by the guest\n";
+
+/// A disk image with one Linux partition holding an ext4 filesystem with `/hello.txt`.
+fn image_with_ext4(dir: &Path, label: &str) -> PathBuf {
+    let image = dir.join("disk.img");
+    std::fs::File::create(&image)
+        .and_then(|f| f.set_len(IMAGE_SECTORS * SECTOR as u64))
+        .expect("image");
+    let script = if label == "gpt" {
+        format!("label: gpt\nstart={P_START}, size={P_SECTORS}, type=L, name=\"data\"\n")
+    } else {
+        format!("label: dos\nstart={P_START}, size={P_SECTORS}, type=83\n")
+    };
+    sfdisk(&image, &script);
+    let content = dir.join("content");
+    std::fs::create_dir_all(&content).expect("content dir");
+    std::fs::write(content.join("hello.txt"), MESSAGE).expect("file");
+    let fs = dir.join("part.ext4");
+    std::fs::File::create(&fs)
+        .and_then(|f| f.set_len(P_SECTORS * SECTOR as u64))
+        .expect("fs file");
+    run(Command::new("mkfs.ext4")
+        .args(["-q", "-F", "-d"])
+        .arg(&content)
+        .arg(&fs));
+    let mut bytes = std::fs::read(&image).expect("image");
+    let part = std::fs::read(&fs).expect("fs");
+    let at = P_START as usize * SECTOR;
+    bytes[at..at + part.len()].copy_from_slice(&part);
+    std::fs::write(&image, bytes).expect("write image");
+    image
+}
+
+fn guest_table_case(kind: &str) {
+    for tool in ["qemu-img", "sfdisk", "sgdisk", "mkfs.ext4", "debugfs"] {
+        if !have_tool(tool) {
+            return;
+        }
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let source_label = if kind == "gpt" { "gpt" } else { "dos" };
+    let image = image_with_ext4(dir.path(), source_label);
+    let project = dir.path().join("proj");
+    std::fs::create_dir_all(&project).expect("project");
+    // A 1 MiB header, the whole partition, and a 1 MiB tail (for gpt the backup table;
+    // for mbr free space, without which `sgdisk -v`, converting the MBR to a GPT in memory,
+    // says a GPT backup would overlap the partition).
+    let tail = r#",{"kind":"file","sectors":2048}"#;
+    let plan = format!(
+        r#"{{"version":1,"disk":{{"source":{}}},"vdisks":[{{"name":"g","shareable":true,"guest_table":"{kind}","extents":[{{"kind":"file","sectors":2048}},{{"kind":"raw","start":{P_START},"sectors":{P_SECTORS}}}{tail}]}}]}}"#,
+        json_string(path_str(&image))
+    );
+    std::fs::write(project.join("carve.json"), plan).expect("plan");
+    let out = carve(&["export", path_str(&project), "--target", "qemu"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(&format!(
+            "with the guest's {} partition table",
+            kind.to_uppercase()
+        )),
+        "{stdout}"
+    );
+
+    let guest = dir.path().join("guest.raw");
+    run(Command::new("qemu-img")
+        .args(["convert", "-f", "vmdk", "-O", "raw"])
+        .arg(project.join("g/g.vmdk"))
+        .arg(&guest));
+
+    let json = run(Command::new("sfdisk").arg("--json").arg(&guest));
+    let table: serde_json::Value = serde_json::from_slice(&json.stdout).expect("sfdisk json");
+    let pt = &table["partitiontable"];
+    let parts = pt["partitions"].as_array().expect("partitions");
+    assert_eq!(parts.len(), 1, "{pt}");
+    assert_eq!(parts[0]["start"], 2048, "{pt}");
+    assert_eq!(parts[0]["size"], P_SECTORS, "{pt}");
+    if kind == "gpt" {
+        assert_eq!(pt["label"], "gpt");
+        assert_eq!(
+            parts[0]["type"], "0FC63DAF-8483-4772-8E79-3D69D8477DE4",
+            "{pt}"
+        );
+        assert_eq!(parts[0]["name"], "data", "{pt}");
+        assert_eq!(pt["lastlba"], 2048 + P_SECTORS + 2048 - 34, "{pt}");
+    } else {
+        assert_eq!(pt["label"], "dos");
+        assert_eq!(parts[0]["type"], "83", "{pt}");
+    }
+    run(Command::new("sfdisk").arg("--verify").arg(&guest));
+    let verify = Command::new("sgdisk")
+        .arg("-v")
+        .arg(&guest)
+        .output()
+        .expect("sgdisk");
+    let report = text(&verify.stdout);
+    assert!(
+        report.contains("No problems found"),
+        "sgdisk -v: {report}{}",
+        text(&verify.stderr)
+    );
+
+    // The guest's partition 1 is the source partition: its ext4 file reads back.
+    let bytes = std::fs::read(&guest).expect("guest disk");
+    let at = P_START as usize * SECTOR;
+    let part = dir.path().join("guest-part1.ext4");
+    std::fs::write(&part, &bytes[at..at + P_SECTORS as usize * SECTOR]).expect("extract");
+    let cat = run(Command::new("debugfs")
+        .args(["-R", "cat /hello.txt"])
+        .arg(&part));
+    assert_eq!(text(&cat.stdout), MESSAGE);
+
+    // The header belongs to the guest from now on: a re-export keeps it byte for byte.
+    let header = project.join("g/g-header.bin");
+    let mut guest_bytes = std::fs::read(&header).expect("header");
+    guest_bytes[0] = 0xEB; // the guest installed a boot loader
+    std::fs::write(&header, &guest_bytes).expect("guest writes");
+    let again = carve(&["export", path_str(&project), "--target", "qemu"]);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert!(
+        text(&again.stdout).contains("kept"),
+        "{}",
+        text(&again.stdout)
+    );
+    assert_eq!(std::fs::read(&header).expect("header"), guest_bytes);
+}
+
+#[test]
+fn mbr_guest_table_shows_the_partition_to_the_guest() {
+    guest_table_case("mbr");
+}
+
+#[test]
+fn gpt_guest_table_shows_the_partition_to_the_guest() {
+    guest_table_case("gpt");
+}
+
+#[test]
+fn a_shape_that_cannot_hold_the_table_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plan = r#"{"version":1,"disk":{"source":"carve:demo"},"vdisks":[{"name":"g","shareable":true,"guest_table":"gpt","extents":[{"kind":"file","sectors":2048},{"kind":"raw","start":125831168,"sectors":2048}]}]}"#;
+    std::fs::write(dir.path().join("carve.json"), plan).expect("plan");
+    let out = carve(&["export", path_str(dir.path())]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("guest-table"), "{stderr}");
+    assert!(
+        stderr.contains("append a file extent of at least 33 sectors"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("g").exists(), "nothing was written");
+}
+
+// ---------------------------------------------------------------------------------------
+// Plans on an LBA-tagged image, for vmware and libvirt
+
+const IMG_SECTORS: u64 = 16384; // 8 MiB
+const P1: u64 = 2048;
+const P2: u64 = 8192;
+
+/// An LBA-tagged image with two partitions, and a plan with a one-raw-extent vdisk, a
+/// header + raw + zero vdisk, and a files-only one.
+fn tagged_project(dir: &Path) -> (PathBuf, PathBuf) {
+    let image = dir.join("disk.img");
+    lba_tagged_image(&image, IMG_SECTORS);
+    sfdisk(
+        &image,
+        &format!("label: dos\nstart={P1}, size=6144, type=83\nstart={P2}, size=6144, type=7\n"),
+    );
+    let project = dir.join("proj");
+    std::fs::create_dir_all(&project).expect("project");
+    let plan = format!(
+        r#"{{"version":1,"disk":{{"source":{src}}},"vdisks":[
+  {{"name":"blk","shareable":true,"vm":"lab","extents":[{{"kind":"raw","start":{P2},"sectors":4096}}]}},
+  {{"name":"mix","shareable":true,"vm":"lab","port":3,"adapter":"buslogic","extents":[{{"kind":"file","sectors":2048}},{{"kind":"raw","start":{p1},"sectors":2048}},{{"kind":"zero","sectors":1024}}]}},
+  {{"name":"files","extents":[{{"kind":"file","sectors":4096}}]}}]}}"#,
+        src = json_string(path_str(&image)),
+        p1 = P1 + 2048,
+    );
+    std::fs::write(project.join("carve.json"), plan).expect("plan");
+    (image, project)
+}
+
+fn slice(image: &[u8], start: u64, sectors: u64) -> &[u8] {
+    &image[start as usize * SECTOR..(start + sectors) as usize * SECTOR]
+}
+
+#[test]
+fn vmware_descriptors_and_vmx_lines() {
+    if !have_tool("vmdkinfo") || !have_tool("sfdisk") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_image, project) = tagged_project(dir.path());
+    let out = carve(&["export", path_str(&project), "--target", "vmware"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let abs = std::path::absolute(&project).expect("absolute");
+
+    // `carve()` has already run VirtualBox's parser (vmdkcheck, see export_support) on
+    // every descriptor: accepted, the planned extents, size and uuid, nothing rewritten but
+    // the SCSI geometry VirtualBox caps at 16 heads.
+    for (name, sectors, create_type, adapter) in [
+        ("blk", 4096u64, "partitionedDevice", "lsilogic"),
+        ("mix", 5120, "partitionedDevice", "buslogic"),
+        ("files", 4096, "monolithicFlat", "lsilogic"),
+    ] {
+        let descriptor = project.join(name).join(format!("{name}.vmdk"));
+        let body = std::fs::read_to_string(&descriptor).expect("descriptor");
+        assert!(
+            body.starts_with("# Disk DescriptorFile\nversion=1\nencoding=\"UTF-8\"\n"),
+            "{body}"
+        );
+        assert!(
+            body.contains(&format!("createType=\"{create_type}\"\n")),
+            "{body}"
+        );
+        assert!(
+            body.contains(&format!("ddb.adapterType = \"{adapter}\"\n")),
+            "{body}"
+        );
+        assert!(
+            body.contains("ddb.geometry.biosHeads = \"255\"\n"),
+            "{body}"
+        );
+        let info = run(Command::new("vmdkinfo").arg(&descriptor));
+        let report = text(&info.stdout);
+        assert!(
+            report.contains(&format!("({} bytes)", sectors * SECTOR as u64)),
+            "{name}: {report}"
+        );
+    }
+
+    let snippet = std::fs::read_to_string(project.join("vmx-snippet.txt")).expect("snippet");
+    let file_line = |unit: u32, name: &str| {
+        format!(
+            "scsi0:{unit}.fileName = \"{}\"\n",
+            abs.join(name).join(format!("{name}.vmdk")).display()
+        )
+    };
+    // blk takes lab's first free port (0), mix names port 3; files has no VM: port 0 there.
+    let blocks: Vec<String> = snippet
+        .split("\n\n")
+        .map(|b| format!("{}\n", b.trim_end()))
+        .collect();
+    let lab = blocks
+        .iter()
+        .find(|b| b.starts_with("# VM lab"))
+        .expect("lab block");
+    assert!(lab.contains("disk.locking = \"FALSE\"\n"), "{lab}");
+    assert!(lab.contains("scsi0.virtualDev = \"lsilogic\"\n"), "{lab}");
+    assert!(lab.contains(&file_line(0, "blk")), "{lab}");
+    assert!(lab.contains(&file_line(3, "mix")), "{lab}");
+    assert!(
+        lab.contains("scsi0:3.mode = \"independent-persistent\"\n"),
+        "{lab}"
+    );
+    assert!(lab.contains("scsi0:3.deviceType = \"rawDisk\"\n"), "{lab}");
+    let rest = blocks
+        .iter()
+        .find(|b| b.starts_with("# vdisks whose plan names no"))
+        .expect("no-VM block");
+    assert!(rest.contains(&file_line(0, "files")), "{rest}");
+    assert!(!rest.contains("disk.locking"), "not shareable: {rest}");
+    assert!(!rest.contains("rawDisk"), "files only: {rest}");
+}
+
+#[test]
+fn libvirt_disks_validate_and_read_the_planned_bytes() {
+    for tool in ["virt-xml-validate", "qemu-img", "sfdisk"] {
+        if !have_tool(tool) {
+            return;
+        }
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (image, project) = tagged_project(dir.path());
+    let out = carve(&["export", path_str(&project), "--target", "libvirt"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let image_bytes = std::fs::read(&image).expect("image");
+
+    let mut targets = Vec::new();
+    for name in ["blk", "mix", "files"] {
+        let xml = std::fs::read_to_string(project.join(name).join(format!("{name}.xml")))
+            .expect("disk xml");
+        let domain = format!(
+            "<domain type='kvm'>\n  <name>carve-test</name>\n  <memory unit='MiB'>64</memory>\n  <os>\n    <type arch='x86_64'>hvm</type>\n  </os>\n  <devices>\n{xml}  </devices>\n</domain>\n"
+        );
+        let file = dir.path().join(format!("domain-{name}.xml"));
+        std::fs::write(&file, domain).expect("domain");
+        let check = Command::new("virt-xml-validate")
+            .arg(&file)
+            .arg("domain")
+            .output()
+            .expect("virt-xml-validate");
+        assert!(
+            check.status.success(),
+            "{name}: {xml}\n{}{}",
+            text(&check.stdout),
+            text(&check.stderr)
+        );
+        let target = attr(&xml, "target dev=").expect("target");
+        targets.push(target);
+        if name == "blk" {
+            assert!(
+                xml.starts_with("<disk type=\"block\" device=\"disk\">"),
+                "{xml}"
+            );
+            assert!(xml.contains("<shareable/>"), "{xml}");
+            let offset: u64 = attr(&xml, "offset=")
+                .and_then(|s| s.parse().ok())
+                .expect("offset");
+            let size: u64 = attr(&xml, "size=")
+                .and_then(|s| s.parse().ok())
+                .expect("size");
+            let dev = attr(&xml, "source dev=").expect("dev");
+            assert_eq!((offset, size), (P2 * 512, 4096 * 512));
+            // qemu reads the device through a raw node with this offset and size, as
+            // libvirt's <slice type='storage'> asks it to.
+            let spec = serde_json::json!({
+                "driver": "raw",
+                "offset": offset,
+                "size": size,
+                "file": { "driver": "file", "filename": dev },
+            });
+            let got = dir.path().join("blk.raw");
+            run(Command::new("qemu-img")
+                .arg("dd")
+                .args(["-O", "raw", "bs=512"])
+                .arg(format!("if=json:{spec}"))
+                .arg(format!("of={}", got.display())));
+            let got = std::fs::read(&got).expect("dd output");
+            assert_eq!(got.len() as u64, size);
+            assert!(
+                got == slice(&image_bytes, P2, 4096),
+                "blk reads other bytes"
+            );
+        } else {
+            assert!(
+                xml.starts_with("<disk type=\"file\" device=\"disk\">"),
+                "{xml}"
+            );
+            assert!(
+                xml.contains("<driver name=\"qemu\" type=\"vmdk\"/>"),
+                "{xml}"
+            );
+            let file = attr(&xml, "source file=").expect("file");
+            let got = dir.path().join(format!("{name}.raw"));
+            run(Command::new("qemu-img")
+                .args(["convert", "-f", "vmdk", "-O", "raw"])
+                .arg(&file)
+                .arg(&got));
+            let got = std::fs::read(&got).expect("converted");
+            let want: Vec<u8> = if name == "mix" {
+                let mut w = vec![0u8; 2048 * SECTOR];
+                w.extend_from_slice(slice(&image_bytes, P1 + 2048, 2048));
+                w.extend(vec![0u8; 1024 * SECTOR]);
+                w
+            } else {
+                vec![0u8; 4096 * SECTOR]
+            };
+            assert!(got == want, "{name} reads other bytes");
+        }
+    }
+    // lab: blk on the first free port, mix on 3; files (no VM) on its own port 0.
+    assert_eq!(targets, vec!["vda", "vdd", "vda"]);
+}
+
+/// The value of `key"..."` in `xml`.
+fn attr(xml: &str, key: &str) -> Option<String> {
+    let at = xml.find(key)? + key.len();
+    let rest = xml[at..].strip_prefix('"')?;
+    let value = &rest[..rest.find('"')?];
+    Some(
+        value
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&apos;", "'")
+            .replace("&amp;", "&"),
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// VirtualBox attach scripts and the registry
+
+const HOSTILE_VM: &str = r#"Win "11" & $HOME `id` %PATH% ^x (a) 'q' !b <c|d> \"#;
+const HOSTILE_CTL: &str = "SATA & 50% ^";
+const HOSTILE_VDISK: &str = "vm one & 50% 'x' $y";
+
+/// A project folder whose own path is hostile, with two vdisks of one hostile VM.
+fn hostile_project(dir: &Path) -> PathBuf {
+    let project = dir.join("proj 'p' & $q %r% ^s");
+    std::fs::create_dir_all(&project).expect("project");
+    let plan = serde_json::json!({
+        "version": 1,
+        "disk": { "source": "carve:demo", "device_path": "/dev/carve-test-disk" },
+        "vdisks": [
+            { "name": HOSTILE_VDISK, "shareable": true, "vm": HOSTILE_VM, "controller": HOSTILE_CTL,
+              "extents": [ { "kind": "file", "sectors": 2048 }, { "kind": "raw", "start": 125831168u64, "sectors": 2048 } ] },
+            { "name": "plain", "vm": HOSTILE_VM, "port": 5,
+              "extents": [ { "kind": "file", "sectors": 2048 } ] },
+            { "name": "unattached", "shareable": true, "extents": [ { "kind": "file", "sectors": 8 } ] }
+        ]
+    });
+    std::fs::write(project.join("carve.json"), plan.to_string()).expect("plan");
+    let out = carve(&["export", path_str(&project)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    project
+}
+
+/// What VBoxManage must receive, line by line.
+fn expected_calls(project: &Path) -> Vec<Vec<String>> {
+    let abs = std::path::absolute(project).expect("absolute");
+    let medium = |name: &str| {
+        abs.join(name)
+            .join(format!("{name}.vmdk"))
+            .display()
+            .to_string()
+    };
+    let call = |ctl: &str, port: &str, name: &str, mtype: &str| {
+        [
+            "storageattach",
+            HOSTILE_VM,
+            "--storagectl",
+            ctl,
+            "--port",
+            port,
+            "--device",
+            "0",
+            "--type",
+            "hdd",
+            "--medium",
+            &medium(name),
+            "--mtype",
+            mtype,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>()
+    };
+    vec![
+        call(HOSTILE_CTL, "0", HOSTILE_VDISK, "shareable"),
+        call("SATA", "5", "plain", "normal"),
+    ]
+}
+
+/// Split a stand-in's output into calls: each argument ends with a line `--END--`, each
+/// call with `--CALL--`.
+fn calls(output: &str) -> Vec<Vec<String>> {
+    let output = output.replace("\r\n", "\n");
+    output
+        .split("--CALL--\n")
+        .filter(|c| !c.is_empty())
+        .map(|c| {
+            c.split("\n--END--\n")
+                .filter(|a| !a.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn attach_script_for_sh_passes_hostile_names_intact() {
+    if !have_tool("sh") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let project = hostile_project(dir.path());
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin).expect("bin");
+    let fake = bin.join("VBoxManage");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n--END--\\n' \"$a\"; done\nprintf -- '--CALL--\\n'\n",
+    )
+    .expect("fake");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = run(Command::new("sh")
+        .arg(project.join("attach-virtualbox.sh"))
+        .env("PATH", path)
+        .current_dir(dir.path()));
+    assert_eq!(calls(&text(&out.stdout)), expected_calls(&project));
+}
+
+#[test]
+fn attach_script_for_cmd_passes_hostile_names_intact() {
+    if !have_tool("wine") || !have_tool("x86_64-w64-mingw32-gcc") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let project = hostile_project(dir.path());
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin).expect("bin");
+    let source = bin.join("args.c");
+    std::fs::write(
+        &source,
+        "#include <stdio.h>\nint main(int argc, char **argv) {\n  for (int i = 1; i < argc; i++) printf(\"%s\\n--END--\\n\", argv[i]);\n  printf(\"--CALL--\\n\");\n  return 0;\n}\n",
+    )
+    .expect("source");
+    run(Command::new("x86_64-w64-mingw32-gcc")
+        .arg("-o")
+        .arg(bin.join("VBoxManage.exe"))
+        .arg(&source));
+    // The script finds VBoxManage where VirtualBox's installer says it is.
+    let install = format!("Z:{}\\", bin.display().to_string().replace('/', "\\"));
+    let out = run(Command::new("wine")
+        .args(["cmd", "/c", "attach-virtualbox.cmd"])
+        .env("WINEDEBUG", "-all")
+        .env("VBOX_MSI_INSTALL_PATH", install)
+        .current_dir(&project));
+    assert_eq!(calls(&text(&out.stdout)), expected_calls(&project));
+}
+
+#[test]
+fn registry_names_absolute_paths_unless_relative() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let project = hostile_project(dir.path());
+    let abs = std::path::absolute(&project).expect("absolute");
+    let registry = std::fs::read_to_string(project.join("media-registry.xml")).expect("registry");
+    let escaped = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('\'', "&apos;")
+            .replace('"', "&quot;")
+    };
+    let location = abs.join("plain").join("plain.vmdk").display().to_string();
+    assert!(
+        registry.contains(&format!("location=\"{}\"", escaped(&location))),
+        "{registry}"
+    );
+    let out = carve(&["export", path_str(&project), "--relative"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let registry = std::fs::read_to_string(project.join("media-registry.xml")).expect("registry");
+    assert!(
+        registry.contains("location=\"plain/plain.vmdk\""),
+        "{registry}"
+    );
+    // Only vdisks with a VM are attached; the others stay in the registry.
+    let sh = std::fs::read_to_string(project.join("attach-virtualbox.sh")).expect("sh");
+    assert_eq!(sh.matches("VBoxManage storageattach").count(), 2, "{sh}");
+    assert!(!sh.contains("unattached"), "{sh}");
+}
+
+#[test]
+fn check_warns_when_two_vdisks_of_a_vm_share_a_port() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plan = r#"{"version":1,"disk":{"source":"carve:demo"},"vdisks":[
+  {"name":"a","vm":"lab","port":2,"extents":[{"kind":"file","sectors":8}]},
+  {"name":"b","vm":"lab","port":2,"extents":[{"kind":"file","sectors":8}]},
+  {"name":"c","vm":"other","port":2,"extents":[{"kind":"file","sectors":8}]}]}"#;
+    std::fs::write(dir.path().join("carve.json"), plan).expect("plan");
+    let out = carve(&["check", path_str(dir.path()), "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let clashes: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["code"] == "port-clash")
+        .collect();
+    assert_eq!(clashes.len(), 1, "{report}");
+    assert_eq!(clashes[0]["severity"], "warning");
+    assert_eq!(clashes[0]["vdisk"], "b");
+}
