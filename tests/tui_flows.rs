@@ -148,9 +148,38 @@ fn typed_start_and_size_forms() {
         );
         h.key(KeyCode::Esc);
     }
+    // A refused answer keeps the prompt open with the text, and says why in it.
     h.keys("g\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08bogus\n");
-    let msg = h.app.message.clone().expect("an error message");
-    assert!(msg.error && msg.text.contains("not a size"), "{msg:?}");
+    match &h.app.dialog {
+        Some(Dialog::Input { text, error, .. }) => {
+            assert_eq!(text, "bogus");
+            let error = error.as_deref().unwrap_or_default();
+            assert!(error.contains("is not a start"), "{error}");
+        }
+        other => panic!("the prompt closed: {other:?}"),
+    }
+    assert!(h.screen().contains("is not a start"), "{}", h.screen());
+    h.key(KeyCode::Esc);
+    h.keys(&format!(
+        "g\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08{P2_START}\nbogus\n"
+    ));
+    match &h.app.dialog {
+        Some(Dialog::Input { text, error, .. }) => {
+            assert_eq!(text, "bogus");
+            assert!(error.as_deref().unwrap_or_default().contains("not a size"));
+        }
+        other => panic!("the prompt closed: {other:?}"),
+    }
+    h.keys("\x08\x08\x08\x08\x080\n");
+    match &h.app.dialog {
+        Some(Dialog::Input { error, .. }) => {
+            assert!(
+                error.as_deref().unwrap_or_default().contains("size of 0"),
+                "{error:?}"
+            );
+        }
+        other => panic!("the prompt closed: {other:?}"),
+    }
 }
 
 #[test]

@@ -39,8 +39,10 @@ fn action() -> impl Strategy<Value = Action> {
         any::<u64>().prop_map(|s| Action::SetCursor(s % 500_000_000)),
         (any::<u64>(), 0u64..1_000_000)
             .prop_map(|(s, n)| Action::DragStart(Span::new(s % 500_000_000, n))),
-        any::<u64>().prop_map(|s| Action::DragTo(s % 500_000_000)),
-        any::<u64>().prop_map(|s| Action::DragEnd(s % 500_000_000)),
+        (any::<u64>(), 0..1_000_000u64)
+            .prop_map(|(s, n)| Action::DragTo(Span::new(s % 500_000_000, n))),
+        (any::<u64>(), 0..1_000_000u64)
+            .prop_map(|(s, n)| Action::DragEnd(Span::new(s % 500_000_000, n))),
         (any::<u64>(), any::<bool>()).prop_map(|(s, z)| Action::ZoomAt {
             sector: s % 500_000_000,
             zoom_in: z

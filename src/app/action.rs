@@ -23,9 +23,9 @@ pub enum Action {
     SetCursor(u64),
     /// Mouse: a press on the map cell covering these sectors.
     DragStart(Span),
-    /// Mouse: moved while pressed / released over this sector.
-    DragTo(u64),
-    DragEnd(u64),
+    /// Mouse: moved while pressed / released over the map cell covering these sectors.
+    DragTo(Span),
+    DragEnd(Span),
     ToggleAnchor,
     ZoomIn,
     ZoomOut,
@@ -68,7 +68,11 @@ pub enum Action {
     Cancel,
     /// Dialog text entry.
     Char(char),
+    /// A bracketed paste: inserted into a prompt as one edit (ignored elsewhere).
+    Paste(String),
     Backspace,
+    /// Delete the character after the prompt's caret.
+    DeleteForward,
     Confirm,
     /// A quit dialog's "save, then quit".
     SaveAndQuit,

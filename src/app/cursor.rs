@@ -14,20 +14,30 @@ impl App {
         }
     }
 
-    /// Region and extent edges: the places snapping never moves away from.
-    pub fn boundaries(&self) -> Vec<u64> {
-        let mut b: Vec<u64> = Vec::with_capacity(self.regions.len() + 1);
-        b.push(0);
-        b.extend(self.regions.iter().map(|r| r.span.end()));
-        for vd in &self.plan.vdisks {
-            for e in vd.extents.iter().filter_map(|e| e.raw_span()) {
-                b.push(e.start.min(self.layout.size_sectors));
-                b.push(e.end().min(self.layout.size_sectors));
+    /// Region and extent edges: the places snapping never moves away from. Made once per plan
+    /// change (100,000 extents make 200,000 edges to sort).
+    pub fn boundaries(&self) -> &[u64] {
+        self.edges.get_or_init(|| {
+            let mut b: Vec<u64> = Vec::with_capacity(self.regions.len() + 1);
+            b.push(0);
+            b.extend(self.regions.iter().map(|r| r.span.end()));
+            for vd in &self.plan.vdisks {
+                for e in vd.extents.iter().filter_map(|e| e.raw_span()) {
+                    b.push(e.start.min(self.layout.size_sectors));
+                    b.push(e.end().min(self.layout.size_sectors));
+                }
             }
-        }
-        b.sort_unstable();
-        b.dedup();
-        b
+            b.sort_unstable();
+            b.dedup();
+            b
+        })
+    }
+
+    /// The first edge strictly between `lo` and `hi`.
+    fn edge_between(&self, lo: u64, hi: u64) -> Option<u64> {
+        let edges = self.boundaries();
+        let i = edges.partition_point(|&e| e <= lo);
+        edges.get(i).copied().filter(|&e| e < hi)
     }
 
     /// Snap a moved-to sector to 1 MiB, never stepping back past `from` in direction `dir`.
@@ -48,12 +58,8 @@ impl App {
             _ => nearest,
         };
         // Never jump over a region or extent edge by snapping.
-        let edges = self.boundaries();
         let (lo, hi) = (target.min(moved), target.max(moved));
-        match edges.iter().find(|&&e| e > lo && e < hi) {
-            Some(&edge) => edge,
-            None => moved,
-        }
+        self.edge_between(lo, hi).unwrap_or(moved)
     }
 
     /// A pointed-at sector, snapped to the nearest edge or 1 MiB (never across an edge).
@@ -74,9 +80,45 @@ impl App {
             up
         };
         let (lo, hi) = (sector.min(nearest), sector.max(nearest));
-        match edges.iter().find(|&&e| e > lo && e < hi) {
-            Some(&edge) => edge,
-            None => nearest.min(self.layout.size_sectors),
+        self.edge_between(lo, hi)
+            .unwrap_or(nearest)
+            .min(self.layout.size_sectors)
+    }
+
+    /// The first snap point (1 MiB multiple or edge) at or after `x` and before `hi`; `x` when
+    /// there is none or snapping is off. Keeps a click's cursor inside the clicked cell.
+    pub(super) fn snap_ceil(&self, x: u64, hi: u64) -> u64 {
+        let x = x.min(self.layout.size_sectors);
+        if !self.snap {
+            return x;
+        }
+        let mib = x.div_ceil(MIB_SECTORS).saturating_mul(MIB_SECTORS);
+        let edges = self.boundaries();
+        let edge = edges.get(edges.partition_point(|&e| e < x)).copied();
+        let p = edge.map_or(mib, |e| e.min(mib));
+        if p < hi { p } else { x }
+    }
+
+    /// The last snap point at or before `x` and after `lo`; `x` when there is none or
+    /// snapping is off.
+    pub(super) fn snap_floor(&self, x: u64, lo: u64) -> u64 {
+        let x = x.min(self.layout.size_sectors);
+        if !self.snap {
+            return x;
+        }
+        let mib = x / MIB_SECTORS * MIB_SECTORS;
+        let edges = self.boundaries();
+        let edge = edges[..edges.partition_point(|&e| e <= x)].last().copied();
+        let p = edge.map_or(mib, |e| e.max(mib));
+        if p > lo { p } else { x }
+    }
+
+    /// The map column that shows the cursor: its own, except at the right end of a selection,
+    /// where it is the selection's last column (the cell the pointer or the move ended on).
+    pub fn cursor_column(&self, bounds: &[u64]) -> usize {
+        match self.selection() {
+            Some(s) if !s.is_empty() && self.cursor == s.end() => column_of(bounds, s.end() - 1),
+            _ => column_of(bounds, self.cursor),
         }
     }
 
@@ -135,9 +177,12 @@ impl App {
 
     pub(super) fn jump_boundary(&mut self, dir: Dir) {
         let edges = self.boundaries();
+        let i = edges.partition_point(|&e| e <= self.cursor);
         let next = match dir {
-            Dir::Forward => edges.iter().find(|&&e| e > self.cursor).copied(),
-            Dir::Back => edges.iter().rev().find(|&&e| e < self.cursor).copied(),
+            Dir::Forward => edges.get(i).copied(),
+            Dir::Back => edges[..edges.partition_point(|&e| e < self.cursor)]
+                .last()
+                .copied(),
         };
         if let Some(n) = next {
             self.set_cursor(n);

@@ -68,8 +68,12 @@ pub enum Dialog {
     Input {
         prompt: Prompt,
         text: String,
+        /// The caret, in characters from the start of `text`.
+        caret: usize,
         /// The suggested text is still untouched: typing replaces it, Backspace edits it.
         suggested: bool,
+        /// Why the last Enter was refused; the text stays for fixing.
+        error: Option<String>,
     },
     ConfirmQuit,
     /// The export preview: lines describing each file, confirmed with Enter.
@@ -134,6 +138,10 @@ pub struct App {
     pub quit: bool,
     undo: Vec<Plan>,
     redo: Vec<Plan>,
+    /// The plan may have changed since the findings were made: [`App::settle`] rechecks.
+    stale: bool,
+    /// Region and extent edges, sorted (made on first use after a plan change).
+    edges: std::cell::OnceCell<Vec<u64>>,
 }
 
 /// One row of the vdisks pane.
@@ -179,6 +187,8 @@ impl App {
             quit: false,
             undo: Vec::new(),
             redo: Vec::new(),
+            stale: false,
+            edges: std::cell::OnceCell::new(),
             layout,
         };
         app.recheck();
@@ -187,6 +197,20 @@ impl App {
 
     pub fn is_dirty(&self) -> bool {
         self.saved.as_ref() != Some(&self.plan)
+    }
+
+    /// Forget what was derived from the plan (findings, edges): it may change now.
+    pub(crate) fn plan_may_change(&mut self) {
+        self.stale = true;
+        self.edges = std::cell::OnceCell::new();
+    }
+
+    /// After a batch of actions: recheck once if any of them could have changed the plan.
+    pub fn settle(&mut self) {
+        if std::mem::take(&mut self.stale) {
+            self.edges = std::cell::OnceCell::new();
+            self.recheck();
+        }
     }
 
     /// Findings after every action: the same checks as `carve check`.

@@ -3,16 +3,30 @@
 
 use super::{Action, App, Dialog, Dir, Focus, Prompt, VdiskRow};
 use crate::input::size::{SizeInput, parse_size};
-use crate::model::{MIB_SECTORS, Span};
+use crate::model::MIB_SECTORS;
 
 impl App {
+    /// One action, then the findings brought up to date (tests and single events).
     pub fn update(&mut self, action: Action) {
+        self.apply(action);
+        self.settle();
+    }
+
+    /// One action without the recheck: the loop applies every pending event, then calls
+    /// [`App::settle`] once before it draws.
+    pub fn apply(&mut self, action: Action) {
+        let read_only = is_read_only(&action, self.dialog.is_some());
+        if !read_only {
+            self.plan_may_change();
+        }
         if self.dialog.is_some() {
             self.update_dialog(action);
         } else {
             self.update_main(action);
         }
-        self.recheck();
+        if !read_only {
+            self.plan_may_change();
+        }
     }
 
     fn update_dialog(&mut self, action: Action) {
@@ -30,28 +44,40 @@ impl App {
             (Dialog::Help, Action::Help | Action::Quit | Action::Confirm) => self.dialog = None,
             (
                 Dialog::Input {
-                    text, suggested, ..
+                    text,
+                    caret,
+                    suggested,
+                    error,
+                    ..
                 },
-                Action::Char(c),
+                action @ (Action::Char(_)
+                | Action::Paste(_)
+                | Action::Backspace
+                | Action::DeleteForward
+                | Action::MoveCells(_)
+                | Action::Home
+                | Action::End),
             ) => {
-                if std::mem::take(suggested) {
-                    text.clear();
-                }
-                text.push(c);
-            }
-            (
-                Dialog::Input {
-                    text, suggested, ..
-                },
-                Action::Backspace,
-            ) => {
-                *suggested = false;
-                text.pop();
+                *error = None;
+                edit_text(text, caret, suggested, action);
             }
             (Dialog::Input { prompt, text, .. }, Action::Confirm) => {
                 let (prompt, text) = (*prompt, std::mem::take(text));
                 self.dialog = None;
+                self.message = None;
                 self.answer(prompt, &text);
+                // A refused answer keeps the prompt open with the text, and says why there.
+                if self.dialog.is_none()
+                    && let Some(m) = self.message.take_if(|m| m.error)
+                {
+                    self.dialog = Some(Dialog::Input {
+                        prompt,
+                        caret: text.chars().count(),
+                        text,
+                        suggested: false,
+                        error: Some(m.text),
+                    });
+                }
             }
             (Dialog::ConfirmQuit, Action::SaveAndQuit) => {
                 self.dialog = None;
@@ -66,8 +92,10 @@ impl App {
     fn prompt(&mut self, prompt: Prompt, text: String) {
         self.dialog = Some(Dialog::Input {
             suggested: !text.is_empty(),
+            caret: text.chars().count(),
             prompt,
             text,
+            error: None,
         });
     }
 
@@ -92,13 +120,18 @@ impl App {
 
     fn answer_start(&mut self, text: &str) {
         let region = self.region_span_at(self.cursor);
-        let start = match parse_size(text) {
+        let t = text.trim();
+        let start = match parse_size(t) {
             Ok(SizeInput::Relative(n)) => region.start.saturating_add(n),
             Ok(SizeInput::Percent(p)) => {
                 region.start + SizeInput::Percent(p).resolve(region.sectors)
             }
             Ok(other) => other.resolve(region.sectors),
-            Err(e) => return self.set_error(e),
+            Err(_) => {
+                return self.set_error(format!(
+                    "`{t}` is not a start: use a sector (125831168), +30G into the region, or 50% of it"
+                ));
+            }
         };
         if start >= self.layout.size_sectors {
             return self.set_error(format!(
@@ -106,9 +139,39 @@ impl App {
                 self.layout.size_sectors
             ));
         }
+        let snapped = self.snap_point(start);
+        if let Some(r) = self
+            .layout
+            .reserved
+            .iter()
+            .find(|r| r.span().contains(snapped))
+        {
+            let what = match r.what {
+                crate::model::ReservedKind::Mbr => "the MBR sector",
+                crate::model::ReservedKind::GptPrimary => "the GPT header and entries",
+                crate::model::ReservedKind::GptBackup => "the backup GPT",
+                crate::model::ReservedKind::Ebr => "an extended boot record",
+            };
+            let via = if snapped == start {
+                String::new()
+            } else {
+                format!(" (snapped from {start})")
+            };
+            return self.set_error(format!(
+                "start {snapped}{via} is inside {what}, sectors {}..{}: start at {} or later",
+                r.start,
+                r.start + r.sectors - 1,
+                r.start + r.sectors
+            ));
+        }
         self.anchor = None;
-        self.set_cursor(start);
-        self.prompt(Prompt::Size(start), String::new());
+        self.set_cursor(snapped);
+        if snapped != start {
+            self.set_message(format!(
+                "start {start} snapped to {snapped} (m turns snap off)"
+            ));
+        }
+        self.prompt(Prompt::Size(snapped), String::new());
     }
 
     fn answer_size(&mut self, start: u64, text: &str) {
@@ -126,7 +189,10 @@ impl App {
             Err(e) => return self.set_error(e),
         };
         let end = start.saturating_add(sectors);
-        if sectors == 0 || end > self.layout.size_sectors {
+        if sectors == 0 {
+            return self.set_error("a size of 0 selects nothing: give at least 1 sector");
+        }
+        if end > self.layout.size_sectors {
             return self.set_error(format!(
                 "{sectors} sectors from {start} do not fit on the disk ({} sectors)",
                 self.layout.size_sectors
@@ -152,30 +218,33 @@ impl App {
             Action::Home => self.set_cursor(self.view.start),
             Action::End => self.set_cursor(self.view.end()),
             Action::SetCursor(s) => {
+                // A click on a partitions-table row.
+                self.focus = Focus::Table;
                 self.anchor = None;
                 self.set_cursor(self.snap_point(s));
             }
             Action::DragStart(cell) => {
-                let size = self.layout.size_sectors;
-                let start = self.snap_point(cell.start).min(size);
-                let end = self.snap_point(cell.end()).clamp(start, size);
-                self.drag_from = Some(Span::from_bounds(start, end));
+                // A press on the map: the cursor goes into the pressed cell (at its first snap
+                // point), the map takes the focus, no selection until the pointer leaves it.
+                self.focus = Focus::Map;
+                self.drag_from = Some(cell);
                 self.anchor = None;
-                self.set_cursor(start);
+                self.set_cursor(self.snap_ceil(cell.start, cell.end()));
             }
-            Action::DragTo(s) | Action::DragEnd(s) => {
-                let s = self.snap_point(s);
+            Action::DragTo(over) | Action::DragEnd(over) => {
                 if let Some(cell) = self.drag_from {
-                    // The pressed cell is always inside the selection, whichever way it goes.
-                    if s >= cell.end() && s > cell.start {
-                        self.anchor = Some(cell.start);
-                        self.set_cursor(s);
-                    } else if s < cell.start {
-                        self.anchor = Some(cell.end());
-                        self.set_cursor(s);
+                    // The pressed cell and the one under the pointer are both in the selection.
+                    if over.start > cell.start {
+                        let anchor = self.snap_ceil(cell.start, cell.end());
+                        self.anchor = Some(anchor);
+                        self.set_cursor(self.snap_floor(over.end(), anchor));
+                    } else if over.start < cell.start {
+                        let anchor = self.snap_floor(cell.end(), cell.start);
+                        self.anchor = Some(anchor);
+                        self.set_cursor(self.snap_ceil(over.start, anchor));
                     } else {
                         self.anchor = None;
-                        self.set_cursor(cell.start);
+                        self.set_cursor(self.snap_ceil(cell.start, cell.end()));
                     }
                 }
                 if matches!(action, Action::DragEnd(_)) {
@@ -190,7 +259,16 @@ impl App {
             }
             Action::ZoomIn => self.zoom(true, self.cursor),
             Action::ZoomOut => self.zoom(false, self.cursor),
-            Action::ZoomAt { sector, zoom_in } => self.zoom(zoom_in, sector),
+            Action::ZoomAt { sector, zoom_in } => {
+                self.zoom(zoom_in, sector);
+                // The wheel zooms where the pointer is; a cursor left outside the view comes
+                // along to the pointer (unless it is the end of a selection being made).
+                let off_view = self.cursor < self.view.start || self.cursor > self.view.end();
+                if off_view && self.anchor.is_none() {
+                    let s = self.snap_point(sector);
+                    self.cursor = s.clamp(self.view.start, self.view.end());
+                }
+            }
             Action::ToggleSnap => {
                 self.snap = !self.snap;
                 self.set_message(if self.snap { "snap to 1 MiB on" } else { "snap off: single sectors" });
@@ -274,8 +352,12 @@ impl App {
                 self.drag_from = None;
                 self.message = None;
             }
+            Action::Paste(_) => {
+                self.set_message("a paste goes into a prompt (n, r, g, S); here it is ignored")
+            }
             Action::Char(_)
             | Action::Backspace
+            | Action::DeleteForward
             | Action::Confirm
             | Action::SaveAndQuit
             | Action::QuitNow => {}
@@ -381,6 +463,105 @@ fn fix_for(code: &str) -> Option<String> {
         .iter()
         .find(|b| b.scope == Scope::Main && b.action == action)?;
     Some(format!("{}: {}", key_name(b.keys.first()?), b.help))
+}
+
+/// A prompt's text edit: insert at the caret (replacing an untouched suggestion), delete
+/// either side of it, or move it. Control characters (a pasted newline) are left out.
+fn edit_text(text: &mut String, caret: &mut usize, suggested: &mut bool, action: Action) {
+    let byte_at = |text: &str, c: usize| text.char_indices().nth(c).map_or(text.len(), |(i, _)| i);
+    let insert = |text: &mut String, caret: &mut usize, s: &str| {
+        for ch in s.chars().filter(|c| !c.is_control()) {
+            text.insert(byte_at(text, *caret), ch);
+            *caret += 1;
+        }
+    };
+    let typing = matches!(action, Action::Char(_) | Action::Paste(_));
+    if std::mem::take(suggested) && typing {
+        text.clear();
+        *caret = 0;
+    }
+    let len = text.chars().count();
+    *caret = (*caret).min(len);
+    match action {
+        Action::Char(c) => insert(text, caret, c.encode_utf8(&mut [0; 4])),
+        Action::Paste(s) => {
+            // Insert in one go: build the new text rather than shifting the tail per char.
+            let at = byte_at(text, *caret);
+            let pasted: String = s.chars().filter(|c| !c.is_control()).collect();
+            *caret += pasted.chars().count();
+            text.insert_str(at, &pasted);
+        }
+        Action::Backspace if *caret > 0 => {
+            *caret -= 1;
+            text.remove(byte_at(text, *caret));
+        }
+        Action::DeleteForward if *caret < len => {
+            text.remove(byte_at(text, *caret));
+        }
+        Action::MoveCells(n) => {
+            *caret = if n < 0 {
+                caret.saturating_sub(n.unsigned_abs() as usize)
+            } else {
+                (*caret + n as usize).min(len)
+            };
+        }
+        Action::Home => *caret = 0,
+        Action::End => *caret = len,
+        _ => {}
+    }
+}
+
+/// Actions that only move the cursor, view, focus or dialog text: the plan stays as it is, so
+/// no recheck is needed (everything else is rechecked, to be safe).
+fn is_read_only(action: &Action, in_dialog: bool) -> bool {
+    use Action::*;
+    if in_dialog {
+        return matches!(
+            action,
+            Char(_)
+                | Paste(_)
+                | Backspace
+                | Row(_)
+                | Cancel
+                | Help
+                | MoveCells(_)
+                | Home
+                | End
+                | DeleteForward
+        );
+    }
+    matches!(
+        action,
+        MoveCells(_)
+            | Boundary(_)
+            | Row(_)
+            | Home
+            | End
+            | SetCursor(_)
+            | DragStart(_)
+            | DragTo(_)
+            | DragEnd(_)
+            | ToggleAnchor
+            | ZoomIn
+            | ZoomOut
+            | ZoomAt { .. }
+            | ToggleSnap
+            | GotoPrompt
+            | SplitPrompt
+            | NewVdiskPrompt
+            | RenamePrompt
+            | CycleVdisk(_)
+            | SelectVdiskRow(_)
+            | JumpToFinding(_)
+            | NextFinding
+            | FocusNext
+            | FocusPrev
+            | SetFocus(_)
+            | Help
+            | Cancel
+            | Char(_)
+            | Paste(_)
+    )
 }
 
 fn step(i: usize, d: Dir, n: usize) -> usize {

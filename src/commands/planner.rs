@@ -6,7 +6,10 @@ use crate::cli::PlannerArgs;
 use crate::error::{Error, Result};
 use crate::model::{PLAN_FILE, Plan, PlanDisk, demo};
 use ratatui::crossterm::{
-    event::{self, DisableMouseCapture, EnableMouseCapture},
+    event::{
+        self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+        Event,
+    },
     execute,
     terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode},
 };
@@ -14,6 +17,8 @@ use ratatui::{Terminal, backend::CrosstermBackend};
 use std::io::{IsTerminal, Stdout, stdout};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Mutex;
+use std::time::Duration;
 
 pub fn run(args: &PlannerArgs) -> Result<ExitCode> {
     let mut app = open(args)?;
@@ -77,21 +82,90 @@ pub fn open(args: &PlannerArgs) -> Result<App> {
     Ok(app)
 }
 
+/// Events wait at most this long to join the batch being read. Only reached once the
+/// pending input is drained (crossterm's tty reader cannot poll with a zero timeout).
+const DRAIN_WAIT: Duration = Duration::from_millis(1);
+/// At most this many events between two frames (a held key still shows progress).
+const MAX_BATCH: usize = 100_000;
+
 fn event_loop(terminal: &mut Terminal<CrosstermBackend<Stdout>>, app: &mut App) -> Result<()> {
     let io = |e: std::io::Error| Error::new(format!("terminal: {e}"));
+    let mut hits = draw(terminal, app)?;
     while !app.quit {
-        let mut hits = crate::ui::Hits::default();
-        terminal
-            .draw(|frame| hits = crate::ui::draw(frame, app))
-            .map_err(io)?;
-        if let Some(map) = &hits.map {
-            app.set_map_columns(map.columns.clone());
+        // Drain everything the terminal has sent before drawing again: a paste or a burst of
+        // keys is one batch, one recheck and one frame, not one per byte.
+        let mut batch = vec![event::read().map_err(io)?];
+        while batch.len() < MAX_BATCH && event::poll(DRAIN_WAIT).map_err(io)? {
+            batch.push(event::read().map_err(io)?);
         }
-        let ev = event::read().map_err(io)?;
-        for action in crate::input::event_to_actions(app, &hits, &ev) {
-            app.update(action);
+        for ev in &batch {
+            if let Event::Resize(..) = ev {
+                // Later events in the batch hit-test the new layout.
+                app.settle();
+                hits = draw(terminal, app)?;
+                continue;
+            }
+            crate::input::apply_event(app, &mut hits, ev);
+            if app.quit {
+                break;
+            }
+        }
+        app.settle();
+        if !app.quit {
+            hits = draw(terminal, app)?;
         }
     }
+    Ok(())
+}
+
+/// One frame; the map tells the app its columns. Holds the terminal lock so a signal's
+/// restore never interleaves with a frame.
+fn draw(
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+    app: &mut App,
+) -> Result<crate::ui::Hits> {
+    let _held = terminal_lock();
+    let mut hits = crate::ui::Hits::default();
+    terminal
+        .draw(|frame| hits = crate::ui::draw(frame, app))
+        .map_err(|e| Error::new(format!("terminal: {e}")))?;
+    if let Some(map) = &hits.map {
+        app.set_map_columns(map.columns.clone());
+    }
+    Ok(hits)
+}
+
+/// Taken while drawing and while restoring the terminal.
+static TERMINAL_LOCK: Mutex<()> = Mutex::new(());
+
+fn terminal_lock() -> std::sync::MutexGuard<'static, ()> {
+    TERMINAL_LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// SIGTERM, SIGHUP (the terminal closed), SIGINT and SIGQUIT give the terminal back before
+/// the process ends with 128 + the signal, as a shell reports it.
+#[cfg(unix)]
+fn restore_on_signals() -> Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT])
+        .map_err(|e| Error::new(format!("cannot watch for signals: {e}")))?;
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            if let Some(sig) = signals.forever().next() {
+                // Never released: the main thread must not draw after this.
+                let held = terminal_lock();
+                restore_terminal();
+                std::mem::forget(held);
+                std::process::exit(128 + sig);
+            }
+        })
+        .map_err(|e| Error::new(format!("cannot watch for signals: {e}")))?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn restore_on_signals() -> Result<()> {
     Ok(())
 }
 
@@ -102,7 +176,7 @@ struct TerminalGuard {
 
 fn restore_terminal() {
     // Mouse capture first: ratatui's own restore leaves it on.
-    let _ = execute!(stdout(), DisableMouseCapture);
+    let _ = execute!(stdout(), DisableMouseCapture, DisableBracketedPaste);
     let _ = disable_raw_mode();
     let _ = execute!(
         stdout(),
@@ -124,7 +198,14 @@ impl TerminalGuard {
             restore_terminal();
             io(e)
         };
-        execute!(stdout(), EnterAlternateScreen, EnableMouseCapture).map_err(guard_on_error)?;
+        execute!(
+            stdout(),
+            EnterAlternateScreen,
+            EnableMouseCapture,
+            EnableBracketedPaste
+        )
+        .map_err(guard_on_error)?;
+        restore_on_signals().inspect_err(|_| restore_terminal())?;
         let terminal = Terminal::new(CrosstermBackend::new(stdout())).map_err(|e| {
             restore_terminal();
             io(e)

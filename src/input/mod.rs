@@ -11,10 +11,50 @@ use ratatui::crossterm::event::{Event, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// The action an event asks for, if any. `hits` is what the last draw returned.
 pub fn event_to_action(app: &App, hits: &Hits, event: &Event) -> Option<Action> {
+    if hits.too_small {
+        return too_small_action(app, event);
+    }
     match event {
         Event::Key(key) if key.kind != KeyEventKind::Release => keymap::key_to_action(app, key),
         Event::Mouse(m) => mouse::mouse_to_action(app, hits, m),
+        Event::Paste(text) => Some(Action::Paste(text.clone())),
         _ => None,
+    }
+}
+
+/// While the screen only says "terminal too small", no key acts on what the user cannot
+/// see; Ctrl-C still quits when there is nothing unsaved to lose.
+fn too_small_action(app: &App, event: &Event) -> Option<Action> {
+    match event {
+        Event::Key(key)
+            if key.kind != KeyEventKind::Release
+                && key.code == ratatui::crossterm::event::KeyCode::Char('c')
+                && key.modifiers.contains(KeyModifiers::CONTROL)
+                && app.dialog.is_none()
+                && !app.is_dirty() =>
+        {
+            Some(Action::Quit)
+        }
+        _ => None,
+    }
+}
+
+/// Apply one event (of a batch read before drawing): its actions go through
+/// [`App::apply`] (no recheck yet; call [`App::settle`] after the batch), and when one moved
+/// or zoomed the view, the map's columns in `hits` are brought up to date so the next mouse
+/// event in the same batch hit-tests the map as it now is.
+pub fn apply_event(app: &mut App, hits: &mut Hits, event: &Event) {
+    for action in event_to_actions(app, hits, event) {
+        app.apply(action);
+        if let Some(map) = hits.map.as_mut()
+            && map.columns.view != app.view
+        {
+            let columns = app.map_columns_for(map.rect.width);
+            if columns.view != map.columns.view {
+                map.columns = columns;
+                app.set_map_columns(map.columns.clone());
+            }
+        }
     }
 }
 
@@ -24,6 +64,7 @@ pub fn event_to_action(app: &App, hits: &Hits, event: &Event) -> Option<Action> 
 /// main view.
 pub fn event_to_actions(app: &App, hits: &Hits, event: &Event) -> Vec<Action> {
     if let Event::Key(key) = event
+        && !hits.too_small
         && key.kind != KeyEventKind::Release
         && key.modifiers == KeyModifiers::ALT
     {

@@ -1,7 +1,6 @@
 //! Mouse -> Action, hit-tested against the rectangles and map columns the last draw returned
 //! (never a layout of its own).
 
-use crate::app::geometry::column_of;
 use crate::app::{Action, App};
 use crate::model::Span;
 use crate::ui::Hits;
@@ -29,19 +28,11 @@ pub fn mouse_to_action(app: &App, hits: &Hits, m: &MouseEvent) -> Option<Action>
             // Dragging may leave the map: clamp to its columns.
             let x = m.column.clamp(h.rect.x, h.rect.right().saturating_sub(1));
             let c = column_at(h.rect, x, &h.columns.bounds)?;
-            let from = app.drag_from?;
-            let from_col = column_of(&h.columns.bounds, from.start);
-            let target = if c > from_col {
-                *h.columns.bounds.get(c + 1)?
-            } else if c == from_col {
-                from.start
-            } else {
-                *h.columns.bounds.get(c)?
-            };
+            let cell = Span::from_bounds(*h.columns.bounds.get(c)?, *h.columns.bounds.get(c + 1)?);
             Some(if matches!(m.kind, MouseEventKind::Up(_)) {
-                Action::DragEnd(target)
+                Action::DragEnd(cell)
             } else {
-                Action::DragTo(target)
+                Action::DragTo(cell)
             })
         }
         MouseEventKind::ScrollUp | MouseEventKind::ScrollDown if in_map => {

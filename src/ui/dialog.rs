@@ -24,29 +24,31 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, theme: &T
         Dialog::Input {
             prompt,
             text,
+            caret,
             suggested,
-        } => (
-            prompt.title().to_string(),
-            vec![
-                Line::from(vec![
-                    Span::styled(
-                        text.clone(),
-                        if *suggested {
-                            theme.selection()
-                        } else {
-                            ratatui::style::Style::new()
-                        },
-                    ),
-                    Span::styled("▏", theme.key()),
-                ]),
-                Line::from(""),
-                Line::styled(
-                    "Enter accept   Esc cancel   (typing replaces the suggestion)",
-                    theme.dim(),
-                ),
-            ],
-            72,
-        ),
+            error,
+        } => {
+            const WIDTH: u16 = 72;
+            let mut lines = vec![input_line(
+                text,
+                *caret,
+                *suggested,
+                usize::from(WIDTH.min(area.width).saturating_sub(2)),
+                theme,
+            )];
+            if let Some(e) = error {
+                lines.push(Line::styled(e.clone(), theme.error()));
+            } else {
+                lines.push(Line::from(""));
+            }
+            let hint = if *suggested {
+                "Enter accept  Esc cancel  typing replaces the suggestion"
+            } else {
+                "Enter accept  Esc cancel  ←→ Home End move the caret"
+            };
+            lines.push(Line::styled(hint, theme.dim()));
+            (prompt.title().to_string(), lines, WIDTH)
+        }
         Dialog::ConfirmQuit => (
             "Unsaved changes".into(),
             vec![
@@ -58,8 +60,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, theme: &T
                 Line::from(vec![
                     Span::styled("s", theme.key()),
                     Span::raw(" save and quit   "),
-                    Span::styled("y", theme.key()),
-                    Span::raw(" quit without saving   "),
+                    Span::styled("d", theme.key()),
+                    Span::raw(" discard changes and quit   "),
                     Span::styled("Esc", theme.key()),
                     Span::raw(" keep planning"),
                 ]),
@@ -105,6 +107,62 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, theme: &T
             ),
         rect,
     );
+}
+
+/// The prompt's text in `width` cells, scrolled so the caret (a reversed cell) is always in
+/// view; `‹` and `›` say there is more text to that side. Widths by `unicode-width`, so wide
+/// characters take their two cells.
+fn input_line(
+    text: &str,
+    caret: usize,
+    suggested: bool,
+    width: usize,
+    theme: &Theme,
+) -> Line<'static> {
+    use unicode_width::UnicodeWidthChar;
+    let chars: Vec<(char, usize)> = text.chars().map(|c| (c, c.width().unwrap_or(0))).collect();
+    let caret = caret.min(chars.len());
+    let width = width.max(4);
+    // Room left for the two scroll marks.
+    let room = width - 2;
+    let mut first = 0;
+    let mut used: usize = chars[..caret].iter().map(|c| c.1).sum::<usize>() + 1;
+    while used > room && first < caret {
+        used -= chars[first].1;
+        first += 1;
+    }
+    let mut out: Vec<Span<'static>> = Vec::new();
+    let text_style = if suggested {
+        theme.selection()
+    } else {
+        ratatui::style::Style::new()
+    };
+    out.push(Span::styled(if first > 0 { "‹" } else { " " }, theme.key()));
+    let mut shown = 0usize;
+    let mut last = first;
+    let mut before = String::new();
+    while last < caret {
+        before.push(chars[last].0);
+        shown += chars[last].1;
+        last += 1;
+    }
+    out.push(Span::styled(before, text_style));
+    let caret_char = chars.get(caret).map_or(' ', |c| c.0);
+    shown += chars.get(caret).map_or(1, |c| c.1.max(1));
+    out.push(Span::styled(caret_char.to_string(), theme.caret()));
+    let mut after = String::new();
+    let mut i = caret + 1;
+    while i < chars.len() && shown + chars[i].1 <= room {
+        after.push(chars[i].0);
+        shown += chars[i].1;
+        i += 1;
+    }
+    out.push(Span::styled(after, text_style));
+    if i < chars.len() {
+        out.push(Span::raw(" ".repeat(room.saturating_sub(shown))));
+        out.push(Span::styled("›", theme.key()));
+    }
+    Line::from(out)
 }
 
 /// The keymap by section; long explanations wrap under their own column.

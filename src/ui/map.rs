@@ -61,11 +61,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> MapHit {
     let columns = app.map_columns_for(area.width);
     let view = columns.view;
     let mut title = format!(
-        "Map {}..{} of {}  zoom {}x  snap {}  cursor {} ({})",
-        offset(view.start),
-        offset(view.end()),
-        human_size(app.layout.size_sectors),
-        app.layout.size_sectors / view.sectors.max(1),
+        "Map {}  snap {}  cursor {} ({})",
+        view_text(view, app.layout.size_sectors),
         if app.snap { "1M" } else { "off" },
         app.cursor,
         offset(app.cursor),
@@ -121,7 +118,12 @@ fn put(buf: &mut Buffer, x: u16, y: u16, ch: char, style: Style) {
 
 fn draw_regions(buf: &mut Buffer, rect: Rect, y: u16, app: &App, b: &[u64], theme: &Theme) {
     let sel = app.selection();
-    let cursor_col = column_of(b, app.cursor);
+    let in_view = app.cursor >= b[0] && app.cursor <= b[b.len() - 1];
+    let cursor_col = if in_view {
+        app.cursor_column(b)
+    } else {
+        usize::MAX
+    };
     let mut region = app.region_at(b[0]).unwrap_or(0);
     for c in 0..usize::from(rect.width) {
         let start = b[c];
@@ -291,8 +293,16 @@ fn draw_cursor(buf: &mut Buffer, rect: Rect, y: u16, app: &App, b: &[u64], theme
             }
         }
     }
-    let c = column_of(b, app.cursor);
-    put(buf, rect.x + c as u16, y, '▲', theme.cursor());
+    // Outside the view (a wheel zoom elsewhere): an arrow at the side it is on.
+    let (first, last) = (b[0], b[b.len() - 1]);
+    let (c, mark) = if app.cursor < first {
+        (0, '◀')
+    } else if app.cursor > last {
+        (b.len().saturating_sub(2), '▶')
+    } else {
+        (app.cursor_column(b), '▲')
+    };
+    put(buf, rect.x + c as u16, y, mark, theme.cursor());
 }
 
 /// Ticks about every 16 cells, labelled in sizes (or sectors when zoomed in deep).
@@ -314,6 +324,18 @@ fn draw_scale(buf: &mut Buffer, rect: Rect, y: u16, b: &[u64], view: Span, theme
             next_free = c + width + 2;
         }
         c += 16;
+    }
+}
+
+/// What the map's view spans, in words: the whole disk, or how much from where (in sectors
+/// when zoomed in below 64 MiB, where sizes would round away what the view shows).
+pub fn view_text(view: Span, disk_sectors: u64) -> String {
+    if view.start == 0 && view.sectors >= disk_sectors {
+        format!("whole disk {}", human_size(disk_sectors))
+    } else if view.sectors < 64 * crate::model::MIB_SECTORS {
+        format!("{} sectors from {}", view.sectors, view.start)
+    } else {
+        format!("{} from {}", human_size(view.sectors), offset(view.start))
     }
 }
 

@@ -37,6 +37,8 @@ pub struct Hits {
     /// Vdisks pane rows and their index in `App::vdisk_rows`.
     pub vdisk_rows: Vec<(Rect, usize)>,
     pub finding_rows: Vec<(Rect, usize)>,
+    /// The screen only says "terminal too small": no key may act on what is not shown.
+    pub too_small: bool,
 }
 
 pub fn draw(frame: &mut Frame, app: &App) -> Hits {
@@ -44,14 +46,27 @@ pub fn draw(frame: &mut Frame, app: &App) -> Hits {
     let mut hits = Hits::default();
     let theme = theme::Theme::new(app.no_color);
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        hits.too_small = true;
         let text = format!(
             "terminal too small (need {MIN_WIDTH}x{MIN_HEIGHT}, have {}x{})",
             area.width, area.height
         );
-        let y = area.y + area.height / 2;
+        let then = if app.is_dirty() {
+            "keys wait until it is larger (unsaved changes)"
+        } else {
+            "keys wait until it is larger; Ctrl-C quits"
+        };
+        let y = area.y + area.height.saturating_sub(1) / 2;
         frame.render_widget(
-            Paragraph::new(text).centered(),
-            Rect::new(area.x, y, area.width, 1.min(area.height)),
+            Paragraph::new(vec![text.into(), then.into()])
+                .centered()
+                .wrap(ratatui::widgets::Wrap { trim: true }),
+            Rect::new(
+                area.x,
+                y,
+                area.width,
+                area.height.min(area.height - (y - area.y)),
+            ),
         );
         return hits;
     }

@@ -90,6 +90,11 @@ impl Theme {
         }
     }
 
+    /// A prompt's caret: a reversed cell, with or without colour.
+    pub fn caret(&self) -> Style {
+        Style::new().add_modifier(Modifier::REVERSED)
+    }
+
     pub fn highlight(&self) -> Style {
         Style::new().add_modifier(Modifier::REVERSED)
     }

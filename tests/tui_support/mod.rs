@@ -55,11 +55,29 @@ impl Harness {
     /// (last) action it became.
     pub fn event(&mut self, ev: Event) -> Option<Action> {
         let actions = carve::input::event_to_actions(&self.app, &self.hits, &ev);
-        for a in &actions {
-            self.app.update(a.clone());
-        }
+        carve::input::apply_event(&mut self.app, &mut self.hits, &ev);
+        self.app.settle();
         self.draw();
         actions.last().cloned()
+    }
+
+    /// Events read in one go, as the real loop does: every one applied, then one recheck
+    /// and one frame.
+    pub fn burst(&mut self, events: &[Event]) {
+        for ev in events {
+            carve::input::apply_event(&mut self.app, &mut self.hits, ev);
+        }
+        self.app.settle();
+        self.draw();
+    }
+
+    /// The screen resized to `w`x`h` (the next frame is drawn at that size).
+    pub fn resize(&mut self, w: u16, h: u16) {
+        self.terminal.backend_mut().resize(w, h);
+        self.terminal
+            .resize(ratatui::layout::Rect::new(0, 0, w, h))
+            .expect("resize");
+        self.draw();
     }
 
     pub fn alt(&mut self, c: char) -> Option<Action> {
