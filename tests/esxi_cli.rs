@@ -294,11 +294,11 @@ fn fix_writes_a_repaired_state_tgz_and_leaves_the_input_alone() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("mount -t vfat /dev/sdX5 /mnt/bank0"),
+        stdout.contains("mount -t vfat /dev/sdX5 /mnt/bootbank5"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("mount -t vfat /dev/sdX6 /mnt/bank1"),
+        stdout.contains("mount -t vfat /dev/sdX6 /mnt/bootbank6"),
         "{stdout}"
     );
     assert!(

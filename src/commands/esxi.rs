@@ -329,11 +329,16 @@ fn write_steps(
         }
     };
     let parts = if parts.is_empty() { vec![5, 6] } else { parts };
-    let mut step = 1;
-    for (i, p) in parts.iter().enumerate() {
+    writeln!(
+        out,
+        "  1. copy {} into the rescue system's current folder (from a USB stick, or scp)",
+        target.display()
+    )?;
+    let mut step = 2;
+    for p in &parts {
         writeln!(
             out,
-            "  {step}. mkdir -p /mnt/bank{i} && mount -t vfat {} /mnt/bank{i}",
+            "  {step}. mkdir -p /mnt/bootbank{p} && mount -t vfat {} /mnt/bootbank{p}",
             device_node(*p)
         )?;
         step += 1;
@@ -350,19 +355,20 @@ fn write_steps(
                 .join(" and ")
         )?;
     }
-    for (i, _) in parts.iter().enumerate() {
+    for p in &parts {
         writeln!(
             out,
-            "  {step}. cp /mnt/bank{i}/state.tgz /root/state.tgz.bank{i}.old && cp {} /mnt/bank{i}/state.tgz",
-            target.display()
+            "  {step}. cp /mnt/bootbank{p}/state.tgz /tmp/state.tgz.bootbank{p}.old && cp \
+             state.tgz /mnt/bootbank{p}/state.tgz"
         )?;
         step += 1;
     }
-    let mounts: Vec<String> = (0..parts.len()).map(|i| format!("/mnt/bank{i}")).collect();
+    let mounts: Vec<String> = parts.iter().map(|p| format!("/mnt/bootbank{p}")).collect();
     writeln!(out, "  {step}. sync && umount {}", mounts.join(" "))?;
     writeln!(
         out,
-        "  {}. reboot into ESXi: the VMkernel owns the adapter again, and the disks and datastore behind it come back",
+        "  {}. reboot into ESXi: the VMkernel owns the adapter again, and the disks and \
+         datastore behind it come back",
         step + 1
     )?;
     writeln!(
