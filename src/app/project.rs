@@ -2,7 +2,7 @@
 
 use super::{App, Dialog};
 use crate::check::text::counted;
-use crate::export::{self, ExportOptions, Target, WriteAction};
+use crate::export::{self, ExportOptions, WriteAction};
 use crate::model::{PLAN_FILE, PlanDisk, source_for_plan};
 
 impl App {
@@ -35,13 +35,7 @@ impl App {
     }
 
     fn export_options(&self) -> ExportOptions {
-        ExportOptions {
-            out_dir: self.project.clone(),
-            target: Target::VirtualBox,
-            device_path: None,
-            force: false,
-            relative_registry: false,
-        }
+        ExportOptions::new(self.project.clone())
     }
 
     /// `e`: refuse on errors, else show what the export would write.
@@ -59,13 +53,12 @@ impl App {
             Ok(writes) => {
                 let mut lines = vec![format!("save {}", self.plan_path().display())];
                 lines.extend(writes.iter().map(|w| {
-                    let action = match w.action {
-                        WriteAction::Create => "create ",
-                        WriteAction::Replace => "replace",
-                        WriteAction::Unchanged => "same   ",
-                        WriteAction::Keep => "keep   ",
-                    };
-                    format!("{action} {}  ({})", w.path.display(), w.what)
+                    format!(
+                        "{:<7} {}  ({})",
+                        w.action.plan_word(),
+                        w.shown_path(),
+                        w.what
+                    )
                 }));
                 lines.extend(self.other_targets(&writes));
                 self.dialog = Some(Dialog::Export { lines });
@@ -121,6 +114,8 @@ impl App {
     /// Confirmed export: save the plan first so the folder's plan matches its descriptors.
     pub(super) fn export_now(&mut self) {
         self.dialog = None;
+        // The export makes each vdisk with its uuid: record it, so a rename keeps it.
+        self.plan.pin_uuids();
         if !self.save() {
             return;
         }
