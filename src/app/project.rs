@@ -2,7 +2,7 @@
 
 use super::{App, Dialog};
 use crate::check::text::counted;
-use crate::export::{self, ExportOptions, WriteAction};
+use crate::export::{self, ExportOptions, Target, WriteAction};
 use crate::model::{PLAN_FILE, PlanDisk, source_for_plan};
 
 impl App {
