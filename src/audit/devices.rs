@@ -45,10 +45,14 @@ pub fn normalize(name: &str) -> DevicePath {
         .map(|p| format!("device path `{shown}` is malformed: it {p}"));
     if let Some(rest) = windows_rest(name) {
         let canonical = format!("\\\\.\\{rest}");
+        // `//./` is `\\.\` to Windows (its path parser takes `/` for `\` in the device
+        // prefix), and `carve check` accepts it: so does audit.
+        let same_prefix =
+            name.starts_with("\\\\?\\") || name.starts_with("//./") || name.starts_with("//?/");
         let problem = match checked {
             Some(p) if p.contains(&canonical) => Some(p),
             Some(p) => Some(format!("{p}; Windows names the drive `{canonical}`")),
-            None if name != canonical && !name.starts_with("\\\\?\\") => Some(format!(
+            None if name != canonical && !same_prefix => Some(format!(
                 "device path `{shown}` is malformed; Windows names the drive `{canonical}` (two backslashes, a dot, one backslash)"
             )),
             None => None,
