@@ -91,7 +91,7 @@ pub const SECTIONS: [&str; 5] = [MOVE, SELECT, VDISKS, PROJECT, DIALOG];
 pub static KEYMAP: &[Binding] = &[
     b(Main, PROJECT, &[k('?')], Action::Help, "help", "Show every key"),
     b(Main, SELECT, &[k(' '), k('v')], Action::ToggleAnchor, "select", "Anchor a selection at the cursor (again: drop it); then move to extend it"),
-    b(Main, SELECT, &[code(Enter), k('a')], Action::Activate, "add", "Add the selection to the current vdisk (vdisks pane: make current; findings: jump to it)"),
+    b(Main, SELECT, &[code(Enter), k('a')], Action::Activate, "add", "Add the selection to the current vdisk (vdisks pane: show that vdisk or extent on the map; findings: go to the finding)"),
     b(Main, SELECT, &[k('w')], Action::AddRegion, "region", "Add the whole partition or free region under the cursor"),
     b(Main, SELECT, &[k('S')], Action::SplitPrompt, "split", "Split the selection or region into N equal parts over N new vdisks, each with a 1M header file"),
     b(Main, SELECT, &[k('g')], Action::GotoPrompt, "goto", "Type an exact start and size (125831168, +30G, 62914560S, 50%)"),

@@ -70,7 +70,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     for (key, hint) in footer_hints(scope) {
         // Enter acts on the focused pane: say what it does there.
         let hint = match (scope, hint, app.focus) {
-            (Scope::Main, "add", Focus::Vdisks) => "make current",
+            (Scope::Main, "add", Focus::Vdisks) => "show on map",
             (Scope::Main, "add", Focus::Findings) => "go to finding",
             _ => hint,
         };

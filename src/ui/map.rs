@@ -5,6 +5,7 @@
 
 use super::{MapHit, legend, pane_block, theme::Theme};
 use crate::app::geometry::column_of;
+use crate::app::overlay::columns_of_sorted;
 use crate::app::{App, Focus};
 use crate::model::{RegionKind, Span, human_size};
 use ratatui::Frame;
@@ -176,13 +177,7 @@ fn draw_host(
     for u in uses {
         mark(u.span(), 'H', theme.host());
     }
-    for raw in app
-        .plan
-        .vdisks
-        .iter()
-        .flat_map(|v| &v.extents)
-        .filter_map(|e| e.raw_span())
-    {
+    for raw in app.overlay().in_view(view).iter().map(|(s, _)| *s) {
         for u in uses {
             if let Some(taken) = raw.intersect(&u.span()) {
                 mark(taken, '!', theme.overlap());
@@ -234,48 +229,38 @@ fn draw_extents(
 ) {
     let ncols = usize::from(rect.width);
     let mut cover = vec![Cover::None; ncols];
-    let mut raws: Vec<(Span, usize)> = Vec::new();
-    for (v, vd) in app.plan.vdisks.iter().enumerate() {
-        for span in vd.extents.iter().filter_map(|e| e.raw_span()) {
-            raws.push((span, v));
-            let Some(vis) = span.intersect(&view) else {
-                continue;
+    let overlay = app.overlay();
+    let in_view = overlay.in_view(view);
+    columns_of_sorted(b, in_view.iter().copied(), |c0, c1, v| {
+        for slot in &mut cover[c0.min(ncols)..(c1 + 1).min(ncols)] {
+            *slot = match *slot {
+                Cover::None => Cover::One(v),
+                Cover::One(w) if w == v => Cover::One(v),
+                Cover::Overlap => Cover::Overlap,
+                _ => Cover::Mixed,
             };
-            let (c0, c1) = (column_of(b, vis.start), column_of(b, vis.end() - 1));
-            for slot in &mut cover[c0.min(ncols)..(c1 + 1).min(ncols)] {
-                *slot = match *slot {
-                    Cover::None => Cover::One(v),
-                    Cover::One(w) if w == v => Cover::One(v),
-                    Cover::Overlap => Cover::Overlap,
-                    _ => Cover::Mixed,
-                };
-            }
         }
-    }
-    // Real overlaps: one sweep over the extents sorted by start.
-    raws.sort_unstable_by_key(|(s, _)| (s.start, s.sectors));
-    let mut reach = 0u64;
-    for (s, _) in &raws {
-        if s.start < reach
-            && let Some(vis) = Span::from_bounds(s.start, reach.min(s.end())).intersect(&view)
-        {
-            let (c0, c1) = (column_of(b, vis.start), column_of(b, vis.end() - 1));
+    });
+    // Real overlaps (sectors more than one extent maps), made once per plan change.
+    columns_of_sorted(
+        b,
+        overlay.overlaps.iter().map(|s| (*s, ())),
+        |c0, c1, ()| {
             for slot in &mut cover[c0.min(ncols)..(c1 + 1).min(ncols)] {
                 *slot = Cover::Overlap;
             }
-        }
-        reach = reach.max(s.end());
-    }
+        },
+    );
     for (c, slot) in cover.iter().enumerate() {
         let x = rect.x + c as u16;
         match *slot {
             Cover::None => {}
             Cover::One(v) => {
-                let mut style = theme.vdisk(v);
+                let mut style = theme.vdisk(app.mark(v));
                 if app.current == Some(v) {
                     style = style.add_modifier(ratatui::style::Modifier::BOLD);
                 }
-                put(buf, x, y, theme.vdisk_symbol(v), style);
+                put(buf, x, y, theme.vdisk_symbol(app.mark(v)), style);
             }
             Cover::Mixed => put(buf, x, y, '╪', theme.bold()),
             Cover::Overlap => put(buf, x, y, '×', theme.overlap()),
