@@ -276,6 +276,47 @@ fn the_bank_with_the_higher_updated_decides_not_the_partition_number() {
 }
 
 #[test]
+fn both_bootbanks_handing_the_adapter_to_vms_is_said() {
+    if !tools() {
+        return;
+    }
+    // As in the seed: the change was backed up to both bootbanks, so Shift+R cannot help.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = state_tgz(
+        dir.path(),
+        "a.tgz",
+        &conf("passthru", false),
+        "2026-11-20 10:00:00",
+    );
+    let b = state_tgz(
+        dir.path(),
+        "b.tgz",
+        &conf("passthru", false),
+        "2026-11-19 10:00:00",
+    );
+    let img = boot_disk(dir.path(), [(&a, 7), (&b, 6)]);
+    let out = carve(&["esxi", img.to_str().expect("utf-8")]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("  000:00:31.2     <- newest\n"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "warning: partition 6's state.tgz hands vmhba0 (8086:3b25) to VMs too: booting the \
+             other bootbank (Shift+R) does not bring the datastore back; put the repaired file \
+             on both\n"
+        ),
+        "{stdout}"
+    );
+    let json = carve(&["esxi", img.to_str().expect("utf-8"), "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!(
+        json["bootbanks"][1]["passthru"],
+        serde_json::json!(["000:00:31.2"])
+    );
+    assert_eq!(json["warnings"], 1);
+}
+
+#[test]
 fn fix_writes_a_repaired_state_tgz_and_leaves_the_input_alone() {
     if !tools() {
         return;
@@ -294,11 +335,11 @@ fn fix_writes_a_repaired_state_tgz_and_leaves_the_input_alone() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("mount -t vfat /dev/sdX5 /mnt/bank0"),
+        stdout.contains("mount -t vfat /dev/sdX5 /mnt/bootbank5"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("mount -t vfat /dev/sdX6 /mnt/bank1"),
+        stdout.contains("mount -t vfat /dev/sdX6 /mnt/bootbank6"),
         "{stdout}"
     );
     assert!(

@@ -63,12 +63,25 @@ fn wrong_size_is_refused_then_replaced_with_force() {
         r#",{"name":"vm2","extents":[{"kind":"file","sectors":8}]}"#,
     );
     let before = snapshot(dir.path());
-    let out = export(dir.path(), &[]);
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
-    let err = text(&out.stderr);
-    assert_eq!(err.lines().count(), 1, "{err}");
+    // `check` says so before the export (export-conflict), and export refuses on it (exit 1).
+    let check = carve(&["check", dir.path().to_str().expect("utf-8 path")]);
+    assert_eq!(check.status.code(), Some(1), "{}", text(&check.stdout));
+    let found = text(&check.stdout);
     assert!(
-        err.starts_with("carve: ") && err.contains("vm1-header.bin") && err.contains("--force"),
+        found.contains("export-conflict")
+            && found.contains("vm1-header.bin")
+            && found.contains("--force"),
+        "{found}"
+    );
+    let out = export(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("vm1-header.bin") && err.contains("--force"),
+        "{err}"
+    );
+    assert!(
+        err.lines().last().is_some_and(|l| l.starts_with("carve: ")),
         "{err}"
     );
     // Nothing at all was written: not vm2, not the registry, not the descriptor.

@@ -85,6 +85,14 @@ fn rows_show_the_vm_and_the_preview_lists_the_attach_scripts() {
     ] {
         assert!(lines.iter().any(|l| l.contains(file)), "{file}: {lines:?}");
     }
+    // And what the other targets would add.
+    for line in [
+        "--target vmware: other descriptors, and vmx-snippet.txt",
+        "--target libvirt: other descriptors, and vm1/vm1.xml",
+        "--target qemu: other descriptors, no other files",
+    ] {
+        assert!(lines.iter().any(|l| l == line), "{line}: {lines:?}");
+    }
     h.key(KeyCode::Enter);
     let sh = std::fs::read_to_string(dir.path().join("attach-virtualbox.sh")).expect("sh");
     assert!(

@@ -35,13 +35,7 @@ impl App {
     }
 
     fn export_options(&self) -> ExportOptions {
-        ExportOptions {
-            out_dir: self.project.clone(),
-            target: Target::VirtualBox,
-            device_path: None,
-            force: false,
-            relative_registry: false,
-        }
+        ExportOptions::new(self.project.clone())
     }
 
     /// `e`: refuse on errors, else show what the export would write.
@@ -59,23 +53,69 @@ impl App {
             Ok(writes) => {
                 let mut lines = vec![format!("save {}", self.plan_path().display())];
                 lines.extend(writes.iter().map(|w| {
-                    let action = match w.action {
-                        WriteAction::Create => "create ",
-                        WriteAction::Replace => "replace",
-                        WriteAction::Unchanged => "same   ",
-                        WriteAction::Keep => "keep   ",
-                    };
-                    format!("{action} {}  ({})", w.path.display(), w.what)
+                    format!(
+                        "{:<7} {}  ({})",
+                        w.action.plan_word(),
+                        w.shown_path(),
+                        w.what
+                    )
                 }));
+                lines.extend(self.other_targets(&writes));
                 self.dialog = Some(Dialog::Export { lines });
             }
             Err(e) => self.set_error(format!("export: {e}")),
         }
     }
 
+    /// What `carve export --target T` would write beyond this (VirtualBox) export, one line
+    /// per other target, named relative to the project folder.
+    fn other_targets(&self, writes: &[export::PlannedWrite]) -> Vec<String> {
+        let here: std::collections::HashSet<&std::path::Path> =
+            writes.iter().map(|w| w.path.as_path()).collect();
+        [
+            (Target::Vmware, "vmware"),
+            (Target::Libvirt, "libvirt"),
+            (Target::Qemu, "qemu"),
+        ]
+        .into_iter()
+        .map(|(target, name)| {
+            let opts = ExportOptions {
+                target,
+                ..self.export_options()
+            };
+            match export::preview(&self.plan, Some(&self.layout), &opts) {
+                Ok(other) => {
+                    let extra: Vec<String> = other
+                        .iter()
+                        .filter(|w| !here.contains(w.path.as_path()))
+                        .map(|w| {
+                            w.path
+                                .strip_prefix(&self.project)
+                                .unwrap_or(&w.path)
+                                .display()
+                                .to_string()
+                        })
+                        .collect();
+                    if extra.is_empty() {
+                        format!("--target {name}: other descriptors, no other files")
+                    } else {
+                        format!(
+                            "--target {name}: other descriptors, and {}",
+                            extra.join(", ")
+                        )
+                    }
+                }
+                Err(e) => format!("--target {name}: cannot export: {e}"),
+            }
+        })
+        .collect()
+    }
+
     /// Confirmed export: save the plan first so the folder's plan matches its descriptors.
     pub(super) fn export_now(&mut self) {
         self.dialog = None;
+        // The export makes each vdisk with its uuid: record it, so a rename keeps it.
+        self.plan.pin_uuids();
         if !self.save() {
             return;
         }

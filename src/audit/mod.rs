@@ -195,6 +195,15 @@ fn findings_from_checks(found: &[check::Finding], sources: &[VdiskSource]) -> Ve
             {
                 return None;
             }
+            // A descriptor's FLAT extent may name a file anywhere: VirtualBox joins a name
+            // without a leading separator to the descriptor's folder and uses any other as it
+            // is. The plan's rule (a plain name in the vdisk's folder) is for exports only.
+            if f.code == check::codes::BAD_NAME
+                && source.is_some_and(|s| extent_names_a_path(s, f.extent))
+                && f.message.contains("path separator")
+            {
+                return None;
+            }
             Some(AuditFinding {
                 code: f.code,
                 severity: f.severity,
@@ -223,6 +232,13 @@ fn names_the_disk(target: &str, disk_source: Option<&str>) -> bool {
             (std::fs::canonicalize(target), std::fs::canonicalize(disk)),
             (Ok(a), Ok(b)) if a == b
         )
+}
+
+fn extent_names_a_path(source: &VdiskSource, extent: Option<usize>) -> bool {
+    extent
+        .and_then(|e| source.names.get(e))
+        .and_then(|n| n.as_deref())
+        .is_some_and(|n| n.contains(['/', '\\']))
 }
 
 /// `path` from the current folder, as an absolute path (unchanged when it cannot be).

@@ -13,6 +13,7 @@ mod attach;
 mod device_path;
 mod identity;
 mod intervals;
+mod limits;
 mod names;
 mod overlap;
 mod placement;
@@ -38,11 +39,19 @@ pub mod codes {
     pub const CROSSES_PARTITION: &str = "crosses-partition";
     pub const GUEST_TABLE_ON_RAW: &str = "guest-table-on-raw";
     pub const ZERO_DISCARDS_WRITES: &str = "zero-discards-writes";
+    /// What export would write is the plan's disk, a device, a file another extent maps,
+    /// or something in the way (found by `carve check` and `carve export` in the folder).
     pub const GUEST_TABLE: &str = "guest-table";
     pub const PORT_CLASH: &str = "port-clash";
+    pub const EXPORT_CONFLICT: &str = "export-conflict";
+    /// A vdisk or file larger than the descriptor format, VirtualBox, qemu or libvmdk take,
+    /// or than the export folder's file system holds.
+    pub const TOO_LARGE: &str = "too-large";
+    /// A vdisk folder in the export folder that the plan no longer has: it still maps sectors.
+    pub const LEFTOVER_VDISK: &str = "leftover-vdisk";
 
     /// Every code of the SPEC's table, in the table's order.
-    pub const ALL: [&str; 15] = [
+    pub const ALL: [&str; 18] = [
         OVERLAP,
         BEYOND_DISK,
         PARTITION_TABLE,
@@ -58,6 +67,9 @@ pub mod codes {
         ZERO_DISCARDS_WRITES,
         GUEST_TABLE,
         PORT_CLASH,
+        EXPORT_CONFLICT,
+        TOO_LARGE,
+        LEFTOVER_VDISK,
     ];
 }
 
@@ -121,8 +133,17 @@ impl Report {
 /// Every check on `plan`; `layout` is the disk as read now (None when it cannot be read,
 /// then only the checks that need no disk run).
 pub fn run(plan: &Plan, layout: Option<&DiskLayout>) -> Report {
+    run_with(plan, layout, Vec::new())
+}
+
+/// [`run`], with findings made outside these pure checks (the export's look at its folder,
+/// `crate::export::findings`) sorted in among them.
+pub fn run_with(plan: &Plan, layout: Option<&DiskLayout>, extra: Vec<Finding>) -> Report {
     let ctx = Context::new(plan, layout);
     let mut sink = Sink::new(plan);
+    for f in extra {
+        sink.push_finding(f);
+    }
     identity::check(&ctx, &mut sink);
     device_path::check(&ctx, &mut sink);
     names::check(&ctx, &mut sink);
@@ -131,6 +152,7 @@ pub fn run(plan: &Plan, layout: Option<&DiskLayout>) -> Report {
     placement::check(&ctx, &mut sink);
     protected::check(&ctx, &mut sink);
     attach::check(&ctx, &mut sink);
+    limits::check(&ctx, &mut sink);
     Report::new(sink.into_sorted())
 }
 
@@ -270,6 +292,25 @@ impl<'a> Sink<'a> {
                 span,
             },
         ));
+    }
+
+    /// Record a finding made elsewhere (its vdisk by name).
+    fn push_finding(&mut self, f: Finding) {
+        let vdisk = f
+            .vdisk
+            .as_ref()
+            .and_then(|name| self.plan.vdisks.iter().position(|v| &v.name == name));
+        let key = SortKey {
+            severity: f.severity,
+            vdisk,
+            extent: f.extent,
+            code_rank: codes::ALL
+                .iter()
+                .position(|c| *c == f.code)
+                .unwrap_or(codes::ALL.len()),
+            span: f.span,
+        };
+        self.items.push((key, f));
     }
 
     fn into_sorted(mut self) -> Vec<Finding> {

@@ -70,6 +70,7 @@ pub fn check(ctx: &Context, sink: &mut Sink) {
             seen.insert(vdisk.name.to_lowercase(), v);
         }
         check_file_paths(vdisk, v, problem.is_none(), sink);
+        zero_file_clash(vdisk, v, sink);
         check_attach_names(vdisk, v, sink);
     }
 }
@@ -153,6 +154,35 @@ fn check_file_paths(vdisk: &VDisk, v: usize, name_ok: bool, sink: &mut Sink) {
                 v,
                 Some(e),
                 format!("file extent path {} {problem}", text::shown(&path)),
+            );
+        }
+    }
+}
+
+/// `--target qemu` turns the vdisk's Nth ZERO extent into a FLAT extent on its own sparse
+/// zero file `<name>-zero<N>.bin`: a file extent of that name would be the same file.
+fn zero_file_clash(vdisk: &VDisk, v: usize, sink: &mut Sink) {
+    let zeros = vdisk
+        .extents
+        .iter()
+        .filter(|e| matches!(e, crate::model::Extent::Zero { .. }))
+        .count();
+    if zeros == 0 {
+        return;
+    }
+    for (e, path, _) in vdisk.file_paths() {
+        let number =
+            (1..=zeros).find(|n| path.eq_ignore_ascii_case(&format!("{}-zero{n}.bin", vdisk.name)));
+        if number.is_some() {
+            push(
+                sink,
+                v,
+                Some(e),
+                format!(
+                    "file extent path {} is the zero file `--target qemu` makes for ZERO extent                      {} of the vdisk: both would be one file; give the file extent another path",
+                    text::shown(&path),
+                    number.unwrap_or_default()
+                ),
             );
         }
     }
@@ -309,5 +339,32 @@ mod tests {
     fn default_paths_of_a_bad_name_are_not_reported_twice() {
         let plan = plan_of(vec![vdisk("a/b", vec![header(), header()])]);
         assert_eq!(flagged(&plan, codes::BAD_NAME), vec![(0, usize::MAX)]);
+    }
+
+    #[test]
+    fn qemu_zero_file_names_are_taken() {
+        let plan = plan_of(vec![vdisk(
+            "vm1",
+            vec![
+                file(8, "vm1-zero1.bin"),
+                zero(8),
+                file(8, "VM1-zero2.bin"),
+                file(8, "vm1-zero02.bin"),
+            ],
+        )]);
+        // One ZERO extent: only its zero file, vm1-zero1.bin, is taken.
+        assert_eq!(flagged(&plan, codes::BAD_NAME), vec![(0, 0)]);
+        let plan = plan_of(vec![vdisk(
+            "vm1",
+            vec![
+                zero(8),
+                zero(8),
+                file(8, "vm1-zero02.bin"),
+                file(8, "vm1-zero2.bin"),
+            ],
+        )]);
+        assert_eq!(flagged(&plan, codes::BAD_NAME), vec![(0, 3)]);
+        let plan = plan_of(vec![vdisk("vm1", vec![file(8, "vm1-zero1.bin")])]);
+        assert_eq!(flagged(&plan, codes::BAD_NAME), vec![]);
     }
 }

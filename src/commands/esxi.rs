@@ -4,7 +4,7 @@
 //! to the disk itself: it says how to put the file back).
 //!
 //! JSON: `{"source","kind","bootbanks":[{"partition","boot_cfg":{"updated","bootstate",
-//! "build"},"state_modified","state_bytes"}],"newest":{"partition","why"},"encrypted",
+//! "build"},"state_modified","state_bytes","passthru"}],"newest":{"partition","why"},"encrypted",
 //! "devices":[{"conf_address","pci_address","owner","vmkname","id","class"}],
 //! "findings":[{"severity","address","message"}],"errors","warnings"}`.
 
@@ -39,7 +39,10 @@ struct Newest {
 }
 
 pub fn run(args: &EsxiArgs) -> Result<ExitCode> {
-    let source = bootdisk::read_source(&args.source)?;
+    let mut source = bootdisk::read_source(&args.source)?;
+    for bank in source.banks.iter_mut() {
+        bank.read_passthru();
+    }
     let (newest_at, why) = bootdisk::newest(&source.banks).ok_or_else(|| {
         Error::at(
             &args.source,
@@ -65,7 +68,38 @@ pub fn run(args: &EsxiArgs) -> Result<ExitCode> {
         .filter(|d| d.is_passthru())
         .cloned()
         .collect();
-    let findings = judge(&devices, &args.source);
+    let mut findings = judge(&devices, &args.source);
+    // The other bank: Shift+R at boot picks it, which helps only if it does not hand the
+    // same storage adapter to VMs.
+    for (i, other) in source.banks.iter().enumerate() {
+        if i == newest_at || other.partition.is_none() {
+            continue;
+        }
+        let same: Vec<&ConfDevice> = passthru
+            .iter()
+            .filter(|d| d.storage_reason().is_some())
+            .filter(|d| {
+                other
+                    .passthru
+                    .as_ref()
+                    .is_some_and(|list| list.contains(&d.conf_address))
+            })
+            .collect();
+        if let (Some(p), false) = (other.partition, same.is_empty()) {
+            findings.push(Finding {
+                severity: "warning",
+                address: same[0].conf_address.clone(),
+                message: format!(
+                    "partition {p}'s state.tgz hands {} to VMs too: booting the other bootbank \
+                     (Shift+R) does not bring the datastore back; put the repaired file on both",
+                    same.iter()
+                        .map(|d| d.label())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        }
+    }
     let errors = findings.iter().filter(|f| f.severity == "error").count();
     let report = Report {
         source: &args.source,
@@ -125,23 +159,29 @@ fn write_text(
         )?;
         writeln!(
             out,
-            "{:<10} {:>8} {:>10}  {:<16} {:<22} {:>9}",
+            "{:<10} {:>8} {:>10}  {:<16} {:<22} {:>9}  PASSTHRU",
             "PARTITION", "UPDATED", "BOOTSTATE", "BUILD", "STATE.TGZ", "BYTES"
         )?;
         for (i, b) in r.bootbanks.iter().enumerate() {
             let cfg = b.boot_cfg.clone().unwrap_or_default();
             let num = |v: Option<u64>| v.map_or("-".to_string(), |v| v.to_string());
-            writeln!(
-                out,
-                "{:<10} {:>8} {:>10}  {:<16} {:<22} {:>9}{}",
+            let row = format!(
+                "{:<10} {:>8} {:>10}  {:<16} {:<22} {:>9}  {:<14}{}",
                 b.partition.map_or("-".to_string(), |p| p.to_string()),
                 num(cfg.updated),
                 num(cfg.bootstate),
                 cfg.build.as_deref().unwrap_or("-"),
                 b.state_modified.as_deref().unwrap_or("no state.tgz"),
                 b.state_bytes.map_or("-".to_string(), |n| n.to_string()),
+                match (&b.passthru, &b.state) {
+                    (Some(list), _) if list.is_empty() => "none".to_string(),
+                    (Some(list), _) => list.join(" "),
+                    (None, Some(_)) => "unreadable".to_string(),
+                    (None, None) => "-".to_string(),
+                },
                 if i == newest_at { "  <- newest" } else { "" }
-            )?;
+            );
+            writeln!(out, "{}", row.trim_end())?;
         }
         if let Some(n) = &r.newest {
             writeln!(out, "newest: {} ({})", what, n.why)?;
@@ -329,11 +369,16 @@ fn write_steps(
         }
     };
     let parts = if parts.is_empty() { vec![5, 6] } else { parts };
-    let mut step = 1;
-    for (i, p) in parts.iter().enumerate() {
+    writeln!(
+        out,
+        "  1. copy {} into the rescue system's current folder (from a USB stick, or scp)",
+        target.display()
+    )?;
+    let mut step = 2;
+    for p in &parts {
         writeln!(
             out,
-            "  {step}. mkdir -p /mnt/bank{i} && mount -t vfat {} /mnt/bank{i}",
+            "  {step}. mkdir -p /mnt/bootbank{p} && mount -t vfat {} /mnt/bootbank{p}",
             device_node(*p)
         )?;
         step += 1;
@@ -350,19 +395,20 @@ fn write_steps(
                 .join(" and ")
         )?;
     }
-    for (i, _) in parts.iter().enumerate() {
+    for p in &parts {
         writeln!(
             out,
-            "  {step}. cp /mnt/bank{i}/state.tgz /root/state.tgz.bank{i}.old && cp {} /mnt/bank{i}/state.tgz",
-            target.display()
+            "  {step}. cp /mnt/bootbank{p}/state.tgz /tmp/state.tgz.bootbank{p}.old && cp \
+             state.tgz /mnt/bootbank{p}/state.tgz"
         )?;
         step += 1;
     }
-    let mounts: Vec<String> = (0..parts.len()).map(|i| format!("/mnt/bank{i}")).collect();
+    let mounts: Vec<String> = parts.iter().map(|p| format!("/mnt/bootbank{p}")).collect();
     writeln!(out, "  {step}. sync && umount {}", mounts.join(" "))?;
     writeln!(
         out,
-        "  {}. reboot into ESXi: the VMkernel owns the adapter again, and the disks and datastore behind it come back",
+        "  {}. reboot into ESXi: the VMkernel owns the adapter again, and the disks and \
+         datastore behind it come back",
         step + 1
     )?;
     writeln!(

@@ -3,7 +3,7 @@
 
 use crate::cli::{ExportArgs, TargetArg};
 use crate::error::{Error, Result};
-use crate::export::{ExportOptions, Target, WriteAction};
+use crate::export::{ExportOptions, Target};
 use std::process::ExitCode;
 
 pub fn run(args: &ExportArgs) -> Result<ExitCode> {
@@ -20,7 +20,20 @@ pub fn run(args: &ExportArgs) -> Result<ExitCode> {
             path.escape_debug()
         )));
     }
-    let report = crate::check::run(plan, Some(layout));
+    let opts = ExportOptions {
+        out_dir: args.out.clone().unwrap_or_else(|| opened.dir.clone()),
+        target: match args.target {
+            TargetArg::Virtualbox => Target::VirtualBox,
+            TargetArg::Qemu => Target::Qemu,
+            TargetArg::Vmware => Target::Vmware,
+            TargetArg::Libvirt => Target::Libvirt,
+        },
+        device_path: args.device_path.clone(),
+        force: args.force,
+        relative_registry: args.relative,
+    };
+    let extra = crate::export::findings(plan, Some(layout), &opts);
+    let report = crate::check::run_with(plan, Some(layout), extra);
     if !report.findings.is_empty() {
         let mut stderr = std::io::stderr().lock();
         super::check::write_table(&mut stderr, &report)
@@ -35,26 +48,9 @@ pub fn run(args: &ExportArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
 
-    let opts = ExportOptions {
-        out_dir: args.out.clone().unwrap_or_else(|| opened.dir.clone()),
-        target: match args.target {
-            TargetArg::Virtualbox => Target::VirtualBox,
-            TargetArg::Qemu => Target::Qemu,
-            TargetArg::Vmware => Target::Vmware,
-            TargetArg::Libvirt => Target::Libvirt,
-        },
-        device_path: args.device_path.clone(),
-        force: args.force,
-        relative_registry: args.relative,
-    };
     for write in crate::export::export(plan, Some(layout), &opts)? {
-        let action = match write.action {
-            WriteAction::Create => "created",
-            WriteAction::Replace => "replaced",
-            WriteAction::Unchanged => "unchanged",
-            WriteAction::Keep => "kept",
-        };
-        println!("{action:<9} {}  {}", write.path.display(), write.what);
+        let action = write.action.done_word();
+        println!("{action:<9} {}  {}", write.shown_path(), write.what);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -34,7 +34,8 @@ pub fn read_tgz(bytes: &[u8], what: &str) -> Result<Vec<TarEntry>, String> {
         ));
     }
     let damaged = |e: io::Error| {
-        if e.kind() == io::ErrorKind::Other && e.to_string().contains("unpacks to more") {
+        let e = one_line(&e.to_string());
+        if e.contains("unpacks to more") {
             format!("{what}: {e}")
         } else {
             format!(
@@ -58,7 +59,7 @@ pub fn read_tgz(bytes: &[u8], what: &str) -> Result<Vec<TarEntry>, String> {
             return Err(format!(
                 "{what}: entry `{}` claims {size} bytes, more than carve unpacks ({} MiB): not \
                  an ESXi configuration archive",
-                String::from_utf8_lossy(&header.path_bytes()),
+                one_line(&String::from_utf8_lossy(&header.path_bytes())),
                 MAX_UNPACKED >> 20
             ));
         }
@@ -116,11 +117,26 @@ fn check_path(name: &str, what: &str) -> Result<(), String> {
         || name.split(['/', '\\']).any(|part| part == "..");
     if escapes {
         return Err(format!(
-            "{what}: entry `{name}` points outside the archive's folder: not an archive ESXi \
-             wrote (a tar bomb?); carve will not use it"
+            "{what}: entry `{}` points outside the archive's folder: not an archive ESXi \
+             wrote (a tar bomb?); carve will not use it",
+            one_line(name)
         ));
     }
     Ok(())
+}
+
+/// Text from inside an archive made fit for a one-line message: control characters become
+/// `?`, and it stops after 80 characters.
+fn one_line(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .take(80)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if text.chars().count() > 80 {
+        out.push('…');
+    }
+    out
 }
 
 fn c_string(data: &[u8]) -> String {

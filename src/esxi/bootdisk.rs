@@ -49,6 +49,28 @@ pub struct Bank {
     pub state_bytes: Option<u64>,
     #[serde(skip)]
     pub state: Option<Vec<u8>>,
+    /// The esx.conf addresses this bank's configuration hands to VMs; null when it has no
+    /// state.tgz or it cannot be read (encrypted, damaged). Filled by [`Bank::read_passthru`].
+    pub passthru: Option<Vec<String>>,
+}
+
+impl Bank {
+    /// Read this bank's esx.conf for the devices it hands to VMs (a damaged or encrypted
+    /// archive leaves `passthru` null: the newest bank's is the one that must read).
+    pub fn read_passthru(&mut self) {
+        self.passthru = self
+            .state
+            .as_deref()
+            .and_then(|bytes| super::State::open(bytes, "state.tgz").ok())
+            .filter(|s| !s.encrypted)
+            .map(|s| {
+                s.devices()
+                    .into_iter()
+                    .filter(|d| d.is_passthru())
+                    .map(|d| d.conf_address)
+                    .collect()
+            });
+    }
 }
 
 /// What SOURCE turned out to be.
@@ -87,6 +109,7 @@ pub fn read_source(source: &str) -> Result<Source> {
                 state_modified: modified,
                 state_bytes: Some(disk.len()),
                 state: Some(bytes),
+                passthru: None,
             }],
         });
     }
@@ -199,6 +222,7 @@ fn read_bank(window: Window<'_>, number: u32, source: &str) -> Result<Option<Ban
         state_modified,
         state_bytes,
         state,
+        passthru: None,
     }))
 }
 
@@ -291,6 +315,7 @@ mod tests {
             state_modified: Some(date.into()),
             state_bytes: Some(1),
             state: Some(vec![1]),
+            passthru: None,
         }
     }
 

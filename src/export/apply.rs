@@ -1,120 +1,249 @@
-//! Comparing wanted files with what is on disk, and writing them: every file goes to a
-//! temporary name in its folder and is renamed into place.
+//! Carrying out a decided export as one transaction: every new content is first written to a
+//! temporary file (`.NAME.carve-tmp-PID`) beside where it goes; only when all of them are
+//! written are renamed folders moved and the temporary files renamed into place. A failure
+//! while writing (a full disk, a file the file system cannot hold) removes the temporary
+//! files and any folder the export made: the folder is left exactly as it was.
 
 use super::WriteAction;
 use super::files::{Content, WantedFile};
 use crate::error::{Error, Result};
-use std::fs::OpenOptions;
-use std::io::ErrorKind;
-use std::path::Path;
+use crate::fsutil::temp_path;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
-/// What writing `file` would do. A sparse file of another size is an error unless `force`:
-/// it may hold the guest's partition table.
-pub fn decide(file: &WantedFile, force: bool) -> Result<WriteAction> {
-    let meta = match std::fs::metadata(&file.path) {
-        Ok(meta) => meta,
-        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(WriteAction::Create),
-        Err(e) => return Err(Error::io(&file.path, "look at", &e)),
-    };
-    if !meta.is_file() {
-        return Err(Error::at(
-            &file.path,
-            "is in the way and is not a regular file; move it away or export elsewhere with --out",
-        ));
-    }
-    match &file.content {
-        Content::Sparse { bytes } | Content::Seeded { bytes, .. } if meta.len() == *bytes => {
-            Ok(WriteAction::Keep)
-        }
-        Content::Sparse { .. } | Content::Seeded { .. } if force => Ok(WriteAction::Replace),
-        Content::Sparse { bytes } | Content::Seeded { bytes, .. } => Err(Error::at(
-            &file.path,
-            format!(
-                "{} is {} bytes but the plan wants {bytes}; it may hold guest data, so it is \
-                 left alone (use --force to replace it with an empty one)",
-                file.what,
-                meta.len()
-            ),
-        )),
-        Content::Text(text) => {
-            let existing =
-                std::fs::read(&file.path).map_err(|e| Error::io(&file.path, "read", &e))?;
-            Ok(if existing == text.as_bytes() {
-                WriteAction::Unchanged
-            } else {
-                WriteAction::Replace
-            })
-        }
-    }
+/// One step of an export.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// A temporary file of carve's own naming left by an export that was killed.
+    RemoveStale(PathBuf),
+    /// A renamed vdisk's folder, then its files renamed inside the moved folder.
+    Move {
+        from: PathBuf,
+        to: PathBuf,
+        renames: Vec<(PathBuf, PathBuf)>,
+    },
+    /// A wanted file; `stage` is the folder its temporary file is written in (a moved
+    /// vdisk's old folder, which becomes the new one).
+    Write {
+        file: WantedFile,
+        action: WriteAction,
+        stage: PathBuf,
+    },
 }
 
-/// Carry out `action` for `file`.
-pub fn apply(file: &WantedFile, action: WriteAction) -> Result<()> {
-    match (action, &file.content) {
-        (WriteAction::Unchanged | WriteAction::Keep, _) => Ok(()),
-        (_, Content::Text(text)) => {
-            crate::fsutil::write_atomic(&file.path, text.as_bytes()).map(|_| ())
-        }
-        (WriteAction::Create, Content::Sparse { bytes }) => {
-            write_sparse(&file.path, *bytes, &[], false)
-        }
-        (WriteAction::Replace, Content::Sparse { bytes }) => {
-            write_sparse(&file.path, *bytes, &[], true)
-        }
-        (WriteAction::Create, Content::Seeded { bytes, writes }) => {
-            write_sparse(&file.path, *bytes, writes, false)
-        }
-        (WriteAction::Replace, Content::Seeded { bytes, writes }) => {
-            write_sparse(&file.path, *bytes, writes, true)
-        }
-    }
+/// A rename done in the commit phase, undone in reverse order if a later one fails.
+enum Done {
+    Renamed(PathBuf, PathBuf),
+    Created(PathBuf),
 }
 
-/// A zero-filled sparse file of `bytes` holding `writes` (offset, bytes), built under a
-/// temporary name and renamed into place. Without `replace`, a file that appeared meanwhile
-/// is left alone (an error).
-fn write_sparse(path: &Path, bytes: u64, writes: &[(u64, Vec<u8>)], replace: bool) -> Result<()> {
-    let tmp = crate::fsutil::temp_path(path)?;
-    let result = (|| {
-        let f = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&tmp)
-            .map_err(|e| Error::io(&tmp, "create", &e))?;
-        f.set_len(bytes)
-            .map_err(|e| Error::io(&tmp, "set the size of", &e))?;
-        for (offset, data) in writes {
-            if offset.saturating_add(data.len() as u64) > bytes {
-                return Err(Error::at(
-                    path,
-                    "the partition table does not fit in the file",
-                ));
+/// Carry out `steps`.
+pub fn run(steps: &[Step]) -> Result<()> {
+    for step in steps {
+        if let Step::RemoveStale(path) = step {
+            std::fs::remove_file(path)
+                .map_err(|e| Error::io(path, "remove the stale temporary file", &e))?;
+        }
+    }
+    let mut made_dirs = Vec::new();
+    let mut temps = Vec::new();
+    if let Err(e) = write_temps(steps, &mut made_dirs, &mut temps) {
+        clean_up(&temps, &made_dirs);
+        return Err(Error::new(format!("{e}; nothing was changed")));
+    }
+    let mut done = Vec::new();
+    if let Err(e) = commit(steps, &mut done) {
+        undo(done);
+        clean_up(&temps, &made_dirs);
+        return Err(Error::new(format!("{e}; the export was undone")));
+    }
+    Ok(())
+}
+
+/// Whether `action` writes new content.
+fn writes(action: WriteAction) -> bool {
+    matches!(action, WriteAction::Create | WriteAction::Replace)
+}
+
+/// Phase 1: every new content into its temporary file. Records the temporary files (where
+/// they are now and where they will be after the folders move) and the folders it made.
+fn write_temps(
+    steps: &[Step],
+    made_dirs: &mut Vec<PathBuf>,
+    temps: &mut Vec<PathBuf>,
+) -> Result<()> {
+    for step in steps {
+        let Step::Write {
+            file,
+            action,
+            stage,
+        } = step
+        else {
+            continue;
+        };
+        if !writes(*action) {
+            continue;
+        }
+        make_dirs(stage, made_dirs)?;
+        let name = file
+            .path
+            .file_name()
+            .ok_or_else(|| Error::at(&file.path, "not a file path"))?;
+        let tmp = temp_path(&stage.join(name))?;
+        temps.push(tmp.clone());
+        temps.push(temp_path(&file.path)?);
+        write_temp(&tmp, &file.content)?;
+    }
+    Ok(())
+}
+
+/// Make `dir` and its missing parents, recording each one made (outermost first).
+fn make_dirs(dir: &Path, made: &mut Vec<PathBuf>) -> Result<()> {
+    let mut missing = Vec::new();
+    let mut at = Some(dir);
+    while let Some(d) = at.filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+        missing.push(d.to_path_buf());
+        at = d.parent();
+    }
+    for d in missing.into_iter().rev() {
+        std::fs::create_dir(&d).map_err(|e| Error::io(&d, "create the folder", &e))?;
+        made.push(d);
+    }
+    Ok(())
+}
+
+fn write_temp(tmp: &Path, content: &Content) -> Result<()> {
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(tmp)
+        .map_err(|e| Error::io(tmp, "create", &e))?;
+    match content {
+        Content::Text(text) => f
+            .write_all(text.as_bytes())
+            .map_err(|e| Error::io(tmp, "write", &e))?,
+        Content::Sparse { bytes } => set_len(&f, tmp, *bytes)?,
+        Content::Seeded { bytes, writes } => {
+            set_len(&f, tmp, *bytes)?;
+            for (offset, data) in writes {
+                if offset.saturating_add(data.len() as u64) > *bytes {
+                    return Err(Error::at(
+                        tmp,
+                        "the partition table does not fit in the file",
+                    ));
+                }
+                write_all_at(&f, data, *offset).map_err(|e| Error::io(tmp, "write", &e))?;
             }
-            write_all_at(&f, data, *offset).map_err(|e| Error::io(&tmp, "write", &e))?;
         }
-        f.sync_all().map_err(|e| Error::io(&tmp, "sync", &e))?;
-        drop(f);
-        if !replace && std::fs::symlink_metadata(path).is_ok() {
-            return Err(Error::at(
-                path,
-                "appeared while exporting; it is left alone, run the export again",
-            ));
-        }
-        std::fs::rename(&tmp, path).map_err(|e| Error::io(path, "rename into place", &e))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
     }
-    result
+    f.sync_all().map_err(|e| Error::io(tmp, "sync", &e))
+}
+
+/// Size a new file (a sparse one: no data is written).
+fn set_len(f: &std::fs::File, tmp: &Path, bytes: u64) -> Result<()> {
+    f.set_len(bytes).map_err(|e| {
+        if super::survey::too_large(&e) {
+            Error::new(format!(
+                "{}: the file system cannot hold a file of {bytes} bytes",
+                tmp.parent().unwrap_or(tmp).display()
+            ))
+        } else {
+            Error::io(tmp, "set the size of", &e)
+        }
+    })
 }
 
 /// Write `data` at `offset` without moving through the file (the rest stays a hole).
 fn write_all_at(f: &std::fs::File, data: &[u8], offset: u64) -> std::io::Result<()> {
-    use std::io::{Seek, SeekFrom, Write};
+    use std::io::{Seek, SeekFrom};
     let mut f = f;
     f.seek(SeekFrom::Start(offset))?;
     f.write_all(data)
+}
+
+/// Phase 2: move renamed folders, then rename every temporary file into place.
+fn commit(steps: &[Step], done: &mut Vec<Done>) -> Result<()> {
+    // A file that appeared since the decision is left alone: look before renaming anything.
+    for step in steps {
+        if let Step::Write {
+            file,
+            action: WriteAction::Create,
+            ..
+        } = step
+            && std::fs::symlink_metadata(&file.path).is_ok()
+        {
+            return Err(Error::at(
+                &file.path,
+                "appeared while exporting; it is left alone, run the export again",
+            ));
+        }
+    }
+    for step in steps {
+        if let Step::Move { from, to, renames } = step {
+            rename_new(from, to, done)?;
+            for (a, b) in renames {
+                rename_new(a, b, done)?;
+            }
+        }
+    }
+    for step in steps {
+        if let Step::Write { file, action, .. } = step
+            && writes(*action)
+        {
+            let tmp = temp_path(&file.path)?;
+            if *action == WriteAction::Create && std::fs::symlink_metadata(&file.path).is_ok() {
+                return Err(Error::at(
+                    &file.path,
+                    "appeared while exporting; it is left alone, run the export again",
+                ));
+            }
+            std::fs::rename(&tmp, &file.path)
+                .map_err(|e| Error::io(&file.path, "rename into place", &e))?;
+            if *action == WriteAction::Create {
+                done.push(Done::Created(file.path.clone()));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Rename `from` to `to`, which must not exist (a rename would replace it).
+fn rename_new(from: &Path, to: &Path, done: &mut Vec<Done>) -> Result<()> {
+    if std::fs::symlink_metadata(to).is_ok() {
+        return Err(Error::at(
+            to,
+            format!(
+                "exists already, so {} cannot be moved there; move it away",
+                from.display()
+            ),
+        ));
+    }
+    std::fs::rename(from, to)
+        .map_err(|e| Error::io(from, &format!("move (to {})", to.display()), &e))?;
+    done.push(Done::Renamed(from.to_path_buf(), to.to_path_buf()));
+    Ok(())
+}
+
+fn undo(done: Vec<Done>) {
+    for d in done.into_iter().rev() {
+        match d {
+            Done::Renamed(from, to) => {
+                let _ = std::fs::rename(to, from);
+            }
+            Done::Created(path) => {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+}
+
+fn clean_up(temps: &[PathBuf], made_dirs: &[PathBuf]) {
+    for t in temps {
+        let _ = std::fs::remove_file(t);
+    }
+    for d in made_dirs.iter().rev() {
+        let _ = std::fs::remove_dir(d);
+    }
 }
 
 /// The bytes a file really occupies: tests use it to see a file is sparse.
@@ -130,62 +259,116 @@ fn allocated_bytes(path: &Path) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
 
-    fn sparse(path: PathBuf, bytes: u64) -> WantedFile {
-        WantedFile {
-            path,
-            what: "file extent (8 sectors)".into(),
-            content: Content::Sparse { bytes },
+    fn sparse(path: PathBuf, bytes: u64, action: WriteAction) -> Step {
+        Step::Write {
+            stage: path.parent().expect("parent").to_path_buf(),
+            file: WantedFile {
+                path,
+                what: "file extent (8 sectors)".into(),
+                content: Content::Sparse { bytes },
+            },
+            action,
         }
     }
 
+    fn names(dir: &Path) -> Vec<String> {
+        let mut all: Vec<String> = std::fs::read_dir(dir)
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        all.sort();
+        all
+    }
+
     #[test]
-    fn sparse_file_lifecycle() {
+    fn sparse_files_are_sparse_and_replaced_whole() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let f = sparse(dir.path().join("h.bin"), 1 << 20);
-        assert_eq!(decide(&f, false), Ok(WriteAction::Create));
-        apply(&f, WriteAction::Create).expect("create");
+        let path = dir.path().join("h.bin");
+        run(&[sparse(path.clone(), 1 << 20, WriteAction::Create)]).expect("create");
         assert_eq!(
-            std::fs::metadata(&f.path).map(|m| m.len()).ok(),
+            std::fs::metadata(&path).map(|m| m.len()).ok(),
             Some(1 << 20)
         );
         #[cfg(unix)]
-        assert!(allocated_bytes(&f.path) < 1 << 20, "not sparse");
-        assert_eq!(decide(&f, false), Ok(WriteAction::Keep));
-
-        let bigger = sparse(f.path.clone(), 2 << 20);
-        let err = decide(&bigger, false).expect_err("size differs");
-        assert!(err.to_string().contains("--force"), "{err}");
-        assert_eq!(decide(&bigger, true), Ok(WriteAction::Replace));
-        apply(&bigger, WriteAction::Replace).expect("replace");
+        assert!(allocated_bytes(&path) < 1 << 20, "not sparse");
+        run(&[sparse(path.clone(), 2 << 20, WriteAction::Replace)]).expect("replace");
         assert_eq!(
-            std::fs::metadata(&f.path).map(|m| m.len()).ok(),
+            std::fs::metadata(&path).map(|m| m.len()).ok(),
             Some(2 << 20)
         );
-        assert_eq!(
-            std::fs::read_dir(dir.path()).map(|d| d.count()).ok(),
-            Some(1)
-        );
+        assert_eq!(names(dir.path()), vec!["h.bin"]);
     }
 
     #[test]
     fn create_never_clobbers() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let f = sparse(dir.path().join("h.bin"), 4096);
-        std::fs::write(&f.path, b"guest").expect("seed");
-        assert!(apply(&f, WriteAction::Create).is_err());
-        assert_eq!(std::fs::read(&f.path).ok().as_deref(), Some(&b"guest"[..]));
-        assert_eq!(
-            std::fs::read_dir(dir.path()).map(|d| d.count()).ok(),
-            Some(1)
+        let path = dir.path().join("h.bin");
+        std::fs::write(&path, b"guest").expect("seed");
+        let err = run(&[sparse(path.clone(), 4096, WriteAction::Create)]).expect_err("exists");
+        assert!(
+            err.to_string().contains("appeared while exporting"),
+            "{err}"
         );
+        assert_eq!(std::fs::read(&path).ok().as_deref(), Some(&b"guest"[..]));
+        assert_eq!(names(dir.path()), vec!["h.bin"]);
     }
 
     #[test]
-    fn a_folder_in_the_way_is_an_error() {
+    fn a_failed_write_leaves_nothing() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let f = sparse(dir.path().to_path_buf(), 4096);
-        assert!(decide(&f, true).is_err());
+        let new = dir.path().join("new/deeper/a.bin");
+        // The second file cannot be made (its folder is a file): the first must go too.
+        std::fs::write(dir.path().join("blocker"), b"x").expect("blocker");
+        let steps = [
+            sparse(new, 4096, WriteAction::Create),
+            sparse(dir.path().join("blocker/b.bin"), 4096, WriteAction::Create),
+        ];
+        let err = run(&steps).expect_err("cannot");
+        assert!(err.to_string().ends_with("nothing was changed"), "{err}");
+        assert_eq!(names(dir.path()), vec!["blocker"]);
+    }
+
+    #[test]
+    fn a_folder_moves_with_its_files_renamed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let old = dir.path().join("vm2");
+        std::fs::create_dir(&old).expect("old");
+        std::fs::write(old.join("vm2-header.bin"), b"guest mbr").expect("header");
+        std::fs::write(old.join("vm2.vmdk"), b"old descriptor").expect("descriptor");
+        let new = dir.path().join("web");
+        let steps = [
+            Step::Move {
+                from: old.clone(),
+                to: new.clone(),
+                renames: vec![
+                    (new.join("vm2.vmdk"), new.join("web.vmdk")),
+                    (new.join("vm2-header.bin"), new.join("web-header.bin")),
+                ],
+            },
+            Step::Write {
+                file: WantedFile {
+                    path: new.join("web.vmdk"),
+                    what: "descriptor".into(),
+                    content: Content::Text("new descriptor".into()),
+                },
+                action: WriteAction::Replace,
+                stage: old.clone(),
+            },
+        ];
+        run(&steps).expect("move");
+        assert_eq!(names(dir.path()), vec!["web"]);
+        assert_eq!(names(&new), vec!["web-header.bin", "web.vmdk"]);
+        assert_eq!(
+            std::fs::read(new.join("web-header.bin")).ok().as_deref(),
+            Some(&b"guest mbr"[..])
+        );
+        assert_eq!(
+            std::fs::read(new.join("web.vmdk")).ok().as_deref(),
+            Some(&b"new descriptor"[..])
+        );
     }
 }

@@ -1,18 +1,30 @@
 //! Writing a plan's descriptors, file extents and registry snippet into a folder, atomically,
-//! never truncating a file extent the guest may have written.
+//! never truncating a file extent the guest may have written, never writing the plan's disk,
+//! a device or a file another extent maps.
+//!
+//! Three steps: `files` computes what the export consists of from the plan alone; `survey`
+//! looks at the folder as it is; `safety` decides, purely, what each file write does, which
+//! renamed vdisks' folders move and why the export must not go ahead (findings that
+//! `carve check` reports too); `apply` carries it out as one transaction.
 
 mod apply;
 pub mod attach;
 mod files;
 mod hypervisors;
 pub mod libvirt;
+mod safety;
+mod survey;
 pub mod vmware;
 
 pub use files::REGISTRY_FILE;
 pub use hypervisors::{ATTACH_CMD, ATTACH_SH, VMX_SNIPPET};
 
+use crate::check::{Finding, Severity};
 use crate::error::{Error, Result};
-use crate::model::{DiskLayout, Plan};
+use crate::model::{DiskLayout, Plan, demo};
+use apply::Step;
+use safety::{DiskFacts, Seen};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -39,6 +51,19 @@ pub struct ExportOptions {
     pub relative_registry: bool,
 }
 
+impl ExportOptions {
+    /// A VirtualBox export into `out_dir`, naming the plan's device path, without --force.
+    pub fn new(out_dir: PathBuf) -> Self {
+        ExportOptions {
+            out_dir,
+            target: Target::default(),
+            device_path: None,
+            force: false,
+            relative_registry: false,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WriteAction {
     /// A new file.
@@ -49,6 +74,40 @@ pub enum WriteAction {
     Unchanged,
     /// An existing file extent of the right size: kept untouched (it holds guest data).
     Keep,
+    /// A renamed vdisk's folder, moved to the new name (`from` is the old one).
+    Move,
+    /// A temporary file of carve's own naming left by an export that was killed.
+    Remove,
+    /// The folder of a vdisk the plan no longer has: left alone, and said.
+    Leftover,
+}
+
+impl WriteAction {
+    /// The word the export's listing uses (past tense after the export).
+    pub fn done_word(self) -> &'static str {
+        match self {
+            WriteAction::Create => "created",
+            WriteAction::Replace => "replaced",
+            WriteAction::Unchanged => "unchanged",
+            WriteAction::Keep => "kept",
+            WriteAction::Move => "moved",
+            WriteAction::Remove => "removed",
+            WriteAction::Leftover => "left",
+        }
+    }
+
+    /// The word the preview uses.
+    pub fn plan_word(self) -> &'static str {
+        match self {
+            WriteAction::Create => "create",
+            WriteAction::Replace => "replace",
+            WriteAction::Unchanged => "same",
+            WriteAction::Keep => "keep",
+            WriteAction::Move => "move",
+            WriteAction::Remove => "remove",
+            WriteAction::Leftover => "leave",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,56 +116,223 @@ pub struct PlannedWrite {
     pub action: WriteAction,
     /// "descriptor", "file extent (2048 sectors)", "media registry".
     pub what: String,
+    /// Where the file or folder is now when it moves (a renamed vdisk's).
+    pub from: Option<PathBuf>,
 }
 
-/// What an export would do, without writing anything. Errors exactly where `export` would
-/// (an unwritable name, a file extent of another size without `force`).
+impl PlannedWrite {
+    /// `PATH` or `OLD -> PATH`, for listings.
+    pub fn shown_path(&self) -> String {
+        match &self.from {
+            Some(from) => format!("{} -> {}", from.display(), self.path.display()),
+            None => self.path.display().to_string(),
+        }
+    }
+}
+
+/// An export decided: the steps to carry out, what they do, and why it must not go ahead.
+struct Decided {
+    steps: Vec<Step>,
+    writes: Vec<PlannedWrite>,
+    findings: Vec<Finding>,
+}
+
+/// Every reason the export into `opts.out_dir` must not go ahead, as check findings
+/// (`export-conflict`, `too-large`), and the folders of vdisks the plan no longer has
+/// (`leftover-vdisk`). `carve check` runs it on the plan's own folder; export refuses on any
+/// error. A plan the pure checks already refuse (bad names) gives none here.
+pub fn findings(plan: &Plan, layout: Option<&DiskLayout>, opts: &ExportOptions) -> Vec<Finding> {
+    let Ok(decided) = decide(plan, layout, opts) else {
+        return Vec::new();
+    };
+    let mut findings = decided.findings;
+    // The largest file the export makes: can the file system hold it?
+    let largest = decided
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Write {
+                file,
+                action: WriteAction::Create | WriteAction::Replace,
+                ..
+            } => match file.content {
+                files::Content::Sparse { bytes } | files::Content::Seeded { bytes, .. } => {
+                    Some((bytes, &file.path))
+                }
+                files::Content::Text(_) => None,
+            },
+            _ => None,
+        })
+        .max_by_key(|(bytes, _)| *bytes);
+    if let Some((bytes, path)) = largest
+        && let Some(reason) = survey::probe_size(path.parent().unwrap_or(&opts.out_dir), bytes)
+    {
+        findings.push(safety::too_large(plan, &opts.out_dir, path, reason));
+    }
+    findings
+}
+
+/// What an export would do, without writing anything. Errors exactly where `export` would.
 pub fn preview(
     plan: &Plan,
     layout: Option<&DiskLayout>,
     opts: &ExportOptions,
 ) -> Result<Vec<PlannedWrite>> {
-    Ok(planned(plan, layout, opts)?
-        .into_iter()
-        .map(|(_, write)| write)
-        .collect())
+    let decided = decide(plan, layout, opts)?;
+    refuse(&decided.findings)?;
+    Ok(decided.writes)
 }
 
 /// Write the export. The caller has checked the plan has no errors. Nothing is written
-/// unless every file can be: all decisions are made before the first write.
+/// unless every file can be: all decisions are made before the first write, and every new
+/// content is written to a temporary file before anything is renamed into place.
 pub fn export(
     plan: &Plan,
     layout: Option<&DiskLayout>,
     opts: &ExportOptions,
 ) -> Result<Vec<PlannedWrite>> {
-    let planned = planned(plan, layout, opts)?;
-    for (file, write) in &planned {
-        if let Some(folder) = file.path.parent()
-            && matches!(write.action, WriteAction::Create | WriteAction::Replace)
-        {
-            std::fs::create_dir_all(folder)
-                .map_err(|e| Error::io(folder, "create the folder", &e))?;
-        }
-        apply::apply(file, write.action)?;
-    }
-    Ok(planned.into_iter().map(|(_, write)| write).collect())
+    let decided = decide(plan, layout, opts)?;
+    refuse(&decided.findings)?;
+    apply::run(&decided.steps)?;
+    Ok(decided.writes)
 }
 
-fn planned(
-    plan: &Plan,
-    layout: Option<&DiskLayout>,
-    opts: &ExportOptions,
-) -> Result<Vec<(files::WantedFile, PlannedWrite)>> {
-    files::wanted_files(plan, layout, opts)?
-        .into_iter()
-        .map(|file| {
-            let action = apply::decide(&file, opts.force)?;
-            let write = PlannedWrite {
-                path: file.path.clone(),
-                action,
-                what: file.what.clone(),
-            };
-            Ok((file, write))
+/// The first error among `findings` as the export's error.
+fn refuse(findings: &[Finding]) -> Result<()> {
+    match findings.iter().find(|f| f.severity == Severity::Error) {
+        Some(f) => Err(Error::new(f.message.clone())),
+        None => Ok(()),
+    }
+}
+
+/// Look at the folder and decide every step.
+fn decide(plan: &Plan, layout: Option<&DiskLayout>, opts: &ExportOptions) -> Result<Decided> {
+    let wanted = files::wanted_files(plan, layout, opts)?;
+    let out = &opts.out_dir;
+    let found = survey::descriptors(out);
+    let top: BTreeSet<String> = std::fs::read_dir(out)
+        .map(|d| {
+            d.flatten()
+                .filter_map(|e| e.file_name().into_string().ok())
+                .collect()
         })
-        .collect()
+        .unwrap_or_default();
+    let (moves, mut findings) = safety::moves(plan, &found, &top);
+    let disk = disk_facts(plan, opts);
+
+    let seen: Vec<Seen> = wanted
+        .iter()
+        .map(|file| {
+            let origin = safety::origin(&file.path, out, &moves);
+            let found = survey::look(&origin);
+            let same_text = match (&file.content, &found) {
+                (files::Content::Text(text), survey::Found::File { .. }) => {
+                    std::fs::read(&origin).is_ok_and(|b| b == text.as_bytes())
+                }
+                _ => false,
+            };
+            Seen {
+                place: survey::place(&file.path),
+                origin,
+                found,
+                same_text,
+            }
+        })
+        .collect();
+
+    let mut steps = Vec::new();
+    let mut writes = Vec::new();
+    let mut folders: Vec<PathBuf> = vec![out.clone()];
+    for m in &moves {
+        let (from, to) = (out.join(&m.from), out.join(&m.to));
+        steps.push(Step::Move {
+            renames: m
+                .renames
+                .iter()
+                .map(|(a, b)| (to.join(a), to.join(b)))
+                .collect(),
+            from: from.clone(),
+            to: to.clone(),
+        });
+        writes.push(PlannedWrite {
+            path: to,
+            action: WriteAction::Move,
+            what: format!("folder of renamed vdisk {}", m.to),
+            from: Some(from),
+        });
+    }
+    for (i, message) in safety::shared(&wanted, &seen) {
+        findings.push(safety::conflict(plan, out, &wanted[i].path, message));
+    }
+    for (file, seen) in wanted.into_iter().zip(seen) {
+        let action = match safety::decide(&file, &seen, &disk, opts.force) {
+            Ok(action) => action,
+            Err(message) => {
+                findings.push(safety::conflict(plan, out, &file.path, message));
+                continue;
+            }
+        };
+        let stage = seen.origin.parent().map(PathBuf::from).unwrap_or_default();
+        if !folders.contains(&stage) {
+            folders.push(stage.clone());
+        }
+        writes.push(PlannedWrite {
+            path: file.path.clone(),
+            action,
+            what: file.what.clone(),
+            from: (seen.origin != file.path).then(|| seen.origin.clone()),
+        });
+        steps.push(Step::Write {
+            file,
+            action,
+            stage,
+        });
+    }
+    for stale in survey::stale_temps(&folders) {
+        writes.push(PlannedWrite {
+            path: stale.clone(),
+            action: WriteAction::Remove,
+            what: "temporary file of an export that did not finish".into(),
+            from: None,
+        });
+        steps.insert(0, Step::RemoveStale(stale));
+    }
+    for d in found.iter().filter(|d| safety::is_leftover(plan, d)) {
+        writes.push(PlannedWrite {
+            path: out.join(&d.folder).join(format!("{}.vmdk", d.folder)),
+            action: WriteAction::Leftover,
+            what: "a vdisk the plan no longer has, left alone (see `carve check`)".into(),
+            from: None,
+        });
+    }
+    Ok(Decided {
+        steps,
+        writes,
+        findings,
+    })
+}
+
+/// The disk the descriptors map (its source and device path), as export must not write it.
+fn disk_facts(plan: &Plan, opts: &ExportOptions) -> DiskFacts {
+    let mut names = Vec::new();
+    if plan.disk.source != demo::DEMO_SOURCE {
+        names.push(plan.source_path());
+    }
+    names.push(
+        opts.device_path
+            .clone()
+            .unwrap_or_else(|| plan.device_path()),
+    );
+    let mut facts = DiskFacts::default();
+    for name in names {
+        if name.starts_with("\\\\") {
+            continue;
+        }
+        let path = std::path::Path::new(&name);
+        if let Some(id) = survey::file_id(path) {
+            facts.ids.push((name.clone(), id));
+        }
+        facts.places.push((name.clone(), survey::place(path)));
+    }
+    facts
 }

@@ -1,4 +1,5 @@
 //! VMDK descriptors: writing (export) and parsing (audit).
 
 pub mod parse;
+pub mod vbox;
 pub mod write;

@@ -32,6 +32,8 @@ pub mod codes {
     pub const CREATE_TYPE: &str = "vmdk-create-type";
     pub const NO_EXTENTS: &str = "vmdk-no-extents";
     pub const DDB: &str = "vmdk-ddb";
+    /// VirtualBox accepts the descriptor but reads other than written.
+    pub const MISREAD: &str = "vmdk-misread";
 }
 
 /// VirtualBox refuses a descriptor at this many lines.
@@ -172,37 +174,160 @@ pub fn parse_descriptor(bytes: &[u8], origin: &str) -> ParsedDescriptor {
         );
         return out;
     }
+    // What VirtualBox itself makes of the file decides every error; the lenient reading
+    // below recovers what the author meant and adds advice.
+    let strict = super::vbox::read(bytes);
+    let text_end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
     let head = &bytes[..bytes.len().min(4096)];
-    if head.contains(&0) {
+    if head.contains(&0) && !strict.accepted() {
+        let reason = strict
+            .refusals
+            .first()
+            .map(|r| r.message.clone())
+            .unwrap_or_default();
         out.error(
             codes::BINARY,
-            None,
-            "a binary file, not a VMDK text descriptor (it holds NUL bytes)",
+            strict.refusals.first().and_then(|r| r.line),
+            format!("a binary file, not a VMDK text descriptor (it holds NUL bytes): {reason}"),
         );
         return out;
     }
+    let mut lenient = ParsedDescriptor {
+        origin: origin.to_string(),
+        ..Default::default()
+    };
     if bytes.len() > MAX_BYTES {
-        out.error(
+        lenient.warning(
             codes::TOO_LARGE,
             None,
             format!(
-                "{} bytes; VirtualBox reads at most {} KiB of a descriptor, so it would see a truncated file",
+                "{} bytes; VirtualBox reads at most {} KiB of a descriptor",
                 bytes.len(),
                 MAX_BYTES / 1024
             ),
         );
-    } else if bytes.len() < MIN_BYTES {
+    }
+    parse_text(&bytes[..text_end.min(MAX_BYTES)], &mut lenient);
+    merge_strict(&mut out, lenient, &strict);
+    out
+}
+
+/// The problem code of a refusal: what part of the descriptor it concerns, refined by what
+/// the lenient reading saw on the same line.
+fn refusal_code(r: &super::vbox::Refusal, lenient: &[Problem]) -> &'static str {
+    use super::vbox::Part;
+    let on_line = |code: &str| lenient.iter().any(|p| p.line == r.line && p.code == code);
+    match r.part {
+        Part::Size if r.status == super::vbox::status::INVALID_HEADER && r.line.is_none() => {
+            codes::SYNTAX
+        }
+        Part::Size => codes::TOO_LARGE,
+        Part::LineEnding => codes::LINE_ENDING,
+        Part::FirstLine => codes::FIRST_LINE,
+        Part::Order if on_line(codes::WHITESPACE) => codes::WHITESPACE,
+        Part::Order => codes::ORDER,
+        Part::Version => codes::VERSION,
+        Part::CreateType => codes::CREATE_TYPE,
+        Part::Extent if on_line(codes::UNQUOTED) => codes::UNQUOTED,
+        Part::Extent if on_line(codes::SYNTAX) => codes::SYNTAX,
+        Part::Extent if on_line(codes::WHITESPACE) => codes::WHITESPACE,
+        Part::Extent => codes::SYNTAX,
+        Part::Geometry | Part::Uuid => codes::DDB,
+    }
+}
+
+/// Errors are what VirtualBox refuses, and what it accepts but reads other than written;
+/// everything else the lenient reading noticed is advice (a warning), except a descriptor
+/// without extents, which VirtualBox opens as a disk of no sectors.
+fn merge_strict(
+    out: &mut ParsedDescriptor,
+    lenient: ParsedDescriptor,
+    strict: &super::vbox::Reading,
+) {
+    let ParsedDescriptor {
+        version,
+        create_type,
+        extents,
+        ddb,
+        problems,
+        problems_left_out,
+        ..
+    } = lenient;
+    out.version = version;
+    out.create_type = create_type;
+    out.extents = extents;
+    out.ddb = ddb;
+    out.problems_left_out += problems_left_out;
+    let mut error_lines: Vec<(&'static str, Option<usize>)> = Vec::new();
+    for r in &strict.refusals {
+        let code = refusal_code(r, &problems);
+        error_lines.push((code, r.line));
         out.error(
-            codes::SYNTAX,
-            None,
+            code,
+            r.line,
+            format!("VirtualBox refuses the descriptor: {}", r.message),
+        );
+    }
+    for m in &strict.misreads {
+        error_lines.push((codes::MISREAD, m.line));
+        out.error(
+            codes::MISREAD,
+            m.line,
             format!(
-                "only {} bytes; VirtualBox refuses descriptor files under {MIN_BYTES} bytes",
-                bytes.len()
+                "VirtualBox accepts the descriptor but misreads it: {}",
+                m.message
             ),
         );
     }
-    parse_text(bytes, &mut out);
-    out
+    // Accepted, yet VirtualBox's extents differ from what the lines say (a safety net: each
+    // known cause has its own message above).
+    if strict.accepted() && strict.misreads.is_empty() {
+        let theirs: Vec<(u64, Option<&str>, u64)> = strict
+            .extents
+            .iter()
+            .map(|e| (e.sectors, e.name.as_deref(), e.offset))
+            .collect();
+        let ours: Vec<(u64, Option<&str>, u64)> = out
+            .extents
+            .iter()
+            .map(|e| (e.sectors, e.file.as_deref(), e.offset))
+            .collect();
+        if theirs != ours {
+            out.error(
+                codes::MISREAD,
+                None,
+                format!(
+                    "VirtualBox accepts the descriptor but reads {} extents of {} sectors, not the {} extents of {} sectors the lines spell",
+                    theirs.len(),
+                    theirs.iter().fold(0u64, |s, e| s.wrapping_add(e.0)),
+                    ours.len(),
+                    ours.iter().fold(0u64, |s, e| s.wrapping_add(e.0)),
+                ),
+            );
+        }
+    }
+    for n in &strict.notes {
+        out.warning(codes::SYNTAX, n.line, n.message.clone());
+    }
+    for p in problems {
+        // Said better by the error on its line (bytes that are not UTF-8 are news though).
+        let covered = error_lines
+            .iter()
+            .any(|(_, line)| p.line.is_some() && *line == p.line && !p.message.contains("UTF-8"))
+            || error_lines
+                .iter()
+                .any(|(code, _)| *code == p.code && p.line.is_none());
+        // The lenient version and uuid rules are VirtualBox's own now.
+        let replaced = p.code == codes::VERSION || p.message.contains("is not a uuid");
+        if covered || replaced {
+            continue;
+        }
+        if p.code == codes::NO_EXTENTS {
+            out.error(p.code, p.line, p.message);
+        } else {
+            out.warning(p.code, p.line, p.message);
+        }
+    }
 }
 
 /// A binary sparse VMDK (`KDMV` header): read the descriptor embedded in it.

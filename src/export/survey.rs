@@ -1,0 +1,309 @@
+//! What is in the export folder now: the only place the export looks at the file system
+//! before deciding. Everything here reads; nothing writes (except [`probe_size`], which makes
+//! and removes one empty sparse temporary file).
+
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+use uuid::Uuid;
+
+/// The identity of a file: device and inode where the OS has them, else its canonical path.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum FileId {
+    Inode(u64, u64),
+    #[cfg_attr(unix, allow(dead_code))]
+    Path(PathBuf),
+}
+
+/// What is at a path now (symbolic links followed, and said).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Found {
+    Missing,
+    File {
+        len: u64,
+        id: FileId,
+    },
+    Dir,
+    /// A block or character device.
+    Device,
+    /// A socket, a FIFO, or what the OS would not say.
+    Other,
+    /// A symbolic link whose target does not exist.
+    DanglingLink(PathBuf),
+    /// It could not be looked at (the OS's reason).
+    Unreadable(String),
+}
+
+/// Look at `path`, following a symbolic link.
+pub fn look(path: &Path) -> Found {
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            return match std::fs::read_link(path) {
+                Ok(target) => Found::DanglingLink(target),
+                Err(_) => Found::Missing,
+            };
+        }
+        Err(e) => {
+            return Found::Unreadable(crate::error::Error::io(path, "look at", &e).to_string());
+        }
+    };
+    if meta.is_file() {
+        return Found::File {
+            len: meta.len(),
+            id: id_of(path, &meta),
+        };
+    }
+    if meta.is_dir() {
+        return Found::Dir;
+    }
+    if is_device(&meta) {
+        return Found::Device;
+    }
+    Found::Other
+}
+
+#[cfg(unix)]
+fn is_device(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    meta.file_type().is_block_device() || meta.file_type().is_char_device()
+}
+
+#[cfg(not(unix))]
+fn is_device(_meta: &std::fs::Metadata) -> bool {
+    false
+}
+
+#[cfg(unix)]
+fn id_of(_path: &Path, meta: &std::fs::Metadata) -> FileId {
+    use std::os::unix::fs::MetadataExt;
+    FileId::Inode(meta.dev(), meta.ino())
+}
+
+#[cfg(not(unix))]
+fn id_of(path: &Path, _meta: &std::fs::Metadata) -> FileId {
+    FileId::Path(place(path))
+}
+
+/// The identity of an existing file or device at `path` (links followed), if any.
+pub fn file_id(path: &Path) -> Option<FileId> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some(id_of(path, &meta))
+}
+
+/// Where `path` is, spelled one way: the canonical folder plus the file name (the file itself
+/// need not exist), else the path made absolute. Two spellings of one place compare equal.
+pub fn place(path: &Path) -> PathBuf {
+    if let Ok(canonical) = std::fs::canonicalize(path) {
+        return canonical;
+    }
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    match (absolute.parent(), absolute.file_name()) {
+        (Some(parent), Some(name)) => std::fs::canonicalize(parent)
+            .map(|p| p.join(name))
+            .unwrap_or(absolute.clone()),
+        _ => absolute,
+    }
+}
+
+/// A descriptor found in the export folder at `<folder>/<folder>.vmdk`: a vdisk an export
+/// wrote (maybe under another name, or of a vdisk the plan no longer has).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FoundDescriptor {
+    /// The folder's name (the vdisk's name when it was exported).
+    pub folder: String,
+    /// `ddb.uuid.image`.
+    pub uuid: Option<Uuid>,
+    /// The files its FLAT extents name beside it (plain names), in order.
+    pub files: Vec<String>,
+    /// Sectors its FLAT extents map on devices or files elsewhere (absolute names).
+    pub mapped: Vec<(String, u64, u64)>,
+}
+
+/// Descriptors are small; a larger file at `<folder>/<folder>.vmdk` is not one of ours.
+const MAX_DESCRIPTOR_BYTES: u64 = 128 * 1024;
+
+/// Every `<folder>/<folder>.vmdk` directly under `dir`, parsed, by folder name.
+pub fn descriptors(dir: &Path) -> Vec<FoundDescriptor> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<FoundDescriptor> = entries
+        .filter_map(|entry| {
+            let entry = entry.ok()?;
+            let folder = entry.file_name().into_string().ok()?;
+            if !entry.file_type().ok()?.is_dir() {
+                return None;
+            }
+            let path = entry.path().join(format!("{folder}.vmdk"));
+            let meta = std::fs::metadata(&path).ok()?;
+            if !meta.is_file() || meta.len() > MAX_DESCRIPTOR_BYTES {
+                return None;
+            }
+            let bytes = std::fs::read(&path).ok()?;
+            Some(from_descriptor(folder, &bytes, &path))
+        })
+        .collect();
+    found.sort_by(|a, b| a.folder.cmp(&b.folder));
+    found
+}
+
+fn from_descriptor(folder: String, bytes: &[u8], path: &Path) -> FoundDescriptor {
+    use crate::vmdk::parse::{ExtentKind, parse_descriptor};
+    let parsed = parse_descriptor(bytes, &path.display().to_string());
+    let uuid = parsed
+        .ddb("ddb.uuid.image")
+        .and_then(|u| Uuid::parse_str(u.trim()).ok());
+    let mut files = Vec::new();
+    let mut mapped = Vec::new();
+    for e in &parsed.extents {
+        if let (ExtentKind::Flat, Some(name)) = (&e.kind, &e.file) {
+            if crate::check::name_problem(name).is_none() {
+                files.push(name.clone());
+            } else {
+                mapped.push((name.clone(), e.offset, e.sectors));
+            }
+        }
+    }
+    FoundDescriptor {
+        folder,
+        uuid,
+        files,
+        mapped,
+    }
+}
+
+/// The marks of carve's own temporary files: `.NAME.carve-tmp-PID`.
+const TEMP_MARK: &str = ".carve-tmp-";
+
+/// Temporary files of carve's own naming left in `dirs` by an export that was killed: plain
+/// files `.NAME.carve-tmp-PID` whose process is gone.
+pub fn stale_temps(dirs: &[PathBuf]) -> Vec<PathBuf> {
+    let mut stale = Vec::new();
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(pid) = name.to_str().and_then(temp_pid) else {
+                continue;
+            };
+            let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+            if is_file && !process_runs(pid) {
+                stale.push(entry.path());
+            }
+        }
+    }
+    stale.sort();
+    stale
+}
+
+/// The process id in a temporary file's name `.NAME.carve-tmp-PID`.
+pub fn temp_pid(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix('.')?;
+    let at = rest.rfind(TEMP_MARK)?;
+    if at == 0 {
+        return None;
+    }
+    let digits = &rest[at + TEMP_MARK.len()..];
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// Whether process `pid` runs (ours does). Where the OS cannot say, it does not.
+fn process_runs(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    let proc = Path::new("/proc");
+    proc.join("self").exists() && proc.join(pid.to_string()).exists()
+}
+
+/// Whether the file system under `dir` (or its nearest existing folder) can hold a file of
+/// `bytes`: a sparse temporary file is sized and removed. `Some(reason)` when it cannot
+/// because of the size; other failures (a read-only folder) are for the export to report.
+pub fn probe_size(dir: &Path, bytes: u64) -> Option<String> {
+    let mut folder = dir;
+    while !folder.is_dir() {
+        folder = folder.parent().filter(|p| !p.as_os_str().is_empty())?;
+    }
+    let tmp = crate::fsutil::temp_path(&folder.join(".size-probe")).ok()?;
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .ok()?;
+    let result = file.set_len(bytes);
+    drop(file);
+    let _ = std::fs::remove_file(&tmp);
+    match result {
+        Err(e) if too_large(&e) => Some(format!(
+            "the file system of {} cannot hold a file of {bytes} bytes ({})",
+            folder.display(),
+            crate::error::Error::io(folder, "", &e)
+                .message()
+                .rsplit(": ")
+                .next()
+                .unwrap_or("File too large")
+        )),
+        _ => None,
+    }
+}
+
+/// An error that says the size is too large for the file system.
+pub fn too_large(e: &std::io::Error) -> bool {
+    e.kind() == ErrorKind::FileTooLarge || e.kind() == ErrorKind::InvalidInput
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temp_names() {
+        assert_eq!(temp_pid(".vm1-header.bin.carve-tmp-1234"), Some(1234));
+        assert_eq!(temp_pid(".media-registry.xml.carve-tmp-7"), Some(7));
+        for not in [
+            "vm1-header.bin",
+            ".carve-tmp-12",
+            "x.carve-tmp-12",
+            ".x.carve-tmp-",
+            ".x.carve-tmp-12a",
+        ] {
+            assert_eq!(temp_pid(not), None, "{not}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_devices_and_places() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let a = dir.path().join("a");
+        std::fs::write(&a, b"x").expect("a");
+        std::os::unix::fs::symlink(&a, dir.path().join("to-a")).expect("link");
+        std::os::unix::fs::symlink("gone", dir.path().join("dangling")).expect("link");
+        let id = file_id(&a).expect("id");
+        assert_eq!(
+            look(&a),
+            Found::File {
+                len: 1,
+                id: id.clone()
+            }
+        );
+        assert_eq!(look(&dir.path().join("to-a")), Found::File { len: 1, id });
+        assert_eq!(
+            look(&dir.path().join("dangling")),
+            Found::DanglingLink(PathBuf::from("gone"))
+        );
+        assert_eq!(look(&dir.path().join("none")), Found::Missing);
+        assert_eq!(look(dir.path()), Found::Dir);
+        assert_eq!(look(Path::new("/dev/null")), Found::Device);
+        std::fs::create_dir(dir.path().join("sub")).expect("sub");
+        assert_eq!(
+            place(&dir.path().join("sub/../none")),
+            place(&dir.path().join("none"))
+        );
+    }
+}
