@@ -137,6 +137,8 @@ pub struct App {
     pub finding_row: usize,
     pub help_scroll: u16,
     pub no_color: bool,
+    /// Draw with ASCII only (the terminal or locale cannot show Unicode).
+    pub ascii: bool,
     pub quit: bool,
     history: history::History,
     /// Each vdisk's mark on the map (its colour and symbol), given when it appears and kept
@@ -195,6 +197,7 @@ impl App {
             finding_row: 0,
             help_scroll: 0,
             no_color: false,
+            ascii: false,
             quit: false,
             history: history::History::default(),
             marks: Vec::new(),

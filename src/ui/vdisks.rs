@@ -25,7 +25,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> Vec<(Rec
     let buf = frame.buffer_mut();
     let total = app.vdisk_row_count();
     if total == 0 {
-        buf.set_stringn(
+        super::put_fit(
+            buf,
             inner.x,
             inner.y,
             "no vdisks: n new, w adds the region, S splits it",
@@ -82,7 +83,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> Vec<(Rec
                 if !vd.guest_table.is_none() {
                     text.push_str(&format!("  {} table", vd.guest_table.as_str()));
                 }
-                buf.set_stringn(inner.x + 2, y, &text, width.saturating_sub(2), style);
+                super::put_fit(buf, inner.x + 2, y, &text, width.saturating_sub(2), style);
             }
             VdiskRow::Extent(v, e) => {
                 let vd = &app.plan.vdisks[v];
@@ -107,7 +108,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> Vec<(Rec
                     Style::new()
                 };
                 buf.set_style(rect, style);
-                buf.set_stringn(inner.x + 2, y, &text, width.saturating_sub(2), style);
+                super::put_fit(buf, inner.x + 2, y, &text, width.saturating_sub(2), style);
             }
         }
         hits.push((rect, n));
