@@ -184,12 +184,14 @@ fn a_shape_that_cannot_hold_the_table_is_refused() {
     std::fs::write(dir.path().join("carve.json"), plan).expect("plan");
     let out = carve(&["export", path_str(dir.path())]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    let stderr = text(&out.stderr);
-    assert!(stderr.contains("guest-table"), "{stderr}");
+    // The findings on stdout (as `carve check` prints them), the failure in one line.
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("guest-table"), "{stdout}");
     assert!(
-        stderr.contains("append a file extent of at least 33 sectors"),
-        "{stderr}"
+        stdout.contains("append a file extent of at least 33 sectors"),
+        "{stdout}"
     );
+    assert_eq!(text(&out.stderr).lines().count(), 1);
     assert!(!dir.path().join("g").exists(), "nothing was written");
 }
 
@@ -323,27 +325,18 @@ fn libvirt_disks_validate_and_read_the_planned_bytes() {
     for name in ["blk", "mix", "files"] {
         let xml = std::fs::read_to_string(project.join(name).join(format!("{name}.xml")))
             .expect("disk xml");
-        let domain = format!(
-            "<domain type='kvm'>\n  <name>carve-test</name>\n  <memory unit='MiB'>64</memory>\n  <os>\n    <type arch='x86_64'>hvm</type>\n  </os>\n  <devices>\n{xml}  </devices>\n</domain>\n"
-        );
-        let file = dir.path().join(format!("domain-{name}.xml"));
-        std::fs::write(&file, domain).expect("domain");
-        let check = Command::new("virt-xml-validate")
-            .arg(&file)
-            .arg("domain")
-            .output()
-            .expect("virt-xml-validate");
-        assert!(
-            check.status.success(),
-            "{name}: {xml}\n{}{}",
-            text(&check.stdout),
-            text(&check.stderr)
-        );
+        validate_disk(dir.path(), name, &xml);
         let target = attr(&xml, "target dev=").expect("target");
         targets.push(target);
         if name == "blk" {
+            // The disk here is an image file: a file disk with the raw driver and the slice
+            // (a /dev path is a block disk, below).
             assert!(
-                xml.starts_with("<disk type=\"block\" device=\"disk\">"),
+                xml.starts_with("<disk type=\"file\" device=\"disk\">"),
+                "{xml}"
+            );
+            assert!(
+                xml.contains("<driver name=\"qemu\" type=\"raw\" cache=\"none\"/>"),
                 "{xml}"
             );
             assert!(xml.contains("<shareable/>"), "{xml}");
@@ -353,7 +346,8 @@ fn libvirt_disks_validate_and_read_the_planned_bytes() {
             let size: u64 = attr(&xml, "size=")
                 .and_then(|s| s.parse().ok())
                 .expect("size");
-            let dev = attr(&xml, "source dev=").expect("dev");
+            let dev = attr(&xml, "source file=").expect("file");
+            assert_eq!(dev, path_str(&image));
             assert_eq!((offset, size), (P2 * 512, 4096 * 512));
             // qemu reads the device through a raw node with this offset and size, as
             // libvirt's <slice type='storage'> asks it to.
@@ -404,6 +398,58 @@ fn libvirt_disks_validate_and_read_the_planned_bytes() {
     }
     // lab: blk on the first free port, mix on 3; files (no VM) on its own port 0.
     assert_eq!(targets, vec!["vda", "vdd", "vda"]);
+
+    // Named by a device path, the one-raw-extent vdisk is a block disk with the slice.
+    let out_dir = dir.path().join("as-device");
+    let out = carve(&[
+        "export",
+        path_str(&project),
+        "--target",
+        "libvirt",
+        "--out",
+        path_str(&out_dir),
+        "--device-path",
+        "/dev/carve-test-disk",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let xml = std::fs::read_to_string(out_dir.join("blk/blk.xml")).expect("disk xml");
+    assert!(
+        xml.starts_with("<disk type=\"block\" device=\"disk\">"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<source dev=\"/dev/carve-test-disk\">"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(&format!(
+            "<slice type=\"storage\" offset=\"{}\" size=\"{}\"/>",
+            P2 * 512,
+            4096 * 512
+        )),
+        "{xml}"
+    );
+    validate_disk(dir.path(), "as-device", &xml);
+}
+
+/// `virt-xml-validate` on `xml` (one `<disk>`) inside a minimal domain.
+fn validate_disk(dir: &Path, name: &str, xml: &str) {
+    let domain = format!(
+        "<domain type='kvm'>\n  <name>carve-test</name>\n  <memory unit='MiB'>64</memory>\n  <os>\n    <type arch='x86_64'>hvm</type>\n  </os>\n  <devices>\n{xml}  </devices>\n</domain>\n"
+    );
+    let file = dir.join(format!("domain-{name}.xml"));
+    std::fs::write(&file, domain).expect("domain");
+    let check = Command::new("virt-xml-validate")
+        .arg(&file)
+        .arg("domain")
+        .output()
+        .expect("virt-xml-validate");
+    assert!(
+        check.status.success(),
+        "{name}: {xml}\n{}{}",
+        text(&check.stdout),
+        text(&check.stderr)
+    );
 }
 
 /// The value of `key"..."` in `xml`.

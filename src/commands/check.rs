@@ -4,6 +4,7 @@ use crate::check::{self, Report};
 use crate::cli::CheckArgs;
 use crate::error::{Error, Result};
 use crate::model::human_size;
+use crate::text;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -18,8 +19,9 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     // What an export into the plan's folder would meet there (the plan's disk or a device
     // at a path it writes, a renamed vdisk's folder, folders of vdisks that are gone).
     let export = crate::export::ExportOptions::new(dir);
-    let extra = crate::export::findings(&plan, Some(&layout), &export);
-    let report = check::run_with(&plan, Some(&layout), extra);
+    let report = check::run(&plan, Some(&layout));
+    let extra = crate::export::findings(&plan, Some(&layout), &export, report.errors > 0);
+    let report = report.merged(&plan, extra);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let written = if args.json {
@@ -28,8 +30,8 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
         writeln!(
             out,
             "{} on {} ({}, {}, {} sectors)",
-            file.display(),
-            source,
+            text::escape(&file.display().to_string()),
+            text::escape(&source),
             human_size(layout.size_sectors),
             layout.table.as_str(),
             layout.size_sectors
@@ -101,7 +103,7 @@ fn write_row(
         let pad = width.saturating_sub(cell.chars().count()) + 2;
         write!(out, "{cell}{:pad$}", "")?;
     }
-    writeln!(out, "{message}")
+    writeln!(out, "{}", text::escape(message))
 }
 
 /// [`write_table`] into a string.

@@ -7,7 +7,9 @@ use quick_xml::Writer;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DiskSource {
     /// One raw extent: the device itself, cut to a byte range by a storage `<slice>`
-    /// (libvirt 6.1+).
+    /// (libvirt 6.1+). A path outside `/dev` is an image file standing in for the disk:
+    /// then `type='file'` (qemu opens a block device only as `type='block'`, and a regular
+    /// file only as `type='file'`), with the same raw driver and slice.
     Block {
         dev: String,
         offset_bytes: u64,
@@ -15,6 +17,11 @@ pub enum DiskSource {
     },
     /// Anything else: the qemu-style descriptor beside it (absolute path).
     Vmdk { file: String },
+}
+
+/// A host block device (what libvirt's `type='block'` takes), by its path.
+fn is_device(path: &str) -> bool {
+    path.starts_with("/dev/")
 }
 
 /// `vda`, `vdb`, ... `vdz`, `vdaa`: the name Linux gives the port's virtio disk.
@@ -36,8 +43,8 @@ pub fn target_dev(port: u32) -> String {
 pub fn disk_xml(source: &DiskSource, port: u32, shareable: bool) -> String {
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
     let kind = match source {
-        DiskSource::Block { .. } => "block",
-        DiskSource::Vmdk { .. } => "file",
+        DiskSource::Block { dev, .. } if is_device(dev) => "block",
+        DiskSource::Block { .. } | DiskSource::Vmdk { .. } => "file",
     };
     let dev = target_dev(port);
     // Writing into a Vec cannot fail.
@@ -62,8 +69,9 @@ pub fn disk_xml(source: &DiskSource, port: u32, shareable: bool) -> String {
                         driver.write_empty()?;
                     }
                     let (offset, size) = (offset_bytes.to_string(), size_bytes.to_string());
+                    let attr = if is_device(path) { "dev" } else { "file" };
                     w.create_element("source")
-                        .with_attribute(("dev", path.as_str()))
+                        .with_attribute((attr, path.as_str()))
                         .write_inner_content(|w| {
                             w.create_element("slices").write_inner_content(|w| {
                                 w.create_element("slice")
@@ -146,6 +154,32 @@ mod tests {
              \x20 <target dev=\"vdb\" bus=\"virtio\"/>\n\
              \x20 <shareable/>\n\
              </disk>\n"
+        );
+    }
+
+    #[test]
+    fn an_image_file_is_a_file_disk_with_the_same_slice() {
+        let xml = disk_xml(
+            &DiskSource::Block {
+                dev: "/srv/disk.img".into(),
+                offset_bytes: 512,
+                size_bytes: 1024,
+            },
+            0,
+            false,
+        );
+        assert!(
+            xml.starts_with("<disk type=\"file\" device=\"disk\">"),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("<driver name=\"qemu\" type=\"raw\"/>"),
+            "{xml}"
+        );
+        assert!(xml.contains("<source file=\"/srv/disk.img\">"), "{xml}");
+        assert!(
+            xml.contains("<slice type=\"storage\" offset=\"512\" size=\"1024\"/>"),
+            "{xml}"
         );
     }
 
