@@ -24,7 +24,7 @@ fn demo_split_drag_save_export_quit() {
     let dir = tempfile::tempdir().expect("tempdir");
     let project = dir.path().join("proj");
     let cmd = format!(
-        "{} --demo --project {}; echo EXITED:$?; sleep 60",
+        "env LC_ALL=C.UTF-8 {} --demo --project {}; echo EXITED:$?; sleep 60",
         env!("CARGO_BIN_EXE_carve"),
         project.display()
     );

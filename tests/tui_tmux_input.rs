@@ -23,7 +23,7 @@ impl Tmux {
     /// The demo planner at `w`x`h` in a fresh project folder.
     fn start(tag: &str, project: &std::path::Path, w: u16, h: u16) -> Tmux {
         let cmd = format!(
-            "{} --demo --project {}; echo EXITED:$?; sleep 60",
+            "env LC_ALL=C.UTF-8 {} --demo --project {}; echo EXITED:$?; sleep 60",
             env!("CARGO_BIN_EXE_carve"),
             project.display()
         );
