@@ -4,7 +4,8 @@ fn main() -> ExitCode {
     match carve::cli::run() {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("carve: {e}");
+            // Paths, names and kinds from the user are in the message: one line, escaped.
+            eprintln!("carve: {}", carve::text::escape(&e.to_string()));
             ExitCode::from(2)
         }
     }

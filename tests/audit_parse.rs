@@ -234,3 +234,45 @@ proptest! {
         let _ = parse_descriptor(&bytes, "fuzz.vmdk");
     }
 }
+
+/// An editor's UTF-8 byte order mark: VirtualBox refuses the file ("descriptor does not start
+/// as expected", checked with vmdkcheck); the message names the mark, which is invisible in
+/// the quoted first line, and the rest is still read.
+#[test]
+fn a_byte_order_mark_is_named() {
+    let text = format!(
+        "\u{feff}{}",
+        with_extents("RW 2048 FLAT \"\\\\.\\PhysicalDrive0\" 0\n")
+    );
+    let parsed = parse_descriptor(text.as_bytes(), "t.vmdk");
+    assert_eq!(parsed.problems.len(), 1, "{:?}", parsed.problems);
+    let p = &parsed.problems[0];
+    assert_eq!(
+        (p.code, p.severity, p.line),
+        ("vmdk-first-line", Severity::Error, Some(1))
+    );
+    assert!(
+        p.message.starts_with(
+            "VirtualBox refuses the descriptor: it starts with a UTF-8 byte order mark"
+        ),
+        "{}",
+        p.message
+    );
+    assert!(p.message.ends_with("save it without BOM"));
+    assert_eq!(parsed.extents.len(), 1);
+}
+
+/// Outside text quoted in a problem is escaped: an ESC sequence cannot reach the terminal.
+#[test]
+fn control_characters_in_quoted_lines_are_escaped() {
+    let text =
+        "# Disk \u{1b}[2JDescriptorFile\nversion=1\ncreateType=\"monolithicFlat\"\nRW 8 ZERO\n";
+    let parsed = parse_descriptor(text.as_bytes(), "t.vmdk");
+    let first = &parsed.problems[0];
+    assert!(
+        first.message.contains("`# Disk \\x1b[2JDescriptorFile`"),
+        "{}",
+        first.message
+    );
+    assert!(!first.message.contains('\u{1b}'));
+}

@@ -184,12 +184,14 @@ fn a_shape_that_cannot_hold_the_table_is_refused() {
     std::fs::write(dir.path().join("carve.json"), plan).expect("plan");
     let out = carve(&["export", path_str(dir.path())]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    let stderr = text(&out.stderr);
-    assert!(stderr.contains("guest-table"), "{stderr}");
+    // The findings on stdout (as `carve check` prints them), the failure in one line.
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("guest-table"), "{stdout}");
     assert!(
-        stderr.contains("append a file extent of at least 33 sectors"),
-        "{stderr}"
+        stdout.contains("append a file extent of at least 33 sectors"),
+        "{stdout}"
     );
+    assert_eq!(text(&out.stderr).lines().count(), 1);
     assert!(!dir.path().join("g").exists(), "nothing was written");
 }
 

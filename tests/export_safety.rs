@@ -75,11 +75,14 @@ fn wrong_size_is_refused_then_replaced_with_force() {
     );
     let out = export(dir.path(), &[]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    // The findings on stdout (as `check` prints them), the failure in one line.
     let err = text(&out.stderr);
+    let listed = text(&out.stdout);
     assert!(
-        err.contains("vm1-header.bin") && err.contains("--force"),
-        "{err}"
+        listed.contains("vm1-header.bin") && listed.contains("--force"),
+        "{listed}"
     );
+    assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
         err.lines().last().is_some_and(|l| l.starts_with("carve: ")),
         "{err}"
@@ -169,9 +172,11 @@ fn quotes_and_newlines_are_refused_and_nothing_is_written() {
         // (exit 1, like any plan with errors) and nothing is written.
         let out = export(dir.path(), &[]);
         assert_eq!(out.status.code(), Some(1), "{name} {path}");
+        // The findings go to stdout (as `carve check` prints them), the failure is one line.
         let err = text(&out.stderr);
-        assert!(err.contains("bad-name"), "{err}");
+        assert!(text(&out.stdout).contains("bad-name"), "{err}");
         assert!(err.contains("nothing was written"), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
         assert_eq!(
             std::fs::read_dir(dir.path()).expect("list").count(),
             1,
@@ -219,8 +224,15 @@ fn plan_with_errors_writes_nothing() {
     );
     let out = export(dir.path(), &[]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    // The findings on stdout (as `carve check` prints them), the failure in one line.
     assert!(
-        text(&out.stderr).contains("overlap"),
+        text(&out.stdout).contains("overlap"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(
+        text(&out.stderr).lines().count(),
+        1,
         "{}",
         text(&out.stderr)
     );

@@ -48,7 +48,9 @@ fn refused(dir: &Path, code: &str, says: &str, more: &[&str]) {
         "export: {stderr}{}",
         text(&out.stdout)
     );
-    assert!(stderr.contains(says), "{stderr}");
+    // A refused export lists the findings on stdout (as `check` does), fails in one line.
+    assert!(text(&out.stdout).contains(says), "{}", text(&out.stdout));
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert_eq!(snapshot(dir), before, "export {more:?} wrote something");
 }
 
@@ -133,9 +135,9 @@ fn links_to_the_disk_to_a_device_or_to_another_extent_are_refused() {
     let out = export(dir.path(), &["--device-path", arg(&header)]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
     assert!(
-        text(&out.stderr).contains("where the descriptors say the disk is"),
+        text(&out.stdout).contains("where the descriptors say the disk is"),
         "{}",
-        text(&out.stderr)
+        text(&out.stdout)
     );
     assert!(!header.exists());
 }
@@ -169,12 +171,14 @@ fn a_dangling_link_at_a_header_says_what_to_do() {
         );
         let out = export(dir.path(), &["--force"]);
         let stderr = text(&out.stderr);
+        let stdout = text(&out.stdout);
         assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
         assert!(
-            stderr.contains("/nonexistent/moved-away.bin") && stderr.contains("remove the link"),
-            "{stderr}"
+            stdout.contains("/nonexistent/moved-away.bin") && stdout.contains("remove the link"),
+            "{stdout}"
         );
-        assert!(!stderr.contains("run the export again"), "{stderr}");
+        assert!(!stdout.contains("run the export again"), "{stdout}");
         assert_eq!(names(), before);
         assert!(std::fs::symlink_metadata(&header).is_ok_and(|m| m.file_type().is_symlink()));
     }

@@ -49,9 +49,10 @@ fn plan_table(out: &mut String, plan: &Plan, audit: &Audit) {
     let device = plan.disk.device_path.as_deref().unwrap_or("(no device)");
     let _ = writeln!(
         out,
-        "Plan on {device}{}",
+        "Plan on {}{}",
+        esc(device),
         if plan.disk.source != device && !plan.disk.source.is_empty() {
-            format!(" (checked against {})", plan.disk.source)
+            format!(" (checked against {})", esc(&plan.disk.source))
         } else {
             String::new()
         }
@@ -61,15 +62,15 @@ fn plan_table(out: &mut String, plan: &Plan, audit: &Audit) {
         let _ = writeln!(
             out,
             "\nvdisk {}  {}  {} sectors ({})  shareable: {}  adapter: {}{}",
-            v.name,
-            source.map(|s| s.file.as_str()).unwrap_or(""),
+            esc(&v.name),
+            esc(source.map(|s| s.file.as_str()).unwrap_or("")),
             v.total_sectors(),
             human_size(v.total_sectors()),
             if v.shareable { "yes" } else { "no" },
             v.adapter.as_str(),
             source
                 .and_then(|s| s.create_type.as_deref())
-                .map(|t| format!("  createType: {t}"))
+                .map(|t| format!("  createType: {}", esc(t)))
                 .unwrap_or_default()
         );
         let _ = writeln!(
@@ -100,7 +101,7 @@ fn plan_table(out: &mut String, plan: &Plan, audit: &Audit) {
                 start,
                 e.sectors(),
                 human_size(e.sectors()),
-                backing
+                esc(&backing)
             );
         }
     }
@@ -123,5 +124,16 @@ fn finding_line(out: &mut String, f: &AuditFinding) {
             let _ = write!(place, " extent {}", e + 1);
         }
     }
-    let _ = writeln!(out, "  {severity:<7} {:<20} {place}: {}", f.code, f.message);
+    let _ = writeln!(
+        out,
+        "  {severity:<7} {:<20} {}: {}",
+        f.code,
+        esc(&place),
+        esc(&f.message)
+    );
+}
+
+/// Names, paths and lines from the descriptors, shown escaped (see `crate::text`).
+fn esc(text: &str) -> std::borrow::Cow<'_, str> {
+    crate::text::escape(text)
 }

@@ -4,6 +4,7 @@ use crate::check::{self, Report};
 use crate::cli::CheckArgs;
 use crate::error::{Error, Result};
 use crate::model::human_size;
+use crate::text;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -28,8 +29,8 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
         writeln!(
             out,
             "{} on {} ({}, {}, {} sectors)",
-            file.display(),
-            source,
+            text::escape(&file.display().to_string()),
+            text::escape(&source),
             human_size(layout.size_sectors),
             layout.table.as_str(),
             layout.size_sectors
@@ -101,7 +102,7 @@ fn write_row(
         let pad = width.saturating_sub(cell.chars().count()) + 2;
         write!(out, "{cell}{:pad$}", "")?;
     }
-    writeln!(out, "{message}")
+    writeln!(out, "{}", text::escape(message))
 }
 
 /// [`write_table`] into a string.

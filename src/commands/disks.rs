@@ -139,19 +139,19 @@ fn table(rows: &[DiskJson]) -> String {
         let _ = writeln!(
             out,
             "{:<14} {:>8} {:>13} {:>9}  {:<5} {:<22} {:<26} {}",
-            r.path,
+            crate::text::escape(&r.path),
             r.size,
             r.size_sectors,
             sector,
             r.table.as_deref().unwrap_or("?"),
-            r.model.as_deref().unwrap_or("-"),
+            crate::text::escape(r.model.as_deref().unwrap_or("-")),
             r.controller
                 .as_ref()
                 .map_or("-".to_string(), controller_cell),
             if uses.is_empty() {
                 "-".to_string()
             } else {
-                uses.join("; ")
+                crate::text::escape(&uses.join("; ")).into_owned()
             }
         );
     }

@@ -4,6 +4,8 @@
 use crate::cli::{ExportArgs, TargetArg};
 use crate::error::{Error, Result};
 use crate::export::{ExportOptions, Target};
+use crate::text;
+use std::io::Write;
 use std::process::ExitCode;
 
 pub fn run(args: &ExportArgs) -> Result<ExitCode> {
@@ -17,7 +19,7 @@ pub fn run(args: &ExportArgs) -> Result<ExitCode> {
     {
         return Err(Error::new(format!(
             "--device-path: device path `{}` {problem}",
-            path.escape_debug()
+            text::escape(path)
         )));
     }
     let opts = ExportOptions {
@@ -34,23 +36,30 @@ pub fn run(args: &ExportArgs) -> Result<ExitCode> {
     };
     let extra = crate::export::findings(plan, Some(layout), &opts);
     let report = crate::check::run_with(plan, Some(layout), extra);
+    // The findings are a result, printed where `carve check` prints them (stdout); stderr
+    // gets the one line that says the export failed, as every failure does.
     if !report.findings.is_empty() {
-        let mut stderr = std::io::stderr().lock();
-        super::check::write_table(&mut stderr, &report)
+        let mut stdout = std::io::stdout().lock();
+        super::check::write_table(&mut stdout, &report)
+            .and_then(|()| stdout.flush())
             .map_err(|e| Error::new(format!("cannot write the findings: {e}")))?;
     }
     if report.errors > 0 {
         eprintln!(
-            "carve: {}: the plan has {} error(s); nothing was written (fix them, see `carve check`)",
-            opened.file.display(),
-            report.errors
+            "carve: {}: the plan has {} (listed on stdout); nothing was written: fix them (see `carve check`)",
+            text::escape(&opened.file.display().to_string()),
+            crate::check::text::counted(report.errors, "error")
         );
         return Ok(ExitCode::from(1));
     }
 
     for write in crate::export::export(plan, Some(layout), &opts)? {
         let action = write.action.done_word();
-        println!("{action:<9} {}  {}", write.shown_path(), write.what);
+        println!(
+            "{action:<9} {}  {}",
+            text::escape(&write.shown_path()),
+            text::escape(&write.what)
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -6,6 +6,7 @@ use crate::model::{
     DiskLayout, HostDetection, HostInfo, Partition, Reserved, ReservedKind, Span, TableKind,
     human_size,
 };
+use crate::text;
 use serde::Serialize;
 use std::io::Write;
 use std::process::ExitCode;
@@ -110,7 +111,7 @@ pub fn render(l: &DiskLayout) -> String {
     let id = if l.id.is_empty() { "-" } else { &l.id };
     out.push_str(&format!(
         "Disk {}: {}, {} sectors (512-byte units); sector size {} logical / {} physical; table {}; id {}\n",
-        l.source,
+        text::escape(&l.source),
         human_size(l.size_sectors),
         l.size_sectors,
         l.logical_sector_size,
@@ -167,6 +168,14 @@ pub fn render(l: &DiskLayout) -> String {
     let header = [
         "#", "start", "end", "sectors", "size", "type", "name", "host use",
     ];
+    for r in &mut rows {
+        // Names and host uses come from the disk and the host: shown escaped.
+        for cell in &mut r.cells {
+            if let std::borrow::Cow::Owned(escaped) = text::escape(cell) {
+                *cell = escaped;
+            }
+        }
+    }
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in &rows {
         for (w, c) in widths.iter_mut().zip(&r.cells) {
@@ -193,7 +202,7 @@ pub fn render(l: &DiskLayout) -> String {
     if !l.notes.is_empty() {
         out.push_str("\nNotes:\n");
         for n in &l.notes {
-            out.push_str(&format!("  - {n}\n"));
+            out.push_str(&format!("  - {}\n", text::escape(n)));
         }
     }
     out

@@ -17,7 +17,7 @@ fn check_component(what: &str, name: &str) -> Result<()> {
     match crate::check::name_problem(name) {
         Some(problem) => Err(Error::new(format!(
             "{what} `{}` {problem} (fix the plan, see `carve check`)",
-            name.escape_debug()
+            crate::text::escape(name)
         ))),
         None => Ok(()),
     }

@@ -6,6 +6,7 @@ pub mod demo;
 pub mod layout;
 pub mod plan;
 pub mod span;
+pub mod strict;
 
 pub use attach::{Attachment, DEFAULT_CONTROLLER, GuestTable, attachments};
 pub use layout::*;

@@ -2,6 +2,7 @@
 
 use super::attach::GuestTable;
 use super::span::Span;
+use super::strict;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -14,8 +15,9 @@ pub const PLAN_FILE: &str = "carve.json";
 #[serde(deny_unknown_fields)]
 pub struct Plan {
     pub version: u32,
+    #[serde(deserialize_with = "strict::object")]
     pub disk: PlanDisk,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::objects")]
     pub vdisks: Vec<VDisk>,
     /// The folder the plan lives in (set by [`Plan::load`], or by the planner to its project
     /// folder): every relative path in the plan is relative to it, from any working folder.
@@ -101,7 +103,26 @@ pub struct VDisk {
     /// The controller port (default: the next free one for that VM, see `attachments`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<u32>,
+    #[serde(deserialize_with = "strict::objects")]
     pub extents: Vec<Extent>,
+}
+
+impl strict::Described for Plan {
+    const WHAT: &'static str =
+        "a plan: a JSON object {\"version\": 1, \"disk\": {...}, \"vdisks\": [...]}";
+}
+
+impl strict::Described for PlanDisk {
+    const WHAT: &'static str = "`disk` as a JSON object such as {\"source\": \"/dev/sdb\"}";
+}
+
+impl strict::Described for VDisk {
+    const WHAT: &'static str =
+        "a vdisk as a JSON object such as {\"name\": \"vm1\", \"extents\": [...]}";
+}
+
+impl strict::Described for Extent {
+    const WHAT: &'static str = "an extent as a JSON object such as {\"kind\": \"raw\", \"start\": 2048, \"sectors\": 2048}";
 }
 
 /// One run of a virtual disk's sectors and where they really live.
@@ -410,6 +431,12 @@ impl Plan {
 
     /// Parse plan text strictly. `origin` names the file in error messages.
     pub fn from_json(text: &str, origin: &Path) -> Result<Plan> {
+        if text.starts_with('\u{feff}') {
+            return Err(Error::at(
+                origin,
+                "starts with a UTF-8 byte order mark; save it without BOM (UTF-8 without signature)",
+            ));
+        }
         // Read the version first so a future format gets "wrong version", not a field error.
         // Neither pass builds a `serde_json::Value` of the whole file: a plan of 100,000
         // extents would take several times its own size in memory that way.
@@ -452,19 +479,37 @@ impl Plan {
                 ));
             }
         }
-        serde_json::from_str(text).map_err(|e| {
+        let invalid = |e: serde_json::Error| {
             Error::at(
                 origin,
                 format!("invalid plan: {e}; see the plan format in the README"),
             )
-        })
+        };
+        let mut de = serde_json::Deserializer::from_str(text);
+        let plan: Plan = strict::object(&mut de).map_err(invalid)?;
+        de.end().map_err(invalid)?;
+        Ok(plan)
     }
 
     /// Load a plan from a `carve.json` or a project folder holding one.
     pub fn load(path: &Path) -> Result<Plan> {
         let file = plan_file_path(path);
-        let text =
-            std::fs::read_to_string(&file).map_err(|e| Error::io(&file, "read the plan", &e))?;
+        let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, "read the plan", &e))?;
+        if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+            return Err(Error::at(
+                &file,
+                "is UTF-16 text (it starts with a UTF-16 byte order mark); save it as UTF-8 without BOM",
+            ));
+        }
+        let text = String::from_utf8(bytes).map_err(|e| {
+            Error::at(
+                &file,
+                format!(
+                    "is not UTF-8 text (invalid byte at offset {}); save it as UTF-8",
+                    e.utf8_error().valid_up_to()
+                ),
+            )
+        })?;
         let mut plan = Plan::from_json(&text, &file)?;
         plan.folder = Some(plan_folder(&file));
         Ok(plan)
@@ -567,6 +612,28 @@ mod tests {
                 "unknown variant `nvme`",
             ),
             ("[1,2]", "must be a JSON object"),
+            // Arrays where the format has objects: serde's derive would read them as the
+            // fields in order.
+            (
+                r#"{"version":1,"disk":["/img"]}"#,
+                "invalid type: sequence, expected `disk` as a JSON object such as {\"source\": \"/dev/sdb\"} at line 1 column 20",
+            ),
+            (
+                r#"{"version":1,"disk":{"source":"x"},"vdisks":[["vm1",null,true,"ide",[]]]}"#,
+                "expected a vdisk as a JSON object",
+            ),
+            (
+                r#"{"version":1,"disk":{"source":"x"},"vdisks":[{"name":"a","extents":[["raw",2048,2048]]}]}"#,
+                "invalid type: sequence, expected an extent as a JSON object",
+            ),
+            (
+                r#"{"version":1,"disk":{"source":"x"},"vdisks":{"name":"a","extents":[]}}"#,
+                "invalid type: map, expected a sequence",
+            ),
+            (
+                "\u{feff}{\"version\":1,\"disk\":{\"source\":\"x\"}}",
+                "starts with a UTF-8 byte order mark; save it without BOM",
+            ),
             ("{", "not valid JSON"),
         ];
         for (text, expected) in cases {

@@ -93,7 +93,8 @@ fn finding_text(f: &Finding) -> String {
         (Some(v), None) => format!(" {v}"),
         _ => String::new(),
     };
-    format!("{}{place}: {}", f.code, f.message)
+    // Names and paths from the plan: escaped, as in every human message.
+    crate::text::escape(&format!("{}{place}: {}", f.code, f.message)).into_owned()
 }
 
 /// The first line to show so the selected finding (starting at `starts[selected]`, ending

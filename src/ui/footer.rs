@@ -12,7 +12,7 @@ pub fn draw_message(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let width = usize::from(area.width);
     if let Some(m) = &app.message {
         let style = if m.error { theme.error() } else { theme.ok() };
-        buf.set_stringn(area.x, area.y, &m.text, width, style);
+        buf.set_stringn(area.x, area.y, crate::text::escape(&m.text), width, style);
         return;
     }
     let Some(r) = app.cursor_region() else { return };
@@ -33,7 +33,9 @@ pub fn draw_message(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let current = app
         .current
         .and_then(|c| app.plan.vdisks.get(c))
-        .map_or("none".to_string(), |v| v.name.clone());
+        .map_or("none".to_string(), |v| {
+            crate::text::escape(&v.name).into_owned()
+        });
     let head = format!("vdisk: {current}  cursor {} in {what}", app.cursor);
     // What the host does with the sectors under the cursor, before the finer facts (the
     // table's column for it is cut at 80 columns).

@@ -22,7 +22,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     };
     // The host's use before the finer facts: at 80 columns the end of the line is cut.
     let facts = Line::from(vec![
-        Span::styled(d.source.clone(), theme.key()),
+        Span::styled(crate::text::escape(&d.source).into_owned(), theme.key()),
         Span::raw(format!("  {}  ", human_size(d.size_sectors))),
         Span::styled(host, host_style),
         Span::raw(format!(
@@ -38,7 +38,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     };
     let state = Line::from(vec![
         Span::styled(
-            format!("plan {}{dirty}  ", app.plan_path().display()),
+            format!(
+                "plan {}{dirty}  ",
+                crate::text::escape(&app.plan_path().display().to_string())
+            ),
             theme.dim(),
         ),
         Span::styled(
@@ -53,7 +56,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Span::styled(
             format!(
                 "  device {}",
-                app.device_path.as_deref().unwrap_or("= source")
+                crate::text::escape(app.device_path.as_deref().unwrap_or("= source"))
             ),
             theme.dim(),
         ),

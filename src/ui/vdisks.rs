@@ -62,7 +62,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> Vec<(Rec
                     .unwrap_or_default();
                 let mut text = format!(
                     " {}{vm}  {}  {}  {}  {}",
-                    vd.name,
+                    crate::text::escape(&vd.name),
                     if vd.shareable {
                         "shareable"
                     } else {
@@ -90,7 +90,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> Vec<(Rec
                     Extent::File { sectors, .. } => format!(
                         "{:>3} file {sectors:>11} {}",
                         e + 1,
-                        vd.file_path(e).unwrap_or_default()
+                        crate::text::escape(&vd.file_path(e).unwrap_or_default())
                     ),
                     Extent::Zero { sectors } => format!("{:>3} zero {sectors:>11}", e + 1),
                 };

@@ -207,10 +207,30 @@ pub fn parse_descriptor(bytes: &[u8], origin: &str) -> ParsedDescriptor {
             ),
         );
     }
-    parse_text(&bytes[..text_end.min(MAX_BYTES)], &mut lenient);
+    // An editor's byte order mark: VirtualBox compares the file's very first bytes with
+    // `# Disk DescriptorFile` (vmdkPreprocessDescriptor) and refuses it; the mark is
+    // invisible in a message that quotes the line, so the refusal names it, and the lenient
+    // reading goes on after it.
+    let bom = bytes.starts_with(BOM);
+    let text = &bytes[..text_end.min(MAX_BYTES)];
+    parse_text(text.strip_prefix(BOM).unwrap_or(text), &mut lenient);
     merge_strict(&mut out, lenient, &strict);
+    if bom {
+        let named = out
+            .problems
+            .iter_mut()
+            .find(|p| p.code == codes::FIRST_LINE && p.severity == Severity::Error);
+        let why = "VirtualBox refuses the descriptor: it starts with a UTF-8 byte order mark (VERR_VD_VMDK_INVALID_HEADER: descriptor does not start as expected); save it without BOM";
+        match named {
+            Some(p) => p.message = why.to_string(),
+            None => out.error(codes::FIRST_LINE, Some(1), why),
+        }
+    }
     out
 }
+
+/// The UTF-8 byte order mark some editors put first.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The problem code of a refusal: what part of the descriptor it concerns, refined by what
 /// the lenient reading saw on the same line.
@@ -764,14 +784,8 @@ fn whitespace_problem(line: &str, number: usize, out: &mut ParsedDescriptor) {
 /// At most 60 characters of outside text in a message, control characters shown escaped
 /// (backslashes stay as written: device paths must read as in the file).
 pub fn shorten(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars().take(60) {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
+    let head: String = text.chars().take(60).collect();
+    let mut out = crate::text::escape(&head).into_owned();
     if text.chars().count() > 60 {
         out.push('…');
     }

@@ -126,7 +126,7 @@ pub fn check_literal(what: &str, name: &str) -> Result<()> {
     if let Some(bad) = name.chars().find(|c| matches!(c, '"' | '\r' | '\n')) {
         return Err(Error::new(format!(
             "{what} `{}` contains {}; VMDK descriptors cannot quote it, rename it",
-            name.escape_debug(),
+            crate::text::escape(name),
             match bad {
                 '"' => "a double quote",
                 '\r' => "a carriage return",
