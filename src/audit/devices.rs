@@ -84,6 +84,63 @@ pub fn normalize(name: &str) -> DevicePath {
     }
 }
 
+/// A partition's own device node, as VBoxManage's `Relative=1` descriptors name it: the whole
+/// disk it belongs to and its number there (`/dev/sdb1` -> `/dev/sdb`, 1;
+/// `/dev/nvme0n1p2` -> `/dev/nvme0n1`, 2; `/dev/disk2s1` -> `/dev/disk2`, 1;
+/// `\\.\Harddisk0Partition2` -> `\\.\PhysicalDrive0`, 2). None for a whole disk.
+pub fn partition_of(name: &str) -> Option<(String, u32)> {
+    if let Some(rest) = windows_rest(name) {
+        let lower = rest.to_ascii_lowercase();
+        let after = lower.strip_prefix("harddisk")?;
+        let disk_digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        let (disk, tail) = after.split_at(disk_digits);
+        let part = tail
+            .strip_prefix("partition")
+            .or_else(|| tail.strip_prefix("\\partition"))?;
+        let number: u32 = part.parse().ok().filter(|n| *n > 0)?;
+        if disk.is_empty() {
+            return None;
+        }
+        return Some((format!("\\\\.\\PhysicalDrive{disk}"), number));
+    }
+    let base = name.strip_prefix("/dev/")?;
+    if base.contains('/') {
+        return None;
+    }
+    let digits = base.bytes().rev().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits == base.len() {
+        return None;
+    }
+    let (stem, number) = base.split_at(base.len() - digits);
+    let number: u32 = number.parse().ok().filter(|n| *n > 0)?;
+    let letters_only = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase());
+    // sda1, vdb2, hdc3, xvda1: a letter-named disk, then the number.
+    for prefix in ["sd", "vd", "hd", "xvd"] {
+        if let Some(letters) = stem.strip_prefix(prefix)
+            && letters_only(letters)
+        {
+            return Some((format!("/dev/{stem}"), number));
+        }
+    }
+    // nvme0n1p2, mmcblk0p1, loop0p1: a digit-ended disk, `p`, the number.
+    if let Some(disk) = stem.strip_suffix('p')
+        && disk.ends_with(|c: char| c.is_ascii_digit())
+        && ["nvme", "mmcblk", "loop", "nbd"]
+            .iter()
+            .any(|p| disk.starts_with(p))
+    {
+        return Some((format!("/dev/{disk}"), number));
+    }
+    // macOS: disk2s1, rdisk2s1.
+    if let Some(disk) = stem.strip_suffix('s')
+        && (disk.starts_with("disk") || disk.starts_with("rdisk"))
+        && disk.ends_with(|c: char| c.is_ascii_digit())
+    {
+        return Some((format!("/dev/{disk}"), number));
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,5 +182,38 @@ mod tests {
         assert_eq!(odd.canonical, "/dev/sdb");
         assert!(odd.problem.is_some());
         assert!(normalize("/dev/sd\nb").problem.is_some());
+    }
+
+    #[test]
+    fn partition_device_names() {
+        let cases: &[(&str, Option<(&str, u32)>)] = &[
+            ("/dev/sdb1", Some(("/dev/sdb", 1))),
+            ("/dev/sdab12", Some(("/dev/sdab", 12))),
+            ("/dev/vda3", Some(("/dev/vda", 3))),
+            ("/dev/nvme0n1p2", Some(("/dev/nvme0n1", 2))),
+            ("/dev/mmcblk0p1", Some(("/dev/mmcblk0", 1))),
+            ("/dev/loop3p1", Some(("/dev/loop3", 1))),
+            ("/dev/disk2s1", Some(("/dev/disk2", 1))),
+            ("/dev/rdisk2s3", Some(("/dev/rdisk2", 3))),
+            (r"\\.\Harddisk0Partition2", Some((r"\\.\PhysicalDrive0", 2))),
+            (
+                r"\\.\HARDDISK12PARTITION1",
+                Some((r"\\.\PhysicalDrive12", 1)),
+            ),
+            (r"\\?\GLOBALROOT\Device\Harddisk1\Partition3", None),
+            (r"\\.\Harddisk0Partition0", None),
+            (r"\\.\PhysicalDrive0", None),
+            ("/dev/sdb", None),
+            ("/dev/nvme0n1", None),
+            ("/dev/loop0", None),
+            ("/dev/md0", None),
+            ("/dev/disk2", None),
+            ("/dev/disk/by-id/ata-X-part1", None),
+            ("vm1-pt.vmdk", None),
+        ];
+        for (name, want) in cases {
+            let got = partition_of(name);
+            assert_eq!(got.as_ref().map(|(d, n)| (d.as_str(), *n)), *want, "{name}");
+        }
     }
 }

@@ -7,6 +7,7 @@ pub mod input;
 pub mod report;
 
 use crate::check::{self, Severity};
+use crate::host::sysfs::Sysfs;
 use crate::model::{Adapter, DiskLayout, Extent, Plan, PlanDisk, VDisk};
 use crate::vbox::vboxfile::{self, Medium};
 use crate::vmdk::parse::{ExtentKind, ParsedDescriptor};
@@ -22,6 +23,9 @@ pub mod codes {
     pub const OTHER_DEVICE: &str = "audit-other-device";
     /// A file extent with a non-zero offset (a plan cannot express it).
     pub const FILE_OFFSET: &str = "audit-file-offset";
+    /// An extent on a partition's own device node (`/dev/sdb1`, `\\.\Harddisk0Partition2`):
+    /// where it lies on its disk is unknown here, or it runs past the partition's end.
+    pub const PARTITION_DEVICE: &str = "audit-partition-device";
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -70,17 +74,40 @@ struct Built {
     vdisk: VDisk,
     source: VdiskSource,
     device: Option<devices::DevicePath>,
+    /// File extents that share their file with another extent of the descriptor (judged
+    /// here by their ranges, not by the export's one-file-per-extent rule).
+    shared_files: Vec<usize>,
 }
 
 /// Audit the descriptors and .vbox files read into `input`, against `layout` when given.
 pub fn audit(input: &AuditInput, disk_source: Option<&str>, layout: Option<&DiskLayout>) -> Audit {
+    audit_with(
+        input,
+        disk_source,
+        layout,
+        &Sysfs::new(crate::host::Roots::live().sys),
+    )
+}
+
+/// [`audit`] with the sysfs tree that places partition device nodes on their disks.
+pub fn audit_with(
+    input: &AuditInput,
+    disk_source: Option<&str>,
+    layout: Option<&DiskLayout>,
+    sysfs: &Sysfs,
+) -> Audit {
     let media: Vec<&Medium> = input.media.iter().flat_map(|(_, m)| m).collect();
     let mut findings = Vec::new();
     let mut names: Vec<String> = Vec::new();
     let mut built: Vec<Built> = Vec::new();
+    let disk = DiskContext {
+        source: disk_source,
+        layout,
+        sysfs,
+    };
     for d in &input.descriptors {
         let name = unique_name(&d.path, &mut names);
-        built.push(build(d, name, &media, disk_source, &mut findings));
+        built.push(build(d, name, &media, &disk, &mut findings));
     }
 
     // Group vdisks by the device they name; the largest group (or the one the user's
@@ -144,6 +171,10 @@ pub fn audit(input: &AuditInput, disk_source: Option<&str>, layout: Option<&Disk
         }
         other_plans.push(other);
     }
+    let shared: std::collections::HashSet<(String, usize)> = built
+        .iter()
+        .flat_map(|b| b.shared_files.iter().map(|&e| (b.vdisk.name.clone(), e)))
+        .collect();
     for (i, b) in built.into_iter().enumerate() {
         let in_primary = match (&b.device, primary) {
             (None, _) => true,
@@ -157,11 +188,12 @@ pub fn audit(input: &AuditInput, disk_source: Option<&str>, layout: Option<&Disk
     }
 
     let report = check::run(&plan, layout);
-    let mut all = findings_from_checks(&report.findings, &sources);
+    let mut all = findings_from_checks(&report.findings, &sources, &shared);
     for other in &other_plans {
         all.extend(findings_from_checks(
             &check::run(other, None).findings,
             &sources,
+            &shared,
         ));
     }
     all.extend(findings);
@@ -180,7 +212,11 @@ pub fn audit(input: &AuditInput, disk_source: Option<&str>, layout: Option<&Disk
     }
 }
 
-fn findings_from_checks(found: &[check::Finding], sources: &[VdiskSource]) -> Vec<AuditFinding> {
+fn findings_from_checks(
+    found: &[check::Finding],
+    sources: &[VdiskSource],
+    shared: &std::collections::HashSet<(String, usize)>,
+) -> Vec<AuditFinding> {
     found
         .iter()
         .filter_map(|f| {
@@ -198,6 +234,16 @@ fn findings_from_checks(found: &[check::Finding], sources: &[VdiskSource]) -> Ve
             // A descriptor's FLAT extent may name a file anywhere: VirtualBox joins a name
             // without a leading separator to the descriptor's folder and uses any other as it
             // is. The plan's rule (a plain name in the vdisk's folder) is for exports only.
+            // VBoxManage's raw-disk descriptors read one `-pt.vmdk` at several offsets.
+            if f.code == check::codes::BAD_NAME
+                && f.message.contains("is also the file of extent")
+                && f.vdisk
+                    .as_ref()
+                    .zip(f.extent)
+                    .is_some_and(|(v, e)| shared.contains(&(v.clone(), e)))
+            {
+                return None;
+            }
             if f.code == check::codes::BAD_NAME
                 && source.is_some_and(|s| extent_names_a_path(s, f.extent))
                 && f.message.contains("path separator")
@@ -273,13 +319,90 @@ fn unique_name(path: &Path, taken: &mut Vec<String>) -> String {
     name
 }
 
+/// What audit knows of the disk: `--disk` and its table, and the host's sysfs.
+struct DiskContext<'a> {
+    source: Option<&'a str>,
+    layout: Option<&'a DiskLayout>,
+    sysfs: &'a Sysfs,
+}
+
+/// A partition device node placed on its whole disk.
+struct OnDisk {
+    disk: String,
+    start: u64,
+    sectors: u64,
+    how: String,
+}
+
+impl DiskContext<'_> {
+    /// Where partition device `name` lies on its disk: None when `name` is no partition
+    /// device, Err (why) when nothing here says. `--disk`'s own table comes first when it is
+    /// that disk (or an image standing in for it); then, for a `/dev` node, sysfs.
+    fn place(&self, name: &str) -> Option<std::result::Result<OnDisk, String>> {
+        let (parent, number) = devices::partition_of(name)?;
+        let windows = name.starts_with(['\\', '/']) && !name.starts_with("/dev/");
+        if let (Some(source), Some(layout)) = (self.source, self.layout) {
+            let same = devices::normalize(source).key == devices::normalize(&parent).key;
+            if same || !devices::is_device_path(source) {
+                let found = if windows && layout.table == crate::model::TableKind::Mbr {
+                    // Windows numbers MBR partitions in order, the extended container aside.
+                    let mut parts: Vec<_> =
+                        layout.partitions.iter().filter(|p| !p.extended).collect();
+                    parts.sort_by_key(|p| p.number);
+                    parts.get(number as usize - 1).copied()
+                } else {
+                    layout
+                        .partitions
+                        .iter()
+                        .find(|p| p.number == number && !p.extended)
+                };
+                return Some(match found {
+                    Some(p) => Ok(OnDisk {
+                        disk: parent,
+                        start: p.start,
+                        sectors: p.sectors,
+                        how: format!("partition {number} of {source}'s table"),
+                    }),
+                    None => Err(format!(
+                        "{source} has no partition {number}, so where `{}` lies on {parent} is unknown",
+                        crate::vmdk::parse::shorten(name)
+                    )),
+                });
+            }
+        }
+        if let Some(base) = name.strip_prefix("/dev/") {
+            let real = std::fs::canonicalize(name)
+                .ok()
+                .and_then(|p| p.file_name().map(|f| f.to_string_lossy().into_owned()))
+                .unwrap_or_else(|| base.to_string());
+            if let (Some(disk), Some(start), Some(sectors)) = (
+                self.sysfs.parent_disk(&real),
+                self.sysfs.read_u64(&real, "start"),
+                self.sysfs.read_u64(&real, "size"),
+            ) {
+                return Some(Ok(OnDisk {
+                    disk: format!("/dev/{disk}"),
+                    start,
+                    sectors,
+                    how: format!("{real} in sysfs"),
+                }));
+            }
+        }
+        Some(Err(format!(
+            "where `{}` (partition {number} of {parent}) lies on {parent} is unknown here; pass --disk {parent} (or an image of it) so overlaps with descriptors naming {parent} are found",
+            crate::vmdk::parse::shorten(name)
+        )))
+    }
+}
+
 fn build(
     d: &Descriptor,
     name: String,
     media: &[&Medium],
-    disk_source: Option<&str>,
+    disk: &DiskContext,
     findings: &mut Vec<AuditFinding>,
 ) -> Built {
+    let disk_source = disk.source;
     let parsed: &ParsedDescriptor = &d.parsed;
     let file = d.path.display().to_string();
     let mut vdisk = VDisk::new(name.clone());
@@ -344,6 +467,34 @@ fn build(
                         problem.clone(),
                     ));
                 }
+                // VBoxManage's Relative=1 names each partition's own node: put the extent on
+                // the whole disk, where it can overlap other descriptors' extents.
+                let mut start = e.offset;
+                let dev = match disk.place(target) {
+                    Some(Ok(on)) => {
+                        if e.offset.saturating_add(e.sectors) > on.sectors {
+                            findings.push(finding(
+                                codes::PARTITION_DEVICE,
+                                Severity::Error,
+                                format!(
+                                    "reads sectors {}..{} of `{}`, a partition of {} sectors ({}): past its end",
+                                    e.offset,
+                                    e.offset.saturating_add(e.sectors),
+                                    crate::vmdk::parse::shorten(target),
+                                    on.sectors,
+                                    on.how
+                                ),
+                            ));
+                        }
+                        start = on.start.saturating_add(e.offset);
+                        devices::normalize(&on.disk)
+                    }
+                    Some(Err(why)) => {
+                        findings.push(finding(codes::PARTITION_DEVICE, Severity::Warning, why));
+                        dev
+                    }
+                    None => dev,
+                };
                 match &device {
                     None => device = Some(dev),
                     Some(first) if first.key != dev.key => findings.push(finding(
@@ -357,7 +508,7 @@ fn build(
                     Some(_) => {}
                 }
                 Extent::Raw {
-                    start: e.offset,
+                    start,
                     sectors: e.sectors,
                 }
             }
@@ -406,7 +557,52 @@ fn build(
             line: None,
         });
     }
+    // One file read by several extents: fine at disjoint ranges (VBoxManage's `-pt.vmdk`),
+    // the same sectors twice when they overlap.
+    let mut shared_files = Vec::new();
+    let file_extents: Vec<(usize, String, u64, u64)> = parsed
+        .extents
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.kind != ExtentKind::Zero)
+        .filter_map(|(i, e)| {
+            let f = e.file.as_ref()?;
+            (!devices::is_device_path(f) && !names_the_disk(f, disk_source)).then(|| {
+                (
+                    i,
+                    f.to_lowercase(),
+                    e.offset,
+                    e.offset.saturating_add(e.sectors),
+                )
+            })
+        })
+        .collect();
+    for (a, (i, name_a, start_a, end_a)) in file_extents.iter().enumerate() {
+        for (j, name_b, start_b, end_b) in &file_extents[..a] {
+            if name_a != name_b {
+                continue;
+            }
+            shared_files.push(*i);
+            if start_a < end_b && start_b < end_a {
+                let e = &parsed.extents[*i];
+                findings.push(AuditFinding {
+                    code: check::codes::OVERLAP,
+                    severity: Severity::Error,
+                    vdisk: Some(name.clone()),
+                    extent: Some(*i),
+                    message: format!(
+                        "reads sectors {start_a}..{end_a} of `{}`, which extent {} also reads ({start_b}..{end_b}): the guest sees the same data twice and its writes to one change the other",
+                        crate::vmdk::parse::shorten(e.file.as_deref().unwrap_or_default()),
+                        j + 1
+                    ),
+                    file: Some(file.clone()),
+                    line: Some(e.line),
+                });
+            }
+        }
+    }
     Built {
+        shared_files,
         source: VdiskSource {
             vdisk: name,
             file,
