@@ -124,6 +124,27 @@ impl Report {
         }
     }
 
+    /// This report with `extra` findings, made outside the pure checks (the export's look at
+    /// its folder, `crate::export::findings`), sorted in by the same order.
+    pub fn merged(self, plan: &Plan, extra: Vec<Finding>) -> Report {
+        if extra.is_empty() {
+            return self;
+        }
+        let positions: std::collections::HashMap<&str, usize> = plan
+            .vdisks
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, v)| (v.name.as_str(), i))
+            .collect();
+        let mut sink = Sink::new(plan);
+        for f in self.findings.into_iter().chain(extra) {
+            let vdisk = f.vdisk.as_deref().and_then(|n| positions.get(n).copied());
+            sink.push_finding(f, vdisk);
+        }
+        Report::new(sink.into_sorted())
+    }
+
     /// The findings with `code`.
     pub fn with_code<'a>(&'a self, code: &'a str) -> impl Iterator<Item = &'a Finding> + 'a {
         self.findings.iter().filter(move |f| f.code == code)
@@ -133,17 +154,8 @@ impl Report {
 /// Every check on `plan`; `layout` is the disk as read now (None when it cannot be read,
 /// then only the checks that need no disk run).
 pub fn run(plan: &Plan, layout: Option<&DiskLayout>) -> Report {
-    run_with(plan, layout, Vec::new())
-}
-
-/// [`run`], with findings made outside these pure checks (the export's look at its folder,
-/// `crate::export::findings`) sorted in among them.
-pub fn run_with(plan: &Plan, layout: Option<&DiskLayout>, extra: Vec<Finding>) -> Report {
     let ctx = Context::new(plan, layout);
     let mut sink = Sink::new(plan);
-    for f in extra {
-        sink.push_finding(f);
-    }
     identity::check(&ctx, &mut sink);
     device_path::check(&ctx, &mut sink);
     names::check(&ctx, &mut sink);
@@ -294,12 +306,8 @@ impl<'a> Sink<'a> {
         ));
     }
 
-    /// Record a finding made elsewhere (its vdisk by name).
-    fn push_finding(&mut self, f: Finding) {
-        let vdisk = f
-            .vdisk
-            .as_ref()
-            .and_then(|name| self.plan.vdisks.iter().position(|v| &v.name == name));
+    /// Record a finding already made (its vdisk's position given).
+    fn push_finding(&mut self, f: Finding, vdisk: Option<usize>) {
         let key = SortKey {
             severity: f.severity,
             vdisk,

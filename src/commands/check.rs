@@ -19,8 +19,9 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     // What an export into the plan's folder would meet there (the plan's disk or a device
     // at a path it writes, a renamed vdisk's folder, folders of vdisks that are gone).
     let export = crate::export::ExportOptions::new(dir);
-    let extra = crate::export::findings(&plan, Some(&layout), &export);
-    let report = check::run_with(&plan, Some(&layout), extra);
+    let report = check::run(&plan, Some(&layout));
+    let extra = crate::export::findings(&plan, Some(&layout), &export, report.errors > 0);
+    let report = report.merged(&plan, extra);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let written = if args.json {

@@ -34,8 +34,9 @@ pub fn run(args: &ExportArgs) -> Result<ExitCode> {
         force: args.force,
         relative_registry: args.relative,
     };
-    let extra = crate::export::findings(plan, Some(layout), &opts);
-    let report = crate::check::run_with(plan, Some(layout), extra);
+    let report = crate::check::run(plan, Some(layout));
+    let extra = crate::export::findings(plan, Some(layout), &opts, report.errors > 0);
+    let report = report.merged(plan, extra);
     // The findings are a result, printed where `carve check` prints them (stdout); stderr
     // gets the one line that says the export failed, as every failure does.
     if !report.findings.is_empty() {

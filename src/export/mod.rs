@@ -140,10 +140,27 @@ struct Decided {
 /// Every reason the export into `opts.out_dir` must not go ahead, as check findings
 /// (`export-conflict`, `too-large`), and the folders of vdisks the plan no longer has
 /// (`leftover-vdisk`). `carve check` runs it on the plan's own folder; export refuses on any
-/// error. A plan the pure checks already refuse (bad names) gives none here.
-pub fn findings(plan: &Plan, layout: Option<&DiskLayout>, opts: &ExportOptions) -> Vec<Finding> {
-    let Ok(decided) = decide(plan, layout, opts) else {
-        return Vec::new();
+/// error. When the export cannot even be computed (a name it cannot write), that is a finding
+/// too, unless `pure_errors` says the pure checks refuse the plan already (they say why).
+pub fn findings(
+    plan: &Plan,
+    layout: Option<&DiskLayout>,
+    opts: &ExportOptions,
+    pure_errors: bool,
+) -> Vec<Finding> {
+    let decided = match decide(plan, layout, opts) {
+        Ok(decided) => decided,
+        Err(_) if pure_errors => return Vec::new(),
+        Err(e) => {
+            return vec![Finding {
+                code: crate::check::codes::EXPORT_CONFLICT,
+                severity: Severity::Error,
+                vdisk: None,
+                extent: None,
+                message: format!("export cannot write this plan: {e}"),
+                span: None,
+            }];
+        }
     };
     let mut findings = decided.findings;
     // The largest file the export makes: can the file system hold it?
@@ -335,4 +352,34 @@ fn disk_facts(plan: &Plan, opts: &ExportOptions) -> DiskFacts {
         facts.places.push((name.clone(), survey::place(path)));
     }
     facts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Extent, PlanDisk, VDisk};
+
+    /// What the export cannot compute is a finding when the pure checks pass the plan (so
+    /// `check` passing means `export` goes through), and left to them when they refuse it.
+    #[test]
+    fn an_export_that_cannot_be_computed_is_a_finding() {
+        let mut plan = Plan::new(PlanDisk {
+            source: demo::DEMO_SOURCE.into(),
+            ..Default::default()
+        });
+        let mut v = VDisk::new("a/b");
+        v.extents = vec![Extent::Zero { sectors: 8 }];
+        plan.vdisks.push(v);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let opts = ExportOptions::new(dir.path().to_path_buf());
+        let found = findings(&plan, None, &opts, false);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].code, crate::check::codes::EXPORT_CONFLICT);
+        assert!(
+            found[0]
+                .message
+                .starts_with("export cannot write this plan: ")
+        );
+        assert!(findings(&plan, None, &opts, true).is_empty());
+    }
 }

@@ -182,6 +182,9 @@ fn renames(
         format!("{}.vmdk", old.folder),
         format!("{}.vmdk", vdisk.name),
     )];
+    if old.libvirt_xml {
+        pairs.push((format!("{}.xml", old.folder), format!("{}.xml", vdisk.name)));
+    }
     let old_files = old.files.iter().filter(|f| !is_zero(f));
     let new_files = vdisk.file_paths().map(|(_, name, _)| name);
     pairs.extend(old_files.cloned().zip(new_files));
@@ -427,6 +430,7 @@ mod tests {
             uuid: Some(Uuid::from_u128(uuid)),
             files: files.iter().map(|f| f.to_string()).collect(),
             mapped: vec![("/dev/sdb".into(), 2048, 2048)],
+            libvirt_xml: false,
         }
     }
 

@@ -117,6 +117,8 @@ pub struct FoundDescriptor {
     pub files: Vec<String>,
     /// Sectors its FLAT extents map on devices or files elsewhere (absolute names).
     pub mapped: Vec<(String, u64, u64)>,
+    /// `--target libvirt`'s `<folder>.xml` is beside it.
+    pub libvirt_xml: bool,
 }
 
 /// Descriptors are small; a larger file at `<folder>/<folder>.vmdk` is not one of ours.
@@ -140,7 +142,9 @@ pub fn descriptors(dir: &Path) -> Vec<FoundDescriptor> {
                 return None;
             }
             let bytes = std::fs::read(&path).ok()?;
-            Some(from_descriptor(folder, &bytes, &path))
+            let mut found = from_descriptor(folder, &bytes, &path);
+            found.libvirt_xml = entry.path().join(format!("{}.xml", found.folder)).is_file();
+            Some(found)
         })
         .collect();
     found.sort_by(|a, b| a.folder.cmp(&b.folder));
@@ -169,6 +173,7 @@ fn from_descriptor(folder: String, bytes: &[u8], path: &Path) -> FoundDescriptor
         uuid,
         files,
         mapped,
+        libvirt_xml: false,
     }
 }
 
