@@ -165,9 +165,19 @@ fn loop_over_an_image_maps_onto_its_sectors() {
         path: "/images/test.img".into(),
     };
     host::annotate_with(&mut l, &target, &roots());
+    // loop0 is mounted; loop1 is attached read-write and nothing mounts it: still a way
+    // for the host to write the image, so a use (host-in-use), as the README lists it;
+    // loop3 is attached read-only: a note, no use.
     assert_eq!(
         uses(&l),
-        vec![(2048, 4096, "loop0 (mounted at /mnt/x)".to_string())]
+        vec![
+            (
+                0,
+                2048,
+                "loop1 attached read-write (`losetup -d /dev/loop1` detaches it)".to_string()
+            ),
+            (2048, 4096, "loop0 (mounted at /mnt/x)".to_string())
+        ]
     );
     assert_eq!(
         l.partitions[0].host_use.as_deref(),
@@ -175,11 +185,35 @@ fn loop_over_an_image_maps_onto_its_sectors() {
     );
     assert_eq!(l.partitions[1].host_use, None);
     assert!(
-        l.notes.iter().any(|n| n.contains("loop1 is attached")),
+        l.notes.iter().any(|n| n
+            == "loop3 is attached read-only to this image (sectors 16384..18431); nothing mounts or holds it"),
         "{:?}",
         l.notes
     );
+    assert!(!l.notes.iter().any(|n| n.contains("loop1")));
     assert!(!l.notes.iter().any(|n| n.contains("loop2")));
+    // A raw extent over loop1's sectors is a host-in-use error.
+    let mut plan = carve::model::Plan::new(carve::model::PlanDisk::from_layout(&l, None));
+    let mut v = carve::model::VDisk::new("vm1");
+    v.shareable = true;
+    v.extents = vec![
+        carve::model::Extent::File {
+            sectors: 2048,
+            path: None,
+        },
+        carve::model::Extent::Raw {
+            start: 1024,
+            sectors: 512,
+        },
+    ];
+    plan.vdisks.push(v);
+    let report = carve::check::run(&plan, Some(&l));
+    let found: Vec<&str> = report
+        .with_code("host-in-use")
+        .map(|f| f.message.as_str())
+        .collect();
+    assert_eq!(found.len(), 1, "{:?}", report.findings);
+    assert!(found[0].contains("loop1 attached read-write"), "{found:?}");
 }
 
 #[test]

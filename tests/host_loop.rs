@@ -152,20 +152,52 @@ fn annotate_sees_a_mounted_loop_over_the_image() {
     );
     assert_eq!(l.partitions[1].host_use, None);
 
-    // Unmounted, the loop is still attached: a note, no use.
+    // Unmounted, the loop is still attached read-write: any program can write the image
+    // through it, so its sectors are still a host use (host-in-use), not a note.
     let m = mount.clone();
     run(Command::new("umount").arg(&m));
     let mut guard = guard;
     guard.mount = None;
     let mut l = layout(&image);
     carve::host::annotate(&mut l, &image);
-    assert!(l.host.uses.is_empty(), "{:?}", l.host.uses);
+    assert_eq!(l.host.uses.len(), 1, "{:?}", l.host.uses);
+    let u = &l.host.uses[0];
+    assert_eq!((u.start, u.sectors), (PART_START, PART_SECTORS));
+    assert_eq!(
+        u.what,
+        format!("{loop_name} attached read-write (`losetup -d {device}` detaches it)")
+    );
+    drop(guard);
+
+    // Attached read-only (losetup -r): nothing writes through it, a note only.
+    let ro = run(Command::new("losetup")
+        .args(["-f", "--show", "-r", "-o"])
+        .arg((PART_START * 512).to_string())
+        .arg("--sizelimit")
+        .arg((PART_SECTORS * 512).to_string())
+        .arg(&image));
+    let ro_guard = LoopGuard {
+        device: Some(ro.clone()),
+        mount: None,
+    };
+    let mut l = layout(&image);
+    carve::host::annotate(&mut l, &image);
+    let ro_name = ro.trim_start_matches("/dev/");
+    // (The kernel may still list the detached read-write loop for a moment: only the
+    // read-only one is asked about.)
     assert!(
-        l.notes.iter().any(|n| n.contains(loop_name)),
+        !l.host.uses.iter().any(|u| u.what.contains(ro_name)),
+        "{:?}",
+        l.host.uses
+    );
+    assert!(
+        l.notes
+            .iter()
+            .any(|n| n.starts_with(&format!("{ro_name} is attached read-only to this image"))),
         "{:?}",
         l.notes
     );
-    drop(guard);
+    drop(ro_guard);
 }
 
 #[test]

@@ -158,9 +158,8 @@ impl App {
                 format!(" (snapped from {start})")
             };
             return self.set_error(format!(
-                "start {snapped}{via} is inside {what}, sectors {}..{}: start at {} or later",
-                r.start,
-                r.start + r.sectors - 1,
+                "start {snapped}{via} is inside {what}, {}: start at {} or later",
+                crate::text::sectors(r.span()),
                 r.start + r.sectors
             ));
         }

@@ -29,8 +29,10 @@ fn beyond_disk(raw: &RawExtent, size: u64, sink: &mut Sink) {
         return;
     }
     let message = format!(
-        "{} runs past the end of the disk: it ends at sector {end}, the disk has {size} sectors",
-        text::raw(raw.span)
+        "{} runs past the end of the disk: it covers {}, the disk's last sector is {} ({size} sectors)",
+        text::raw(raw.span),
+        text::sectors(raw.span),
+        size.saturating_sub(1)
     );
     sink.push(
         codes::BEYOND_DISK,
@@ -205,16 +207,18 @@ mod tests {
         assert_eq!(
             messages_on(&plan, None, codes::BEYOND_DISK),
             vec![
-                "raw 1000+2048 runs past the end of the disk: it ends at sector 3048, the disk has 2048 sectors"
+                "raw 1000+2048 runs past the end of the disk: it covers sectors 1000..3047, the disk's last sector is 2047 (2048 sectors)"
             ]
         );
         let plan = plan_of(vec![vdisk("vm1", vec![header(), raw(u64::MAX, 2)])]);
         assert_eq!(
             messages_on(&plan, Some(&demo()), codes::BEYOND_DISK),
             vec![format!(
-                "raw {}+2 runs past the end of the disk: it ends at sector {}, the disk has {SIZE} sectors",
+                "raw {}+2 runs past the end of the disk: it covers sectors {}..{}, the disk's last sector is {} ({SIZE} sectors)",
                 u64::MAX,
-                u64::MAX as u128 + 2
+                u64::MAX,
+                u64::MAX as u128 + 1,
+                SIZE - 1
             )]
         );
     }

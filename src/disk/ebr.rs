@@ -51,6 +51,8 @@ pub struct Chain {
 /// in logical sectors of `lb` bytes.
 pub fn walk(disk: &DiskFile, lb: u64, ext_start: u64, ext_sectors: u64) -> Chain {
     let ext_end = ext_start.saturating_add(ext_sectors);
+    // Notes count in 512-byte units, as every sector number carve prints.
+    let in_512 = |lba: u64| lba.saturating_mul(lb / 512);
     let mut chain = Chain::default();
     let mut visited = HashSet::new();
     let mut ebr = ext_start;
@@ -63,13 +65,15 @@ pub fn walk(disk: &DiskFile, lb: u64, ext_start: u64, ext_sectors: u64) -> Chain
         }
         if !visited.insert(ebr) {
             chain.notes.push(format!(
-                "the EBR chain loops back to sector {ebr}; carve stopped following it there"
+                "the EBR chain loops back to sector {}; carve stopped following it there",
+                in_512(ebr)
             ));
             break;
         }
         if ebr >= ext_end {
             chain.notes.push(format!(
-                "an EBR link points to sector {ebr}, outside its extended partition; the chain ends there"
+                "an EBR link points to sector {}, outside its extended partition; the chain ends there",
+                in_512(ebr)
             ));
             break;
         }
@@ -80,7 +84,8 @@ pub fn walk(disk: &DiskFile, lb: u64, ext_start: u64, ext_sectors: u64) -> Chain
         if !readable || sector[510..512] != [0x55, 0xAA] {
             if ebr != ext_start {
                 chain.notes.push(format!(
-                    "the EBR at sector {ebr} is missing or unreadable; logical partitions after it are lost"
+                    "the EBR at sector {} is missing or unreadable; logical partitions after it are lost",
+                    in_512(ebr)
                 ));
             }
             break;

@@ -8,6 +8,8 @@ pub struct LoopOver {
     pub name: String,
     pub start: u64,
     pub sectors: u64,
+    /// Attached read-only (`losetup -r`): nothing can write the target through it.
+    pub read_only: bool,
 }
 
 /// Loop devices backed by `target` (compared as the kernel records it: an absolute path;
@@ -23,9 +25,12 @@ pub fn loops_over(sys: &Sysfs, target: &str) -> Vec<LoopOver> {
             }
             let offset_bytes = sys.read_u64(&name, "loop/offset").unwrap_or(0);
             let sectors = sys.size(&name)?;
+            // No `ro` file (old kernels, fixtures): assume it can write, the safe answer.
+            let read_only = sys.read(&name, "ro").is_some_and(|ro| ro == "1");
             Some(LoopOver {
                 start: offset_bytes / 512,
                 sectors,
+                read_only,
                 name,
             })
         })

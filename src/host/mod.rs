@@ -15,7 +15,7 @@ mod view;
 
 pub use view::{HostView, NodeUse};
 
-use crate::model::{DiskLayout, HostDetection, HostInfo, HostUse};
+use crate::model::{DiskLayout, HostDetection, HostInfo, HostUse, Span};
 use std::path::{Path, PathBuf};
 
 /// Where the kernel's files are: `/proc` and `/sys` live, fixture folders in tests.
@@ -151,25 +151,44 @@ pub fn annotate_with(layout: &mut DiskLayout, target: &Target, roots: &Roots) {
     }
     for lp in loops::loops_over(&view.sys, target.path()) {
         let inner = view.disk_uses(&lp.name);
-        if inner.is_empty() {
-            layout.notes.push(format!(
-                "{} is attached to this {} (sectors {}..{}); nothing mounts or holds it",
-                lp.name,
-                if matches!(target, Target::File { .. }) {
-                    "image"
-                } else {
-                    "device"
-                },
-                lp.start,
-                lp.start.saturating_add(lp.sectors)
-            ));
-        }
+        let mut covered = Vec::with_capacity(inner.len());
         for u in inner {
             let sectors = u.sectors.min(lp.sectors.saturating_sub(u.start));
+            covered.push(Span::new(lp.start.saturating_add(u.start), sectors));
             uses.push(HostUse {
                 start: lp.start.saturating_add(u.start),
                 sectors,
                 what: format!("{} ({})", u.node, u.what),
+            });
+        }
+        let whole = Span::new(lp.start, lp.sectors);
+        if lp.read_only {
+            // Nothing writes through it; its readers may see stale data, no more.
+            if covered.is_empty() {
+                layout.notes.push(format!(
+                    "{} is attached read-only to this {} ({}); nothing mounts or holds it",
+                    lp.name,
+                    if matches!(target, Target::File { .. }) {
+                        "image"
+                    } else {
+                        "device"
+                    },
+                    crate::text::sectors(whole)
+                ));
+            }
+            continue;
+        }
+        // A read-write loop device is a second way in: any program (a mount, an installer,
+        // udisks) can write these sectors while a VM does. Whatever no mount or holder
+        // already names is a use of its own.
+        for gap in uncovered(whole, &mut covered) {
+            uses.push(HostUse {
+                start: gap.start,
+                sectors: gap.sectors,
+                what: format!(
+                    "{} attached read-write (`losetup -d /dev/{}` detaches it)",
+                    lp.name, lp.name
+                ),
             });
         }
     }
@@ -177,6 +196,24 @@ pub fn annotate_with(layout: &mut DiskLayout, target: &Target, roots: &Roots) {
 }
 
 /// Record the uses, clipped to the disk, and name them on the partitions they touch.
+/// The pieces of `whole` that no span of `covered` covers, in order.
+fn uncovered(whole: Span, covered: &mut [Span]) -> Vec<Span> {
+    covered.sort();
+    let mut out = Vec::new();
+    let mut at = whole.start;
+    for c in covered.iter() {
+        if c.start > at {
+            out.push(Span::from_bounds(at, c.start.min(whole.end())));
+        }
+        at = at.max(c.end());
+    }
+    if at < whole.end() {
+        out.push(Span::from_bounds(at, whole.end()));
+    }
+    out.retain(|s| !s.is_empty());
+    out
+}
+
 pub fn apply(layout: &mut DiskLayout, mut uses: Vec<HostUse>, system_disk: bool) {
     let disk = layout.span();
     uses.retain_mut(|u| match u.span().intersect(&disk) {
