@@ -1,7 +1,7 @@
 //! Every descriptor carve exports is accepted by VirtualBox's own parser (`vmdkcheck`: VMDK.cpp
 //! of VirtualBox 7.1.6a compiled unmodified), which reads exactly the planned extents, size
 //! and uuid. The shared `carve()` helper runs this check after every `carve export` of every
-//! export test; here a property test covers random plans and every target, and the helper is
+//! export test; here a property test covers random plans and all four targets, and the helper is
 //! shown to catch what it must.
 
 mod export_support;
@@ -137,7 +137,15 @@ proptest! {
     /// device: VirtualBox accepts every descriptor (also opening the image and the file
     /// extents) and reads the plan's extents, size and uuid.
     #[test]
-    fn virtualbox_reads_every_export_as_planned((vdisks, disk_sectors) in plan_strategy(), qemu in any::<bool>()) {
+    fn virtualbox_reads_every_export_as_planned(
+        (vdisks, disk_sectors) in plan_strategy(),
+        target in prop_oneof![
+            Just(Target::VirtualBox),
+            Just(Target::Qemu),
+            Just(Target::Vmware),
+            Just(Target::Libvirt),
+        ],
+    ) {
         if vmdkcheck::vmdkcheck().is_none() {
             return Ok(());
         }
@@ -157,7 +165,7 @@ proptest! {
         let out = dir.path().join("out");
         let opts = ExportOptions {
             out_dir: out.clone(),
-            target: if qemu { Target::Qemu } else { Target::VirtualBox },
+            target,
             device_path: None,
             force: false,
             relative_registry: false,
@@ -165,7 +173,8 @@ proptest! {
         export(&plan, None, &opts).expect("export");
         vmdkcheck::assert_export_accepted(&plan_file, &out, Some(&image_path));
         // And --open did run: every extent here is a file that exists.
-        let opened = vmdkcheck::run(&vmdkcheck::descriptors_under(&out), true).expect("vmdkcheck");
+        let written = vmdkcheck::descriptors_under(&out);
+        let opened = vmdkcheck::run(&written, true).expect("vmdkcheck");
         prop_assert_eq!(opened.len(), plan.vdisks.len());
         for r in opened {
             prop_assert!(r.accepted(), "{}", r.output);

@@ -288,16 +288,14 @@ fn merge_strict(
             format!("VirtualBox refuses the descriptor: {}", r.message),
         );
     }
+    let misread = if strict.accepted() {
+        "VirtualBox accepts the descriptor but misreads it"
+    } else {
+        "VirtualBox would also misread it"
+    };
     for m in &strict.misreads {
         error_lines.push((codes::MISREAD, m.line));
-        out.error(
-            codes::MISREAD,
-            m.line,
-            format!(
-                "VirtualBox accepts the descriptor but misreads it: {}",
-                m.message
-            ),
-        );
+        out.error(codes::MISREAD, m.line, format!("{misread}: {}", m.message));
     }
     // Accepted, yet VirtualBox's extents differ from what the lines say (a safety net: each
     // known cause has its own message above).

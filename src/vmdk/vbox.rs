@@ -491,7 +491,7 @@ pub fn read(bytes: &[u8]) -> Reading {
         Some((n, at)) => {
             let line = Some(line_of(header[n]));
             let (value, rc, _) = buf.to_u64(at);
-            let written = lossy(buf.str_at(at));
+            let written = lossy(buf.str_at(header[n]));
             if rc == Num::NoDigits {
                 let why = match buf.at(at) {
                     b' ' | b'\t' => "a blank after `=`",
@@ -505,7 +505,7 @@ pub fn read(bytes: &[u8]) -> Reading {
                     Part::Version,
                     line,
                     format!(
-                        "`version={written}`: {why}; VirtualBox reads the digits right after `=` and finds none (VERR_NO_DIGITS); write `version=1`"
+                        "`{written}`: {why}; VirtualBox reads the digits right after `=` and finds none (VERR_NO_DIGITS); write `version=1`"
                     ),
                 );
             } else if value as u32 != 1 {
@@ -515,7 +515,7 @@ pub fn read(bytes: &[u8]) -> Reading {
                     Part::Version,
                     line,
                     format!(
-                        "`version={written}` is version {}; VirtualBox reads version 1 only (VERR_VD_VMDK_UNSUPPORTED_VERSION)",
+                        "`{written}` is version {}; VirtualBox reads version 1 only (VERR_VD_VMDK_UNSUPPORTED_VERSION)",
                         value as u32
                     ),
                 );
@@ -523,14 +523,14 @@ pub fn read(bytes: &[u8]) -> Reading {
                 r.notes.push(Misread {
                     line,
                     message: format!(
-                        "`version={written}` is read by VirtualBox as version 1 only because it keeps the low 32 bits of the number; write `version=1`"
+                        "`{written}` is read by VirtualBox as version 1 only because it keeps the low 32 bits of the number; write `version=1`"
                     ),
                 });
             } else if rc == Num::TrailingChars {
                 r.notes.push(Misread {
                     line,
                     message: format!(
-                        "`version={written}`: VirtualBox reads the 1 and ignores the rest; write `version=1`"
+                        "`{written}`: VirtualBox reads the 1 and ignores the rest; write `version=1`"
                     ),
                 });
             }
