@@ -88,11 +88,15 @@ pub struct VDisk {
     pub uuid: Option<Uuid>,
     #[serde(default)]
     pub shareable: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::word")]
     pub adapter: Adapter,
     /// The partition table export writes into a newly created header file (`none`, `mbr`,
     /// `gpt`); see `crate::guest_table`.
-    #[serde(default, skip_serializing_if = "GuestTable::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "GuestTable::is_none",
+        deserialize_with = "strict::word"
+    )]
     pub guest_table: GuestTable,
     /// The VM the vdisk is attached to (the attach lines of each target name it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -612,6 +616,15 @@ mod tests {
                 "unknown variant `nvme`",
             ),
             ("[1,2]", "must be a JSON object"),
+            // serde_json reads a unit variant from {"name": null} too; a plan spells it.
+            (
+                r#"{"version":1,"disk":{"source":"x"},"vdisks":[{"name":"a","adapter":{"lsilogic":null},"extents":[]}]}"#,
+                "invalid type: map, expected a string",
+            ),
+            (
+                r#"{"version":1,"disk":{"source":"x"},"vdisks":[{"name":"a","guest_table":{"mbr":null},"extents":[]}]}"#,
+                "invalid type: map, expected a string",
+            ),
             // Arrays where the format has objects: serde's derive would read them as the
             // fields in order.
             (

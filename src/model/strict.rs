@@ -5,6 +5,7 @@
 //! fields had been named. A plan written that way is a mistake (or a guess) that carve must
 //! not silently read: these helpers ask the deserializer for a map and nothing else, then
 //! hand the map to the derived code (so unknown fields, types and defaults work as before).
+//! Likewise a one-word setting (`adapter`, `guest_table`) is a JSON string only.
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use std::fmt;
@@ -31,6 +32,17 @@ where
     T: Deserialize<'de> + Described,
 {
     Vec::<Object<T>>::deserialize(d).map(|items| items.into_iter().map(|o| o.0).collect())
+}
+
+/// Deserialize a unit-variant enum (`"adapter": "lsilogic"`) from a JSON string only:
+/// serde_json would also take `{"lsilogic": null}`.
+pub fn word<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    let text = String::deserialize(d)?;
+    T::deserialize(de::value::StringDeserializer::<D::Error>::new(text))
 }
 
 /// A `T` that only a JSON object gives.
