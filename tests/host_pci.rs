@@ -318,3 +318,43 @@ fn live_disks_name_their_controllers() {
         }
     }
 }
+
+#[test]
+fn an_nvme_namespace_under_native_multipath_is_behind_its_subsystems_controllers() {
+    let pci = Pci::new(roots("nvme-multipath").sys);
+    assert_eq!(
+        pci.ancestors_of_block("nvme0n1"),
+        vec![addr("0000:01:00.0"), addr("0000:00:1c.0")]
+    );
+    assert_eq!(
+        pci.controller_of_block("nvme0n1").map(|c| c.address),
+        Some("0000:01:00.0".to_string())
+    );
+    let (code, text) = passthrough("nvme-multipath", &["01:00.0"], false);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains(
+            "error: 0000:01:00.0 carries /dev/nvme0n1: the system disk, mounted at / and /boot: \
+             the host loses its root filesystem\n"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_used_disk_behind_no_pci_device_is_a_warning_not_silence() {
+    let pci = Pci::new(roots("nvme-multipath").sys);
+    assert!(pci.controller_of_block("vda").is_none());
+    let (code, text) = passthrough("nvme-multipath", &["00:1c.0"], false);
+    // The root port takes the NVMe controller behind it: refused for the root disk...
+    assert_eq!(code, 1, "{text}");
+    // ... and the virtio-mmio disk holding /srv is named as not judged.
+    assert!(
+        text.contains(
+            "warning: /dev/vda is used by the host, but sysfs places it behind no PCI device \
+             (devices/platform/a003e00.virtio_mmio/virtio1/block/vda): carve cannot tell \
+             whether it goes to the VM with these devices\n"
+        ),
+        "{text}"
+    );
+}

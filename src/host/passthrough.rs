@@ -114,10 +114,21 @@ pub fn judge(
         }
     }
 
-    // Each disk belongs to the nearest of its PCI ancestors that goes to the VM.
+    // Each disk belongs to the nearest of its PCI ancestors that goes to the VM. A disk
+    // the host uses but sysfs places behind no PCI device cannot be judged: say so.
     let mut disks_of: Vec<Vec<String>> = vec![Vec::new(); set.len()];
+    let mut unplaced: Vec<String> = Vec::new();
     for name in view.sys.disk_names() {
         let chain = pci.ancestors_of_block(&name);
+        let virtual_node = pci
+            .block_path(&name)
+            .is_none_or(|p| p.starts_with("devices/virtual/block"));
+        if chain.is_empty()
+            && !virtual_node
+            && (!view.disk_uses(&name).is_empty() || view.is_system_node(&name))
+        {
+            unplaced.push(name.clone());
+        }
         if let Some(i) = chain
             .iter()
             .find_map(|a| set.iter().position(|(s, _)| s == a))
@@ -164,6 +175,20 @@ pub fn judge(
                  line), and the devices that would go with it are not known yet; run carve \
                  passthrough again then",
                 pci_root_hint(pci)
+            ),
+        });
+    }
+    for name in &unplaced {
+        findings.push(Finding {
+            severity: "warning",
+            address: String::new(),
+            disk: Some(format!("/dev/{name}")),
+            message: format!(
+                "/dev/{name} is used by the host, but sysfs places it behind no PCI device ({}): \
+                 carve cannot tell whether it goes to the VM with these devices",
+                pci.block_path(name)
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| "not listed".into())
             ),
         });
     }

@@ -193,29 +193,51 @@ impl Pci {
     }
 
     /// The PCI devices a block node hangs from, nearest (its controller) first: the PCI
-    /// addresses in the resolved path of `block/NAME`.
+    /// addresses in the resolved path of `block/NAME`. An NVMe namespace under native
+    /// multipath lives in `devices/virtual/nvme-subsystem/...`: its PCI devices are those of
+    /// every controller of its subsystem.
     pub fn ancestors_of_block(&self, name: &str) -> Vec<PciAddr> {
-        if name.is_empty() || name.contains('/') || name.starts_with('.') {
+        let Some(resolved) = self.block_path(name) else {
             return Vec::new();
-        }
-        let candidates = [
-            self.root.join("block").join(name),
-            self.root.join("class/block").join(name),
-        ];
-        for link in candidates {
-            if let Some(resolved) = self.resolve(&link) {
-                let mut chain: Vec<PciAddr> = resolved
-                    .components()
-                    .filter_map(|c| match c {
-                        Component::Normal(s) => PciAddr::from_component(&s.to_string_lossy()),
-                        _ => None,
-                    })
-                    .collect();
-                chain.reverse();
-                return chain;
+        };
+        let mut chain = pci_chain(&resolved);
+        if chain.is_empty()
+            && let Some(subsys) = resolved
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .find(|c| {
+                    c.strip_prefix("nvme-subsys")
+                        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                })
+        {
+            let dir = self.root.join("class/nvme-subsystem").join(subsys);
+            for ctrl in list_dir(&dir) {
+                let is_ctrl = ctrl
+                    .strip_prefix("nvme")
+                    .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+                if let Some(path) = is_ctrl.then(|| self.resolve(&dir.join(&ctrl))).flatten() {
+                    for addr in pci_chain(&path) {
+                        if !chain.contains(&addr) {
+                            chain.push(addr);
+                        }
+                    }
+                }
             }
         }
-        Vec::new()
+        chain
+    }
+
+    /// Where sysfs keeps block node `name`, relative to the root (`devices/pci0000:00/...`).
+    pub fn block_path(&self, name: &str) -> Option<PathBuf> {
+        if name.is_empty() || name.contains('/') || name.starts_with('.') {
+            return None;
+        }
+        [
+            self.root.join("block").join(name),
+            self.root.join("class/block").join(name),
+        ]
+        .iter()
+        .find_map(|link| self.resolve(link))
     }
 
     /// The controller of a block node: its nearest PCI ancestor.
@@ -251,6 +273,19 @@ pub fn live_controller(name: &str) -> Option<PciDevice> {
     } else {
         None
     }
+}
+
+/// The PCI addresses in a sysfs device path, nearest first.
+fn pci_chain(path: &Path) -> Vec<PciAddr> {
+    let mut chain: Vec<PciAddr> = path
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => PciAddr::from_component(&s.to_string_lossy()),
+            _ => None,
+        })
+        .collect();
+    chain.reverse();
+    chain
 }
 
 /// The last component of a link's target (`driver` -> `ahci`, `iommu_group` -> `12`).
