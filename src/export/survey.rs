@@ -9,6 +9,7 @@ use uuid::Uuid;
 /// The identity of a file: device and inode where the OS has them, else its canonical path.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum FileId {
+    #[cfg_attr(not(unix), allow(dead_code))]
     Inode(u64, u64),
     #[cfg_attr(unix, allow(dead_code))]
     Path(PathBuf),

@@ -54,7 +54,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, theme: &T
             vec![
                 Line::from(format!(
                     "{} has unsaved changes.",
-                    app.plan_path().display()
+                    crate::text::escape(&app.plan_path().display().to_string())
                 )),
                 Line::from(""),
                 Line::from(vec![
@@ -71,9 +71,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, theme: &T
         Dialog::Export { lines } => {
             let mut out: Vec<Line> = vec![Line::from(format!(
                 "Export into {}:",
-                app.project.display()
+                crate::text::escape(&app.project.display().to_string())
             ))];
-            out.extend(lines.iter().map(|l| Line::from(format!("  {l}"))));
+            // File names come from vdisk names: escaped, as in every human message.
+            out.extend(
+                lines
+                    .iter()
+                    .map(|l| Line::from(format!("  {}", crate::text::escape(l)))),
+            );
             out.push(Line::from(""));
             out.push(Line::styled("Enter export   Esc cancel", theme.dim()));
             ("Export".into(), out, area.width.saturating_sub(4))
