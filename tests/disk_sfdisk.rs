@@ -315,3 +315,182 @@ fn block_device_sector_sizes_come_from_the_kernel() {
     assert_eq!(l.partitions, from_image.partitions);
     assert_eq!(l.free, from_image.free);
 }
+
+/// O_DIRECT over real loop devices: Linux only (root and /dev/loop* needed).
+#[cfg(target_os = "linux")]
+mod direct_io {
+    use super::*;
+
+    /// Attach `img` read-only as a loop device with `sector`-byte sectors and direct I/O, or say
+    /// why not. `CARVE_REQUIRE_LOOP=1` (set by `.ci/run` when the machine has loop devices)
+    /// turns "no loop device" into a failure, so the O_DIRECT proof cannot pass by not running.
+    fn direct_loop(img: &Path, sector: u32) -> Option<String> {
+        let out = Command::new("losetup")
+            .args([
+                "--find",
+                "--show",
+                "--read-only",
+                "--direct-io=on",
+                "--sector-size",
+            ])
+            .arg(sector.to_string())
+            .arg(img)
+            .output();
+        let required = std::env::var_os("CARVE_REQUIRE_LOOP").is_some_and(|v| v == "1");
+        match out {
+            Ok(out) if out.status.success() => {
+                let dev = String::from_utf8(out.stdout).unwrap().trim().to_string();
+                let dio = std::fs::read_to_string(format!(
+                    "/sys/block/{}/loop/dio",
+                    dev.trim_start_matches("/dev/")
+                ))
+                .unwrap_or_default();
+                if dio.trim() != "1" {
+                    let _ = Command::new("losetup").args(["-d", &dev]).status();
+                    assert!(!required, "{dev}: the kernel did not turn direct I/O on");
+                    eprintln!(
+                        "NOT RUN: {dev} refused --direct-io=on; the O_DIRECT proof did not run"
+                    );
+                    return None;
+                }
+                Some(dev)
+            }
+            other => {
+                let why = match other {
+                    Ok(out) => String::from_utf8_lossy(&out.stderr).trim().to_string(),
+                    Err(e) => e.to_string(),
+                };
+                assert!(!required, "CARVE_REQUIRE_LOOP=1 but losetup failed: {why}");
+                eprintln!(
+                    "NOT RUN: no loop device here ({why}); the O_DIRECT proof needs root and /dev/loop*"
+                );
+                None
+            }
+        }
+    }
+
+    /// A writable 4Kn loop device over a scratch image of the test's own (to write a table).
+    fn direct_loop_rw(img: &Path) -> Option<String> {
+        let out = Command::new("losetup")
+            .args(["--find", "--show", "--sector-size", "4096"])
+            .arg(img)
+            .output()
+            .ok()
+            .filter(|o| o.status.success());
+        let required = std::env::var_os("CARVE_REQUIRE_LOOP").is_some_and(|v| v == "1");
+        assert!(
+            out.is_some() || !required,
+            "CARVE_REQUIRE_LOOP=1 but losetup failed"
+        );
+        if out.is_none() {
+            eprintln!("NOT RUN: no loop device here; the O_DIRECT proof needs root and /dev/loop*");
+        }
+        out.map(|o| String::from_utf8(o.stdout).unwrap().trim().to_string())
+    }
+
+    /// The rule O_DIRECT imposes, checked on the device itself: an 8-byte read at byte 512 of a
+    /// 4096-byte-sector device must fail, or this test proves nothing.
+    fn unaligned_read_is_refused(dev: &str) -> bool {
+        use std::os::unix::fs::{FileExt, OpenOptionsExt};
+        let f = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc_o_direct())
+            .open(dev)
+            .unwrap();
+        let mut b = [0u8; 8];
+        f.read_at(&mut b, 512).is_err()
+    }
+
+    fn libc_o_direct() -> i32 {
+        // O_DIRECT on x86-64 and aarch64 Linux differs; rustix knows.
+        rustix::fs::OFlags::DIRECT.bits() as i32
+    }
+
+    /// A real 4Kn device read with O_DIRECT (reads must be aligned to 4096 bytes in offset,
+    /// length and buffer): GPT by fdisk and MBR with logicals by sfdisk, both read through
+    /// `read_layout_direct` exactly as sfdisk reads them, and as from the image file.
+    #[test]
+    fn o_direct_on_a_4096_byte_sector_loop_device() {
+        if !tool("fdisk") || !tool("sfdisk") || !tool("losetup") {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let gpt = sparse_image(dir.path(), "gpt4k.img", 64 << 20);
+        make_4k_gpt(&gpt);
+        let mbr = sparse_image(dir.path(), "mbr4k.img", 64 << 20);
+        // sfdisk takes the sector size from the device: write the table through a 4Kn loop.
+        let Some(rw) = direct_loop_rw(&mbr) else {
+            return;
+        };
+        let written = std::panic::catch_unwind(|| {
+            sfdisk(
+                Path::new(&rw),
+                &[],
+                "label: dos\nlabel-id: 0x0badcafe\nstart=256, size=2048, type=83\nstart=2304, size=10240, type=5\nstart=2560, size=2048, type=83\nstart=4864, size=2048, type=82\nstart=7168, size=2048, type=7\n",
+            )
+        });
+        let _ = Command::new("losetup").args(["-d", &rw]).status();
+        written.unwrap();
+        for (img, logicals) in [(&gpt, 0usize), (&mbr, 3)] {
+            let Some(dev) = direct_loop(img, 4096) else {
+                return;
+            };
+            let result = std::panic::catch_unwind(|| {
+                (
+                    unaligned_read_is_refused(&dev),
+                    carve::disk::read_layout_direct(&dev),
+                    sfdisk_partitions(Path::new(&dev)).1,
+                )
+            });
+            let _ = Command::new("losetup").args(["-d", &dev]).status();
+            let (refused, l, theirs) = result.unwrap();
+            assert!(
+                refused,
+                "{dev}: an unaligned O_DIRECT read succeeded; the test has no teeth"
+            );
+            let l = l.unwrap_or_else(|e| panic!("{dev}: {e}"));
+            assert_eq!(
+                carve_partitions(&l),
+                theirs,
+                "partitions differ from sfdisk on {dev}"
+            );
+            assert_eq!(l.logical_sector_size, 4096);
+            let lost = l.partitions.iter().filter(|p| p.number >= 5).count();
+            assert_eq!(lost, logicals, "logical partitions on {dev}");
+            let from_image = layout(img);
+            if logicals == 0 {
+                assert_eq!(l.partitions, from_image.partitions);
+                assert_eq!(l.free, from_image.free);
+            }
+        }
+    }
+
+    /// The same with 512-byte sectors (O_DIRECT then needs 512-byte alignment).
+    #[test]
+    fn o_direct_on_a_512_byte_sector_loop_device() {
+        if !tool("sfdisk") || !tool("losetup") {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let img = sparse_image(dir.path(), "mbr.img", 64 << 20);
+        sfdisk(
+            &img,
+            &[],
+            "label: dos\nstart=2048, size=16384, type=83\nstart=18432, size=81920, type=5\nstart=20480, size=16384, type=83\nstart=38912, size=16384, type=82\n",
+        );
+        let Some(dev) = direct_loop(&img, 512) else {
+            return;
+        };
+        let result = std::panic::catch_unwind(|| {
+            (
+                carve::disk::read_layout_direct(&dev),
+                sfdisk_partitions(Path::new(&dev)).1,
+            )
+        });
+        let _ = Command::new("losetup").args(["-d", &dev]).status();
+        let (l, theirs) = result.unwrap();
+        let l = l.unwrap_or_else(|e| panic!("{dev}: {e}"));
+        assert_eq!(carve_partitions(&l), theirs);
+        assert_eq!(l.partitions, layout(&img).partitions);
+    }
+}

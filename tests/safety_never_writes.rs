@@ -8,7 +8,6 @@
 mod export_support;
 
 use export_support::{carve, have_tool, sfdisk, snapshot, text};
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -26,9 +25,34 @@ fn fingerprint(path: &Path) -> Fingerprint {
     let meta = std::fs::metadata(path).expect("stat image");
     Fingerprint {
         bytes: std::fs::read(path).expect("read image"),
-        mtime: (meta.mtime(), meta.mtime_nsec()),
-        ctime: (meta.ctime(), meta.ctime_nsec()),
+        mtime: mtime(&meta),
+        ctime: ctime(&meta),
     }
+}
+
+#[cfg(unix)]
+fn mtime(meta: &std::fs::Metadata) -> (i64, i64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.mtime(), meta.mtime_nsec())
+}
+
+#[cfg(unix)]
+fn ctime(meta: &std::fs::Metadata) -> (i64, i64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.ctime(), meta.ctime_nsec())
+}
+
+/// Windows has no ctime; the last-write time (100 ns resolution) stands for both.
+#[cfg(not(unix))]
+fn mtime(meta: &std::fs::Metadata) -> (i64, i64) {
+    use std::os::windows::fs::MetadataExt;
+    let t = meta.last_write_time();
+    ((t / 10_000_000) as i64, (t % 10_000_000) as i64)
+}
+
+#[cfg(not(unix))]
+fn ctime(meta: &std::fs::Metadata) -> (i64, i64) {
+    mtime(meta)
 }
 
 fn assert_unchanged(path: &Path, before: &Fingerprint, after_what: &str) {

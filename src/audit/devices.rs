@@ -45,10 +45,14 @@ pub fn normalize(name: &str) -> DevicePath {
         .map(|p| format!("device path `{shown}` is malformed: it {p}"));
     if let Some(rest) = windows_rest(name) {
         let canonical = format!("\\\\.\\{rest}");
+        // `//./` is `\\.\` to Windows (its path parser takes `/` for `\` in the device
+        // prefix), and `carve check` accepts it: so does audit.
+        let same_prefix =
+            name.starts_with("\\\\?\\") || name.starts_with("//./") || name.starts_with("//?/");
         let problem = match checked {
             Some(p) if p.contains(&canonical) => Some(p),
             Some(p) => Some(format!("{p}; Windows names the drive `{canonical}`")),
-            None if name != canonical && !name.starts_with("\\\\?\\") => Some(format!(
+            None if name != canonical && !same_prefix => Some(format!(
                 "device path `{shown}` is malformed; Windows names the drive `{canonical}` (two backslashes, a dot, one backslash)"
             )),
             None => None,
@@ -57,6 +61,15 @@ pub fn normalize(name: &str) -> DevicePath {
             key: canonical.to_ascii_lowercase(),
             canonical,
             problem,
+        };
+    }
+    // An image file named by a Windows path (`Z:\vms\d.img`, `\\server\share\d.img`):
+    // taken as written, compared as Windows compares (without case, `/` as `\`).
+    if is_windows_file_path(name) {
+        return DevicePath {
+            key: name.replace('/', "\\").to_lowercase(),
+            canonical: name.to_string(),
+            problem: checked,
         };
     }
     // Unix: collapse `//` and `/./` so spellings of one path group together.
@@ -82,6 +95,16 @@ pub fn normalize(name: &str) -> DevicePath {
         key,
         problem,
     }
+}
+
+/// `C:\...`, `C:/...` or a UNC path `\\server\share\...`: a file on a Windows host.
+fn is_windows_file_path(name: &str) -> bool {
+    let b = name.as_bytes();
+    let drive =
+        b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && matches!(b[2], b'\\' | b'/');
+    let unc =
+        name.starts_with("\\\\") && !name.starts_with("\\\\.\\") && !name.starts_with("\\\\?\\");
+    drive || unc
 }
 
 /// A partition's own device node, as VBoxManage's `Relative=1` descriptors name it: the whole
@@ -154,7 +177,14 @@ mod tests {
         assert_eq!(typo.canonical, r"\\.\PhysicalDrive0");
         assert!(typo.problem.as_deref().unwrap_or("").contains("malformed"));
         assert_eq!(normalize(r"\\.\physicaldrive0").key, good.key);
-        assert!(normalize("//./PhysicalDrive1").problem.is_some());
+        // Windows opens `//./PhysicalDrive1` as `\\.\PhysicalDrive1`; check accepts it too.
+        let slashes = normalize("//./PhysicalDrive1");
+        assert_eq!(slashes.problem, None);
+        assert_eq!(slashes.key, normalize(r"\\.\PhysicalDrive1").key);
+        assert_eq!(
+            crate::check::device_path_problem("//./PhysicalDrive1"),
+            None
+        );
         assert!(is_device_path(r"\.\PhysicalDrive0"));
         assert!(is_device_path("/dev/sdb"));
         assert!(!is_device_path("Raw_Sectors_1MiB"));
@@ -173,6 +203,16 @@ mod tests {
         let spaces = normalize("/dev/sdb ").problem.unwrap_or_default();
         assert!(spaces.contains("trailing spaces"), "{spaces}");
         assert_eq!(normalize(r"\\?\GLOBALROOT\Device\Harddisk0").problem, None);
+    }
+
+    #[test]
+    fn an_image_named_by_a_windows_path_is_no_malformed_device() {
+        let img = normalize(r"Z:\tmp\proj\d.img");
+        assert_eq!(img.problem, None);
+        assert_eq!(img.canonical, r"Z:\tmp\proj\d.img");
+        assert_eq!(img.key, normalize("z:/tmp/proj/D.img").key);
+        assert_eq!(normalize(r"\\server\share\d.img").problem, None);
+        assert_ne!(img.key, normalize(r"Z:\tmp\other.img").key);
     }
 
     #[test]

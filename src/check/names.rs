@@ -50,12 +50,8 @@ pub fn check(ctx: &Context, sink: &mut Sink) {
                 None,
                 format!("vdisk name {} {problem}", text::shown(&vdisk.name)),
             );
-        } else if let Some(&first) = seen.get(&vdisk.name.to_lowercase()) {
-            let how = if ctx.vdisk_name(first) == vdisk.name {
-                "is also the name of"
-            } else {
-                "differs only in case from"
-            };
+        } else if let Some(&first) = seen.get(&collision_key(&vdisk.name)) {
+            let how = collision_how(&vdisk.name, ctx.vdisk_name(first));
             push(
                 sink,
                 v,
@@ -67,7 +63,7 @@ pub fn check(ctx: &Context, sink: &mut Sink) {
                 ),
             );
         } else {
-            seen.insert(vdisk.name.to_lowercase(), v);
+            seen.insert(collision_key(&vdisk.name), v);
         }
         check_file_paths(vdisk, v, problem.is_none(), sink);
         zero_file_clash(vdisk, v, sink);
@@ -115,7 +111,55 @@ pub fn name_problem(name: &str) -> Option<&'static str> {
     } else if name.contains('"') {
         Some("contains `\"`, which a descriptor cannot quote")
     } else {
-        None
+        windows_name_problem(name)
+    }
+}
+
+/// Names Windows cannot hold, refused on every platform (project folders move between
+/// hosts): device names (`CON`, `NUL.vmdk`), a trailing dot or space, `<>:|?*`.
+fn windows_name_problem(name: &str) -> Option<&'static str> {
+    if name.ends_with(['.', ' ']) {
+        return Some("ends in a dot or a space, which Windows drops from file names");
+    }
+    if name.contains(['<', '>', ':', '|', '?', '*']) {
+        return Some("contains one of < > : | ? *, which Windows does not allow in file names");
+    }
+    // Windows takes `CON`, `con.txt` and `CON .vmdk` alike for the device.
+    let stem = name.split('.').next().unwrap_or("").trim_end_matches(' ');
+    const DEVICES: [&str; 4] = ["CON", "PRN", "AUX", "NUL"];
+    let numbered = ["COM", "LPT"].iter().any(|p| {
+        stem.len() > 3
+            && stem.is_char_boundary(3)
+            && stem[..3].eq_ignore_ascii_case(p)
+            && matches!(
+                &stem[3..],
+                "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "0" | "¹" | "²" | "³"
+            )
+    });
+    if numbered || DEVICES.iter().any(|d| stem.eq_ignore_ascii_case(d)) {
+        return Some(
+            "is a device name on Windows (CON, PRN, AUX, NUL, COM0-9, LPT0-9, with or without an extension), which no file may have",
+        );
+    }
+    None
+}
+
+/// The key two names collide under: Windows and macOS compare file names without case, and
+/// macOS (APFS, HFS+) also across Unicode normalisation forms (`é` composed or not).
+fn collision_key(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    name.nfc().collect::<String>().to_lowercase()
+}
+
+/// How `name` collides with `first` (whose key is the same).
+fn collision_how(name: &str, first: &str) -> &'static str {
+    use unicode_normalization::UnicodeNormalization;
+    if name == first {
+        "is also the name of"
+    } else if name.nfc().eq(first.nfc()) {
+        "is the same name in another Unicode normalisation form as"
+    } else {
+        "differs only in case from"
     }
 }
 
@@ -123,14 +167,14 @@ pub fn name_problem(name: &str) -> Option<&'static str> {
 /// element's (`<name>.xml`), and not shared with another file extent of the vdisk. Default names derive from the vdisk name, so they are checked
 /// only when that name is sound (its own finding says the rest).
 fn check_file_paths(vdisk: &VDisk, v: usize, name_ok: bool, sink: &mut Sink) {
-    let descriptor = format!("{}.vmdk", vdisk.name).to_lowercase();
-    let libvirt_xml = format!("{}.xml", vdisk.name).to_lowercase();
+    let descriptor = collision_key(&format!("{}.vmdk", vdisk.name));
+    let libvirt_xml = collision_key(&format!("{}.xml", vdisk.name));
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (e, path, explicit) in vdisk.file_paths() {
         if !explicit && !name_ok {
             continue;
         }
-        let key = path.to_lowercase();
+        let key = collision_key(&path);
         let problem = if let Some(problem) = name_problem(&path) {
             Some(problem.to_string())
         } else if key == descriptor {
@@ -216,6 +260,22 @@ mod tests {
     #[case("vm\u{0}")]
     #[case("vm\"1")]
     #[case(&"x".repeat(251))]
+    #[case("CON")]
+    #[case("con")]
+    #[case("NUL.vmdk")]
+    #[case("aux .img")]
+    #[case("COM1")]
+    #[case("lpt9")]
+    #[case("COM¹")]
+    #[case("PRN")]
+    #[case("vm1.")]
+    #[case("vm1 ")]
+    #[case("a<b")]
+    #[case("a>b")]
+    #[case("C:vm")]
+    #[case("a|b")]
+    #[case("what?")]
+    #[case("*")]
     fn unsafe_vdisk_names(#[case] name: &str) {
         let plan = plan_of(vec![vdisk(name, vec![raw(125_831_168, 2048)])]);
         assert_eq!(flagged(&plan, codes::BAD_NAME), vec![(0, usize::MAX)]);
@@ -228,6 +288,11 @@ mod tests {
     #[case(".hidden")]
     #[case("vm-ü")]
     #[case(&"x".repeat(250))]
+    #[case("CONSOLE")]
+    #[case("COM10")]
+    #[case("nullvm")]
+    #[case("my con")]
+    #[case(".vm")]
     fn plain_vdisk_names(#[case] name: &str) {
         let plan = plan_of(vec![vdisk(name, vec![file(2048, "h.bin")])]);
         assert_eq!(flagged(&plan, codes::BAD_NAME), vec![]);
@@ -257,6 +322,45 @@ mod tests {
                 "vdisk name VM2 differs only in case from vdisk 1 (vm2): both would export into one folder",
             ]
         );
+    }
+
+    #[test]
+    fn windows_names_are_refused_with_the_reason() {
+        for (name, why) in [
+            ("CON", "is a device name on Windows"),
+            ("nul.bin", "is a device name on Windows"),
+            ("vm1.", "ends in a dot or a space"),
+            ("a:b", "< > : | ? *"),
+        ] {
+            assert!(
+                name_problem(name).is_some_and(|p| p.contains(why)),
+                "{name}"
+            );
+        }
+        let plan = plan_of(vec![vdisk(
+            "vm1",
+            vec![file(8, "LPT1.bin"), file(8, "x?.bin")],
+        )]);
+        assert_eq!(flagged(&plan, codes::BAD_NAME), vec![(0, 0), (0, 1)]);
+    }
+
+    #[test]
+    fn names_equal_after_unicode_normalisation_collide() {
+        // "é" precomposed (U+00E9) and decomposed (e + U+0301): one name on macOS.
+        let composed = "caf\u{e9}";
+        let decomposed = "cafe\u{301}";
+        let plan = plan_of(vec![vdisk(composed, vec![]), vdisk(decomposed, vec![])]);
+        let messages = messages_on(&plan, None, codes::BAD_NAME);
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert!(
+            messages[0].contains("another Unicode normalisation form"),
+            "{messages:?}"
+        );
+        let plan = plan_of(vec![vdisk(
+            "vm1",
+            vec![file(8, "Caf\u{e9}.bin"), file(8, "cafe\u{301}.BIN")],
+        )]);
+        assert_eq!(flagged(&plan, codes::BAD_NAME), vec![(0, 1)]);
     }
 
     #[test]

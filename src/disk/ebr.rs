@@ -7,6 +7,7 @@
 
 use super::le::u32_at;
 use super::readonly::DiskFile;
+use crate::error::Result;
 use std::collections::HashSet;
 
 /// Linux stops long before this; it bounds crafted chains.
@@ -48,8 +49,9 @@ pub struct Chain {
 }
 
 /// Follow the chain of the extended partition at `ext_start` (`ext_sectors` long), both
-/// in logical sectors of `lb` bytes.
-pub fn walk(disk: &DiskFile, lb: u64, ext_start: u64, ext_sectors: u64) -> Chain {
+/// in logical sectors of `lb` bytes. An EBR that cannot be read is an error (with the OS's
+/// reason), never "the chain ends here": logical partitions must not turn into free space.
+pub fn walk(disk: &DiskFile, lb: u64, ext_start: u64, ext_sectors: u64) -> Result<Chain> {
     let ext_end = ext_start.saturating_add(ext_sectors);
     // Notes count in 512-byte units, as every sector number carve prints.
     let in_512 = |lba: u64| lba.saturating_mul(lb / 512);
@@ -77,14 +79,20 @@ pub fn walk(disk: &DiskFile, lb: u64, ext_start: u64, ext_sectors: u64) -> Chain
             ));
             break;
         }
-        let mut sector = [0u8; 512];
-        let readable = ebr
-            .checked_mul(lb)
-            .is_some_and(|at| disk.read_at(at, &mut sector).is_ok());
-        if !readable || sector[510..512] != [0x55, 0xAA] {
+        let at = ebr.checked_mul(lb).filter(|&at| disk.contains(at, 512));
+        let Some(at) = at else {
+            chain.notes.push(format!(
+                "the EBR at sector {} lies past the end of the disk; logical partitions after it are lost",
+                in_512(ebr)
+            ));
+            break;
+        };
+        // The first 512 bytes of the EBR's sector (on a 4Kn disk the rest is padding).
+        let sector = disk.read_or_fail(at, 512)?;
+        if sector[510..512] != [0x55, 0xAA] {
             if ebr != ext_start {
                 chain.notes.push(format!(
-                    "the EBR at sector {} is missing or unreadable; logical partitions after it are lost",
+                    "the EBR at sector {} is missing (no 0x55AA signature); logical partitions after it are lost",
                     in_512(ebr)
                 ));
             }
@@ -106,5 +114,5 @@ pub fn walk(disk: &DiskFile, lb: u64, ext_start: u64, ext_sectors: u64) -> Chain
         }
         ebr = ext_start.saturating_add(u64::from(link.start));
     }
-    chain
+    Ok(chain)
 }

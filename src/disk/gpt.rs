@@ -16,11 +16,11 @@ pub fn read(disk: &DiskFile, lb: u32) -> Result<TableRead> {
     let last_lba = disk_lbas.saturating_sub(1);
     let mut notes = Vec::new();
 
-    let primary = gpt_header::read_copy(disk, lb, 1, disk_lbas);
+    let primary = gpt_header::read_copy(disk, lb, 1, disk_lbas)?;
     // Where the primary header says its backup is (also when only its array is corrupt).
     let alt_lba = match &primary {
         Ok(p) => Some(p.header.alt_lba),
-        Err(_) => gpt_header::header_at(disk, lb, 1, disk_lbas).map(|h| h.alt_lba),
+        Err(_) => gpt_header::header_at(disk, lb, 1, disk_lbas)?.map(|h| h.alt_lba),
     };
     // The backup is read where the primary points; the last sector when the primary does
     // not say, or points beyond the end of a truncated image.
@@ -28,7 +28,7 @@ pub fn read(disk: &DiskFile, lb: u32) -> Result<TableRead> {
         Some(alt) if alt > 1 && alt < disk_lbas => alt,
         _ => last_lba,
     };
-    let backup = gpt_header::read_copy(disk, lb, backup_lba, disk_lbas);
+    let backup = gpt_header::read_copy(disk, lb, backup_lba, disk_lbas)?;
     let truncated = alt_lba.is_some_and(|alt| alt >= disk_lbas);
 
     let chosen: GptCopy = match (primary, backup) {

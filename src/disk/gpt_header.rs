@@ -59,34 +59,67 @@ pub struct GptCopy {
 }
 
 /// Read and validate the copy whose header sits at `lba` on a disk of `disk_lbas` sectors.
-pub fn read_copy(disk: &DiskFile, lb: u64, lba: u64, disk_lbas: u64) -> Result<GptCopy, CopyError> {
-    let offset = lba
-        .checked_mul(lb)
-        .ok_or_else(|| CopyError::Header("its position is beyond any disk".into()))?;
-    let size = usize::try_from(lb).map_err(|_| CopyError::Header("sector too large".into()))?;
-    let sector = disk
-        .read_vec(offset, size)
-        .map_err(|_| CopyError::Header(format!("LBA {lba} cannot be read")))?;
-    let header = parse_header(&sector, lba, lb, disk_lbas).map_err(CopyError::Header)?;
-    let array_len = usize::try_from(header.array_bytes())
-        .map_err(|_| CopyError::Header("entry array too large".into()))?;
-    let array = disk
-        .read_vec(header.entries_lba.saturating_mul(lb), array_len)
-        .map_err(|_| CopyError::Array("the partition entry array cannot be read".into()))?;
-    if crc32(&array) != header.entries_crc {
-        return Err(CopyError::Array(
-            "partition entry array CRC32 mismatch".into(),
-        ));
+/// The outer error is a read that failed (the disk, not the table, is at fault); the inner
+/// one says why the bytes read are not a usable copy.
+pub fn read_copy(
+    disk: &DiskFile,
+    lb: u64,
+    lba: u64,
+    disk_lbas: u64,
+) -> crate::error::Result<Result<GptCopy, CopyError>> {
+    let Some(offset) = lba.checked_mul(lb) else {
+        return Ok(Err(CopyError::Header(
+            "its position is beyond any disk".into(),
+        )));
+    };
+    let Ok(size) = usize::try_from(lb) else {
+        return Ok(Err(CopyError::Header("sector too large".into())));
+    };
+    if !disk.contains(offset, lb) {
+        return Ok(Err(CopyError::Header(format!(
+            "LBA {lba} is past the end of the disk"
+        ))));
     }
-    Ok(GptCopy { header, array })
+    let sector = disk.read_or_fail(offset, size)?;
+    let header = match parse_header(&sector, lba, lb, disk_lbas) {
+        Ok(h) => h,
+        Err(why) => return Ok(Err(CopyError::Header(why))),
+    };
+    let Ok(array_len) = usize::try_from(header.array_bytes()) else {
+        return Ok(Err(CopyError::Header("entry array too large".into())));
+    };
+    let array_at = header.entries_lba.saturating_mul(lb);
+    if !disk.contains(array_at, header.array_bytes()) {
+        return Ok(Err(CopyError::Array(
+            "the partition entry array lies past the end of the disk".into(),
+        )));
+    }
+    let array = disk.read_or_fail(array_at, array_len)?;
+    if crc32(&array) != header.entries_crc {
+        return Ok(Err(CopyError::Array(
+            "partition entry array CRC32 mismatch".into(),
+        )));
+    }
+    Ok(Ok(GptCopy { header, array }))
 }
 
 /// The header at `lba` alone, when it is sound (its entry array is not read): where a primary
 /// whose array is corrupt says its backup is.
-pub fn header_at(disk: &DiskFile, lb: u64, lba: u64, disk_lbas: u64) -> Option<GptHeader> {
-    let offset = lba.checked_mul(lb)?;
-    let sector = disk.read_vec(offset, usize::try_from(lb).ok()?).ok()?;
-    parse_header(&sector, lba, lb, disk_lbas).ok()
+/// A read that fails is an error.
+pub fn header_at(
+    disk: &DiskFile,
+    lb: u64,
+    lba: u64,
+    disk_lbas: u64,
+) -> crate::error::Result<Option<GptHeader>> {
+    let (Some(offset), Ok(size)) = (lba.checked_mul(lb), usize::try_from(lb)) else {
+        return Ok(None);
+    };
+    if !disk.contains(offset, lb) {
+        return Ok(None);
+    }
+    let sector = disk.read_or_fail(offset, size)?;
+    Ok(parse_header(&sector, lba, lb, disk_lbas).ok())
 }
 
 /// A GUID stored the GPT way (first three fields little-endian).

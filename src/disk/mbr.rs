@@ -5,9 +5,10 @@ use super::TableRead;
 use super::ebr;
 use super::readonly::DiskFile;
 use super::types::{is_mbr_extended, mbr_type_name};
+use crate::error::Result;
 use crate::model::{Partition, Reserved, ReservedKind, Span, TableKind};
 
-pub fn read(disk: &DiskFile, lb: u32, header: &mbrman::MBRHeader) -> TableRead {
+pub fn read(disk: &DiskFile, lb: u32, header: &mbrman::MBRHeader) -> Result<TableRead> {
     let lb = u64::from(lb);
     let factor = lb / 512;
     let size = disk.len() / 512;
@@ -40,7 +41,7 @@ pub fn read(disk: &DiskFile, lb: u32, header: &mbrman::MBRHeader) -> TableRead {
         if !extended {
             continue;
         }
-        let chain = ebr::walk(disk, lb, start, sectors);
+        let chain = ebr::walk(disk, lb, start, sectors)?;
         notes.extend(chain.notes);
         for at in chain.ebrs {
             reserved.push(Reserved {
@@ -70,14 +71,14 @@ pub fn read(disk: &DiskFile, lb: u32, header: &mbrman::MBRHeader) -> TableRead {
     }
     partitions.sort_by_key(|p| (p.start, !p.extended, p.number));
     reserved.sort_by_key(|r| r.start);
-    TableRead {
+    Ok(TableRead {
         table: TableKind::Mbr,
         id: format!("0x{:08x}", u32::from_le_bytes(header.disk_signature)),
         partitions,
         reserved,
         usable: vec![Span::from_bounds(0, size)],
         notes,
-    }
+    })
 }
 
 fn partition(

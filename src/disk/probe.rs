@@ -1,13 +1,20 @@
-//! What kind of disk this is: its sector size (images) and what sector 0 holds.
+//! What sector 0 holds, and whether a GPT signature sits at an offset.
+//!
+//! Every read here is through the aligned reader, and a read that fails is an error:
+//! "the signature is not there" is only ever said of bytes that were read.
 
 use super::readonly::DiskFile;
+use crate::error::Result;
 
 const GPT_SIGNATURE: &[u8; 8] = b"EFI PART";
 
-/// Whether a GPT header signature sits at byte `offset`.
-pub fn gpt_signature_at(disk: &DiskFile, offset: u64) -> bool {
-    let mut sig = [0u8; 8];
-    disk.read_at(offset, &mut sig).is_ok() && &sig == GPT_SIGNATURE
+/// Whether a GPT header signature sits at byte `offset` (false when the disk is too short
+/// to hold one there; an error when the bytes cannot be read).
+pub fn gpt_signature_at(disk: &DiskFile, offset: u64) -> Result<bool> {
+    if !disk.contains(offset, 8) {
+        return Ok(false);
+    }
+    Ok(disk.read_or_fail(offset, 8)? == GPT_SIGNATURE)
 }
 
 /// What sector 0 says about the partition table.
@@ -25,12 +32,19 @@ pub enum Sector0 {
     Hybrid { others: usize },
 }
 
-pub fn classify_sector0(disk: &DiskFile) -> Sector0 {
+/// Read sector 0 (an error if it cannot be read) and classify what it holds.
+pub fn classify_sector0(disk: &DiskFile) -> Result<Sector0> {
     if disk.len() < 512 {
-        return Sector0::Blank;
+        return Ok(Sector0::Blank);
     }
-    let mut reader = disk.reader();
-    match mbrman::MBRHeader::read_from(&mut reader) {
+    let bytes = disk.read_or_fail(0, 512)?;
+    Ok(classify_bytes(&bytes))
+}
+
+/// Classify the 512 bytes of an MBR sector (pure: no I/O, so no I/O error can hide here).
+pub fn classify_bytes(bytes: &[u8]) -> Sector0 {
+    let mut cursor = std::io::Cursor::new(bytes);
+    match mbrman::MBRHeader::read_from(&mut cursor) {
         Ok(header) => {
             let used: Vec<u8> = header
                 .iter()

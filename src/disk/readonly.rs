@@ -1,60 +1,56 @@
-//! Opening a disk or image with read access only, and the read-only reader handed to the
-//! table parsers: its `write` always fails, so no parser can ever change a disk.
+//! A disk or image opened with read access only, read through the one aligned reader, and
+//! the read-only `Read + Seek` view handed to the table parser crates: its `write` always
+//! fails, so no parser can ever change a disk.
 
+use super::aligned::Aligned;
+use super::device::{self, ReadAt};
 use crate::error::{Error, Result};
-use std::fs::{File, OpenOptions};
-use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 
 /// A disk or image opened for reading only.
 pub struct DiskFile {
-    file: File,
+    reader: Aligned<Box<dyn ReadAt>>,
     path: String,
-    len: u64,
     block_device: bool,
+    sector_sizes: Option<(u32, u32)>,
 }
 
 impl DiskFile {
-    /// Open `path` read-only. Directories and other non-disk files are refused.
+    /// Open `path` read-only through the OS's backend. Directories and other non-disk files
+    /// are refused.
     pub fn open(path: &str) -> Result<DiskFile> {
-        // Look before opening: opening a FIFO for reading would wait for a writer forever.
-        let kind = std::fs::metadata(path)
-            .map_err(|e| Error::io(path, "open it for reading", &e))?
-            .file_type();
-        if !kind.is_dir() && !kind.is_file() && !is_block_device(&kind) {
-            return Err(not_a_disk(path));
-        }
-        let file = OpenOptions::new()
-            .read(true)
-            .open(path)
-            .map_err(|e| Error::io(path, "open it for reading", &e))?;
-        let meta = file
-            .metadata()
-            .map_err(|e| Error::io(path, "read its metadata", &e))?;
-        let kind = meta.file_type();
-        if kind.is_dir() {
-            return Err(Error::at(
-                path,
-                "is a directory, not a disk (name a block device such as /dev/sdb or a disk image file)",
-            ));
-        }
-        let block_device = is_block_device(&kind);
-        if !block_device && !kind.is_file() {
-            return Err(not_a_disk(path));
-        }
-        let len = if block_device {
-            // lseek(SEEK_END) on a block device yields its size in bytes.
-            (&file)
-                .seek(SeekFrom::End(0))
-                .map_err(|e| Error::io(path, "find its size", &e))?
-        } else {
-            meta.len()
-        };
-        Ok(DiskFile {
-            file,
+        Self::open_with(path, false)
+    }
+
+    /// As [`DiskFile::open`], with `O_DIRECT` on Linux when `direct` (every read then has to
+    /// be sector-aligned, as on a Windows physical drive).
+    pub fn open_with(path: &str, direct: bool) -> Result<DiskFile> {
+        let opened = device::open(path, direct)?;
+        Ok(DiskFile::from_device(
+            opened.device,
+            path,
+            opened.len,
+            opened.sector_sizes,
+            opened.device_node,
+        ))
+    }
+
+    /// A disk over any backend (tests use fakes that behave as raw devices or fail).
+    pub fn from_device(
+        device: Box<dyn ReadAt>,
+        path: &str,
+        len: u64,
+        sector_sizes: Option<(u32, u32)>,
+        block_device: bool,
+    ) -> DiskFile {
+        // Images carry no sector size: align to 4096, which suits 512-byte disks as well.
+        let unit = sector_sizes.map_or(4096, |(logical, _)| logical);
+        DiskFile {
+            reader: Aligned::new(device, len, unit),
             path: path.to_string(),
-            len,
             block_device,
-        })
+            sector_sizes,
+        }
     }
 
     pub fn path(&self) -> &str {
@@ -63,74 +59,111 @@ impl DiskFile {
 
     /// Size in bytes.
     pub fn len(&self) -> u64 {
-        self.len
+        self.reader.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.len() == 0
     }
 
+    /// A device (block device, raw disk, physical drive) rather than an image file.
     pub fn is_block_device(&self) -> bool {
         self.block_device
     }
 
-    pub(crate) fn file(&self) -> &File {
-        &self.file
+    /// (logical, physical) sector sizes as the OS reports them; `None` for image files.
+    pub fn os_sector_sizes(&self) -> Option<(u32, u32)> {
+        self.sector_sizes
     }
 
-    /// Fill `buf` from byte `offset`; reading past the end is an error.
+    /// Whether `len` bytes from `offset` lie inside the disk.
+    pub fn contains(&self, offset: u64, len: u64) -> bool {
+        offset.checked_add(len).is_some_and(|end| end <= self.len())
+    }
+
+    /// Fill `buf` from byte `offset`; reading past the end is an error (`UnexpectedEof`).
     pub fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<()> {
-        let end = offset.checked_add(buf.len() as u64);
-        if end.is_none_or(|end| end > self.len) {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "read past the end of the disk",
-            ));
-        }
-        read_exact_at(&self.file, buf, offset)
+        self.reader.read_exact_at(offset, buf)
     }
 
-    /// `len` bytes from `offset`, in one read.
+    /// `len` bytes from `offset`.
     pub fn read_vec(&self, offset: u64, len: usize) -> io::Result<Vec<u8>> {
         let mut buf = vec![0u8; len];
         self.read_at(offset, &mut buf)?;
         Ok(buf)
     }
 
-    /// A buffered, seekable, read-only view for the parser crates.
-    pub fn reader(&self) -> ReadOnly<BufReader<&File>> {
-        ReadOnly(BufReader::with_capacity(64 * 1024, &self.file))
+    /// `len` bytes from `offset`, or carve's error naming the disk, the place and the OS's
+    /// reason: a read that fails is never taken for an empty disk.
+    pub fn read_or_fail(&self, offset: u64, len: usize) -> Result<Vec<u8>> {
+        self.read_vec(offset, len)
+            .map_err(|e| self.read_error(offset, len, &e))
+    }
+
+    /// The error for a failed read of `len` bytes at `offset`.
+    pub fn read_error(&self, offset: u64, len: usize, e: &io::Error) -> Error {
+        Error::io(
+            &self.path,
+            &format!("read {len} bytes at byte {offset} (check the disk and the system log)"),
+            e,
+        )
+    }
+
+    /// A seekable, read-only view for the parser crates.
+    pub fn reader(&self) -> ReadOnly<Cursor<'_>> {
+        ReadOnly(Cursor { disk: self, pos: 0 })
     }
 }
 
-fn not_a_disk(path: &str) -> Error {
+/// A position over a [`DiskFile`]: `Read + Seek` for the parser crates.
+pub struct Cursor<'a> {
+    disk: &'a DiskFile,
+    pos: u64,
+}
+
+impl Read for Cursor<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = self.disk.len().saturating_sub(self.pos);
+        let n = usize::try_from(left).unwrap_or(usize::MAX).min(buf.len());
+        if n == 0 {
+            return Ok(0);
+        }
+        self.disk.read_at(self.pos, &mut buf[..n])?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for Cursor<'_> {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        let target = match pos {
+            SeekFrom::Start(p) => Some(p),
+            SeekFrom::End(d) => self.disk.len().checked_add_signed(d),
+            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+        };
+        let target = target.ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "seek before the start of the disk",
+            )
+        })?;
+        self.pos = target;
+        Ok(target)
+    }
+}
+
+pub(crate) fn is_a_directory(path: &str) -> Error {
+    Error::at(
+        path,
+        "is a directory, not a disk (name a block device such as /dev/sdb or a disk image file)",
+    )
+}
+
+pub(crate) fn not_a_disk(path: &str) -> Error {
     Error::at(
         path,
         "is neither a block device nor a regular file (name a disk such as /dev/sdb or a disk image file)",
     )
-}
-
-#[cfg(unix)]
-fn is_block_device(kind: &std::fs::FileType) -> bool {
-    use std::os::unix::fs::FileTypeExt;
-    kind.is_block_device()
-}
-
-#[cfg(not(unix))]
-fn is_block_device(_kind: &std::fs::FileType) -> bool {
-    false
-}
-
-#[cfg(unix)]
-fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
-    use std::os::unix::fs::FileExt;
-    file.read_exact_at(buf, offset)
-}
-
-#[cfg(not(unix))]
-fn read_exact_at(mut file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
-    file.seek(SeekFrom::Start(offset))?;
-    file.read_exact(buf)
 }
 
 /// Forwards reads and seeks; every write fails. The `gpt` crate demands `Write` of the
@@ -184,18 +217,9 @@ mod tests {
         reader.seek(SeekFrom::Start(1020)).unwrap();
         reader.read_exact(&mut buf).unwrap();
         assert_eq!(buf, [7; 4]);
+        assert_eq!(reader.read(&mut buf).unwrap(), 0);
+        assert!(reader.seek(SeekFrom::Current(-2000)).is_err());
         assert_eq!(std::fs::read(img.path()).unwrap(), vec![7u8; 1024]);
-    }
-
-    #[test]
-    fn the_file_is_opened_without_write_access() {
-        let img = image(&[1u8; 512]);
-        let disk = DiskFile::open(img.path().to_str().unwrap()).unwrap();
-        // Writing through the OS handle itself fails: the descriptor was opened O_RDONLY.
-        let mut handle: &File = disk.file();
-        let err = handle.write(b"overwrite").unwrap_err();
-        assert_ne!(err.kind(), io::ErrorKind::Interrupted);
-        assert_eq!(std::fs::read(img.path()).unwrap(), vec![1u8; 512]);
     }
 
     #[test]
@@ -206,6 +230,8 @@ mod tests {
         assert!(disk.read_at(0, &mut buf).is_err());
         assert!(disk.read_at(u64::MAX - 3, &mut buf[..8]).is_err());
         assert_eq!(disk.len(), 100);
+        assert!(disk.contains(0, 100));
+        assert!(!disk.contains(1, 100));
     }
 
     #[test]

@@ -13,24 +13,26 @@
 
 use super::probe::gpt_signature_at;
 use super::readonly::DiskFile;
+use crate::error::Result;
 use mbrman::MBRHeader;
 
 /// Where a GPT header says the sector size is, if there is one.
-pub fn gpt_sector_size(disk: &DiskFile) -> Option<u32> {
-    if gpt_signature_at(disk, 512) {
-        return Some(512);
+/// A read that fails is an error, not "no GPT".
+pub fn gpt_sector_size(disk: &DiskFile) -> Result<Option<u32>> {
+    if gpt_signature_at(disk, 512)? {
+        return Ok(Some(512));
     }
-    if gpt_signature_at(disk, 4096) {
-        return Some(4096);
+    if gpt_signature_at(disk, 4096)? {
+        return Ok(Some(4096));
     }
     let len = disk.len();
-    if len >= 512 * 3 && gpt_signature_at(disk, len - 512) {
-        return Some(512);
+    if len >= 512 * 3 && gpt_signature_at(disk, len - 512)? {
+        return Ok(Some(512));
     }
-    if len >= 4096 * 3 && gpt_signature_at(disk, len - 4096) {
-        return Some(4096);
+    if len >= 4096 * 3 && gpt_signature_at(disk, len - 4096)? {
+        return Ok(Some(4096));
     }
-    None
+    Ok(None)
 }
 
 /// What one reading of the MBR's entries finds on the image.
@@ -43,7 +45,7 @@ struct Reading {
     found: Vec<(usize, &'static str)>,
 }
 
-fn reading(disk: &DiskFile, header: &MBRHeader, lb: u64) -> Reading {
+fn reading(disk: &DiskFile, header: &MBRHeader, lb: u64) -> Result<Reading> {
     let mut r = Reading {
         fits: true,
         end: 0,
@@ -61,21 +63,25 @@ fn reading(disk: &DiskFile, header: &MBRHeader, lb: u64) -> Reading {
             continue;
         }
         let extended = super::types::is_mbr_extended(entry.sys);
-        if let Some(what) = content_at(disk, start, extended) {
+        if let Some(what) = content_at(disk, start, extended)? {
             r.found.push((number, what));
         }
     }
-    r
+    Ok(r)
 }
 
 /// What sits at byte `at`: an EBR (for an extended partition), or a filesystem's or volume
 /// manager's signature.
-fn content_at(disk: &DiskFile, at: u64, extended: bool) -> Option<&'static str> {
-    if at == 0 {
-        return None;
+/// (Nothing when fewer than 4096 bytes follow `at`; an error when they cannot be read.)
+fn content_at(disk: &DiskFile, at: u64, extended: bool) -> Result<Option<&'static str>> {
+    if at == 0 || !disk.contains(at, 4096) {
+        return Ok(None);
     }
-    let mut b = vec![0u8; 4096];
-    disk.read_at(at, &mut b).ok()?;
+    let b = disk.read_or_fail(at, 4096)?;
+    Ok(signature_in(&b, extended))
+}
+
+fn signature_in(b: &[u8], extended: bool) -> Option<&'static str> {
     let boot_signature = b[510..512] == [0x55, 0xAA];
     if extended {
         // An EBR: 0x55AA, sane boot flags, and its last two entries unused.
@@ -108,32 +114,32 @@ fn content_at(disk: &DiskFile, at: u64, extended: bool) -> Option<&'static str> 
 }
 
 /// The sector size to read an MBR image with, and a note saying why when it is not plain 512.
-pub fn mbr_sector_size(disk: &DiskFile, header: &MBRHeader) -> (u32, Option<String>) {
-    let small = reading(disk, header, 512);
-    let large = reading(disk, header, 4096);
+pub fn mbr_sector_size(disk: &DiskFile, header: &MBRHeader) -> Result<(u32, Option<String>)> {
+    let small = reading(disk, header, 512)?;
+    let large = reading(disk, header, 4096)?;
     if !small.found.is_empty() || !large.fits || large.end == 0 {
-        return (512, None);
+        return Ok((512, None));
     }
     if let Some(&(number, what)) = large.found.first() {
-        return (
+        return Ok((
             4096,
             Some(format!(
                 "read with 4096-byte sectors: partition {number} starts with {what} at its offset in 4096-byte sectors, and no partition holds anything at its offset in 512-byte ones (the image of a 4K-native disk; `fdisk -b 4096` reads it so, plain `sfdisk` does not); `--sector-size 512` reads it otherwise"
             )),
-        );
+        ));
     }
     // Nothing on the partitions decides. A table that ends in the image's last MiB only
     // when read with 4096-byte sectors most likely came from a 4K-native disk.
     const MIB: u64 = 1 << 20;
     if disk.len().saturating_sub(large.end) < MIB && small.end.saturating_mul(2) < disk.len() {
-        return (
+        return Ok((
             512,
             Some(format!(
                 "read with 512-byte sectors, but the MBR's partitions fill this image only with 4096-byte sectors (they then end at byte {} of {}): if it is the image of a 4K-native disk, give `--sector-size 4096`",
                 large.end,
                 disk.len()
             )),
-        );
+        ));
     }
-    (512, None)
+    Ok((512, None))
 }

@@ -216,10 +216,12 @@ mod tests {
 
     #[test]
     fn plain_names_only() {
-        for ok in ["vm1", "Raw_Sectors_1MiB", "a b", "a&b<c>"] {
+        for ok in ["vm1", "Raw_Sectors_1MiB", "a b", "a&b (c)"] {
             assert!(check_component("name", ok).is_ok(), "{ok}");
         }
-        for bad in ["", ".", "..", "a/b", r"a\b", "a\nb", "a\"b", "a\0b"] {
+        for bad in [
+            "", ".", "..", "a/b", r"a\b", "a\nb", "a\"b", "a\0b", "a<b>", "CON", "x.",
+        ] {
             let err = check_component("vdisk name", bad).expect_err(bad);
             assert!(err.to_string().starts_with("vdisk name `"), "{err}");
         }
