@@ -125,7 +125,9 @@ pub struct FoundDescriptor {
 /// Descriptors are small; a larger file at `<folder>/<folder>.vmdk` is not one of ours.
 const MAX_DESCRIPTOR_BYTES: u64 = 128 * 1024;
 
-/// Every `<folder>/<folder>.vmdk` directly under `dir`, parsed, by folder name.
+/// Every `<folder>/<folder>.vmdk` directly under `dir` of the kind an export writes (a text
+/// descriptor of FLAT and ZERO extents: another program's sparse disk there is not a vdisk
+/// of carve's), parsed, by folder name.
 pub fn descriptors(dir: &Path) -> Vec<FoundDescriptor> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
@@ -143,7 +145,7 @@ pub fn descriptors(dir: &Path) -> Vec<FoundDescriptor> {
                 return None;
             }
             let bytes = std::fs::read(&path).ok()?;
-            let mut found = from_descriptor(folder, &bytes, &path);
+            let mut found = from_descriptor(folder, &bytes, &path)?;
             found.libvirt_xml = entry.path().join(format!("{}.xml", found.folder)).is_file();
             Some(found)
         })
@@ -152,9 +154,18 @@ pub fn descriptors(dir: &Path) -> Vec<FoundDescriptor> {
     found
 }
 
-fn from_descriptor(folder: String, bytes: &[u8], path: &Path) -> FoundDescriptor {
+fn from_descriptor(folder: String, bytes: &[u8], path: &Path) -> Option<FoundDescriptor> {
     use crate::vmdk::parse::{ExtentKind, parse_descriptor};
     let parsed = parse_descriptor(bytes, &path.display().to_string());
+    let exported = !parsed.embedded
+        && !parsed.extents.is_empty()
+        && parsed
+            .extents
+            .iter()
+            .all(|e| matches!(e.kind, ExtentKind::Flat | ExtentKind::Zero));
+    if !exported {
+        return None;
+    }
     let uuid = parsed
         .ddb("ddb.uuid.image")
         .and_then(|u| Uuid::parse_str(u.trim()).ok());
@@ -169,13 +180,13 @@ fn from_descriptor(folder: String, bytes: &[u8], path: &Path) -> FoundDescriptor
             }
         }
     }
-    FoundDescriptor {
+    Some(FoundDescriptor {
         folder,
         uuid,
         files,
         mapped,
         libvirt_xml: false,
-    }
+    })
 }
 
 /// The marks of carve's own temporary files: `.NAME.carve-tmp-PID`.
@@ -310,6 +321,44 @@ mod tests {
         assert_eq!(
             place(&dir.path().join("sub/../none")),
             place(&dir.path().join("none"))
+        );
+    }
+
+    #[test]
+    fn only_descriptors_an_export_writes_are_found() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let desc = |extents: &str| {
+            format!(
+                "# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\n\
+                 createType=\"monolithicFlat\"\n{extents}\n\
+                 ddb.uuid.image = \"0b0b7a8e-2f7c-4d53-9d3e-5d8c1f6e9a41\"\n"
+            )
+        };
+        for (name, extents) in [
+            (
+                "vm1",
+                "RW 8 FLAT \"vm1-header.bin\" 0\nRW 16 FLAT \"/dev/sdb\" 2048\nRW 8 ZERO",
+            ),
+            ("other", "RW 8 SPARSE \"other-s001.vmdk\""),
+        ] {
+            std::fs::create_dir(dir.path().join(name)).expect("folder");
+            std::fs::write(
+                dir.path().join(name).join(format!("{name}.vmdk")),
+                desc(extents),
+            )
+            .expect("descriptor");
+        }
+        std::fs::write(dir.path().join("loose.vmdk"), desc("RW 8 ZERO")).expect("loose");
+        let found = descriptors(dir.path());
+        assert_eq!(
+            found,
+            vec![FoundDescriptor {
+                folder: "vm1".into(),
+                uuid: Uuid::parse_str("0b0b7a8e-2f7c-4d53-9d3e-5d8c1f6e9a41").ok(),
+                files: vec!["vm1-header.bin".into()],
+                mapped: vec![("/dev/sdb".into(), 2048, 16)],
+                libvirt_xml: false,
+            }]
         );
     }
 }
