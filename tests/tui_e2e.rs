@@ -90,7 +90,7 @@ fn demo_split_drag_save_export_quit() {
     let project = dir.path().join("proj");
     let name = format!("carve-e2e-{}", std::process::id());
     let cmd = format!(
-        "{} --demo --project {}; echo EXITED:$?; sleep 60",
+        "env LC_ALL=C.UTF-8 {} --demo --project {}; echo EXITED:$?; sleep 60",
         env!("CARGO_BIN_EXE_carve"),
         project.display()
     );

@@ -293,3 +293,54 @@ fn a_start_inside_the_gpt_header_is_refused_and_a_start_is_snapped() {
         h.app.dialog
     );
 }
+
+#[test]
+fn undo_and_redo_say_what_they_undid() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = Harness::demo(dir.path(), 100, 30);
+    h.keys("jw");
+    h.keys("u");
+    let m = h.app.message.clone().expect("a message").text;
+    assert!(m.starts_with("undid: added 125829120 sectors (60G)"), "{m}");
+    h.ctrl('r');
+    let m = h.app.message.clone().expect("a message").text;
+    assert!(m.starts_with("redid: added 125829120 sectors (60G)"), "{m}");
+    assert!(h.screen().contains("redid: added"));
+}
+
+#[test]
+fn a_vdisk_keeps_its_mark_when_another_is_deleted_and_after_undo() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = Harness::demo(dir.path(), 100, 30);
+    // Partition 2 split in three: vm1, vm2, vm3 marked 1, 2, 3 on the map.
+    h.keys("jS\x083\n");
+    assert_eq!(h.app.plan.vdisks.len(), 3);
+    let map_row = |h: &Harness| {
+        let map = h.hits.map.as_ref().expect("map");
+        let buf = h.terminal.backend().buffer();
+        let y = map.rect.y + 2;
+        (map.rect.x..map.rect.right())
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect::<String>()
+    };
+    assert!(map_row(&h).contains('3'), "{}", map_row(&h));
+    // Delete vm1 (current): vm2 and vm3 keep 2 and 3.
+    while h.app.current != Some(0) {
+        h.keys(",");
+    }
+    h.keys("D");
+    let row = map_row(&h);
+    assert!(
+        row.contains('2') && row.contains('3') && !row.contains('1'),
+        "{row}"
+    );
+    let list = h.screen();
+    assert!(list.contains("2 vm2") && list.contains("3 vm3"), "{list}");
+    // Undo brings vm1 back with its own 1.
+    h.keys("u");
+    let row = map_row(&h);
+    assert!(
+        row.contains('1') && row.contains('2') && row.contains('3'),
+        "{row}"
+    );
+}

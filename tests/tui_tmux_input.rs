@@ -31,7 +31,7 @@ impl Tmux {
             name: "p".into(),
         };
         let cmd = format!(
-            "{} --demo --project {}; echo EXITED:$?; sleep 60",
+            "env LC_ALL=C.UTF-8 {} --demo --project {}; echo EXITED:$?; sleep 60",
             env!("CARGO_BIN_EXE_carve"),
             project.display()
         );

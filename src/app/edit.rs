@@ -5,36 +5,41 @@ use crate::model::{Extent, MIB_SECTORS, Span, VDisk};
 
 /// Size of a header file extent: the guest's own MBR and boot sectors (1 MiB).
 pub const HEADER_SECTORS: u64 = 2048;
-/// Most undo steps kept.
-const UNDO_DEPTH: usize = 256;
-
 impl App {
     /// Remember the plan before a change.
     pub(super) fn checkpoint(&mut self) {
-        self.undo.push(self.plan.clone());
-        if self.undo.len() > UNDO_DEPTH {
-            self.undo.remove(0);
-        }
-        self.redo.clear();
+        self.sync_marks();
+        self.history.checkpoint(&self.plan, &self.marks);
+    }
+
+    /// How many changes were recorded so far (the update names the newest after its action).
+    pub(super) fn changes_made(&self) -> u64 {
+        self.history.made()
+    }
+
+    pub(super) fn label_last_change(&mut self, label: &str) {
+        self.history.label_last(label);
     }
 
     pub(super) fn undo(&mut self) {
-        match self.undo.pop() {
-            Some(prev) => {
-                self.redo.push(std::mem::replace(&mut self.plan, prev));
+        match self.history.undo(&self.plan, &self.marks) {
+            Some((plan, marks, label)) => {
+                self.plan = plan;
+                self.marks = marks;
                 self.after_plan_swap();
-                self.set_message("undone");
+                self.set_message(format!("undid: {} (C-r or U redoes)", said(&label)));
             }
             None => self.set_message("nothing to undo"),
         }
     }
 
     pub(super) fn redo(&mut self) {
-        match self.redo.pop() {
-            Some(next) => {
-                self.undo.push(std::mem::replace(&mut self.plan, next));
+        match self.history.redo(&self.plan, &self.marks) {
+            Some((plan, marks, label)) => {
+                self.plan = plan;
+                self.marks = marks;
                 self.after_plan_swap();
-                self.set_message("redone");
+                self.set_message(format!("redid: {}", said(&label)));
             }
             None => self.set_message("nothing to redo"),
         }
@@ -51,7 +56,7 @@ impl App {
     }
 
     pub(super) fn clamp_vdisk_row(&mut self) {
-        let rows = self.vdisk_rows().len();
+        let rows = self.vdisk_row_count();
         self.vdisk_row = self.vdisk_row.min(rows.saturating_sub(1));
     }
 
@@ -119,11 +124,7 @@ impl App {
     pub(super) fn make_current(&mut self, v: usize) {
         if v < self.plan.vdisks.len() {
             self.current = Some(v);
-            if let Some(row) = self
-                .vdisk_rows()
-                .iter()
-                .position(|r| *r == VdiskRow::Vdisk(v))
-            {
+            if let Some(row) = self.vdisk_row_of(VdiskRow::Vdisk(v)) {
                 self.vdisk_row = row;
             }
         }
@@ -203,6 +204,9 @@ impl App {
         };
         self.checkpoint();
         let gone = self.plan.vdisks.remove(c);
+        if c < self.marks.len() {
+            self.marks.remove(c);
+        }
         self.current = match self.plan.vdisks.len() {
             0 => None,
             n => Some(c.min(n - 1)),
@@ -251,7 +255,7 @@ impl App {
 
     /// The extent selected in the vdisks pane, or the current vdisk's last.
     fn target_extent(&self) -> Option<(usize, usize)> {
-        match self.vdisk_rows().get(self.vdisk_row) {
+        match self.vdisk_row(self.vdisk_row).as_ref() {
             Some(VdiskRow::Extent(v, e)) => Some((*v, *e)),
             _ => {
                 let c = self.current?;
@@ -285,11 +289,7 @@ impl App {
         let Some(to) = to else { return };
         self.checkpoint();
         self.plan.vdisks[v].extents.swap(e, to);
-        if let Some(row) = self
-            .vdisk_rows()
-            .iter()
-            .position(|r| *r == VdiskRow::Extent(v, to))
-        {
+        if let Some(row) = self.vdisk_row_of(VdiskRow::Extent(v, to)) {
             self.vdisk_row = row;
         }
         self.set_message(format!("moved extent {} to {}", e + 1, to + 1));
@@ -345,5 +345,14 @@ impl App {
             crate::model::human_size(span.sectors),
             names.join(", ")
         ));
+    }
+}
+
+/// A change's label as undo and redo say it.
+fn said(label: &str) -> &str {
+    if label.is_empty() {
+        "the last change"
+    } else {
+        label
     }
 }

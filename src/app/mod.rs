@@ -6,6 +6,8 @@ mod action;
 mod cursor;
 mod edit;
 pub mod geometry;
+mod history;
+pub mod overlay;
 mod project;
 mod update;
 
@@ -135,13 +137,24 @@ pub struct App {
     pub finding_row: usize,
     pub help_scroll: u16,
     pub no_color: bool,
+    /// Draw with ASCII only (the terminal or locale cannot show Unicode).
+    pub ascii: bool,
     pub quit: bool,
-    undo: Vec<Plan>,
-    redo: Vec<Plan>,
+    history: history::History,
+    /// Each vdisk's mark on the map (its colour and symbol), given when it appears and kept
+    /// for its life: deleting another vdisk never changes it. Parallel to `plan.vdisks`.
+    pub marks: Vec<u32>,
     /// The plan may have changed since the findings were made: [`App::settle`] rechecks.
     stale: bool,
     /// Region and extent edges, sorted (made on first use after a plan change).
     edges: std::cell::OnceCell<Vec<u64>>,
+    /// The raw extents sorted for the map (made on first use after a plan change).
+    overlay: std::cell::OnceCell<overlay::Overlay>,
+    /// Whether the plan differs from the saved one (comparing 100,000 extents per frame adds
+    /// up).
+    dirty: std::cell::OnceCell<bool>,
+    /// [`raw_fingerprint`] of the plan the edges and overlay were made from.
+    raw_fp: u64,
 }
 
 /// One row of the vdisks pane.
@@ -184,31 +197,70 @@ impl App {
             finding_row: 0,
             help_scroll: 0,
             no_color: false,
+            ascii: false,
             quit: false,
-            undo: Vec::new(),
-            redo: Vec::new(),
+            history: history::History::default(),
+            marks: Vec::new(),
             stale: false,
             edges: std::cell::OnceCell::new(),
+            overlay: std::cell::OnceCell::new(),
+            dirty: std::cell::OnceCell::new(),
+            raw_fp: 0,
             layout,
         };
+        app.sync_marks();
+        app.raw_fp = raw_fingerprint(&app.plan);
         app.recheck();
         app
     }
 
+    /// Give vdisks that have no mark yet the lowest free one (and drop marks of vdisks that
+    /// are gone from the end).
+    pub fn sync_marks(&mut self) {
+        let n = self.plan.vdisks.len();
+        self.marks.truncate(n);
+        while self.marks.len() < n {
+            let free = (0u32..).find(|m| !self.marks.contains(m)).unwrap_or(0);
+            self.marks.push(free);
+        }
+    }
+
+    /// Vdisk `v`'s mark (colour and symbol index): stable for the vdisk's life.
+    pub fn mark(&self, v: usize) -> usize {
+        self.marks.get(v).map_or(v, |&m| m as usize)
+    }
+
     pub fn is_dirty(&self) -> bool {
-        self.saved.as_ref() != Some(&self.plan)
+        *self
+            .dirty
+            .get_or_init(|| self.saved.as_ref() != Some(&self.plan))
+    }
+
+    /// The raw extents sorted for drawing.
+    pub fn overlay(&self) -> &overlay::Overlay {
+        self.overlay
+            .get_or_init(|| overlay::Overlay::new(&self.plan))
     }
 
     /// Forget what was derived from the plan (findings, edges): it may change now.
+    /// After an action that may have changed the plan: the findings are made again at the
+    /// next [`App::settle`]; the sorted edges and extents only when a raw extent changed
+    /// (toggling shareable or renaming keeps them; sorting 100,000 extents is not free).
     pub(crate) fn plan_may_change(&mut self) {
         self.stale = true;
-        self.edges = std::cell::OnceCell::new();
+        self.dirty = std::cell::OnceCell::new();
+        let fp = raw_fingerprint(&self.plan);
+        if fp != self.raw_fp {
+            self.raw_fp = fp;
+            self.edges = std::cell::OnceCell::new();
+            self.overlay = std::cell::OnceCell::new();
+        }
     }
 
     /// After a batch of actions: recheck once if any of them could have changed the plan.
     pub fn settle(&mut self) {
         if std::mem::take(&mut self.stale) {
-            self.edges = std::cell::OnceCell::new();
+            self.sync_marks();
             self.recheck();
         }
     }
@@ -240,6 +292,52 @@ impl App {
             .and_then(|i| self.regions.get(i))
     }
 
+    /// How many rows the vdisks pane has (each vdisk and each of its extents).
+    pub fn vdisk_row_count(&self) -> usize {
+        self.plan.vdisks.iter().map(|v| 1 + v.extents.len()).sum()
+    }
+
+    /// Row `i` of the vdisks pane, found by counting vdisks (not by listing every extent).
+    pub fn vdisk_row(&self, i: usize) -> Option<VdiskRow> {
+        let mut at = 0usize;
+        for (v, vd) in self.plan.vdisks.iter().enumerate() {
+            let n = 1 + vd.extents.len();
+            if i < at + n {
+                return Some(match i - at {
+                    0 => VdiskRow::Vdisk(v),
+                    e => VdiskRow::Extent(v, e - 1),
+                });
+            }
+            at += n;
+        }
+        None
+    }
+
+    /// The row index of a vdisk's own row, or of one of its extents.
+    pub fn vdisk_row_of(&self, row: VdiskRow) -> Option<usize> {
+        let (v, e) = match row {
+            VdiskRow::Vdisk(v) => (v, None),
+            VdiskRow::Extent(v, e) => (v, Some(e)),
+        };
+        let vd = self.plan.vdisks.get(v)?;
+        let before: usize = self.plan.vdisks[..v]
+            .iter()
+            .map(|x| 1 + x.extents.len())
+            .sum();
+        match e {
+            None => Some(before),
+            Some(e) if e < vd.extents.len() => Some(before + 1 + e),
+            Some(_) => None,
+        }
+    }
+
+    /// Rows `skip..skip + take` of the vdisks pane.
+    pub fn vdisk_rows_from(&self, skip: usize, take: usize) -> Vec<VdiskRow> {
+        (skip..skip.saturating_add(take))
+            .map_while(|i| self.vdisk_row(i))
+            .collect()
+    }
+
     pub fn vdisk_rows(&self) -> Vec<VdiskRow> {
         let mut rows = Vec::new();
         for (v, vd) in self.plan.vdisks.iter().enumerate() {
@@ -268,6 +366,25 @@ impl App {
         self.map_width = columns.bounds.len().saturating_sub(1).max(1) as u16;
         self.columns = columns;
     }
+}
+
+/// A hash of every raw extent and the vdisk it belongs to, in plan order: equal fingerprints
+/// mean the map's extents and the cursor's edges are as they were.
+fn raw_fingerprint(plan: &Plan) -> u64 {
+    let mut h: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut mix = |x: u64| {
+        h = (h ^ x).wrapping_mul(0x0100_0000_01b3).rotate_left(29);
+    };
+    for (v, vd) in plan.vdisks.iter().enumerate() {
+        mix(v as u64 ^ 0xa5a5_0000_0000_0000);
+        for e in &vd.extents {
+            if let Some(s) = e.raw_span() {
+                mix(s.start);
+                mix(s.sectors);
+            }
+        }
+    }
+    h
 }
 
 fn first_partition_start(layout: &DiskLayout) -> u64 {

@@ -16,9 +16,7 @@ impl App {
     /// [`App::settle`] once before it draws.
     pub fn apply(&mut self, action: Action) {
         let read_only = is_read_only(&action, self.dialog.is_some());
-        if !read_only {
-            self.plan_may_change();
-        }
+        let made = self.changes_made();
         if self.dialog.is_some() {
             self.update_dialog(action);
         } else {
@@ -26,6 +24,13 @@ impl App {
         }
         if !read_only {
             self.plan_may_change();
+        }
+        // A change was recorded: name it after what the action said it did.
+        if self.changes_made() != made
+            && let Some(m) = self.message.as_ref().filter(|m| !m.error)
+        {
+            let label = m.text.clone();
+            self.label_last_change(&label);
         }
     }
 
@@ -367,10 +372,10 @@ impl App {
         match self.focus {
             Focus::Map | Focus::Table => self.jump_region(d),
             Focus::Vdisks => {
-                let n = self.vdisk_rows().len();
+                let n = self.vdisk_row_count();
                 self.vdisk_row = step(self.vdisk_row, d, n);
                 if let Some(VdiskRow::Vdisk(v) | VdiskRow::Extent(v, _)) =
-                    self.vdisk_rows().get(self.vdisk_row).copied()
+                    self.vdisk_row(self.vdisk_row)
                 {
                     self.current = Some(v);
                 }
@@ -398,7 +403,7 @@ impl App {
     fn activate(&mut self) {
         match self.focus {
             Focus::Map | Focus::Table => self.update_main(Action::AddSelection),
-            Focus::Vdisks => match self.vdisk_rows().get(self.vdisk_row).copied() {
+            Focus::Vdisks => match self.vdisk_row(self.vdisk_row) {
                 Some(VdiskRow::Vdisk(v)) => {
                     self.current = Some(v);
                     let first = self.plan.vdisks[v]

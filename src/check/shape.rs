@@ -58,7 +58,7 @@ fn not_shareable(vdisk: &VDisk, v: usize, sink: &mut Sink) {
         None,
         format!(
             "{} has raw extents but is not shareable: VirtualBox locks the drive for the first VM \
-             started; set \"shareable\": true",
+             started; make it shareable (`t` in the planner, \"shareable\": true in the plan)",
             text::shown(&vdisk.name)
         ),
         Some(span),
@@ -79,7 +79,8 @@ fn guest_table_on_raw(vdisk: &VDisk, v: usize, sink: &mut Sink) {
         Some(0),
         format!(
             "{} begins with raw sectors at {start}, not LBA 0 of the disk: the guest will write its \
-             own partition table into disk sector {start}; put a header file extent first",
+             own partition table into disk sector {start}; put a header file extent first (`f` in the \
+             planner)",
             text::shown(&vdisk.name)
         ),
         Some(crate::model::Span::new(*start, (*sectors).min(1))),

@@ -28,6 +28,13 @@ pub fn run(args: &PlannerArgs) -> Result<ExitCode> {
         ));
     }
     app.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let var = |k: &str| std::env::var(k).ok();
+    app.ascii = !crate::ui::theme::unicode_ok(
+        var("TERM").as_deref(),
+        var("LC_ALL").as_deref(),
+        var("LC_CTYPE").as_deref(),
+        var("LANG").as_deref(),
+    );
     let mut terminal = TerminalGuard::enter()?;
     let result = event_loop(&mut terminal.terminal, &mut app);
     drop(terminal);

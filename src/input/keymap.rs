@@ -91,7 +91,7 @@ pub const SECTIONS: [&str; 5] = [MOVE, SELECT, VDISKS, PROJECT, DIALOG];
 pub static KEYMAP: &[Binding] = &[
     b(Main, PROJECT, &[k('?')], Action::Help, "help", "Show every key"),
     b(Main, SELECT, &[k(' '), k('v')], Action::ToggleAnchor, "select", "Anchor a selection at the cursor (again: drop it); then move to extend it"),
-    b(Main, SELECT, &[code(Enter), k('a')], Action::Activate, "add", "Add the selection to the current vdisk (vdisks pane: make current; findings: jump to it)"),
+    b(Main, SELECT, &[code(Enter), k('a')], Action::Activate, "add", "Add the selection to the current vdisk (vdisks pane: show that vdisk or extent on the map; findings: go to the finding)"),
     b(Main, SELECT, &[k('w')], Action::AddRegion, "region", "Add the whole partition or free region under the cursor"),
     b(Main, SELECT, &[k('S')], Action::SplitPrompt, "split", "Split the selection or region into N equal parts over N new vdisks, each with a 1M header file"),
     b(Main, SELECT, &[k('g')], Action::GotoPrompt, "goto", "Type an exact start and size (125831168, +30G, 62914560S, 50%)"),
@@ -264,3 +264,107 @@ pub fn keymap_markdown() -> String {
     out.push_str("| (letters) | Type into a prompt |\n");
     out
 }
+
+/// The footer's hints in the main view, per focused pane, most important first: what does not
+/// fit the width is left out from the end (help, quit and undo fit at 80 columns). The keys
+/// come from the keymap, so a hint never names a key that does something else.
+pub fn pane_hints(focus: crate::app::Focus) -> &'static [(Action, &'static str)] {
+    use crate::app::Focus;
+    static MAP: &[(Action, &str)] = &[
+        (Action::Help, "help"),
+        (Action::Quit, "quit"),
+        (Action::Undo, "undo"),
+        (Action::ToggleAnchor, "select"),
+        (Action::Activate, "add"),
+        (Action::AddRegion, "region"),
+        (Action::SplitPrompt, "split"),
+        (Action::NewVdiskPrompt, "new"),
+        (Action::Save, "save"),
+        (Action::Export, "export"),
+        (Action::GotoPrompt, "goto"),
+        (Action::ZoomIn, "zoom"),
+        (Action::Boundary(Dir::Forward), "edge"),
+        (Action::ToggleSnap, "snap"),
+        (Action::FocusNext, "pane"),
+    ];
+    static TABLE: &[(Action, &str)] = &[
+        (Action::Help, "help"),
+        (Action::Quit, "quit"),
+        (Action::Undo, "undo"),
+        (Action::Row(Dir::Forward), "region"),
+        (Action::Activate, "add selection"),
+        (Action::AddRegion, "add region"),
+        (Action::SplitPrompt, "split"),
+        (Action::NewVdiskPrompt, "new"),
+        (Action::Save, "save"),
+        (Action::Export, "export"),
+        (Action::FocusNext, "pane"),
+    ];
+    static VDISKS: &[(Action, &str)] = &[
+        (Action::Help, "help"),
+        (Action::Quit, "quit"),
+        (Action::Undo, "undo"),
+        (Action::Row(Dir::Forward), "row"),
+        (Action::Activate, "show"),
+        (Action::ToggleShareable, "shareable"),
+        (Action::RenamePrompt, "rename"),
+        (Action::DeleteVdisk, "delete"),
+        (Action::DeleteExtent, "del extent"),
+        (Action::AddHeader, "header"),
+        (Action::AddZero, "zero"),
+        (Action::MoveExtent(Dir::Back), "up"),
+        (Action::MoveExtent(Dir::Forward), "down"),
+        (Action::NewVdiskPrompt, "new"),
+        (Action::FocusNext, "pane"),
+    ];
+    static FINDINGS: &[(Action, &str)] = &[
+        (Action::Help, "help"),
+        (Action::Quit, "quit"),
+        (Action::Undo, "undo"),
+        (Action::Row(Dir::Forward), "row"),
+        (Action::Activate, "go to"),
+        (Action::NextFinding, "next"),
+        (Action::ToggleShareable, "shareable"),
+        (Action::AddHeader, "header"),
+        (Action::FocusNext, "pane"),
+    ];
+    match focus {
+        Focus::Map => MAP,
+        Focus::Table => TABLE,
+        Focus::Vdisks => VDISKS,
+        Focus::Findings => FINDINGS,
+    }
+}
+
+/// The first key bound to `action` in the main view, as the footer prints it.
+pub fn main_key(action: &Action) -> Option<String> {
+    KEYMAP
+        .iter()
+        .find(|b| b.scope == Main && b.action == *action)
+        .and_then(|b| b.keys.first())
+        .map(key_name)
+}
+
+/// What the mouse does, for the help (the mouse has no keymap entries).
+pub const MOUSE: &[(&str, &str)] = &[
+    (
+        "click map",
+        "Cursor to that cell (focuses the map; selects nothing)",
+    ),
+    (
+        "drag on map",
+        "Select from the pressed to the released cell (Enter adds it)",
+    ),
+    (
+        "drag extent edge",
+        "On the vdisks row of the map: press on an extent's first or last cell and drag to move that edge",
+    ),
+    (
+        "wheel on map",
+        "Zoom in or out around the pointer (the cursor comes along if it would leave the view)",
+    ),
+    (
+        "click a row",
+        "Choose that partition, vdisk or extent, or finding (and focus its pane)",
+    ),
+];

@@ -189,5 +189,17 @@ fn help_lines(theme: &Theme, width: u16) -> Vec<Line<'static>> {
             }
         }
     }
+    out.push(Line::styled("Mouse", theme.bold()));
+    for (what, help) in crate::input::keymap::MOUSE {
+        let mut first = true;
+        for chunk in super::wrap::wrap(help, text_width, text_width) {
+            let what = if first { *what } else { "" };
+            first = false;
+            out.push(Line::from(vec![
+                Span::styled(format!("  {what:<18} "), theme.key()),
+                Span::raw(chunk),
+            ]));
+        }
+    }
     out
 }

@@ -1,8 +1,8 @@
 //! The message line and the key hints (generated from the keymap).
 
 use super::theme::Theme;
-use crate::app::{App, Focus};
-use crate::input::keymap::{Scope, footer_hints, scope_of};
+use crate::app::App;
+use crate::input::keymap::{Scope, footer_hints, main_key, pane_hints, scope_of};
 use crate::model::{RegionKind, human_size};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -65,22 +65,37 @@ pub fn draw_message(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let buf = frame.buffer_mut();
+    let scope = scope_of(app);
+    let hints: Vec<(String, &str)> = if scope == Scope::Main {
+        pane_hints(app.focus)
+            .iter()
+            .filter_map(|(action, word)| Some((main_key(action)?, *word)))
+            .collect()
+    } else {
+        footer_hints(scope)
+    };
+    draw_hints(frame.buffer_mut(), area, &hints, theme);
+}
+
+/// Hints in order, each `key word`, two spaces apart; one that does not fit is left out and
+/// a shorter one after it may still fit.
+fn draw_hints(
+    buf: &mut ratatui::buffer::Buffer,
+    area: Rect,
+    hints: &[(String, &str)],
+    theme: &Theme,
+) {
+    use unicode_width::UnicodeWidthStr;
     let right = area.x + area.width;
     let mut x = area.x;
-    let scope = scope_of(app);
-    for (key, hint) in footer_hints(scope) {
-        // Enter acts on the focused pane: say what it does there.
-        let hint = match (scope, hint, app.focus) {
-            (Scope::Main, "add", Focus::Vdisks) => "make current",
-            (Scope::Main, "add", Focus::Findings) => "go to finding",
-            _ => hint,
-        };
-        let need = (key.chars().count() + hint.chars().count() + 3) as u16;
+    for (key, hint) in hints {
+        let gap: u16 = if x == area.x { 0 } else { 2 };
+        let need = gap + (key.width() + 1 + hint.width()) as u16;
         if x + need > right {
-            break;
+            continue;
         }
-        let (nx, _) = buf.set_stringn(x, area.y, &key, usize::from(right - x), theme.key());
+        x += gap;
+        let (nx, _) = buf.set_stringn(x, area.y, key, usize::from(right - x), theme.key());
         let (nx, _) = buf.set_stringn(
             nx + 1,
             area.y,
@@ -88,6 +103,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             usize::from(right - nx - 1),
             theme.dim(),
         );
-        x = nx + 2;
+        x = nx;
     }
 }

@@ -1,20 +1,26 @@
 //! The one-line legend under the map: what each glyph means, as many entries as fit, the
 //! essential ones first.
 
-use super::theme::Theme;
+use super::theme::{PartKind, Theme};
 use ratatui::buffer::Buffer;
 use ratatui::style::Style;
 
 /// Glyphs (each with its style) and what they stand for.
 type Entry = (Vec<(&'static str, Style)>, &'static str);
 
-fn entries(theme: &Theme, host: bool) -> Vec<Entry> {
-    let mut entries = vec![
-        (vec![("▓", theme.reserved())], "table"),
-        (
-            vec![("█", theme.partition(0)), ("▒", theme.partition(1))],
-            "partitions",
-        ),
+fn entries(theme: &Theme, host: bool, kinds: &[PartKind]) -> Vec<Entry> {
+    let mut entries = vec![(vec![("▓", theme.reserved())], "table")];
+    if theme.color && !kinds.is_empty() {
+        // Partitions by what they hold, in their colours (GParted's legend).
+        entries.extend(
+            kinds
+                .iter()
+                .map(|k| (vec![("█", theme.partition(*k))], k.name())),
+        );
+    } else {
+        entries.push((vec![("█▒", Style::new())], "partitions"));
+    }
+    entries.extend([
         (vec![("░", theme.free())], "free"),
         (vec![("1-9", theme.vdisk(0))], "vdisks"),
         (vec![("×", theme.overlap())], "overlap"),
@@ -23,7 +29,7 @@ fn entries(theme: &Theme, host: bool) -> Vec<Entry> {
         (vec![("╪", theme.bold())], "vdisks share a cell"),
         (vec![("▲", theme.cursor())], "cursor"),
         (vec![("═", theme.selection())], "selection"),
-    ];
+    ]);
     if !host {
         entries.retain(|(glyphs, _)| !matches!(glyphs[0].0, "H" | "!"));
     }
@@ -37,8 +43,16 @@ fn width_of(e: &Entry) -> usize {
 /// Draw the legend at `x`, `y` in `width` cells (with the host glyphs when the map shows the
 /// host row): two spaces between entries when the essential ones fit that way, else one;
 /// entries that do not fit are left out.
-pub fn draw(buf: &mut Buffer, x: u16, y: u16, width: u16, host: bool, theme: &Theme) {
-    let entries = entries(theme, host);
+pub fn draw(
+    buf: &mut Buffer,
+    x: u16,
+    y: u16,
+    width: u16,
+    host: bool,
+    kinds: &[PartKind],
+    theme: &Theme,
+) {
+    let entries = entries(theme, host, kinds);
     let width = usize::from(width);
     // The ones before `╪` are what a user needs to read the map.
     let essential = entries

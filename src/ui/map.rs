@@ -3,8 +3,10 @@
 //! selection, a scale and a legend of the glyphs. Cells are written straight into the buffer;
 //! extents are bucketed per column once.
 
-use super::{MapHit, legend, pane_block, theme::Theme};
+use super::theme::{PartKind, Theme};
+use super::{MapHit, legend, pane_block};
 use crate::app::geometry::column_of;
+use crate::app::overlay::columns_of_sorted;
 use crate::app::{App, Focus};
 use crate::model::{RegionKind, Span, human_size};
 use ratatui::Frame;
@@ -104,10 +106,24 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> MapHit {
             y(row.legend),
             inner.width,
             shows_host(app),
+            &kinds_present(app),
             theme,
         );
     }
     MapHit { rect, columns }
+}
+
+/// The kinds of partition on this disk, in legend order.
+fn kinds_present(app: &App) -> Vec<PartKind> {
+    PartKind::ALL
+        .into_iter()
+        .filter(|k| {
+            app.layout
+                .partitions
+                .iter()
+                .any(|p| !p.extended && PartKind::of(&p.type_id) == *k)
+        })
+        .collect()
 }
 
 fn put(buf: &mut Buffer, x: u16, y: u16, ch: char, style: Style) {
@@ -134,7 +150,10 @@ fn draw_regions(buf: &mut Buffer, rect: Rect, y: u16, app: &App, b: &[u64], them
             break;
         };
         let (ch, mut style) = match r.kind {
-            RegionKind::Partition(i) => (theme.partition_symbol(i), theme.partition(i)),
+            RegionKind::Partition(i) => (
+                theme.partition_symbol(i),
+                theme.partition(PartKind::of(&app.layout.partitions[i].type_id)),
+            ),
             RegionKind::Free => ('░', theme.free()),
             RegionKind::Reserved(_) => ('▓', theme.reserved()),
         };
@@ -176,13 +195,7 @@ fn draw_host(
     for u in uses {
         mark(u.span(), 'H', theme.host());
     }
-    for raw in app
-        .plan
-        .vdisks
-        .iter()
-        .flat_map(|v| &v.extents)
-        .filter_map(|e| e.raw_span())
-    {
+    for raw in app.overlay().in_view(view).iter().map(|(s, _)| *s) {
         for u in uses {
             if let Some(taken) = raw.intersect(&u.span()) {
                 mark(taken, '!', theme.overlap());
@@ -209,7 +222,7 @@ fn draw_labels(buf: &mut Buffer, rect: Rect, y: u16, app: &App, b: &[u64], theme
                 } else {
                     format!("{} {}", p.number, human_size(p.sectors))
                 };
-                (text, theme.partition(i))
+                (text, theme.partition(PartKind::of(&p.type_id)))
             }
             RegionKind::Free => (format!("free {}", human_size(r.span.sectors)), theme.dim()),
             RegionKind::Reserved(_) => continue,
@@ -234,48 +247,38 @@ fn draw_extents(
 ) {
     let ncols = usize::from(rect.width);
     let mut cover = vec![Cover::None; ncols];
-    let mut raws: Vec<(Span, usize)> = Vec::new();
-    for (v, vd) in app.plan.vdisks.iter().enumerate() {
-        for span in vd.extents.iter().filter_map(|e| e.raw_span()) {
-            raws.push((span, v));
-            let Some(vis) = span.intersect(&view) else {
-                continue;
+    let overlay = app.overlay();
+    let in_view = overlay.in_view(view);
+    columns_of_sorted(b, in_view.iter().copied(), |c0, c1, v| {
+        for slot in &mut cover[c0.min(ncols)..(c1 + 1).min(ncols)] {
+            *slot = match *slot {
+                Cover::None => Cover::One(v),
+                Cover::One(w) if w == v => Cover::One(v),
+                Cover::Overlap => Cover::Overlap,
+                _ => Cover::Mixed,
             };
-            let (c0, c1) = (column_of(b, vis.start), column_of(b, vis.end() - 1));
-            for slot in &mut cover[c0.min(ncols)..(c1 + 1).min(ncols)] {
-                *slot = match *slot {
-                    Cover::None => Cover::One(v),
-                    Cover::One(w) if w == v => Cover::One(v),
-                    Cover::Overlap => Cover::Overlap,
-                    _ => Cover::Mixed,
-                };
-            }
         }
-    }
-    // Real overlaps: one sweep over the extents sorted by start.
-    raws.sort_unstable_by_key(|(s, _)| (s.start, s.sectors));
-    let mut reach = 0u64;
-    for (s, _) in &raws {
-        if s.start < reach
-            && let Some(vis) = Span::from_bounds(s.start, reach.min(s.end())).intersect(&view)
-        {
-            let (c0, c1) = (column_of(b, vis.start), column_of(b, vis.end() - 1));
+    });
+    // Real overlaps (sectors more than one extent maps), made once per plan change.
+    columns_of_sorted(
+        b,
+        overlay.overlaps.iter().map(|s| (*s, ())),
+        |c0, c1, ()| {
             for slot in &mut cover[c0.min(ncols)..(c1 + 1).min(ncols)] {
                 *slot = Cover::Overlap;
             }
-        }
-        reach = reach.max(s.end());
-    }
+        },
+    );
     for (c, slot) in cover.iter().enumerate() {
         let x = rect.x + c as u16;
         match *slot {
             Cover::None => {}
             Cover::One(v) => {
-                let mut style = theme.vdisk(v);
+                let mut style = theme.vdisk(app.mark(v));
                 if app.current == Some(v) {
                     style = style.add_modifier(ratatui::style::Modifier::BOLD);
                 }
-                put(buf, x, y, theme.vdisk_symbol(v), style);
+                put(buf, x, y, theme.vdisk_symbol(app.mark(v)), style);
             }
             Cover::Mixed => put(buf, x, y, '╪', theme.bold()),
             Cover::Overlap => put(buf, x, y, '×', theme.overlap()),
@@ -305,26 +308,72 @@ fn draw_cursor(buf: &mut Buffer, rect: Rect, y: u16, app: &App, b: &[u64], theme
     put(buf, rect.x + c as u16, y, mark, theme.cursor());
 }
 
-/// Ticks about every 16 cells, labelled in sizes (or sectors when zoomed in deep).
+/// The ruler: ticks at round positions (1-2-5 steps) about every 14 cells or more, each
+/// labelled with its unit: sizes (`200M`, `40G`) down to 1 MiB steps, sector numbers with an
+/// `s` below that.
 fn draw_scale(buf: &mut Buffer, rect: Rect, y: u16, b: &[u64], view: Span, theme: &Theme) {
     let ncols = usize::from(rect.width);
-    let in_sectors = view.sectors < 1 << 20;
-    let mut next_free = 0usize;
-    let mut c = 0usize;
-    while c < ncols {
-        let label = if in_sectors || b[c] == 0 {
-            b[c].to_string()
-        } else {
-            human_size(b[c])
-        };
-        let width = label.chars().count() + 1;
-        if c >= next_free && c + width <= ncols {
-            put(buf, rect.x + c as u16, y, '╵', theme.dim());
-            buf.set_string(rect.x + c as u16 + 1, y, &label, theme.dim());
-            next_free = c + width + 2;
-        }
-        c += 16;
+    if ncols == 0 {
+        return;
     }
+    let (step, unit) = ruler_step(view.sectors, ncols);
+    let mut k = view.start.div_ceil(step);
+    let mut next_free = 0usize;
+    while let Some(at) = k.checked_mul(step).filter(|&at| at < view.end()) {
+        k += 1;
+        let c = column_of(b, at);
+        if c < next_free || b[c] != at && c + 1 < ncols && b[c + 1] <= at {
+            continue;
+        }
+        let label = ruler_label(at, unit);
+        let width = label.chars().count() + 1;
+        if c + width > ncols {
+            break;
+        }
+        put(buf, rect.x + c as u16, y, theme.glyphs.tick, theme.dim());
+        buf.set_string(rect.x + c as u16 + 1, y, &label, theme.dim());
+        next_free = c + width + 2;
+    }
+}
+
+/// A ruler step in sectors and the unit its labels are in (sectors per unit, suffix): the
+/// smallest 1-2-5 step that leaves about 14 cells per tick.
+pub fn ruler_step(view_sectors: u64, ncols: usize) -> (u64, (u64, &'static str)) {
+    let min_step = (u128::from(view_sectors) * 14 / ncols.max(1) as u128).max(1) as u64;
+    const MIB: u64 = crate::model::MIB_SECTORS;
+    if min_step < MIB {
+        let mut pow = 1u64;
+        while pow < MIB {
+            for m in [1u64, 2, 5] {
+                if pow * m >= min_step {
+                    return (pow * m, (1, "s"));
+                }
+            }
+            pow *= 10;
+        }
+    }
+    for (unit, suffix) in [
+        (MIB, "M"),
+        (MIB << 10, "G"),
+        (MIB << 20, "T"),
+        (MIB << 30, "P"),
+    ] {
+        for m in [1u64, 2, 5, 10, 20, 50, 100, 200, 500] {
+            let step = unit.saturating_mul(m);
+            if step >= min_step {
+                return (step, (unit, suffix));
+            }
+        }
+    }
+    (MIB << 40, (MIB << 30, "P"))
+}
+
+/// A ruler label: the position in the step's unit, exact (`600M`, `40G`, `234562270s`).
+pub fn ruler_label(at: u64, (unit, suffix): (u64, &'static str)) -> String {
+    if at == 0 {
+        return "0".into();
+    }
+    format!("{}{suffix}", at / unit)
 }
 
 /// What the map's view spans, in words: the whole disk, or how much from where (in sectors

@@ -42,9 +42,32 @@ pub struct Hits {
 }
 
 pub fn draw(frame: &mut Frame, app: &App) -> Hits {
+    let theme = theme::Theme::with_glyphs(app.no_color, app.ascii);
+    let hits = draw_screen(frame, app, &theme);
+    if app.ascii {
+        ascii_only(frame.buffer_mut());
+    }
+    hits
+}
+
+/// Every cell's symbol made ASCII (wide characters leave their second cell blank).
+fn ascii_only(buf: &mut ratatui::buffer::Buffer) {
+    let area = buf.area;
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            let cell = &mut buf[(x, y)];
+            if cell.symbol().is_empty() {
+                cell.set_symbol(" ");
+            } else if let Some(a) = theme::to_ascii(cell.symbol()) {
+                cell.set_symbol(a);
+            }
+        }
+    }
+}
+
+fn draw_screen(frame: &mut Frame, app: &App, theme: &theme::Theme) -> Hits {
     let area = frame.area();
     let mut hits = Hits::default();
-    let theme = theme::Theme::new(app.no_color);
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         hits.too_small = true;
         let text = format!(
@@ -74,13 +97,8 @@ pub fn draw(frame: &mut Frame, app: &App) -> Hits {
     let map_height = map::height(app);
     let fixed = 2 + map_height + 2;
     let rest = area.height.saturating_sub(fixed);
-    // A focused findings pane gets the room: its messages are read whole, wrapped.
-    let reading_findings = app.focus == Focus::Findings;
-    let table_height = if reading_findings {
-        4
-    } else {
-        (table_rows + 2).min(rest.div_ceil(2)).max(4)
-    };
+    // The same layout whatever has the focus: panes never move under the mouse.
+    let table_height = (table_rows + 2).min(rest.div_ceil(2)).max(4);
     let [head, map_area, table_area, lower, message, foot] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Length(map_height),
@@ -90,28 +108,24 @@ pub fn draw(frame: &mut Frame, app: &App) -> Hits {
         Constraint::Length(1),
     ])
     .areas(area);
-    let [vdisk_area, findings_area] = Layout::horizontal(if reading_findings {
-        [Constraint::Percentage(30), Constraint::Percentage(70)]
-    } else {
-        [Constraint::Percentage(50), Constraint::Percentage(50)]
-    })
-    .areas(lower);
+    let [vdisk_area, findings_area] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(lower);
 
-    header::draw(frame, head, app, &theme);
-    hits.map = Some(map::draw(frame, map_area, app, &theme));
-    hits.table_rows = table::draw(frame, table_area, app, &theme);
-    hits.vdisk_rows = vdisks::draw(frame, vdisk_area, app, &theme);
-    hits.finding_rows = findings::draw(frame, findings_area, app, &theme);
+    header::draw(frame, head, app, theme);
+    hits.map = Some(map::draw(frame, map_area, app, theme));
+    hits.table_rows = table::draw(frame, table_area, app, theme);
+    hits.vdisk_rows = vdisks::draw(frame, vdisk_area, app, theme);
+    hits.finding_rows = findings::draw(frame, findings_area, app, theme);
     hits.panes = vec![
         (map_area, Focus::Map),
         (table_area, Focus::Table),
         (vdisk_area, Focus::Vdisks),
         (findings_area, Focus::Findings),
     ];
-    footer::draw_message(frame, message, app, &theme);
-    footer::draw(frame, foot, app, &theme);
+    footer::draw_message(frame, message, app, theme);
+    footer::draw(frame, foot, app, theme);
     if let Some(d) = &app.dialog {
-        dialog::draw(frame, area, app, d, &theme);
+        dialog::draw(frame, area, app, d, theme);
     }
     hits
 }
@@ -136,4 +150,39 @@ pub(crate) fn pane_block<'a>(
             format!("{marker}{title} "),
             theme.title(focused),
         ))
+}
+
+/// `text` in at most `width` cells; when it is cut, its last cell is `…` so a cut number
+/// never passes for a whole one (`+16777…`, not `+167772`).
+pub fn fit(text: &str, width: usize) -> std::borrow::Cow<'_, str> {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    if text.width() <= width {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::new();
+    let mut used = 0usize;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Draw `text` cut to `width` cells with [`fit`].
+pub(crate) fn put_fit(
+    buf: &mut ratatui::buffer::Buffer,
+    x: u16,
+    y: u16,
+    text: &str,
+    width: usize,
+    style: ratatui::style::Style,
+) {
+    buf.set_stringn(x, y, fit(text.trim_end(), width), width, style);
 }

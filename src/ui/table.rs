@@ -77,7 +77,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> Vec<(Rec
         };
         let row = Rect::new(inner.x, y, inner.width, 1);
         buf.set_style(row, style);
-        buf.set_stringn(inner.x, y, &text, usize::from(inner.width), style);
+        super::put_fit(buf, inner.x, y, &text, usize::from(inner.width), style);
         hits.push((row, r.span.start));
     }
     hits

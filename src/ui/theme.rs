@@ -5,6 +5,157 @@ use ratatui::style::{Color, Modifier, Style};
 
 pub struct Theme {
     pub color: bool,
+    pub glyphs: &'static Glyphs,
+}
+
+/// The glyphs a frame is drawn with: Unicode, or plain ASCII (for `TERM=linux` or `dumb`
+/// and locales that are not UTF-8, where block and box characters come out as junk). In
+/// ASCII, [`to_ascii`] turns whatever else a frame holds into ASCII after drawing.
+pub struct Glyphs {
+    /// Adjacent partitions alternate between these.
+    pub partition: [char; 2],
+    pub tick: char,
+    pub ascii: bool,
+}
+
+pub static UNICODE: Glyphs = Glyphs {
+    partition: ['█', '▒'],
+    tick: '╵',
+    ascii: false,
+};
+
+pub static ASCII: Glyphs = Glyphs {
+    partition: ['#', '%'],
+    tick: '|',
+    ascii: true,
+};
+
+/// A cell's symbol in ASCII: each glyph the planner draws has its stand-in (keeping its
+/// meaning: `^` cursor, `X` overlap, `=` table sectors), any other character is `?`.
+pub fn to_ascii(symbol: &str) -> Option<&'static str> {
+    if symbol.is_ascii() {
+        return None;
+    }
+    Some(match symbol {
+        "█" => "#",
+        "▒" => "%",
+        "░" => ".",
+        "▓" => "=",
+        "▲" | "↑" => "^",
+        "▼" | "↓" => "v",
+        "◀" | "←" | "‹" => "<",
+        "▶" | "→" | "›" => ">",
+        "═" | "─" | "━" => "-",
+        "×" | "✖" => "X",
+        "╪" | "┼" | "┌" | "┐" | "└" | "┘" | "├" | "┤" | "┬" | "┴" => "+",
+        "╵" | "│" | "▏" | "┃" => "|",
+        "…" => "~",
+        "✔" => "+",
+        _ => "?",
+    })
+}
+
+/// Whether this terminal and locale can show the Unicode glyphs: not on the Linux console
+/// or a dumb terminal, and only in a UTF-8 locale (the first of LC_ALL, LC_CTYPE, LANG that
+/// is set; none set is the C locale).
+pub fn unicode_ok(
+    term: Option<&str>,
+    lc_all: Option<&str>,
+    lc_ctype: Option<&str>,
+    lang: Option<&str>,
+) -> bool {
+    if matches!(term, Some("linux" | "dumb")) {
+        return false;
+    }
+    let locale = [lc_all, lc_ctype, lang]
+        .into_iter()
+        .flatten()
+        .find(|v| !v.is_empty())
+        .unwrap_or("C")
+        .to_ascii_lowercase();
+    locale.contains("utf-8") || locale.contains("utf8")
+}
+
+/// What a partition holds, for its colour on the map (GParted colours by file system).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PartKind {
+    Efi,
+    Windows,
+    Linux,
+    Swap,
+    LvmRaid,
+    Other,
+}
+
+impl PartKind {
+    pub const ALL: [PartKind; 6] = [
+        PartKind::Efi,
+        PartKind::Windows,
+        PartKind::Linux,
+        PartKind::Swap,
+        PartKind::LvmRaid,
+        PartKind::Other,
+    ];
+
+    /// From the partition's raw type (GPT type GUID or MBR type byte).
+    pub fn of(type_id: &str) -> PartKind {
+        let t = type_id.to_ascii_uppercase();
+        match t.as_str() {
+            "C12A7328-F81F-11D2-BA4B-00A0C93EC93B" | "0XEF" => PartKind::Efi,
+            "EBD0A0A2-B9E5-4433-87C0-68B6B72699C7"
+            | "E3C9E316-0B5C-4DB8-817D-F92DF00215AE"
+            | "DE94BBA4-06D1-4D40-A16A-BFD50179D6AC"
+            | "0X07"
+            | "0X0B"
+            | "0X0C"
+            | "0X0E"
+            | "0X06"
+            | "0X04"
+            | "0X01"
+            | "0X27"
+            | "0X17"
+            | "0X1B"
+            | "0X1C"
+            | "0X1E" => PartKind::Windows,
+            "0657FD6D-A4AB-43C4-84E5-0933C84B4F4F" | "0X82" => PartKind::Swap,
+            "E6D6D379-F507-44C2-A23C-238F2A3DF928"
+            | "A19D880F-05FC-4D3B-A006-743F0F84911E"
+            | "0X8E"
+            | "0XFD" => PartKind::LvmRaid,
+            "0FC63DAF-8483-4772-8E79-3D69D8477DE4"
+            | "4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709"
+            | "44479540-F297-41B2-9AF7-D131D5F0458A"
+            | "933AC7E1-2EB4-4F13-B844-0E14E2AEF915"
+            | "BC13C2FF-59E6-4262-A352-B275FD6F7172"
+            | "3B8F8425-20E0-4F3B-907F-1A25A76F98E8"
+            | "0X83" => PartKind::Linux,
+            _ => PartKind::Other,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            PartKind::Efi => "EFI",
+            PartKind::Windows => "NTFS/FAT",
+            PartKind::Linux => "Linux",
+            PartKind::Swap => "swap",
+            PartKind::LvmRaid => "LVM/RAID",
+            PartKind::Other => "other",
+        }
+    }
+
+    /// The terminal's own base colours (its theme makes them readable on a dark or light
+    /// background), never blue, which is near black on many dark themes.
+    fn color(self) -> Color {
+        match self {
+            PartKind::Efi => Color::Magenta,
+            PartKind::Windows => Color::Cyan,
+            PartKind::Linux => Color::Green,
+            PartKind::Swap => Color::Red,
+            PartKind::LvmRaid => Color::Yellow,
+            PartKind::Other => Color::Gray,
+        }
+    }
 }
 
 const VDISK_COLORS: [Color; 8] = [
@@ -17,11 +168,21 @@ const VDISK_COLORS: [Color; 8] = [
     Color::LightMagenta,
     Color::LightYellow,
 ];
-const PARTITION_COLORS: [Color; 2] = [Color::Blue, Color::LightBlue];
 
 impl Theme {
     pub fn new(no_color: bool) -> Theme {
-        Theme { color: !no_color }
+        Theme {
+            color: !no_color,
+            glyphs: &UNICODE,
+        }
+    }
+
+    /// `ascii`: the terminal or locale cannot show Unicode (see [`unicode_ok`]).
+    pub fn with_glyphs(no_color: bool, ascii: bool) -> Theme {
+        Theme {
+            color: !no_color,
+            glyphs: if ascii { &ASCII } else { &UNICODE },
+        }
     }
 
     fn fg(&self, c: Color) -> Style {
@@ -32,13 +193,14 @@ impl Theme {
         }
     }
 
-    pub fn partition(&self, i: usize) -> Style {
-        self.fg(PARTITION_COLORS[i % PARTITION_COLORS.len()])
+    /// A partition's colour: by what it holds.
+    pub fn partition(&self, kind: PartKind) -> Style {
+        self.fg(kind.color())
     }
 
     /// Adjacent partitions differ by symbol too (for NO_COLOR and text captures).
     pub fn partition_symbol(&self, i: usize) -> char {
-        if i.is_multiple_of(2) { '█' } else { '▒' }
+        self.glyphs.partition[i % 2]
     }
 
     pub fn free(&self) -> Style {

@@ -23,9 +23,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> Vec<(Rec
         return hits;
     }
     let buf = frame.buffer_mut();
-    let rows = app.vdisk_rows();
-    if rows.is_empty() {
-        buf.set_stringn(
+    let total = app.vdisk_row_count();
+    if total == 0 {
+        super::put_fit(
+            buf,
             inner.x,
             inner.y,
             "no vdisks: n new, w adds the region, S splits it",
@@ -37,7 +38,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> Vec<(Rec
     let visible = usize::from(inner.height);
     let skip = (app.vdisk_row + 1).saturating_sub(visible);
     let width = usize::from(inner.width);
-    for (n, row) in rows.iter().enumerate().skip(skip).take(visible) {
+    let rows = app.vdisk_rows_from(skip, visible);
+    for (n, row) in rows.iter().enumerate().map(|(i, r)| (i + skip, r)) {
         let y = inner.y + (n - skip) as u16;
         let selected = focused && n == app.vdisk_row;
         let rect = Rect::new(inner.x, y, inner.width, 1);
@@ -52,8 +54,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> Vec<(Rec
                 }
                 buf.set_style(rect, style);
                 buf.set_stringn(inner.x, y, mark, 1, style);
-                let sym = theme.vdisk_symbol(v).to_string();
-                buf.set_stringn(inner.x + 1, y, &sym, 1, theme.vdisk(v).patch(style));
+                let sym = theme.vdisk_symbol(app.mark(v)).to_string();
+                buf.set_stringn(
+                    inner.x + 1,
+                    y,
+                    &sym,
+                    1,
+                    theme.vdisk(app.mark(v)).patch(style),
+                );
                 // The VM right after the name: the row is cut at the pane's width.
                 let vm = vd
                     .vm
@@ -75,7 +83,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> Vec<(Rec
                 if !vd.guest_table.is_none() {
                     text.push_str(&format!("  {} table", vd.guest_table.as_str()));
                 }
-                buf.set_stringn(inner.x + 2, y, &text, width.saturating_sub(2), style);
+                super::put_fit(buf, inner.x + 2, y, &text, width.saturating_sub(2), style);
             }
             VdiskRow::Extent(v, e) => {
                 let vd = &app.plan.vdisks[v];
@@ -100,7 +108,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> Vec<(Rec
                     Style::new()
                 };
                 buf.set_style(rect, style);
-                buf.set_stringn(inner.x + 2, y, &text, width.saturating_sub(2), style);
+                super::put_fit(buf, inner.x + 2, y, &text, width.saturating_sub(2), style);
             }
         }
         hits.push((rect, n));
