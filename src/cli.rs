@@ -42,7 +42,7 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Run every check on a plan (a carve.json or a project folder)
     Check(CheckArgs),
-    /// Write descriptors, file extents and the media registry snippet
+    /// Write descriptors, file extents, the media registry snippet and what each hypervisor needs to attach them
     Export(ExportArgs),
     /// Read existing .vmdk descriptors and .vbox files as one plan and check them together
     Audit(AuditArgs),
