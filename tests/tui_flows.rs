@@ -224,7 +224,8 @@ fn vdisk_editing_keys() {
     assert_eq!(h.app.plan.vdisks[0].name, "vm1");
     h.keys("r\x08\x08\x08guest\n");
     assert_eq!(h.app.plan.vdisks[0].name, "guest");
-    h.keys("jw0f");
+    // f and 0 ask the size (2048 sectors suggested): Enter takes it.
+    h.keys("jw0\nf\n");
     let v = &h.app.plan.vdisks[0];
     assert!(matches!(v.extents[0], Extent::File { sectors: 2048, .. }));
     assert!(matches!(
@@ -433,10 +434,10 @@ fn going_to_a_finding_with_a_one_key_fix_says_the_key() {
     h.keys("\t\t\t\n");
     let m = h.app.message.clone().expect("message").text;
     assert!(
-        m.starts_with("vm1 is current; press f: Put a 2048-sector header"),
+        m.starts_with("vm1 is current; press f: Put a header file extent first"),
         "{m}"
     );
-    h.keys("f");
+    h.keys("f\n");
     assert!(
         h.app.report.findings.is_empty(),
         "{:?}",

@@ -344,3 +344,50 @@ fn a_vdisk_keeps_its_mark_when_another_is_deleted_and_after_undo() {
         "{row}"
     );
 }
+
+#[test]
+fn header_and_zero_extents_take_any_size() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = Harness::demo(dir.path(), 100, 30);
+    h.keys("jw");
+    h.keys("f");
+    assert!(
+        h.screen().contains("Header file extent first"),
+        "{}",
+        h.screen()
+    );
+    h.keys("64K\n");
+    h.keys("0");
+    h.key(KeyCode::End);
+    for _ in 0..8 {
+        h.key(KeyCode::Backspace);
+    }
+    h.keys("33\n");
+    let v = &h.app.plan.vdisks[0];
+    assert_eq!(
+        v.extents[0],
+        carve::model::Extent::File {
+            sectors: 128,
+            path: None
+        }
+    );
+    assert_eq!(
+        v.extents.last(),
+        Some(&carve::model::Extent::Zero { sectors: 33 })
+    );
+    h.keys("0");
+    h.key(KeyCode::End);
+    for _ in 0..8 {
+        h.key(KeyCode::Backspace);
+    }
+    h.keys("0\n");
+    match &h.app.dialog {
+        Some(Dialog::Input { error, .. }) => {
+            assert!(
+                error.as_deref().unwrap_or_default().contains("size of 0"),
+                "{error:?}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -168,7 +168,7 @@ impl App {
         self.set_message(msg);
     }
 
-    pub(super) fn add_header(&mut self) {
+    pub(super) fn add_header(&mut self, sectors: u64) {
         self.checkpoint();
         let c = self.current_or_new();
         let vd = &mut self.plan.vdisks[c];
@@ -176,24 +176,27 @@ impl App {
         vd.extents.insert(
             0,
             Extent::File {
-                sectors: HEADER_SECTORS,
+                sectors,
                 path: None,
             },
         );
-        let msg = format!("{}: header file of {HEADER_SECTORS} sectors first", vd.name);
+        let msg = format!(
+            "{}: header file of {sectors} sectors ({}) first",
+            vd.name,
+            crate::model::human_size(sectors)
+        );
         self.set_message(msg);
     }
 
-    pub(super) fn add_zero(&mut self) {
+    pub(super) fn add_zero(&mut self, sectors: u64) {
         self.checkpoint();
         let c = self.current_or_new();
         let vd = &mut self.plan.vdisks[c];
-        vd.extents.push(Extent::Zero {
-            sectors: MIB_SECTORS,
-        });
+        vd.extents.push(Extent::Zero { sectors });
         let msg = format!(
-            "{}: zero extent of {MIB_SECTORS} sectors at the end",
-            vd.name
+            "{}: zero extent of {sectors} sectors ({}) at the end",
+            vd.name,
+            crate::model::human_size(sectors)
         );
         self.set_message(msg);
     }

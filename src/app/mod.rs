@@ -48,6 +48,10 @@ pub enum Prompt {
     Start,
     /// The size of a range starting at this sector.
     Size(u64),
+    /// The size of a header file extent to put first.
+    HeaderSize,
+    /// The size of a ZERO extent to append.
+    ZeroSize,
 }
 
 impl Prompt {
@@ -60,6 +64,8 @@ impl Prompt {
             }
             Prompt::Start => "Start: sector, +offset into region, or % of region",
             Prompt::Size(_) => "Size: 62914560, 62914560S, +30G or 50% of region (snapped to 1M)",
+            Prompt::HeaderSize => "Header file extent first, size: 2048 (sectors), 1M, 64K",
+            Prompt::ZeroSize => "ZERO extent at the end, size: 2048 (sectors), 1M, 64K",
         }
     }
 }

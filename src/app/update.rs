@@ -114,6 +114,22 @@ impl App {
             },
             Prompt::Start => self.answer_start(text),
             Prompt::Size(start) => self.answer_size(start, text),
+            Prompt::HeaderSize | Prompt::ZeroSize => match parse_size(text) {
+                Ok(SizeInput::Sectors(n) | SizeInput::Bytes(n)) if n > 0 => {
+                    if prompt == Prompt::HeaderSize {
+                        self.add_header(n)
+                    } else {
+                        self.add_zero(n)
+                    }
+                }
+                Ok(SizeInput::Sectors(0) | SizeInput::Bytes(0)) => {
+                    self.set_error("a size of 0 makes no extent: give at least 1 sector")
+                }
+                _ => self.set_error(format!(
+                    "`{}` is not a size: use sectors (2048), or bytes with a unit (1M, 64K)",
+                    text.trim()
+                )),
+            },
         }
     }
 
@@ -299,8 +315,11 @@ impl App {
             Action::DeleteVdisk => self.delete_current(),
             Action::ToggleShareable => self.toggle_shareable(),
             Action::CycleGuestTable => self.cycle_guest_table(),
-            Action::AddHeader => self.add_header(),
-            Action::AddZero => self.add_zero(),
+            Action::AddHeader => self.prompt(
+                Prompt::HeaderSize,
+                super::edit::HEADER_SECTORS.to_string(),
+            ),
+            Action::AddZero => self.prompt(Prompt::ZeroSize, MIB_SECTORS.to_string()),
             Action::DeleteExtent => self.delete_extent(),
             Action::MoveExtent(d) => self.move_extent(d),
             Action::CycleVdisk(d) => self.cycle_vdisk(d),
