@@ -39,6 +39,8 @@ pub mod codes {
     pub const CROSSES_PARTITION: &str = "crosses-partition";
     pub const GUEST_TABLE_ON_RAW: &str = "guest-table-on-raw";
     pub const ZERO_DISCARDS_WRITES: &str = "zero-discards-writes";
+    /// The disk is a device and host-use detection could not run for it.
+    pub const HOST_UNKNOWN: &str = "host-unknown";
     /// What export would write is the plan's disk, a device, a file another extent maps,
     /// or something in the way (found by `carve check` and `carve export` in the folder).
     pub const GUEST_TABLE: &str = "guest-table";
@@ -51,7 +53,7 @@ pub mod codes {
     pub const LEFTOVER_VDISK: &str = "leftover-vdisk";
 
     /// Every code of the SPEC's table, in the table's order.
-    pub const ALL: [&str; 18] = [
+    pub const ALL: [&str; 19] = [
         OVERLAP,
         BEYOND_DISK,
         PARTITION_TABLE,
@@ -65,6 +67,7 @@ pub mod codes {
         CROSSES_PARTITION,
         GUEST_TABLE_ON_RAW,
         ZERO_DISCARDS_WRITES,
+        HOST_UNKNOWN,
         GUEST_TABLE,
         PORT_CLASH,
         EXPORT_CONFLICT,

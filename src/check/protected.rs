@@ -3,12 +3,13 @@
 
 use super::intervals::SpanIndex;
 use super::{Context, RawExtent, Severity, Sink, codes, text};
-use crate::model::{DiskLayout, ReservedKind};
+use crate::model::{DiskLayout, HostDetection, ReservedKind};
 
 pub fn check(ctx: &Context, sink: &mut Sink) {
     let Some(layout) = ctx.layout else {
         return;
     };
+    host_unknown(ctx, layout, sink);
     let table = SpanIndex::new(layout.reserved.iter().map(|r| r.span()));
     let host = SpanIndex::new(layout.host.uses.iter().map(|u| u.span()));
     if table.is_empty() && host.is_empty() {
@@ -68,6 +69,29 @@ fn host_in_use(layout: &DiskLayout, index: &SpanIndex, raw: &RawExtent, sink: &m
         Some(raw.extent),
         message,
         Some(shared),
+    );
+}
+
+/// `host-unknown`: raw extents on a device whose host use nobody could detect (a platform
+/// without detection, a device sysfs does not list): no finding may read as "free".
+fn host_unknown(ctx: &Context, layout: &DiskLayout, sink: &mut Sink) {
+    let HostDetection::NotBuilt(why) = &layout.host.detection else {
+        return;
+    };
+    if ctx.raw.is_empty() {
+        return;
+    }
+    sink.push(
+        codes::HOST_UNKNOWN,
+        Severity::Warning,
+        None,
+        None,
+        format!(
+            "what the host uses on {} is unknown ({}): nothing says the host does not use the sectors the raw extents map; make sure no mounted volume, swap or page file of the host is on them",
+            text::shown(&layout.source),
+            text::shown(why)
+        ),
+        None,
     );
 }
 
@@ -236,10 +260,27 @@ mod tests {
     }
 
     #[test]
-    fn undetected_host_use_is_not_a_finding() {
+    fn undetected_host_use_is_unknown_never_free() {
         let mut layout = demo();
-        layout.host.detection = HostDetection::NotBuilt("not on this platform".into());
+        layout.host.detection =
+            HostDetection::NotBuilt("host-use detection is not built for windows".into());
         let plan = plan_of(vec![vdisk("vm1", vec![header(), raw(2048, 2048)])]);
         assert_eq!(flagged_on(&plan, Some(&layout), codes::HOST_IN_USE), vec![]);
+        assert_eq!(
+            flagged_on(&plan, Some(&layout), codes::HOST_UNKNOWN),
+            vec![(usize::MAX, usize::MAX)]
+        );
+        // Only raw extents map the host's sectors.
+        let files_only = plan_of(vec![vdisk("vm1", vec![header()])]);
+        assert_eq!(
+            flagged_on(&files_only, Some(&layout), codes::HOST_UNKNOWN),
+            vec![]
+        );
+        // Detection that ran, or an image file: nothing unknown.
+        layout.host.detection = HostDetection::Checked;
+        assert_eq!(
+            flagged_on(&plan, Some(&layout), codes::HOST_UNKNOWN),
+            vec![]
+        );
     }
 }

@@ -61,7 +61,11 @@ pub fn annotate(layout: &mut DiskLayout, path: &Path) {
     }
     #[cfg(not(target_os = "linux"))]
     {
-        let _ = path;
+        // An image file is no disk of the host's: nothing to detect (and nothing unknown).
+        if std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+            layout.host = HostInfo::default();
+            return;
+        }
         layout.host = HostInfo {
             detection: HostDetection::NotBuilt(format!(
                 "host-use detection is not built for {}",
