@@ -40,6 +40,19 @@ pub fn temp_path(path: &Path) -> Result<PathBuf> {
     Ok(dir.join(format!(".{file_name}.carve-tmp-{}", std::process::id())))
 }
 
+/// Mark a new, empty file sparse where the file system must be asked (NTFS:
+/// `FSCTL_SET_SPARSE`), so that sizing it allocates nothing; elsewhere sizing a new file
+/// leaves a hole already. Best effort: a file system without sparse files keeps it whole.
+pub fn mark_sparse(file: &std::fs::File) {
+    #[cfg(windows)]
+    {
+        use windows_sys::Win32::System::Ioctl::FSCTL_SET_SPARSE;
+        let _ = crate::disk::device::ioctl(file, FSCTL_SET_SPARSE, &[], 0);
+    }
+    #[cfg(not(windows))]
+    let _ = file;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -141,6 +141,7 @@ fn write_temp(tmp: &Path, content: &Content) -> Result<()> {
 
 /// Size a new file (a sparse one: no data is written).
 fn set_len(f: &std::fs::File, tmp: &Path, bytes: u64) -> Result<()> {
+    crate::fsutil::mark_sparse(f);
     f.set_len(bytes).map_err(|e| {
         if super::survey::too_large(&e) {
             Error::new(format!(

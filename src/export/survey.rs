@@ -252,6 +252,7 @@ pub fn probe_size(dir: &Path, bytes: u64) -> Option<String> {
         .create_new(true)
         .open(&tmp)
         .ok()?;
+    crate::fsutil::mark_sparse(&file);
     let result = file.set_len(bytes);
     drop(file);
     let _ = std::fs::remove_file(&tmp);

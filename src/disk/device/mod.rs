@@ -16,6 +16,8 @@ mod windows;
 #[cfg(unix)]
 pub use unix::open;
 #[cfg(windows)]
+pub(crate) use windows::ioctl;
+#[cfg(windows)]
 pub use windows::open;
 
 /// A device or file that can be read at a byte offset. `read_at` may return fewer bytes
