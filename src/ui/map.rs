@@ -216,12 +216,18 @@ fn draw_labels(buf: &mut Buffer, rect: Rect, y: u16, app: &App, b: &[u64], theme
         let (text, style) = match r.kind {
             RegionKind::Partition(i) => {
                 let p = &app.layout.partitions[i];
-                let long = format!("#{} {}", p.number, human_size(p.sectors));
-                let text = if long.chars().count() < width {
-                    long
-                } else {
-                    format!("{} {}", p.number, human_size(p.sectors))
-                };
+                // The longest form that fits: a size is never shown cut (`51` for `512M`).
+                let size = human_size(p.sectors);
+                let forms = [
+                    format!("#{} {size}", p.number),
+                    format!("{} {size}", p.number),
+                    format!("#{}", p.number),
+                    p.number.to_string(),
+                ];
+                let text = forms
+                    .into_iter()
+                    .find(|f| f.chars().count() < width)
+                    .unwrap_or_default();
                 (text, theme.partition(PartKind::of(&p.type_id)))
             }
             RegionKind::Free => (format!("free {}", human_size(r.span.sectors)), theme.dim()),
