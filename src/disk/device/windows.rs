@@ -138,3 +138,30 @@ pub(crate) fn ioctl(file: &File, code: u32, input: &[u8], out_len: usize) -> io:
     let bytes: Vec<u8> = out.iter().flat_map(|w| w.to_le_bytes()).collect();
     Ok(bytes[..(returned as usize).min(bytes.len())].to_vec())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_denied_open_says_to_run_elevated() {
+        let denied = io::Error::from_raw_os_error(ERROR_ACCESS_DENIED as i32);
+        let e = open_error(r"\\.\PhysicalDrive0", &denied);
+        assert!(
+            e.message()
+                .contains("run carve from an elevated (Administrator) terminal"),
+            "{e}"
+        );
+        assert!(e.message().starts_with(r"\\.\PhysicalDrive0: "), "{e}");
+        let missing = io::Error::from_raw_os_error(2);
+        let e = open_error(r"\\.\PhysicalDrive9", &missing);
+        assert!(e.message().contains("cannot open it for reading"), "{e}");
+    }
+
+    #[test]
+    fn a_folder_is_a_directory_not_access_denied() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = open(dir.path().to_str().unwrap(), false).err().unwrap();
+        assert!(e.message().contains("is a directory"), "{e}");
+    }
+}
