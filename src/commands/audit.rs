@@ -24,7 +24,7 @@ pub fn run(args: &AuditArgs) -> Result<ExitCode> {
     } else {
         report::human(&result)
     };
-    print!("{text}");
+    super::print_stdout(&text, "the audit report")?;
     Ok(if result.errors > 0 {
         ExitCode::from(1)
     } else {

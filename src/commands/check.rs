@@ -38,8 +38,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
         )
         .and_then(|()| write_table(&mut out, &report))
     };
-    written
-        .and_then(|()| out.flush())
+    super::closed_pipe_is_done(written.and_then(|()| out.flush()))
         .map_err(|e| Error::new(format!("cannot write the findings: {e}")))?;
     Ok(if report.errors > 0 {
         ExitCode::from(1)

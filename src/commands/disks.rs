@@ -52,9 +52,9 @@ pub fn run(args: &DisksArgs) -> Result<ExitCode> {
     if args.json {
         let text = serde_json::to_string_pretty(&DisksJson { disks: rows })
             .map_err(|e| Error::new(format!("carve disks: cannot render JSON: {e}")))?;
-        println!("{text}");
+        super::print_stdout(&format!("{text}\n"), "the disk list")?;
     } else {
-        print!("{}", table(&rows));
+        super::print_stdout(&table(&rows), "the disk list")?;
     }
     Ok(ExitCode::SUCCESS)
 }

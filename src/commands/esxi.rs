@@ -125,8 +125,7 @@ pub fn run(args: &EsxiArgs) -> Result<ExitCode> {
     } else {
         write_text(&mut out, &report, newest_at, &what)
     };
-    written
-        .and_then(|()| out.flush())
+    super::closed_pipe_is_done(written.and_then(|()| out.flush()))
         .map_err(|e| Error::new(format!("carve esxi: cannot write the report: {e}")))?;
     if state.encrypted {
         return Err(Error::new(encrypted_text(Some(&what))));
@@ -294,9 +293,10 @@ fn fix(
 
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    write_steps(&mut out, args, banks, bank, device, &target, &what)
-        .and_then(|()| out.flush())
-        .map_err(|e| Error::new(format!("carve esxi: cannot write the steps: {e}")))?;
+    super::closed_pipe_is_done(
+        write_steps(&mut out, args, banks, bank, device, &target, &what).and_then(|()| out.flush()),
+    )
+    .map_err(|e| Error::new(format!("carve esxi: cannot write the steps: {e}")))?;
     Ok(ExitCode::SUCCESS)
 }
 

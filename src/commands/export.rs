@@ -41,9 +41,10 @@ pub fn run(args: &ExportArgs) -> Result<ExitCode> {
     // gets the one line that says the export failed, as every failure does.
     if !report.findings.is_empty() {
         let mut stdout = std::io::stdout().lock();
-        super::check::write_table(&mut stdout, &report)
-            .and_then(|()| stdout.flush())
-            .map_err(|e| Error::new(format!("cannot write the findings: {e}")))?;
+        super::closed_pipe_is_done(
+            super::check::write_table(&mut stdout, &report).and_then(|()| stdout.flush()),
+        )
+        .map_err(|e| Error::new(format!("cannot write the findings: {e}")))?;
     }
     if report.errors > 0 {
         eprintln!(
@@ -54,13 +55,15 @@ pub fn run(args: &ExportArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
 
+    let mut done = String::new();
     for write in crate::export::export(plan, Some(layout), &opts)? {
         let action = write.action.done_word();
-        println!(
-            "{action:<9} {}  {}",
+        done.push_str(&format!(
+            "{action:<9} {}  {}\n",
             text::escape(&write.shown_path()),
             text::escape(&write.what)
-        );
+        ));
     }
+    super::print_stdout(&done, "what the export wrote")?;
     Ok(ExitCode::SUCCESS)
 }

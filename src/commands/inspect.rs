@@ -8,7 +8,6 @@ use crate::model::{
 };
 use crate::text;
 use serde::Serialize;
-use std::io::Write;
 use std::process::ExitCode;
 
 pub fn run(args: &InspectArgs) -> Result<ExitCode> {
@@ -27,9 +26,7 @@ pub fn run(args: &InspectArgs) -> Result<ExitCode> {
     } else {
         render(&layout)
     };
-    let mut out = std::io::stdout().lock();
-    // A closed pipe (`carve inspect d | head`) is not an error worth a message.
-    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+    super::print_stdout(&text, "the disk's facts")?;
     Ok(ExitCode::SUCCESS)
 }
 

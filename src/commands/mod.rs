@@ -11,7 +11,25 @@ pub mod planner;
 
 use crate::error::{Error, Result};
 use crate::model::{DiskLayout, Plan, plan_file_path};
+use std::io::Write;
 use std::path::{Path, PathBuf};
+
+/// What a command's write to stdout came to. A reader that went away (`carve audit x | head`)
+/// is not a failure: the output is cut there, as with any other tool; every other write error
+/// is one.
+pub fn closed_pipe_is_done(written: std::io::Result<()>) -> std::io::Result<()> {
+    match written {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// Print a command's whole output (never `print!`, which panics on a closed pipe).
+pub fn print_stdout(text: &str, what: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    closed_pipe_is_done(out.write_all(text.as_bytes()).and_then(|()| out.flush()))
+        .map_err(|e| Error::new(format!("cannot write {what}: {e}")))
+}
 
 /// A plan with the disk it names, read as it is now.
 pub struct OpenedPlan {

@@ -30,7 +30,7 @@ pub fn run(args: &PassthroughArgs) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let code = run_with(args, &Roots::live(), &mut out)?;
-    out.flush()
+    super::closed_pipe_is_done(out.flush())
         .map_err(|e| Error::new(format!("carve passthrough: cannot write the report: {e}")))?;
     Ok(ExitCode::from(code))
 }
@@ -53,7 +53,8 @@ pub fn run_with(args: &PassthroughArgs, roots: &Roots, out: &mut impl Write) -> 
     } else {
         write_text(out, &report)
     };
-    written.map_err(|e| Error::new(format!("carve passthrough: cannot write the report: {e}")))?;
+    super::closed_pipe_is_done(written)
+        .map_err(|e| Error::new(format!("carve passthrough: cannot write the report: {e}")))?;
     Ok(report.exit_status())
 }
 
