@@ -59,7 +59,7 @@ pub fn run(args: &EsxiArgs) -> Result<ExitCode> {
 
     if let Some(wanted) = &args.fix {
         let out = args.out.as_deref().ok_or_else(|| {
-            Error::new("carve esxi: --fix needs --out DIR, the folder to write state.tgz into")
+            Error::new("esxi: --fix needs --out DIR, the folder to write state.tgz into")
         })?;
         return fix(args, &source.banks, bank, &state, &devices, wanted, out);
     }
@@ -127,7 +127,7 @@ pub fn run(args: &EsxiArgs) -> Result<ExitCode> {
     };
     written
         .and_then(|()| out.flush())
-        .map_err(|e| Error::new(format!("carve esxi: cannot write the report: {e}")))?;
+        .map_err(|e| Error::new(format!("esxi: cannot write the report: {e}")))?;
     if state.encrypted {
         return Err(Error::new(encrypted_text(Some(&what))));
     }
@@ -286,7 +286,7 @@ fn fix(
         .any(|d| d.conf_address == device.conf_address && d.is_passthru());
     if still || check.entry_names() != state.entry_names() {
         return Err(Error::new(
-            "carve esxi: the repaired state.tgz did not read back as intended; nothing written",
+            "esxi: the repaired state.tgz did not read back as intended; nothing written",
         ));
     }
     let target = out_dir.join("state.tgz");
@@ -296,7 +296,7 @@ fn fix(
     let mut out = std::io::BufWriter::new(stdout.lock());
     write_steps(&mut out, args, banks, bank, device, &target, &what)
         .and_then(|()| out.flush())
-        .map_err(|e| Error::new(format!("carve esxi: cannot write the steps: {e}")))?;
+        .map_err(|e| Error::new(format!("esxi: cannot write the steps: {e}")))?;
     Ok(ExitCode::SUCCESS)
 }
 
