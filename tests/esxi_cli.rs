@@ -635,3 +635,25 @@ fn a_gpt_disk_without_bootbanks_is_not_an_esxi_disk() {
         "{err}"
     );
 }
+
+/// esx.conf values reach the terminal escaped (one rule, `text::escape`): an ESC sequence in
+/// a vmkname or a device id cannot clear the screen or recolour the report.
+#[test]
+fn esx_conf_values_are_shown_escaped() {
+    if !tool("tar") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let esx_conf = conf("passthru", false)
+        .replace("\"vmhba0\"", "\"vmhba0\x1b[2J\"")
+        .replace("\"0x3b25\"", "\"0x3b25\x07\"");
+    let state = state_tgz(dir.path(), "state.tgz", &esx_conf, "2026-11-20 10:00:00");
+    let out = carve(&["esxi", state.to_str().expect("utf-8")]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    assert!(
+        !stdout.contains('\x1b') && !stdout.contains('\x07'),
+        "raw control characters: {stdout:?}"
+    );
+    assert!(stdout.contains("vmhba0\\x1b[2J"), "{stdout}");
+}

@@ -358,3 +358,39 @@ fn a_used_disk_behind_no_pci_device_is_a_warning_not_silence() {
         "{text}"
     );
 }
+
+/// A disk's model string from sysfs reaches the terminal escaped (`text::escape`), not raw.
+#[test]
+fn a_model_string_with_control_characters_is_shown_escaped() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let base = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pci/sata-root");
+    let copied = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(&base)
+        .arg(tmp.path().join("case"))
+        .status()
+        .expect("cp");
+    assert!(copied.success());
+    let case = tmp.path().join("case");
+    let model = case
+        .join("sys/devices/pci0000:00/0000:00:1c.0/0000:01:00.0/nvme/nvme0/nvme0n1/device/model");
+    std::fs::write(&model, "WD\x1b[31mBlue\u{9b}\n").expect("write model");
+    let args = PassthroughArgs {
+        addresses: vec!["0000:01:00.0".into()],
+        project: None,
+        json: false,
+    };
+    let roots = Roots {
+        proc: case.join("proc"),
+        sys: case.join("sys"),
+    };
+    let mut out = Vec::new();
+    let code = run_with(&args, &roots, &mut out).expect("runs");
+    let text = String::from_utf8(out).expect("utf-8");
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        !text.contains('\x1b') && !text.contains('\u{9b}'),
+        "raw control characters: {text:?}"
+    );
+    assert!(text.contains("WD\\x1b[31mBlue"), "{text}");
+}

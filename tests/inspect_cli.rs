@@ -160,3 +160,20 @@ fn gpt_partitions_past_four_are_not_indented_like_logicals() {
     assert!(text.lines().any(|l| l.starts_with("5 ")), "{text}");
     assert!(text.lines().any(|l| l.starts_with("6 ")), "{text}");
 }
+
+/// inspect words an unused disk as the planner's header does ("host: none in use"), not as
+/// a count of nothing.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_unused_image_reads_none_in_use_as_in_the_planner() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = mbr_image(100_000, &[(0x07, 2048, 20_000)], &[]);
+    let path = write_image(dir.path(), "m.img", &img);
+    let out = carve(&["inspect", path.to_str().unwrap()]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.lines().any(|l| l == "Host use: checked, none in use."),
+        "{text}"
+    );
+}

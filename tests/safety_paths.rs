@@ -3,6 +3,7 @@
 //! Images are made by sfdisk, and carve runs from several folders as a user would.
 
 mod export_support;
+mod tmux_support;
 
 use export_support::{have_tool, text};
 use std::path::{Path, PathBuf};
@@ -185,46 +186,14 @@ fn planner_saves_a_source_that_check_finds() {
 
 /// Run `carve DISK --project PROJECT` in tmux from `cwd`, press `s`, wait for the plan, quit.
 fn save_in_planner(cwd: &Path, disk: &str, project: &str) {
-    let session = format!("carve-paths-{}-{}", std::process::id(), project);
     let bin = env!("CARGO_BIN_EXE_carve");
-    let cmd = format!("{bin} {disk} --project {project}");
-    let tmux = |args: &[&str]| Command::new("tmux").args(args).output().expect("run tmux");
-    let started = tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &session,
-        "-x",
-        "120",
-        "-y",
-        "40",
-        "-c",
-        cwd.to_str().expect("utf-8"),
-        &cmd,
-    ]);
-    assert!(started.status.success(), "{}", text(&started.stderr));
-    let plan = cwd.join(project).join("carve.json");
-    let start = std::time::Instant::now();
+    let cmd = format!("{bin} {disk} --project {project}; echo EXITED:$?; sleep 60");
+    let t = tmux_support::Tmux::start(project, Some(cwd), 120, 40, &cmd);
     // Wait for the first frame, then save.
-    loop {
-        let screen = text(&tmux(&["capture-pane", "-p", "-t", &session]).stdout);
-        if screen.contains("d.img") {
-            break;
-        }
-        assert!(
-            start.elapsed() < std::time::Duration::from_secs(10),
-            "{screen}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    tmux(&["send-keys", "-t", &session, "s"]);
-    while !plan.is_file() {
-        assert!(
-            start.elapsed() < std::time::Duration::from_secs(10),
-            "never saved"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    tmux(&["send-keys", "-t", &session, "q"]);
-    tmux(&["kill-session", "-t", &session]);
+    t.wait_for("d.img");
+    t.keys(&["s"]);
+    tmux_support::wait_file(&cwd.join(project).join("carve.json"));
+    t.keys(&["q"]);
+    let end = t.wait_for("EXITED:");
+    assert!(end.contains("EXITED:0"), "{end}");
 }

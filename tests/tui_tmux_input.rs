@@ -3,80 +3,33 @@
 //! paste, clicks at many columns, resizes below the minimum, and SIGTERM/SIGHUP giving the
 //! terminal back. Waits have a generous deadline; nothing asserts a time.
 
+mod tmux_support;
+
+use std::ops::Deref;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use tmux_support::have_tmux;
 
-struct Tmux {
-    socket: String,
-    name: String,
-}
+/// The shared tmux helper (its own server) with this file's extra moves.
+struct Tmux(tmux_support::Tmux);
 
-fn have_tmux() -> bool {
-    let found = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(std::env::var_os("CI").is_none(), "tmux is required in CI");
-        eprintln!("note: tmux not installed; skipping the tmux input runs");
+impl Deref for Tmux {
+    type Target = tmux_support::Tmux;
+    fn deref(&self) -> &tmux_support::Tmux {
+        &self.0
     }
-    found
 }
 
 impl Tmux {
     /// The demo planner at `w`x`h` in a fresh project folder.
     fn start(tag: &str, project: &std::path::Path, w: u16, h: u16) -> Tmux {
-        let t = Tmux {
-            socket: format!("carve-test-{tag}-{}", std::process::id()),
-            name: "p".into(),
-        };
         let cmd = format!(
             "env LC_ALL=C.UTF-8 {} --demo --project {}; echo EXITED:$?; sleep 60",
             env!("CARGO_BIN_EXE_carve"),
             project.display()
         );
-        let (w, h) = (w.to_string(), h.to_string());
-        t.run(&["new-session", "-d", "-s", "p", "-x", &w, "-y", &h, &cmd]);
+        let t = Tmux(tmux_support::Tmux::start(tag, None, w, h, &cmd));
         t.wait_for("Partitions");
         t
-    }
-
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .args(["-L", &self.socket, "-f", "/dev/null"])
-            .args(args)
-            .output()
-            .expect("run tmux");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", &self.name])
-    }
-
-    fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if ok(&s) {
-                return s;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(15),
-                "never saw {what}:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn wait_for(&self, text: &str) -> String {
-        self.wait_until(text, |s| s.contains(text))
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", self.name.as_str()];
-        args.extend_from_slice(keys);
-        self.run(&args);
     }
 
     /// `text` written to the planner's terminal in one write (a non-bracketed paste-buffer,
@@ -86,20 +39,10 @@ impl Tmux {
         self.run(&["paste-buffer", "-b", "burst", "-t", &self.name]);
     }
 
-    fn literal(&self, text: &str) {
-        self.run(&["send-keys", "-t", &self.name, "-l", text]);
-    }
-
     /// A left click at a 0-based cell (SGR reports are 1-based).
     fn click(&self, x: usize, y: usize) {
         let (x, y) = (x + 1, y + 1);
         self.literal(&format!("\x1b[<0;{x};{y}M\x1b[<0;{x};{y}m"));
-    }
-
-    fn format(&self, f: &str) -> String {
-        self.run(&["display-message", "-p", "-t", &self.name, f])
-            .trim()
-            .to_string()
     }
 
     /// The planner's pid: the child of the pane's shell.
@@ -112,12 +55,6 @@ impl Tmux {
             .next()
             .expect("the planner runs")
             .to_string()
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        self.run(&["kill-server"]);
     }
 }
 

@@ -39,12 +39,14 @@ pub mod codes {
     pub const CROSSES_PARTITION: &str = "crosses-partition";
     pub const GUEST_TABLE_ON_RAW: &str = "guest-table-on-raw";
     pub const ZERO_DISCARDS_WRITES: &str = "zero-discards-writes";
+    /// A vdisk's `guest_table` that cannot be written into its shape.
+    pub const GUEST_TABLE: &str = "guest-table";
+    /// Two vdisks of one VM on the same controller and port.
+    pub const PORT_CLASH: &str = "port-clash";
     /// The disk is a device and host-use detection could not run for it.
     pub const HOST_UNKNOWN: &str = "host-unknown";
     /// What export would write is the plan's disk, a device, a file another extent maps,
     /// or something in the way (found by `carve check` and `carve export` in the folder).
-    pub const GUEST_TABLE: &str = "guest-table";
-    pub const PORT_CLASH: &str = "port-clash";
     pub const EXPORT_CONFLICT: &str = "export-conflict";
     /// A vdisk or file larger than the descriptor format, VirtualBox, qemu or libvmdk take,
     /// or than the export folder's file system holds.

@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::esxi::bootdisk::{self, Bank};
 use crate::esxi::conf::{self, ConfDevice};
 use crate::esxi::{Finding, State, encrypted_text, judge};
+use crate::text::escape;
 use serde::Serialize;
 use std::io::Write;
 use std::path::Path;
@@ -151,7 +152,7 @@ fn write_text(
         writeln!(
             out,
             "{}: ESXi boot disk, {} with a configuration",
-            r.source,
+            escape(r.source),
             match r.bootbanks.iter().filter(|b| b.state.is_some()).count() {
                 1 => "1 bootbank".to_string(),
                 n => format!("{n} bootbanks"),
@@ -170,12 +171,12 @@ fn write_text(
                 b.partition.map_or("-".to_string(), |p| p.to_string()),
                 num(cfg.updated),
                 num(cfg.bootstate),
-                cfg.build.as_deref().unwrap_or("-"),
-                b.state_modified.as_deref().unwrap_or("no state.tgz"),
+                escape(cfg.build.as_deref().unwrap_or("-")),
+                escape(b.state_modified.as_deref().unwrap_or("no state.tgz")),
                 b.state_bytes.map_or("-".to_string(), |n| n.to_string()),
                 match (&b.passthru, &b.state) {
                     (Some(list), _) if list.is_empty() => "none".to_string(),
-                    (Some(list), _) => list.join(" "),
+                    (Some(list), _) => escape(&list.join(" ")).into_owned(),
                     (None, Some(_)) => "unreadable".to_string(),
                     (None, None) => "-".to_string(),
                 },
@@ -184,15 +185,15 @@ fn write_text(
             writeln!(out, "{}", row.trim_end())?;
         }
         if let Some(n) = &r.newest {
-            writeln!(out, "newest: {} ({})", what, n.why)?;
+            writeln!(out, "newest: {} ({})", escape(what), escape(&n.why))?;
         }
     } else {
         writeln!(
             out,
             "{}: state.tgz, {} bytes, modified {}",
-            r.source,
+            escape(r.source),
             r.bootbanks[0].state_bytes.unwrap_or(0),
-            r.bootbanks[0].state_modified.as_deref().unwrap_or("-")
+            escape(r.bootbanks[0].state_modified.as_deref().unwrap_or("-"))
         )?;
     }
     if r.encrypted {
@@ -221,16 +222,16 @@ fn write_text(
             writeln!(
                 out,
                 "  {:<13} {:<13} {:<10} {:<10} {}",
-                d.conf_address,
-                d.pci_address.as_deref().unwrap_or("?"),
-                d.vmkname.as_deref().unwrap_or("-"),
-                d.id.as_deref().unwrap_or("-"),
-                d.storage_reason().unwrap_or_else(|| "not known".into())
+                escape(&d.conf_address),
+                escape(d.pci_address.as_deref().unwrap_or("?")),
+                escape(d.vmkname.as_deref().unwrap_or("-")),
+                escape(d.id.as_deref().unwrap_or("-")),
+                escape(&d.storage_reason().unwrap_or_else(|| "not known".into()))
             )?;
         }
     }
     for f in &r.findings {
-        writeln!(out, "{}: {}", f.severity, f.message)?;
+        writeln!(out, "{}: {}", f.severity, escape(&f.message))?;
     }
     Ok(())
 }
@@ -340,15 +341,16 @@ fn write_steps(
     writeln!(
         out,
         "wrote {}: esx.conf's {} ({}{}) owner \"passthru\" -> \"vmkernel\"; every other entry \
-         as it was in the {what}",
-        target.display(),
-        device.conf_address,
-        device.pci_address.as_deref().unwrap_or("?"),
+         as it was in the {}",
+        escape(&target.display().to_string()),
+        escape(&device.conf_address),
+        escape(device.pci_address.as_deref().unwrap_or("?")),
         device
             .vmkname
             .as_deref()
-            .map(|n| format!(", {n}"))
-            .unwrap_or_default()
+            .map(|n| format!(", {}", escape(n)))
+            .unwrap_or_default(),
+        escape(what)
     )?;
     writeln!(
         out,
@@ -363,7 +365,7 @@ fn write_steps(
             } else {
                 ""
             };
-            format!("{}{sep}{n}", args.source)
+            format!("{}{sep}{n}", escape(&args.source))
         } else {
             format!("/dev/sdX{n}")
         }
@@ -372,7 +374,7 @@ fn write_steps(
     writeln!(
         out,
         "  1. copy {} into the rescue system's current folder (from a USB stick, or scp)",
-        target.display()
+        escape(&target.display().to_string())
     )?;
     let mut step = 2;
     for p in &parts {

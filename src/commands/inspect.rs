@@ -215,12 +215,14 @@ fn host_line(host: &HostInfo) -> String {
         ""
     };
     match &host.detection {
-        HostDetection::Checked => {
-            format!(
-                "Host use: checked ({} in use by the host).{system}\n",
-                host.uses.len()
-            )
+        // The planner's header says the same: "host: none in use".
+        HostDetection::Checked if host.uses.is_empty() => {
+            format!("Host use: checked, none in use.{system}\n")
         }
+        HostDetection::Checked => format!(
+            "Host use: checked, {} by the host (see the host use column).{system}\n",
+            crate::check::text::counted(host.uses.len(), "use")
+        ),
         HostDetection::NotApplicable => String::new(),
         HostDetection::NotBuilt(detail) => {
             format!("Host use: unknown ({detail}); do not assume the disk is free.{system}\n")

@@ -14,6 +14,7 @@ use crate::host::Roots;
 use crate::host::passthrough::{self, PlanOnHost, Report};
 use crate::host::pci::{Pci, PciAddr};
 use crate::model::{Plan, plan_file_path};
+use crate::text::escape;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
@@ -86,23 +87,23 @@ fn load_plans(project: Option<&Path>) -> Result<Vec<PlanOnHost>> {
 fn write_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
     for d in &report.devices {
         let dev = &d.device;
-        let mut line = dev.address.clone();
+        let mut line = escape(&dev.address).into_owned();
         if let Some(id) = &dev.id {
-            line.push_str(&format!("  {id}"));
+            line.push_str(&format!("  {}", escape(id)));
         }
         if let Some(class) = dev.class_name.as_deref().or(dev.class.as_deref()) {
-            line.push_str(&format!("  {class}"));
+            line.push_str(&format!("  {}", escape(class)));
         }
         line.push_str(&format!(
             "  driver {}",
-            dev.driver.as_deref().unwrap_or("none")
+            escape(dev.driver.as_deref().unwrap_or("none"))
         ));
         match &dev.iommu_group {
-            Some(g) => line.push_str(&format!("  IOMMU group {g}")),
+            Some(g) => line.push_str(&format!("  IOMMU group {}", escape(g))),
             None => line.push_str("  no IOMMU group"),
         }
         if let Some(by) = &d.pulled_in_by {
-            line.push_str(&format!("  (goes with {by})"));
+            line.push_str(&format!("  (goes with {})", escape(by)));
         }
         writeln!(out, "{line}")?;
         if d.disks.is_empty() {
@@ -115,19 +116,19 @@ fn write_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
             }
             for u in &disk.host_uses {
                 uses.push(if u.node == disk.name {
-                    u.what.clone()
+                    escape(&u.what).into_owned()
                 } else {
-                    format!("{}: {}", u.node, u.what)
+                    format!("{}: {}", escape(&u.node), escape(&u.what))
                 });
             }
             for v in &disk.plan_vdisks {
-                uses.push(format!("raw extents of {v}"));
+                uses.push(format!("raw extents of {}", escape(v)));
             }
             writeln!(
                 out,
                 "  {}  {}  {}",
-                disk.path,
-                disk.model.as_deref().unwrap_or("-"),
+                escape(&disk.path),
+                escape(disk.model.as_deref().unwrap_or("-")),
                 if uses.is_empty() {
                     "not used by the host".to_string()
                 } else {
@@ -137,7 +138,7 @@ fn write_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
         }
     }
     for f in &report.findings {
-        writeln!(out, "{}: {}", f.severity, f.message)?;
+        writeln!(out, "{}: {}", f.severity, escape(&f.message))?;
     }
     if report.errors > 0 {
         writeln!(

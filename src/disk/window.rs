@@ -95,4 +95,33 @@ mod tests {
         assert!(w.write(b"x").is_err());
         assert_eq!(std::fs::read(f.path()).expect("read"), bytes);
     }
+
+    /// The FAT crate's reads through a window are any size at any offset; on a raw device
+    /// (4096-byte sectors, unaligned reads refused as Windows and O_DIRECT refuse them) they
+    /// still reach it only through the aligned reader.
+    #[test]
+    fn unaligned_window_reads_reach_a_raw_device_aligned() {
+        use crate::disk::aligned::fakes::Strict;
+        let bytes: Vec<u8> = (0..64 * 1024u32).map(|i| (i % 251) as u8).collect();
+        let len = bytes.len() as u64;
+        let strict = Strict::new(bytes.clone(), 4096);
+        let disk =
+            DiskFile::from_device(Box::new(strict), "/dev/fake", len, Some((4096, 4096)), true);
+        // A partition starting at byte 1536, read in FAT-sized odd pieces.
+        let mut w = Window::new(&disk, 1536, 40_000).expect("window");
+        for (at, n) in [
+            (0u64, 512usize),
+            (11, 25),
+            (4095, 2),
+            (9000, 7000),
+            (39_990, 10),
+        ] {
+            w.seek(SeekFrom::Start(at)).expect("seek");
+            let mut buf = vec![0u8; n];
+            w.read_exact(&mut buf)
+                .expect("read through the aligned reader");
+            let from = 1536 + at as usize;
+            assert_eq!(buf, bytes[from..from + n], "{at}+{n}");
+        }
+    }
 }
