@@ -48,3 +48,21 @@ fn help_and_version_succeed_on_every_command() {
         assert!(!out.stdout.is_empty(), "{args:?}");
     }
 }
+
+/// A command-level error names the command once, as `carve: audit: ...` (it read
+/// `carve: carve audit: ...`).
+#[test]
+fn a_command_error_names_the_command_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let registry = dir.path().join("media-registry.xml");
+    std::fs::write(&registry, "<MediaRegistry><HardDisks/></MediaRegistry>\n").expect("write");
+    let out = carve(&["audit", registry.to_str().expect("utf-8")]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.starts_with("carve: audit: "), "{stderr}");
+    assert!(!stderr.contains("carve: carve"), "{stderr}");
+    let out = carve(&["esxi", "x.tgz", "--fix", "0000:00:1f.2"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(!stderr.contains("carve: carve"), "{stderr}");
+}

@@ -49,7 +49,7 @@ pub fn read(files: &[PathBuf]) -> Result<AuditInput> {
     }
     if input.descriptors.is_empty() {
         return Err(Error::new(
-            "carve audit: no .vmdk descriptor among the files; pass the descriptors (and optionally the .vbox files that register them)",
+            "audit: no .vmdk descriptor among the files; pass the descriptors (and optionally the .vbox files that register them)",
         ));
     }
     let dirs: Vec<PathBuf> = input

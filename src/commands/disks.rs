@@ -51,7 +51,7 @@ pub fn run(args: &DisksArgs) -> Result<ExitCode> {
     let rows: Vec<DiskJson> = disks.into_iter().map(describe).collect();
     if args.json {
         let text = serde_json::to_string_pretty(&DisksJson { disks: rows })
-            .map_err(|e| Error::new(format!("carve disks: cannot render JSON: {e}")))?;
+            .map_err(|e| Error::new(format!("disks: cannot render JSON: {e}")))?;
         super::print_stdout(&format!("{text}\n"), "the disk list")?;
     } else {
         super::print_stdout(&table(&rows), "the disk list")?;
@@ -68,7 +68,7 @@ fn list(all: bool) -> Result<Vec<HostDisk>> {
 #[cfg(not(target_os = "linux"))]
 fn list(_all: bool) -> Result<Vec<HostDisk>> {
     Err(Error::new(format!(
-        "carve disks: listing disks is not built for {}; name the disk to `carve inspect` instead",
+        "disks: listing disks is not built for {}; name the disk to `carve inspect` instead",
         std::env::consts::OS
     )))
 }

@@ -59,7 +59,7 @@ pub fn run(args: &EsxiArgs) -> Result<ExitCode> {
 
     if let Some(wanted) = &args.fix {
         let out = args.out.as_deref().ok_or_else(|| {
-            Error::new("carve esxi: --fix needs --out DIR, the folder to write state.tgz into")
+            Error::new("esxi: --fix needs --out DIR, the folder to write state.tgz into")
         })?;
         return fix(args, &source.banks, bank, &state, &devices, wanted, out);
     }
@@ -126,7 +126,7 @@ pub fn run(args: &EsxiArgs) -> Result<ExitCode> {
         write_text(&mut out, &report, newest_at, &what)
     };
     super::closed_pipe_is_done(written.and_then(|()| out.flush()))
-        .map_err(|e| Error::new(format!("carve esxi: cannot write the report: {e}")))?;
+        .map_err(|e| Error::new(format!("esxi: cannot write the report: {e}")))?;
     if state.encrypted {
         return Err(Error::new(encrypted_text(Some(&what))));
     }
@@ -285,7 +285,7 @@ fn fix(
         .any(|d| d.conf_address == device.conf_address && d.is_passthru());
     if still || check.entry_names() != state.entry_names() {
         return Err(Error::new(
-            "carve esxi: the repaired state.tgz did not read back as intended; nothing written",
+            "esxi: the repaired state.tgz did not read back as intended; nothing written",
         ));
     }
     let target = out_dir.join("state.tgz");
@@ -296,7 +296,7 @@ fn fix(
     super::closed_pipe_is_done(
         write_steps(&mut out, args, banks, bank, device, &target, &what).and_then(|()| out.flush()),
     )
-    .map_err(|e| Error::new(format!("carve esxi: cannot write the steps: {e}")))?;
+    .map_err(|e| Error::new(format!("esxi: cannot write the steps: {e}")))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -22,7 +22,7 @@ use std::process::ExitCode;
 pub fn run(args: &PassthroughArgs) -> Result<ExitCode> {
     if !cfg!(target_os = "linux") {
         return Err(Error::new(format!(
-            "carve passthrough: reading PCI devices and IOMMU groups is built for Linux only, \
+            "passthrough: reading PCI devices and IOMMU groups is built for Linux only, \
              not {}; run it on the Linux host that will hand the device to a VM",
             std::env::consts::OS
         )));
@@ -31,7 +31,7 @@ pub fn run(args: &PassthroughArgs) -> Result<ExitCode> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let code = run_with(args, &Roots::live(), &mut out)?;
     super::closed_pipe_is_done(out.flush())
-        .map_err(|e| Error::new(format!("carve passthrough: cannot write the report: {e}")))?;
+        .map_err(|e| Error::new(format!("passthrough: cannot write the report: {e}")))?;
     Ok(ExitCode::from(code))
 }
 
@@ -42,8 +42,8 @@ pub fn run_with(args: &PassthroughArgs, roots: &Roots, out: &mut impl Write) -> 
         addresses.push(PciAddr::parse(text).map_err(Error::new)?);
     }
     let plans = load_plans(args.project.as_deref())?;
-    let view = crate::host::HostView::load(roots)
-        .map_err(|e| Error::new(format!("carve passthrough: {e}")))?;
+    let view =
+        crate::host::HostView::load(roots).map_err(|e| Error::new(format!("passthrough: {e}")))?;
     let pci = Pci::new(&roots.sys);
     let report = passthrough::judge(&addresses, &pci, &view, &plans).map_err(Error::new)?;
     let written = if args.json {
@@ -54,7 +54,7 @@ pub fn run_with(args: &PassthroughArgs, roots: &Roots, out: &mut impl Write) -> 
         write_text(out, &report)
     };
     super::closed_pipe_is_done(written)
-        .map_err(|e| Error::new(format!("carve passthrough: cannot write the report: {e}")))?;
+        .map_err(|e| Error::new(format!("passthrough: cannot write the report: {e}")))?;
     Ok(report.exit_status())
 }
 
