@@ -142,7 +142,7 @@ pub fn judge(
     let mut devices = Vec::new();
     let mut findings = Vec::new();
     for ((addr, by), names) in set.iter().zip(disks_of) {
-        let device = pci.device(addr).unwrap_or_else(|| bare(addr));
+        let device = pci.device(addr).unwrap_or_else(|| PciDevice::bare(addr));
         let mut disks = Vec::new();
         for name in names {
             let disk = describe_disk(&name, view, plans, &root_nodes, &system);
@@ -215,18 +215,6 @@ pub fn judge(
         errors,
         warnings,
     })
-}
-
-fn bare(addr: &PciAddr) -> PciDevice {
-    PciDevice {
-        address: addr.to_string(),
-        id: None,
-        class: None,
-        class_name: None,
-        driver: None,
-        iommu_group: None,
-        group_peers: Vec::new(),
-    }
 }
 
 fn pci_root_hint(pci: &Pci) -> String {

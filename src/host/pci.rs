@@ -91,6 +91,19 @@ pub struct PciDevice {
 }
 
 impl PciDevice {
+    /// A device known only by its address (sysfs has no readable entry for it).
+    pub fn bare(addr: &PciAddr) -> Self {
+        PciDevice {
+            address: addr.to_string(),
+            id: None,
+            class: None,
+            class_name: None,
+            driver: None,
+            iommu_group: None,
+            group_peers: Vec::new(),
+        }
+    }
+
     /// A mass-storage controller (PCI class 01xx).
     pub fn is_storage(&self) -> bool {
         self.class.as_deref().is_some_and(|c| c.starts_with("01"))
@@ -243,17 +256,7 @@ impl Pci {
     /// The controller of a block node: its nearest PCI ancestor.
     pub fn controller_of_block(&self, name: &str) -> Option<PciDevice> {
         let addr = self.ancestors_of_block(name).into_iter().next()?;
-        self.device(&addr).or_else(|| {
-            Some(PciDevice {
-                address: addr.to_string(),
-                id: None,
-                class: None,
-                class_name: None,
-                driver: None,
-                iommu_group: None,
-                group_peers: Vec::new(),
-            })
-        })
+        Some(self.device(&addr).unwrap_or_else(|| PciDevice::bare(&addr)))
     }
 
     /// `path` with every link followed, relative to the root (`devices/pci0000:00/...`);
