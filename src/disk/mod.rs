@@ -19,7 +19,6 @@ pub mod readonly;
 mod sanity;
 mod sector_size;
 mod types;
-pub mod window;
 pub mod winio;
 
 use crate::error::{Error, Result};

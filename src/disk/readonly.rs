@@ -109,26 +109,49 @@ impl DiskFile {
         )
     }
 
-    /// A seekable, read-only view for the parser crates.
+    /// A seekable, read-only view of the whole disk for the parser crates.
     pub fn reader(&self) -> ReadOnly<Cursor<'_>> {
-        ReadOnly(Cursor { disk: self, pos: 0 })
+        ReadOnly(Cursor {
+            disk: self,
+            start: 0,
+            len: self.len(),
+            pos: 0,
+        })
+    }
+
+    /// The same view of `len` bytes from byte `start` (one partition, for a parser that
+    /// wants a device of its own, as the FAT crate reading an ESXi bootbank does); None when
+    /// that runs past the end of the disk.
+    pub fn window(&self, start: u64, len: u64) -> Option<ReadOnly<Cursor<'_>>> {
+        let end = start.checked_add(len)?;
+        (end <= self.len()).then_some(ReadOnly(Cursor {
+            disk: self,
+            start,
+            len,
+            pos: 0,
+        }))
     }
 }
 
-/// A position over a [`DiskFile`]: `Read + Seek` for the parser crates.
+/// A position in a byte range of a [`DiskFile`] (the whole disk or one window on it):
+/// `Read + Seek` for the parser crates, every read through the disk's aligned reader.
 pub struct Cursor<'a> {
     disk: &'a DiskFile,
+    /// Byte offset of the range on the disk.
+    start: u64,
+    /// Length of the range in bytes.
+    len: u64,
     pos: u64,
 }
 
 impl Read for Cursor<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let left = self.disk.len().saturating_sub(self.pos);
+        let left = self.len.saturating_sub(self.pos);
         let n = usize::try_from(left).unwrap_or(usize::MAX).min(buf.len());
         if n == 0 {
             return Ok(0);
         }
-        self.disk.read_at(self.pos, &mut buf[..n])?;
+        self.disk.read_at(self.start + self.pos, &mut buf[..n])?;
         self.pos += n as u64;
         Ok(n)
     }
@@ -138,15 +161,11 @@ impl Seek for Cursor<'_> {
     fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
         let target = match pos {
             SeekFrom::Start(p) => Some(p),
-            SeekFrom::End(d) => self.disk.len().checked_add_signed(d),
+            SeekFrom::End(d) => self.len.checked_add_signed(d),
             SeekFrom::Current(d) => self.pos.checked_add_signed(d),
         };
-        let target = target.ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "seek before the start of the disk",
-            )
-        })?;
+        let target = target
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "seek before the start"))?;
         self.pos = target;
         Ok(target)
     }
@@ -259,5 +278,59 @@ mod tests {
         assert!(e.message().contains("neither a block device"), "{e}");
         let e = DiskFile::open("/dev/null").err().unwrap();
         assert!(e.message().contains("neither a block device"), "{e}");
+    }
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::*;
+
+    #[test]
+    fn reads_inside_the_window_only_and_never_writes() {
+        let mut f = tempfile::NamedTempFile::new().expect("temp");
+        let bytes: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
+        f.write_all(&bytes).expect("write");
+        let disk = DiskFile::open(f.path().to_str().expect("utf-8")).expect("open");
+        assert!(disk.window(4000, 200).is_none());
+        let mut w = disk.window(1024, 100).expect("window");
+        let mut all = Vec::new();
+        w.read_to_end(&mut all).expect("read");
+        assert_eq!(all, bytes[1024..1124]);
+        w.seek(SeekFrom::End(-10)).expect("seek");
+        let mut tail = [0u8; 20];
+        assert_eq!(w.read(&mut tail).expect("read"), 10);
+        assert_eq!(tail[..10], bytes[1114..1124]);
+        assert!(w.seek(SeekFrom::Current(-200)).is_err());
+        assert!(w.write(b"x").is_err());
+        assert_eq!(std::fs::read(f.path()).expect("read"), bytes);
+    }
+
+    /// The FAT crate's reads through a window are any size at any offset; on a raw device
+    /// (4096-byte sectors, unaligned reads refused as Windows and O_DIRECT refuse them) they
+    /// still reach it only through the aligned reader.
+    #[test]
+    fn unaligned_window_reads_reach_a_raw_device_aligned() {
+        use crate::disk::aligned::fakes::Strict;
+        let bytes: Vec<u8> = (0..64 * 1024u32).map(|i| (i % 251) as u8).collect();
+        let len = bytes.len() as u64;
+        let strict = Strict::new(bytes.clone(), 4096);
+        let disk =
+            DiskFile::from_device(Box::new(strict), "/dev/fake", len, Some((4096, 4096)), true);
+        // A partition starting at byte 1536, read in FAT-sized odd pieces.
+        let mut w = disk.window(1536, 40_000).expect("window");
+        for (at, n) in [
+            (0u64, 512usize),
+            (11, 25),
+            (4095, 2),
+            (9000, 7000),
+            (39_990, 10),
+        ] {
+            w.seek(SeekFrom::Start(at)).expect("seek");
+            let mut buf = vec![0u8; n];
+            w.read_exact(&mut buf)
+                .expect("read through the aligned reader");
+            let from = 1536 + at as usize;
+            assert_eq!(buf, bytes[from..from + n], "{at}+{n}");
+        }
     }
 }

@@ -4,7 +4,7 @@
 
 use super::archive::MAX_UNPACKED;
 use crate::disk::readonly::DiskFile;
-use crate::disk::window::Window;
+use crate::disk::readonly::{Cursor, ReadOnly};
 use crate::error::{Error, Result};
 use serde::Serialize;
 use std::io::Read;
@@ -120,7 +120,7 @@ pub fn read_source(source: &str) -> Result<Source> {
         else {
             continue;
         };
-        let Some(window) = Window::new(&disk, start, len) else {
+        let Some(window) = disk.window(start, len) else {
             continue;
         };
         if let Some(bank) = read_bank(window, p.number, source)? {
@@ -155,7 +155,7 @@ fn too_big(source: &str, len: u64) -> Error {
 }
 
 /// The bootbank on one partition, if it is a FAT filesystem holding boot.cfg or state.tgz.
-fn read_bank(window: Window<'_>, number: u32, source: &str) -> Result<Option<Bank>> {
+fn read_bank(window: ReadOnly<Cursor<'_>>, number: u32, source: &str) -> Result<Option<Bank>> {
     let Ok(fs) = fatfs::FileSystem::new(window, fatfs::FsOptions::new()) else {
         return Ok(None);
     };
