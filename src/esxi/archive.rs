@@ -179,21 +179,24 @@ impl<R: Read> Read for Limited<R> {
     }
 }
 
+/// A gzip tar of `files` (mode 0644, one fixed date), for the archive tests of this module
+/// and of `esxi`.
+#[cfg(test)]
+pub(crate) fn tgz(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut b = tar::Builder::new(GzEncoder::new(Vec::new(), Compression::fast()));
+    for (name, data) in files {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_mtime(1_600_000_000);
+        b.append_data(&mut h, name, *data).expect("append");
+    }
+    b.into_inner().expect("tar").finish().expect("gzip")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn tgz(files: &[(&str, &[u8])]) -> Vec<u8> {
-        let mut b = tar::Builder::new(GzEncoder::new(Vec::new(), Compression::fast()));
-        for (name, data) in files {
-            let mut h = tar::Header::new_gnu();
-            h.set_size(data.len() as u64);
-            h.set_mode(0o644);
-            h.set_mtime(1_600_000_000);
-            b.append_data(&mut h, name, *data).expect("append");
-        }
-        b.into_inner().expect("tar").finish().expect("gzip")
-    }
 
     #[test]
     fn round_trip_keeps_every_header_block() {

@@ -166,20 +166,7 @@ pub fn judge(devices: &[ConfDevice], source: &str) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use flate2::Compression;
-    use flate2::write::GzEncoder;
-
-    fn tgz(files: &[(&str, &[u8])]) -> Vec<u8> {
-        let mut b = tar::Builder::new(GzEncoder::new(Vec::new(), Compression::fast()));
-        for (name, data) in files {
-            let mut h = tar::Header::new_gnu();
-            h.set_size(data.len() as u64);
-            h.set_mode(0o644);
-            h.set_mtime(1_500_000_000);
-            b.append_data(&mut h, name, *data).expect("append");
-        }
-        b.into_inner().expect("tar").finish().expect("gzip")
-    }
+    use crate::esxi::archive::tgz;
 
     const CONF: &[u8] = b"/device/000:00:31.2/owner = \"passthru\"\n/device/000:00:31.2/vmkname = \"vmhba0\"\n/device/000:00:31.2/vendor = \"8086\"\n/device/000:00:31.2/device = \"3b25\"\n";
 
