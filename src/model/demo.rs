@@ -52,6 +52,9 @@ pub fn demo_layout() -> DiskLayout {
         }],
         notes: vec!["built-in demo disk: no device is opened".into()],
         host: HostInfo::default(),
+        serial: None,
+        device: false,
+        elsewhere: None,
     }
 }
 
