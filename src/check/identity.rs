@@ -334,6 +334,14 @@ mod tests {
         plan
     }
 
+    /// The plan's file as this OS joins the folder and the name (`\` on Windows).
+    fn plan_file() -> String {
+        std::path::Path::new("/srv/proj")
+            .join("carve.json")
+            .display()
+            .to_string()
+    }
+
     fn codes_on(plan: &crate::model::Plan, layout: &DiskLayout) -> Vec<&'static str> {
         crate::check::run(plan, Some(layout))
             .findings
@@ -362,13 +370,14 @@ mod tests {
         assert_eq!(codes_on(&plan, &now), vec![codes::DISK_MOVED]);
         assert_eq!(
             messages_on(&plan, Some(&now), codes::DISK_MOVED),
-            vec![
+            vec![format!(
                 "/dev/sdb holds another disk now (size 1953525168 sectors (plan: 468862128), \
                  id 0x11111111 (plan: 0x5a3c9e01), serial WD-WCC4E1234567 (plan: \
                  S3Z1NB0K123456A)); the planned disk (serial S3Z1NB0K123456A) is /dev/sdc now: \
-                 set `disk.source` to /dev/sdc in /srv/proj/carve.json, or open it in the \
-                 planner (`carve /dev/sdc --project /srv/proj`) and save"
-            ]
+                 set `disk.source` to /dev/sdc in {}, or open it in the planner (`carve \
+                 /dev/sdc --project /srv/proj`) and save",
+                plan_file()
+            )]
         );
     }
 
@@ -386,11 +395,12 @@ mod tests {
         let messages = messages_on(&plan, Some(&now), codes::DISK_MOVED);
         assert_eq!(messages.len(), 1, "{messages:?}");
         assert!(
-            messages[0].contains(
+            messages[0].contains(&format!(
                 "the planned disk (table id 0x5a3c9e01 and size 468862128 sectors) is /dev/sdc \
-                 now: set `disk.source` to /dev/sdc in /srv/proj/carve.json (and \
-                 `disk.device_path`, now \\\\.\\PhysicalDrive0, if it names the same disk)"
-            ),
+                 now: set `disk.source` to /dev/sdc in {} (and `disk.device_path`, now \
+                 \\\\.\\PhysicalDrive0, if it names the same disk)",
+                plan_file()
+            )),
             "{}",
             messages[0]
         );
