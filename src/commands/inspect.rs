@@ -221,7 +221,7 @@ fn host_line(host: &HostInfo) -> String {
             crate::check::text::counted(host.uses.len(), "use")
         ),
         HostDetection::NotApplicable => String::new(),
-        HostDetection::NotBuilt(detail) => {
+        HostDetection::NotBuilt(detail) | HostDetection::Unknown(detail) => {
             format!("Host use: unknown ({detail}); do not assume the disk is free.{system}\n")
         }
     }

@@ -99,6 +99,7 @@ pub fn host_summary(d: &DiskLayout, theme: &Theme) -> (String, Style) {
             ("host: not checked (demo)".into(), theme.dim())
         }
         HostDetection::NotApplicable => ("host: not checked".into(), theme.dim()),
+        HostDetection::Unknown(why) => (format!("host: unknown ({why})"), theme.warning()),
         HostDetection::NotBuilt(why) => {
             let why = why
                 .strip_prefix("host-use ")
