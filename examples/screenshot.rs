@@ -90,7 +90,12 @@ fn laptop() -> (String, String) {
     let back = Action::Row(carve::app::Dir::Back);
     // From partition 1 (the ESP): MSR, C:.
     name(&mut app, "win11");
-    for a in [fwd.clone(), fwd.clone(), Action::AddRegion, Action::AddHeader] {
+    for a in [
+        fwd.clone(),
+        fwd.clone(),
+        Action::AddRegion,
+        Action::AddHeader,
+    ] {
         app.update(a);
     }
     app.update(Action::Confirm);
