@@ -20,17 +20,26 @@ pub struct Cli {
     pub planner: PlannerArgs,
 }
 
-/// `carve [DISK] [--project DIR]` / `carve --demo`: the interactive planner.
+/// `carve [DISK] [--project DIR]` / `carve --demo [NAME]`: the interactive planner.
 #[derive(Debug, Args)]
 pub struct PlannerArgs {
     /// Block device or disk image to plan on (default: the disk of the project's plan)
     pub disk: Option<String>,
-    /// Project folder holding carve.json and the exports [default: . ; ./carve-demo with --demo]
+    /// Project folder holding carve.json and the exports [default: . ; ./carve-demo with
+    /// --demo, ./carve-demo-NAME with --demo NAME]
     #[arg(long, value_name = "DIR")]
     pub project: Option<PathBuf>,
-    /// Open the built-in 240 GB example disk; touches no device
-    #[arg(long, conflicts_with = "disk")]
-    pub demo: bool,
+    /// Open a built-in example disk; touches no device. NAME: seed (the default: the worked
+    /// example's 240 GB MBR disk), laptop (a 512 GB dual-boot GPT NVMe disk, Windows and
+    /// Ubuntu, booted into Ubuntu), nas (an 8 TB GPT disk with 4096-byte sectors)
+    #[arg(
+        long,
+        value_name = "NAME",
+        num_args = 0..=1,
+        default_missing_value = "seed",
+        conflicts_with = "disk"
+    )]
+    pub demo: Option<String>,
     /// Logical sector size of an image file (512 or 4096) when its table does not say (MBR)
     #[arg(long, value_name = "BYTES", conflicts_with = "demo")]
     pub sector_size: Option<u32>,

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod check;
 pub mod cli;
 pub mod commands;
+pub mod demo;
 pub mod disk;
 pub mod error;
 pub mod esxi;

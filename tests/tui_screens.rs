@@ -460,6 +460,18 @@ fn the_header_says_what_the_host_uses() {
         )
     });
     assert!(row_text(&unknown, 0).contains("host: detection not built for macos"));
+
+    // Detection that could not run (a Windows volume that cannot be placed) is unknown too.
+    let failed = with(&|l| {
+        l.host.detection =
+            carve::model::HostDetection::Unknown("cannot tell which disk volume H: lies on".into())
+    });
+    let line = row_text(&failed, 0);
+    let at = line
+        .find("host: unknown (cannot tell which disk volume H: lies on")
+        .expect("unknown said");
+    let cell = &failed.terminal.backend().buffer()[(line[..at].chars().count() as u16, 0)];
+    assert_eq!(cell.fg, Color::Yellow);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use super::intervals::SpanIndex;
 use super::{Context, RawExtent, Severity, Sink, codes, text};
-use crate::model::{DiskLayout, HostDetection, ReservedKind};
+use crate::model::{DiskLayout, ReservedKind};
 
 pub fn check(ctx: &Context, sink: &mut Sink) {
     let Some(layout) = ctx.layout else {
@@ -75,7 +75,7 @@ fn host_in_use(layout: &DiskLayout, index: &SpanIndex, raw: &RawExtent, sink: &m
 /// `host-unknown`: raw extents on a device whose host use nobody could detect (a platform
 /// without detection, a device sysfs does not list): no finding may read as "free".
 fn host_unknown(ctx: &Context, layout: &DiskLayout, sink: &mut Sink) {
-    let HostDetection::NotBuilt(why) = &layout.host.detection else {
+    let Some(why) = layout.host.detection.unknown_reason() else {
         return;
     };
     if ctx.raw.is_empty() {

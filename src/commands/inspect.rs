@@ -221,7 +221,11 @@ fn host_line(host: &HostInfo) -> String {
             crate::check::text::counted(host.uses.len(), "use")
         ),
         HostDetection::NotApplicable => String::new(),
-        HostDetection::NotBuilt(detail) => {
+        HostDetection::Simulated => format!(
+            "Host use: simulated by the demo, {} (see the host use column).{system}\n",
+            crate::check::text::counted(host.uses.len(), "use")
+        ),
+        HostDetection::NotBuilt(detail) | HostDetection::Unknown(detail) => {
             format!("Host use: unknown ({detail}); do not assume the disk is free.{system}\n")
         }
     }

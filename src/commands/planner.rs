@@ -43,10 +43,10 @@ pub fn run(args: &PlannerArgs) -> Result<ExitCode> {
 
 /// The project folder, its plan (if any) and the disk, as an `App`.
 pub fn open(args: &PlannerArgs) -> Result<App> {
-    let project = args
-        .project
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(if args.demo { "./carve-demo" } else { "." }));
+    let demo = args.demo.as_deref().map(demo::find).transpose()?;
+    let project = args.project.clone().unwrap_or_else(|| {
+        PathBuf::from(demo.map_or_else(|| ".".to_string(), |d| d.default_project()))
+    });
     let plan_file = project.join(PLAN_FILE);
     let existing = if plan_file.is_file() {
         Some(Plan::load(&plan_file)?)
@@ -58,8 +58,8 @@ pub fn open(args: &PlannerArgs) -> Result<App> {
         sector_size: args.sector_size,
         ..Default::default()
     };
-    let source = if args.demo {
-        demo::DEMO_SOURCE.to_string()
+    let source = if let Some(demo) = demo {
+        demo.source()
     } else if let Some(disk) = &args.disk {
         disk.clone()
     } else if let Some(plan) = &existing {
@@ -72,8 +72,8 @@ pub fn open(args: &PlannerArgs) -> Result<App> {
         )));
     };
     let layout = crate::disk::read_layout_with(&source, options)?;
-    let device_path = if args.demo {
-        Some(demo::DEMO_DEVICE_PATH.to_string())
+    let device_path = if let Some(demo) = demo {
+        Some(demo.facts()?.device_path)
     } else {
         existing.as_ref().and_then(|p| p.disk.device_path.clone())
     };

@@ -5,6 +5,7 @@
 //! host module what the host uses. Everything in the result is in 512-byte units.
 
 mod aligned;
+mod builtin;
 pub mod crc32;
 pub mod device;
 mod ebr;
@@ -53,20 +54,25 @@ pub struct ReadOptions {
 }
 
 /// Read a disk's layout (size, sector sizes, table, free space, reserved areas, host use).
-/// `source` is a block device, an image file, or the demo disk's [`demo::DEMO_SOURCE`].
+/// `source` is a block device, an image file, or a demo disk's source (`carve:demo`, `carve:demo:NAME`).
 pub fn read_layout(source: &str) -> Result<DiskLayout> {
     read_layout_with(source, ReadOptions::default())
 }
 
 /// [`read_layout`] with a sector size for image files (see [`ReadOptions`]).
 pub fn read_layout_with(source: &str, options: ReadOptions) -> Result<DiskLayout> {
-    if source == demo::DEMO_SOURCE {
-        return Ok(demo::demo_layout());
+    if let Some(demo) = demo::by_source(source) {
+        return read_demo(demo);
     }
     let disk = DiskFile::open(source)?;
     let mut layout = read_table_layout(&disk, options)?;
     crate::host::annotate(&mut layout, Path::new(source));
     Ok(layout)
+}
+
+/// A built-in demo disk, read by the same table readers from its compiled-in sectors.
+pub fn read_demo(demo: &demo::Demo) -> Result<DiskLayout> {
+    builtin::read(demo)
 }
 
 /// As [`read_layout`], but on Linux the disk is opened with `O_DIRECT`, so every read must

@@ -112,7 +112,7 @@ pub fn device_number(out: &[u8]) -> Option<(u32, u32, u32)> {
 }
 
 /// One `DISK_EXTENT`: a run of a volume on a physical disk, in bytes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DiskExtent {
     pub disk_number: u32,
     pub offset: u64,

@@ -332,7 +332,7 @@ fn decide(plan: &Plan, layout: Option<&DiskLayout>, opts: &ExportOptions) -> Res
 /// The disk the descriptors map (its source and device path), as export must not write it.
 fn disk_facts(plan: &Plan, opts: &ExportOptions) -> DiskFacts {
     let mut names = Vec::new();
-    if plan.disk.source != demo::DEMO_SOURCE {
+    if !demo::is_demo_source(&plan.disk.source) {
         names.push(plan.source_path());
     }
     names.push(

@@ -12,6 +12,7 @@ pub mod pci;
 pub mod swaps;
 pub mod sysfs;
 mod view;
+pub mod windows_map;
 
 pub use view::{HostView, NodeUse};
 

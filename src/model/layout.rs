@@ -98,8 +98,26 @@ pub enum HostDetection {
     Checked,
     /// Not a real disk of this host (the built-in demo).
     NotApplicable,
+    /// A built-in demo disk that pretends to be the host's own (`--demo laptop`): the uses
+    /// are made up, as Linux detection would word them.
+    Simulated,
     /// No detection is built for this platform: nothing is known, the disk is not "free".
     NotBuilt(String),
+    /// Detection is built but could not run here (a Windows volume call failed, a volume
+    /// whose disk cannot be told): nothing is known, the disk is not "free".
+    Unknown(String),
+}
+
+impl HostDetection {
+    /// Why nothing is known about the host's use of the disk, when nothing is.
+    pub fn unknown_reason(&self) -> Option<&str> {
+        match self {
+            HostDetection::NotBuilt(why) | HostDetection::Unknown(why) => Some(why),
+            HostDetection::Checked | HostDetection::NotApplicable | HostDetection::Simulated => {
+                None
+            }
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

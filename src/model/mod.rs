@@ -2,7 +2,7 @@
 //! file, no terminal.
 
 pub mod attach;
-pub mod demo;
+pub use crate::demo;
 pub mod layout;
 pub mod plan;
 pub mod span;

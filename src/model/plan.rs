@@ -360,8 +360,8 @@ impl PlanDisk {
         if let Some(p) = &self.device_path {
             return p.clone();
         }
-        if self.source == crate::model::demo::DEMO_SOURCE {
-            return crate::model::demo::DEMO_DEVICE_PATH.to_string();
+        if let Some(facts) = crate::demo::by_source(&self.source).and_then(|d| d.facts().ok()) {
+            return facts.device_path;
         }
         if is_absolute_source(&self.source) {
             return self.source.clone();
@@ -375,11 +375,11 @@ impl PlanDisk {
 }
 
 /// A `source` that is not relative to anything: an absolute path, a Windows device
-/// (`\\.\PhysicalDrive0`, on any host), or the demo disk.
+/// (`\\.\PhysicalDrive0`, on any host), or a demo disk.
 fn is_absolute_source(source: &str) -> bool {
     Path::new(source).is_absolute()
         || source.starts_with("\\\\")
-        || source == crate::model::demo::DEMO_SOURCE
+        || crate::demo::is_demo_source(source)
 }
 
 /// The `disk.source` to save in a plan in `project` for a disk opened as `opened` (a path as

@@ -76,37 +76,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 pub fn host_summary(d: &DiskLayout, theme: &Theme) -> (String, Style) {
     let host = &d.host;
     match &host.detection {
-        HostDetection::Checked if host.system_disk => ("host: system disk!".into(), theme.error()),
-        HostDetection::Checked if host.uses.is_empty() => ("host: none in use".into(), theme.ok()),
-        HostDetection::Checked => {
-            let parts = d.partitions.iter().filter(|p| p.host_use.is_some()).count();
-            // Uses outside every partition (a loop device over free space, a whole-disk PV).
-            let elsewhere = host
-                .uses
-                .iter()
-                .filter(|u| {
-                    !d.partitions
-                        .iter()
-                        .any(|p| !p.extended && p.span().overlaps(&u.span()))
-                })
-                .count();
-            let mut text = match parts {
-                0 => String::from("host:"),
-                1 => String::from("host: 1 partition in use"),
-                n => format!("host: {n} partitions in use"),
-            };
-            match (parts, elsewhere) {
-                (_, 0) => {}
-                (0, 1) => text.push_str(" 1 area in use"),
-                (0, n) => text.push_str(&format!(" {n} areas in use")),
-                (_, n) => text.push_str(&format!(" + {n} other area(s)")),
-            }
-            (text, theme.warning())
+        HostDetection::Checked => checked_summary(d, theme),
+        // What Linux detection would say, marked as the demo's make-believe.
+        HostDetection::Simulated => {
+            let (text, style) = checked_summary(d, theme);
+            (format!("{text} (demo)"), style)
         }
-        HostDetection::NotApplicable if d.source == demo::DEMO_SOURCE => {
+        HostDetection::NotApplicable if demo::is_demo_source(&d.source) => {
             ("host: not checked (demo)".into(), theme.dim())
         }
         HostDetection::NotApplicable => ("host: not checked".into(), theme.dim()),
+        HostDetection::Unknown(why) => (format!("host: unknown ({why})"), theme.warning()),
         HostDetection::NotBuilt(why) => {
             let why = why
                 .strip_prefix("host-use ")
@@ -115,4 +95,38 @@ pub fn host_summary(d: &DiskLayout, theme: &Theme) -> (String, Style) {
             (format!("host: {why}"), theme.warning())
         }
     }
+}
+
+/// What detection found on a disk it checked.
+fn checked_summary(d: &DiskLayout, theme: &Theme) -> (String, Style) {
+    let host = &d.host;
+    if host.system_disk {
+        return ("host: system disk!".into(), theme.error());
+    }
+    if host.uses.is_empty() {
+        return ("host: none in use".into(), theme.ok());
+    }
+    let parts = d.partitions.iter().filter(|p| p.host_use.is_some()).count();
+    // Uses outside every partition (a loop device over free space, a whole-disk PV).
+    let elsewhere = host
+        .uses
+        .iter()
+        .filter(|u| {
+            !d.partitions
+                .iter()
+                .any(|p| !p.extended && p.span().overlaps(&u.span()))
+        })
+        .count();
+    let mut text = match parts {
+        0 => String::from("host:"),
+        1 => String::from("host: 1 partition in use"),
+        n => format!("host: {n} partitions in use"),
+    };
+    match (parts, elsewhere) {
+        (_, 0) => {}
+        (0, 1) => text.push_str(" 1 area in use"),
+        (0, n) => text.push_str(&format!(" {n} areas in use")),
+        (_, n) => text.push_str(&format!(" + {n} other area(s)")),
+    }
+    (text, theme.warning())
 }

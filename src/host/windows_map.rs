@@ -1,0 +1,392 @@
+//! Windows host use as a pure function of what the volume calls answered.
+//!
+//! The live gatherer (`host/windows.rs`, Windows only) asks `FindFirstVolumeW`/
+//! `FindNextVolumeW`, `GetVolumePathNamesForVolumeNameW`, `GetVolumeInformationW`,
+//! `IOCTL_VOLUME_GET_VOLUME_DISK_EXTENTS` and friends, and writes the answers into a
+//! [`WinHost`]; this module maps them onto one disk's sectors, so the mapping is tested on
+//! recorded fixtures on every platform (`tests/fixtures/windows/`), like the Linux mountinfo
+//! and sysfs parsers.
+//!
+//! What is the host's on a Windows disk:
+//! - every volume with a drive letter or a mount folder (`C: (NTFS, Windows system volume)`,
+//!   `mounted at C:\Data\ (NTFS)`);
+//! - the system volume (it holds the Windows directory), the boot volume (the firmware starts
+//!   Windows' boot manager from it) and every volume holding `pagefile.sys`, `hiberfil.sys` or
+//!   `swapfile.sys`, letter or not;
+//! - on the disk Windows runs from: the EFI system partition (it boots Windows) and the
+//!   recovery partition (WinRE), volume or not.
+//!
+//! A volume with no letter and no mount folder elsewhere is a note, not a use: no program
+//! opens it by name, but Windows owns it while the disk is online. A volume spanning several
+//! disks (a dynamic spanned or striped volume) maps only its extents on this disk. A volume
+//! whose disk cannot be told makes the whole answer unknown, never "free".
+
+use crate::disk::winio::DiskExtent;
+use crate::model::{DiskLayout, HostDetection, HostInfo, HostUse, Partition, Span};
+use serde::{Deserialize, Serialize};
+
+/// Every volume of the host, as the volume calls answered.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WinHost {
+    /// `GetSystemWindowsDirectoryW` (`C:\Windows`), kept for the record.
+    #[serde(default)]
+    pub windows_directory: Option<String>,
+    pub volumes: Vec<WinVolume>,
+}
+
+/// One volume (`\\?\Volume{...}\`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WinVolume {
+    /// The volume GUID path, `\\?\Volume{...}\`.
+    pub name: String,
+    /// Drive letters (`C:\`) and mount folders (`C:\Data\`), from
+    /// `GetVolumePathNamesForVolumeNameW`.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    #[serde(default)]
+    pub drive_type: DriveType,
+    /// `GetVolumeInformationW`'s file system name (`NTFS`, `FAT32`, `ReFS`); absent when
+    /// the call failed (an ESP refuses it to a non-administrator).
+    #[serde(default)]
+    pub file_system: Option<String>,
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Where the volume lies (`IOCTL_VOLUME_GET_VOLUME_DISK_EXTENTS`), in bytes.
+    #[serde(default)]
+    pub extents: Vec<DiskExtent>,
+    /// Why the extents could not be asked for, when they could not.
+    #[serde(default)]
+    pub extents_error: Option<String>,
+    /// The drive has no medium (an empty card reader: `ERROR_NOT_READY`): it is on no disk.
+    #[serde(default)]
+    pub no_medium: bool,
+    /// It holds the Windows directory (`GetSystemWindowsDirectoryW`): Windows runs from it.
+    #[serde(default)]
+    pub system: bool,
+    /// The firmware boots Windows from it (the registry's `HKLM\SYSTEM\Setup`
+    /// `SystemPartition`: the EFI system partition, or "System Reserved" on a BIOS machine).
+    #[serde(default)]
+    pub boot: bool,
+    /// Page, hibernation and swap files found in its root (`pagefile.sys`, `hiberfil.sys`,
+    /// `swapfile.sys`).
+    #[serde(default)]
+    pub files: Vec<String>,
+}
+
+/// `GetDriveTypeW`, as a word.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DriveType {
+    #[default]
+    Unknown,
+    NoRootDir,
+    Removable,
+    Fixed,
+    Remote,
+    Cdrom,
+    Ramdisk,
+}
+
+impl DriveType {
+    /// From `GetDriveTypeW`'s number.
+    pub fn from_win32(n: u32) -> DriveType {
+        match n {
+            1 => DriveType::NoRootDir,
+            2 => DriveType::Removable,
+            3 => DriveType::Fixed,
+            4 => DriveType::Remote,
+            5 => DriveType::Cdrom,
+            6 => DriveType::Ramdisk,
+            _ => DriveType::Unknown,
+        }
+    }
+
+    /// A drive that is never on a local disk's sectors.
+    fn off_disk(self) -> bool {
+        matches!(
+            self,
+            DriveType::Remote | DriveType::Cdrom | DriveType::Ramdisk
+        )
+    }
+}
+
+/// The disk being planned, as Windows numbers it (`\\.\PhysicalDriveN`), and its state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WinDisk {
+    pub number: u32,
+    /// `IOCTL_DISK_GET_DISK_ATTRIBUTES`: offline (Windows mounts none of its volumes).
+    #[serde(default)]
+    pub offline: Option<bool>,
+    #[serde(default)]
+    pub read_only: Option<bool>,
+}
+
+/// What the host uses on one disk.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Mapped {
+    pub uses: Vec<HostUse>,
+    /// Windows runs or boots from this disk.
+    pub system_disk: bool,
+    pub notes: Vec<String>,
+}
+
+const ESP_GUID: &str = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B";
+const RECOVERY_GUID: &str = "DE94BBA4-06D1-4D40-A16A-BFD50179D6AC";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Special {
+    Esp,
+    Recovery,
+}
+
+fn special(p: &Partition) -> Option<Special> {
+    let id = p.type_id.as_str();
+    if id.eq_ignore_ascii_case(ESP_GUID) || id.eq_ignore_ascii_case("0xef") {
+        Some(Special::Esp)
+    } else if id.eq_ignore_ascii_case(RECOVERY_GUID) || id.eq_ignore_ascii_case("0x27") {
+        Some(Special::Recovery)
+    } else {
+        None
+    }
+}
+
+/// A byte range as 512-byte sectors: the first sector it touches to the last.
+fn byte_span(offset: u64, length: u64) -> Span {
+    let end = offset.saturating_add(length).div_ceil(512);
+    Span::from_bounds(offset / 512, end.max(offset / 512))
+}
+
+/// Map the host's volumes onto `disk`'s partitions. `Err` when some volume's place cannot be
+/// told (then nothing is known about this disk).
+pub fn map(host: &WinHost, disk: &WinDisk, partitions: &[Partition]) -> Result<Mapped, String> {
+    for v in &host.volumes {
+        if let Some(why) = &v.extents_error
+            && !v.no_medium
+            && !v.drive_type.off_disk()
+        {
+            return Err(format!(
+                "cannot tell which disk volume {} lies on ({why})",
+                volume_name(v)
+            ));
+        }
+    }
+    let here = |e: &&DiskExtent| e.disk_number == disk.number;
+    let system_disk = host
+        .volumes
+        .iter()
+        .filter(|v| v.system || v.boot)
+        .any(|v| v.extents.iter().any(|e| here(&e)));
+    let mut out = Mapped {
+        system_disk,
+        ..Mapped::default()
+    };
+    let mut described: Vec<Span> = Vec::new();
+    for v in &host.volumes {
+        let mut disks: Vec<u32> = v.extents.iter().map(|e| e.disk_number).collect();
+        disks.sort_unstable();
+        disks.dedup();
+        for e in v.extents.iter().filter(here) {
+            let span = byte_span(e.offset, e.length);
+            if span.is_empty() {
+                continue;
+            }
+            let kind = partitions
+                .iter()
+                .filter(|p| !p.extended && p.span().overlaps(&span))
+                .find_map(special);
+            match describe(v, kind, system_disk, &disks) {
+                Some(what) => {
+                    described.push(span);
+                    out.uses.push(HostUse {
+                        start: span.start,
+                        sectors: span.sectors,
+                        what,
+                    });
+                }
+                None => out.notes.push(unnamed_note(v, span, partitions)),
+            }
+        }
+    }
+    if system_disk {
+        // The ESP and WinRE of the disk Windows runs from are its own, volume or not.
+        for p in partitions.iter().filter(|p| !p.extended) {
+            let Some(kind) = special(p) else { continue };
+            if described.iter().any(|s| s.overlaps(&p.span())) {
+                continue;
+            }
+            out.uses.push(HostUse {
+                start: p.start,
+                sectors: p.sectors,
+                what: match kind {
+                    Special::Esp => "EFI system partition (boots Windows)".into(),
+                    Special::Recovery => "Windows recovery partition (WinRE)".into(),
+                },
+            });
+        }
+    }
+    match (disk.offline, disk.read_only) {
+        (Some(true), _) => out.notes.push(
+            "Windows has this disk offline: it mounts none of its volumes (as a raw disk for a VM should be)"
+                .into(),
+        ),
+        (_, Some(true)) => out
+            .notes
+            .push("Windows has this disk read-only (Disk Management, diskpart attributes)".into()),
+        _ => {}
+    }
+    Ok(out)
+}
+
+/// Fill `layout.host`, each partition's `host_use` and the notes from `host` for `disk`;
+/// a volume that cannot be placed makes the detection `Unknown`.
+pub fn annotate(layout: &mut DiskLayout, host: &WinHost, disk: &WinDisk) {
+    match map(host, disk, &layout.partitions) {
+        Ok(mapped) => {
+            layout.notes.extend(mapped.notes);
+            super::apply(layout, mapped.uses, mapped.system_disk);
+        }
+        Err(why) => unknown(layout, why),
+    }
+}
+
+/// Nothing is known about the host's use of this disk, and why.
+pub fn unknown(layout: &mut DiskLayout, why: String) {
+    layout.host = HostInfo {
+        detection: HostDetection::Unknown(why),
+        system_disk: false,
+        uses: Vec::new(),
+    };
+    for p in layout.partitions.iter_mut() {
+        p.host_use = None;
+    }
+}
+
+/// `C:`, for a path that is a drive's root (`C:\`).
+fn drive_letter(path: &str) -> Option<String> {
+    let b = path.as_bytes();
+    (b.len() == 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && b[2] == b'\\')
+        .then(|| path[..2].to_ascii_uppercase())
+}
+
+/// How a volume is named to a user: its drive letters and mount folders, else its GUID path.
+fn volume_name(v: &WinVolume) -> String {
+    if v.paths.is_empty() {
+        v.name.clone()
+    } else {
+        format!("{} ({})", v.name, v.paths.join(", "))
+    }
+}
+
+/// `NTFS 'Data'`: the file system and label, when known (single quotes: a `"` would make
+/// every message that quotes the use escape it).
+fn fs_and_label(v: &WinVolume) -> Option<String> {
+    let fs = v.file_system.as_deref().filter(|s| !s.is_empty());
+    let label = v.label.as_deref().filter(|s| !s.is_empty());
+    match (fs, label) {
+        (Some(fs), Some(l)) => Some(format!("{fs} '{l}'")),
+        (Some(fs), None) => Some(fs.to_string()),
+        (None, Some(l)) => Some(format!("'{l}'")),
+        (None, None) => None,
+    }
+}
+
+/// The words for a volume's use of this disk, or `None` when it is none of the host's.
+fn describe(
+    v: &WinVolume,
+    kind: Option<Special>,
+    system_disk: bool,
+    disks: &[u32],
+) -> Option<String> {
+    let os_part = system_disk && kind.is_some();
+    let named = !v.paths.is_empty();
+    if !(named || v.system || v.boot || !v.files.is_empty() || os_part) {
+        return None;
+    }
+    let mut names: Vec<String> = v.paths.iter().filter_map(|p| drive_letter(p)).collect();
+    names.extend(
+        v.paths
+            .iter()
+            .filter(|p| drive_letter(p).is_none())
+            .map(|p| format!("mounted at {p}")),
+    );
+    if names.is_empty() {
+        names.push(
+            match kind {
+                Some(Special::Esp) => "EFI system partition",
+                Some(Special::Recovery) => "Windows recovery partition",
+                None => "volume with no drive letter",
+            }
+            .to_string(),
+        );
+    }
+    let mut details: Vec<String> = fs_and_label(v).into_iter().collect();
+    if v.system {
+        details.push("Windows system volume".into());
+    }
+    if v.boot || (system_disk && kind == Some(Special::Esp)) {
+        details.push("boots Windows".into());
+    }
+    if !v.files.is_empty() {
+        details.push(format!("holds {}", and_list(&v.files)));
+    }
+    if disks.len() > 1 {
+        let numbers: Vec<String> = disks.iter().map(u32::to_string).collect();
+        details.push(format!("spans disks {}", and_list(&numbers)));
+    }
+    let name = names.join(", ");
+    Some(if details.is_empty() {
+        name
+    } else {
+        format!("{name} ({})", details.join(", "))
+    })
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// The note for a volume Windows has on this disk that nothing names.
+fn unnamed_note(v: &WinVolume, span: Span, partitions: &[Partition]) -> String {
+    let place = partitions
+        .iter()
+        .find(|p| !p.extended && p.span().overlaps(&span))
+        .map_or_else(
+            || crate::text::sectors(span),
+            |p| format!("partition {}", p.number),
+        );
+    let what = fs_and_label(v).map_or(String::new(), |f| format!(" ({f})"));
+    format!(
+        "{place} holds a Windows volume{what} with no drive letter or mount folder: nothing opens it by name, but Windows owns it while the disk is online (set the disk offline in Disk Management before a VM writes to it)"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_ranges_round_out_to_whole_sectors() {
+        assert_eq!(byte_span(1_048_576, 1_048_576), Span::new(2048, 2048));
+        assert_eq!(byte_span(1000, 100), Span::new(1, 2));
+        assert_eq!(byte_span(0, 0), Span::new(0, 0));
+        assert_eq!(byte_span(u64::MAX, 10).start, u64::MAX / 512);
+    }
+
+    #[test]
+    fn letters_and_lists() {
+        assert_eq!(drive_letter("c:\\").as_deref(), Some("C:"));
+        assert_eq!(drive_letter("C:\\Data\\"), None);
+        assert_eq!(and_list(&["a".into()]), "a");
+        assert_eq!(
+            and_list(&["a".into(), "b".into(), "c".into()]),
+            "a, b and c"
+        );
+        assert_eq!(DriveType::from_win32(3), DriveType::Fixed);
+        assert_eq!(DriveType::from_win32(99), DriveType::Unknown);
+    }
+}

@@ -1,0 +1,285 @@
+//! Windows host use from recorded volume facts (`tests/fixtures/windows/`), on every
+//! platform: the pure mapper, `inspect`'s rendering and `check`'s `host-in-use` /
+//! `host-unknown`, over a real image of each fixture's partition table read by carve.
+
+mod disk_support;
+
+use carve::host::windows_map::{self, WinDisk, WinHost};
+use carve::model::{DiskLayout, HostDetection, Plan};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Deserialize)]
+struct Fixture {
+    disk: WinDisk,
+    size_sectors: u64,
+    sfdisk: String,
+    host: WinHost,
+}
+
+fn fixture(name: &str) -> Fixture {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/windows")
+        .join(name);
+    let text = std::fs::read_to_string(&path).expect("fixture");
+    serde_json::from_str(&text).expect("fixture JSON")
+}
+
+/// The fixture's disk as an image read by carve's own reader, with the fixture's host facts
+/// mapped onto it (as `annotate` does on Windows), under the name `\\.\PhysicalDriveN`.
+fn layout_of(name: &str) -> Option<(Fixture, DiskLayout)> {
+    if !disk_support::tool("sfdisk") {
+        return None;
+    }
+    let f = fixture(name);
+    let dir = tempfile::tempdir().unwrap();
+    let img = disk_support::sparse_image(dir.path(), "disk.img", f.size_sectors * 512);
+    disk_support::sfdisk(&img, &[], &f.sfdisk);
+    let mut layout = disk_support::layout(&img);
+    layout.source = format!(r"\\.\PhysicalDrive{}", f.disk.number);
+    windows_map::annotate(&mut layout, &f.host, &f.disk);
+    Some((f, layout))
+}
+
+fn uses(l: &DiskLayout) -> Vec<(u64, u64, &str)> {
+    l.host
+        .uses
+        .iter()
+        .map(|u| (u.start, u.sectors, u.what.as_str()))
+        .collect()
+}
+
+fn part_use(l: &DiskLayout, number: u32) -> Option<&str> {
+    l.partitions
+        .iter()
+        .find(|p| p.number == number)
+        .and_then(|p| p.host_use.as_deref())
+}
+
+fn check(l: &DiskLayout, extents: &str) -> carve::check::Report {
+    let text = format!(
+        r#"{{"version":1,"disk":{{"source":"{}"}},"vdisks":[{{"name":"vm1","shareable":true,"extents":[{{"kind":"file","sectors":2048}},{extents}]}}]}}"#,
+        l.source.replace('\\', "\\\\")
+    );
+    let plan = Plan::from_json(&text, Path::new("carve.json")).expect("plan");
+    carve::check::run(&plan, Some(l))
+}
+
+#[test]
+fn the_system_disk_marks_esp_c_and_recovery() {
+    let Some((_, l)) = layout_of("system-disk.json") else {
+        return;
+    };
+    assert_eq!(l.host.detection, HostDetection::Checked);
+    assert!(l.host.system_disk, "C: holds the Windows directory");
+    assert_eq!(
+        uses(&l),
+        vec![
+            (2048, 204_800, "EFI system partition (FAT32, boots Windows)"),
+            (
+                239_616,
+                125_829_120,
+                "C: (NTFS 'Windows', Windows system volume, holds pagefile.sys, hiberfil.sys and swapfile.sys)"
+            ),
+            (
+                126_068_736,
+                1_228_800,
+                "Windows recovery partition (NTFS 'Recovery')"
+            ),
+        ]
+    );
+    // The MSR holds no volume and is no host use; D: is on disk 1; the DVD drive on none.
+    assert_eq!(part_use(&l, 2), None);
+    assert!(!format!("{:?}", l.host).contains("D:"));
+    assert!(l.notes.is_empty(), "{:?}", l.notes);
+}
+
+#[test]
+fn inspect_shows_c_as_the_windows_system_volume() {
+    let Some((_, l)) = layout_of("system-disk.json") else {
+        return;
+    };
+    let text = carve::commands::inspect::render(&l);
+    assert!(
+        text.contains("Host use: checked, 3 uses by the host (see the host use column). THIS IS THE HOST'S SYSTEM DISK."),
+        "{text}"
+    );
+    let c_row = text
+        .lines()
+        .find(|line| line.starts_with("3 "))
+        .expect("partition 3");
+    assert!(
+        c_row.ends_with("C: (NTFS 'Windows', Windows system volume, holds pagefile.sys, hiberfil.sys and swapfile.sys)"),
+        "{c_row}"
+    );
+    let json = serde_json::to_value(carve::commands::inspect::InspectJson::from(&l)).unwrap();
+    assert_eq!(json["system_disk"], true);
+    assert_eq!(json["host"]["detection"]["state"], "checked");
+    assert_eq!(
+        json["partitions"][0]["host_use"],
+        "EFI system partition (FAT32, boots Windows)"
+    );
+}
+
+#[test]
+fn check_says_host_in_use_over_c_and_nothing_over_free_space() {
+    let Some((_, l)) = layout_of("system-disk.json") else {
+        return;
+    };
+    // The seed's extent (60 GiB at 125831168) starts inside C: and runs into WinRE.
+    let report = check(
+        &l,
+        r#"{"kind":"raw","start":125831168,"sectors":125829120}"#,
+    );
+    let hits: Vec<&str> = report
+        .with_code("host-in-use")
+        .map(|f| f.message.as_str())
+        .collect();
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert!(
+        hits[0].contains("C: (NTFS 'Windows', Windows system volume"),
+        "{}",
+        hits[0]
+    );
+    assert!(hits[0].contains("and 1 more host use"), "{}", hits[0]);
+    assert!(report.errors > 0);
+    // The free space after the recovery partition is nobody's.
+    let report = check(
+        &l,
+        r#"{"kind":"raw","start":127297536,"sectors":125829120}"#,
+    );
+    assert_eq!(report.with_code("host-in-use").count(), 0);
+    assert_eq!(report.with_code("host-unknown").count(), 0);
+}
+
+#[test]
+fn a_mount_folder_and_a_letter_on_a_data_disk() {
+    let Some((_, l)) = layout_of("data-mount-folder.json") else {
+        return;
+    };
+    assert_eq!(l.host.detection, HostDetection::Checked);
+    assert!(!l.host.system_disk, "Windows is on disk 0");
+    assert_eq!(part_use(&l, 1), Some(r"mounted at C:\Data\ (NTFS)"));
+    assert_eq!(part_use(&l, 2), Some("F: (exFAT 'Media')"));
+    // A volume nothing names is a note, not a use.
+    assert_eq!(part_use(&l, 3), None);
+    assert_eq!(l.notes.len(), 1, "{:?}", l.notes);
+    assert!(
+        l.notes[0].starts_with(
+            "partition 3 holds a Windows volume (NTFS 'old') with no drive letter or mount folder"
+        ),
+        "{}",
+        l.notes[0]
+    );
+    let report = check(&l, r#"{"kind":"raw","start":2048,"sectors":2048}"#);
+    let hit = report.with_code("host-in-use").next().expect("host-in-use");
+    assert!(
+        hit.message.contains(r"mounted at C:\Data\ (NTFS)"),
+        "{}",
+        hit.message
+    );
+    assert_eq!(
+        check(&l, r#"{"kind":"raw","start":419432448,"sectors":2048}"#)
+            .with_code("host-in-use")
+            .count(),
+        0
+    );
+}
+
+#[test]
+fn an_offline_disk_has_no_host_use_and_says_offline() {
+    let Some((_, l)) = layout_of("offline.json") else {
+        return;
+    };
+    assert_eq!(l.host.detection, HostDetection::Checked);
+    assert!(l.host.uses.is_empty());
+    assert!(!l.host.system_disk);
+    assert!(l.partitions.iter().all(|p| p.host_use.is_none()));
+    assert!(
+        l.notes
+            .iter()
+            .any(|n| n.starts_with("Windows has this disk offline")),
+        "{:?}",
+        l.notes
+    );
+    let text = carve::commands::inspect::render(&l);
+    assert!(text.contains("Host use: checked, none in use."), "{text}");
+    // The seed's extent on it passes the host checks.
+    let report = check(
+        &l,
+        r#"{"kind":"raw","start":125831168,"sectors":125829120}"#,
+    );
+    assert_eq!(report.with_code("host-in-use").count(), 0);
+    assert_eq!(report.with_code("host-unknown").count(), 0);
+}
+
+#[test]
+fn a_pagefile_on_d_is_a_host_use_and_an_empty_reader_is_on_no_disk() {
+    let Some((_, l)) = layout_of("pagefile-d.json") else {
+        return;
+    };
+    assert_eq!(l.host.detection, HostDetection::Checked);
+    assert!(!l.host.system_disk);
+    assert_eq!(
+        uses(&l),
+        vec![(34_816, 838_860_800, "D: (NTFS, holds pagefile.sys)")]
+    );
+    let report = check(&l, r#"{"kind":"raw","start":838893568,"sectors":2048}"#);
+    let hit = report.with_code("host-in-use").next().expect("host-in-use");
+    assert!(
+        hit.message.contains("holds pagefile.sys"),
+        "{}",
+        hit.message
+    );
+}
+
+#[test]
+fn a_spanned_volume_maps_only_its_extent_on_this_disk() {
+    let Some((_, l)) = layout_of("spanned.json") else {
+        return;
+    };
+    assert_eq!(
+        uses(&l),
+        vec![(63, 62_914_560, "S: (NTFS 'Span', spans disks 1 and 2)")]
+    );
+    // Past the 30 GiB S: has on disk 2, the LDM partition is not the host's.
+    assert_eq!(
+        check(&l, r#"{"kind":"raw","start":62914623,"sectors":2048}"#)
+            .with_code("host-in-use")
+            .count(),
+        0
+    );
+    assert_eq!(
+        check(&l, r#"{"kind":"raw","start":62912512,"sectors":4096}"#)
+            .with_code("host-in-use")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn a_volume_that_cannot_be_placed_makes_the_disk_unknown_never_free() {
+    let Some((_, l)) = layout_of("unplaceable.json") else {
+        return;
+    };
+    match &l.host.detection {
+        HostDetection::Unknown(why) => assert!(
+            why.contains(r"cannot tell which disk volume \\?\Volume{0badc0de")
+                && why.contains("H:"),
+            "{why}"
+        ),
+        other => panic!("expected Unknown, got {other:?}"),
+    }
+    assert!(l.host.uses.is_empty());
+    let text = carve::commands::inspect::render(&l);
+    assert!(
+        text.contains("Host use: unknown (cannot tell which disk volume"),
+        "{text}"
+    );
+    assert!(text.contains("do not assume the disk is free"), "{text}");
+    let report = check(&l, r#"{"kind":"raw","start":2048,"sectors":2048}"#);
+    assert_eq!(report.with_code("host-unknown").count(), 1);
+    assert_eq!(report.with_code("host-in-use").count(), 0);
+    let json = serde_json::to_value(carve::commands::inspect::InspectJson::from(&l)).unwrap();
+    assert_eq!(json["host"]["detection"]["state"], "unknown");
+}
