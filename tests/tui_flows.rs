@@ -306,6 +306,7 @@ fn export_is_refused_while_findings_have_errors() {
         extent: Some(0),
         message: "overlaps vm2".into(),
         span: Some(Span::new(P2_START, 8)),
+        other: None,
     }]);
     h.app.update(Action::Export);
     let msg = h.app.message.clone().expect("message");
@@ -349,6 +350,7 @@ fn choosing_a_finding_moves_the_cursor_to_it() {
         extent: Some(1),
         message: "not 1 MiB aligned".into(),
         span: Some(Span::new(300_000_001, 5)),
+        other: None,
     }]);
     h.app.focus = Focus::Findings;
     h.app.update(Action::Activate);
@@ -443,4 +445,69 @@ fn going_to_a_finding_with_a_one_key_fix_says_the_key() {
         "{:?}",
         h.app.report.findings
     );
+}
+
+#[test]
+fn an_overlapping_pair_is_one_finding_that_jumps_to_it_with_both_marked() {
+    // vm1 takes partition 2's first half and 1 GiB more; vm2 its second half.
+    let layout = carve::model::demo::demo_layout();
+    let disk = carve::model::PlanDisk::from_layout(
+        &layout,
+        Some(carve::model::demo::DEMO_DEVICE_PATH.into()),
+    );
+    let mut plan = Plan::new(disk);
+    let header = Extent::File {
+        sectors: 2048,
+        path: None,
+    };
+    for (name, start, sectors) in [
+        ("vm1", P2_START, HALF + 2_097_152),
+        ("vm2", P2_START + HALF, HALF),
+    ] {
+        let mut vd = carve::model::VDisk::new(name);
+        vd.shareable = true;
+        vd.extents = vec![header.clone(), Extent::Raw { start, sectors }];
+        plan.vdisks.push(vd);
+    }
+    let app = carve::app::App::new(layout, plan, "/project".into(), false);
+    let mut h = Harness::with_app(app, 120, 40);
+    h.app.settle();
+    h.draw();
+    let overlaps: Vec<&Finding> = h
+        .app
+        .report
+        .with_code(carve::check::codes::OVERLAP)
+        .collect();
+    assert_eq!(overlaps.len(), 1, "{overlaps:#?}");
+    let screen = h.screen();
+    // Named from both sides, with the shared sectors (wrapped at this width).
+    assert!(
+        screen.contains("✖ overlap vm2#2: raw 188745728+62914560 overlaps vm1 extent"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("2 (sectors 188745728..190842879)"),
+        "{screen}"
+    );
+    let shared = P2_START + HALF;
+    // Both extents keep their marks on the map, the shared sectors show the overlap.
+    let y = h.map_y() + 2;
+    let buf = h.terminal.backend().buffer().clone();
+    assert_eq!(buf[(h.map_x(P2_START + HALF / 2), y)].symbol(), "1");
+    assert_eq!(buf[(h.map_x(shared + 2_097_152 / 2), y)].symbol(), "×");
+    assert_eq!(buf[(h.map_x(P2_START + P2_SECTORS - 1), y)].symbol(), "2");
+    // Going to the finding makes the first side (vm2) current with the cursor on the overlap.
+    let row = h
+        .app
+        .report
+        .findings
+        .iter()
+        .position(|f| f.code == carve::check::codes::OVERLAP)
+        .expect("overlap row");
+    h.app.update(Action::JumpToFinding(row));
+    h.draw();
+    assert_eq!(h.app.current, Some(1));
+    assert_eq!(h.app.cursor, shared);
+    let m = h.app.message.clone().expect("message").text;
+    assert!(m.contains("overlaps vm1 extent 2"), "{m}");
 }

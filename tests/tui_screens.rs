@@ -25,6 +25,7 @@ fn sample_findings() -> Report {
             extent: Some(1),
             message: "sectors 188745728+2048 are also mapped by vm1 extent 2".into(),
             span: Some(Span::new(188_745_728, 2048)),
+            other: None,
         },
         Finding {
             code: codes::NOT_SHAREABLE,
@@ -33,6 +34,7 @@ fn sample_findings() -> Report {
             extent: None,
             message: "raw-backed but not shareable".into(),
             span: None,
+            other: None,
         },
     ])
 }

@@ -39,6 +39,9 @@ pub struct AuditFinding {
     pub file: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
+    /// The other extent of an `overlap` (as in `carve check --json`).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub other: Option<check::Other>,
 }
 
 /// Where a vdisk of the audit plan came from.
@@ -166,6 +169,7 @@ pub fn audit_with(
                 ),
                 file: Some(built[i].source.file.clone()),
                 line: None,
+                other: None,
             });
             other.vdisks.push(built[i].vdisk.clone());
         }
@@ -258,6 +262,7 @@ fn findings_from_checks(
                 message: f.message.clone(),
                 file: source.map(|s| s.file.clone()),
                 line: source.and_then(|s| f.extent.and_then(|e| s.lines.get(e).copied())),
+                other: f.other.clone(),
             })
         })
         .collect()
@@ -424,6 +429,7 @@ fn build(
                 ),
                 file: Some(file.clone()),
                 line: None,
+                other: None,
             }),
         }
     }
@@ -442,6 +448,7 @@ fn build(
             message,
             file: Some(file.clone()),
             line: Some(e.line),
+            other: None,
         };
         let extent = match (&e.kind, &e.file) {
             (ExtentKind::Zero, _) | (_, None) => Extent::Zero { sectors: e.sectors },
@@ -544,6 +551,7 @@ fn build(
             message: p.message.clone(),
             file: Some(file.clone()),
             line: p.line,
+            other: None,
         });
     }
     if parsed.problems_left_out > 0 {
@@ -555,6 +563,7 @@ fn build(
             message: format!("{} more problems not shown", parsed.problems_left_out),
             file: Some(file.clone()),
             line: None,
+            other: None,
         });
     }
     // One file read by several extents: fine at disjoint ranges (VBoxManage's `-pt.vmdk`),
@@ -597,6 +606,7 @@ fn build(
                     ),
                     file: Some(file.clone()),
                     line: Some(e.line),
+                    other: None,
                 });
             }
         }

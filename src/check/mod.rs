@@ -106,6 +106,23 @@ pub struct Finding {
     /// The physical sectors concerned, where there are some (the planner jumps there).
     #[serde(skip)]
     pub span: Option<Span>,
+    /// The other extent of a finding about two (`overlap`); in JSON `other_vdisk`,
+    /// `other_extent` and `other_count`, left out of every other finding.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub other: Option<Other>,
+}
+
+/// The other side of a finding about two extents: `vdisk`'s extent `extent` (0-based), the
+/// first of `count` extents the finding stands for (1 for a pair; more when an extent overlaps
+/// so many that they are reported together, see `overlap`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Other {
+    #[serde(rename = "other_vdisk")]
+    pub vdisk: String,
+    #[serde(rename = "other_extent")]
+    pub extent: usize,
+    #[serde(rename = "other_count")]
+    pub count: usize,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -295,9 +312,7 @@ impl<'a> Sink<'a> {
                 .unwrap_or(codes::ALL.len()),
             span,
         };
-        let name = vdisk
-            .and_then(|v| self.plan.vdisks.get(v))
-            .map(|v| v.name.clone());
+        let name = vdisk.and_then(|v| self.name(v));
         self.items.push((
             key,
             Finding {
@@ -307,8 +322,36 @@ impl<'a> Sink<'a> {
                 extent,
                 message,
                 span,
+                other: None,
             },
         ));
+    }
+
+    /// Record a finding about two extents: `at` (vdisk and extent, plan positions) and
+    /// `other` (vdisk, extent, and how many extents the finding stands for).
+    pub fn push_with_other(
+        &mut self,
+        code: &'static str,
+        severity: Severity,
+        at: (usize, usize),
+        other: (usize, usize, usize),
+        message: String,
+        span: Span,
+    ) {
+        let (vdisk, extent, count) = other;
+        let other = Other {
+            vdisk: self.name(vdisk).unwrap_or_default(),
+            extent,
+            count,
+        };
+        self.push(code, severity, Some(at.0), Some(at.1), message, Some(span));
+        if let Some((_, f)) = self.items.last_mut() {
+            f.other = Some(other);
+        }
+    }
+
+    fn name(&self, vdisk: usize) -> Option<String> {
+        self.plan.vdisks.get(vdisk).map(|v| v.name.clone())
     }
 
     /// Record a finding already made (its vdisk's position given).

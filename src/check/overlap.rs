@@ -1,67 +1,164 @@
 //! `overlap`: two raw extents (of one vdisk or of two) map the same physical sectors.
 //!
-//! O(n log n) for n raw extents, one finding per overlapping extent. Sorted by start, an
-//! extent overlaps an EARLIER one exactly when it starts before the furthest end seen so far
-//! (the extent holding that end is one it overlaps), and a LATER one exactly when the next
-//! extent in that order starts before its own end. Both tests together flag precisely the
-//! extents that overlap at least one other, without ever looking at pairs.
+//! One finding per overlapping pair, on the extent of the two that comes later in the order
+//! (start, vdisk, extent), naming the other: `vm2` extent 1 "overlaps vm1 extent 2". An extent
+//! that overlaps more than [`PAIRS_PER_EXTENT`] extents coming before it gets one finding for
+//! all of them instead, naming the first [`PAIRS_PER_EXTENT`] and counting the rest, so n
+//! extents stacked on the same sectors (n(n-1)/2 pairs) give about n findings, never n².
+//! Every pair is reported exactly once, as a finding of its own or inside one such group.
+//!
+//! O(n log n + findings) for n raw extents. Sorted by start, an extent overlaps an EARLIER one
+//! exactly when it starts before that one's end. A first linear sweep (the furthest end seen
+//! so far, and the next extent's start) marks the extents that overlap any other; only those
+//! enter the second sweep, which keeps the earlier extents still open (their end past the
+//! current start) in a set ordered as above and a heap by end, so a plan without overlaps
+//! costs one sort and one pass.
 
 use super::text;
 use super::{Context, RawExtent, Severity, Sink, codes};
+use crate::model::Span;
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, BinaryHeap};
+
+/// The most overlapping pairs reported one by one for an extent (with the extents before it).
+pub const PAIRS_PER_EXTENT: usize = 4;
 
 pub fn check(ctx: &Context, sink: &mut Sink) {
     let mut sorted: Vec<&RawExtent> = ctx.raw.iter().collect();
     sorted.sort_unstable_by_key(|r| (r.span.start, r.vdisk, r.extent));
 
-    // The earlier extent with the furthest end, if any.
-    let mut furthest: Option<&RawExtent> = None;
-    for (i, &current) in sorted.iter().enumerate() {
-        let earlier = furthest.filter(|f| current.span.start < f.span.end());
+    // Pass 1: which extents overlap at least one other.
+    let mut involved = vec![false; sorted.len()];
+    let mut any = false;
+    let mut furthest = 0u64;
+    for (i, current) in sorted.iter().enumerate() {
+        let earlier = i > 0 && current.span.start < furthest;
         let later = sorted
             .get(i + 1)
-            .copied()
-            .filter(|next| next.span.start < current.span.end());
-        if let Some(other) = earlier.or(later) {
-            report(ctx, sink, current, other);
+            .is_some_and(|next| next.span.start < current.span.end());
+        if earlier || later {
+            involved[i] = true;
+            any = true;
         }
-        if furthest.is_none_or(|f| current.span.end() > f.span.end()) {
-            furthest = Some(current);
+        furthest = furthest.max(current.span.end());
+    }
+    if !any {
+        return;
+    }
+
+    // Pass 2: the pairs, each on its later extent. An extent that overlaps nothing is never
+    // open when a later one starts (it ends at or before that start), so it can be left out.
+    let mut open: BTreeSet<usize> = BTreeSet::new();
+    let mut ends: BinaryHeap<Reverse<(u64, usize)>> = BinaryHeap::new();
+    let mut furthest = 0u64;
+    for (i, &current) in sorted.iter().enumerate() {
+        if !involved[i] {
+            furthest = furthest.max(current.span.end());
+            continue;
         }
+        while let Some(&Reverse((end, j))) = ends.peek() {
+            if end > current.span.start {
+                break;
+            }
+            ends.pop();
+            open.remove(&j);
+        }
+        match open.len() {
+            0 => {}
+            n if n <= PAIRS_PER_EXTENT => {
+                for &j in &open {
+                    pair(ctx, sink, current, sorted[j]);
+                }
+            }
+            n => {
+                let shared =
+                    Span::from_bounds(current.span.start, current.span.end().min(furthest));
+                let named: Vec<&RawExtent> = open
+                    .iter()
+                    .take(PAIRS_PER_EXTENT)
+                    .map(|&j| sorted[j])
+                    .collect();
+                group(ctx, sink, current, &named, n, shared);
+            }
+        }
+        open.insert(i);
+        ends.push(Reverse((current.span.end(), i)));
+        furthest = furthest.max(current.span.end());
     }
 }
 
-fn report(ctx: &Context, sink: &mut Sink, current: &RawExtent, other: &RawExtent) {
-    let shared = current.span.intersect(&other.span).unwrap_or(current.span);
+/// `its own extent 2` or `vm2 extent 2`, as `current` sees `other`.
+fn named(ctx: &Context, current: &RawExtent, other: &RawExtent) -> String {
     let whose = if other.vdisk == current.vdisk {
         "its own".to_string()
     } else {
         text::shown(ctx.vdisk_name(other.vdisk))
     };
+    format!("{whose} extent {}", other.extent + 1)
+}
+
+fn pair(ctx: &Context, sink: &mut Sink, current: &RawExtent, other: &RawExtent) {
+    let shared = current.span.intersect(&other.span).unwrap_or(current.span);
     let message = format!(
-        "{} overlaps {whose} extent {} ({}): both would write the same disk sectors",
+        "{} overlaps {} ({}): both would write the same disk sectors",
         text::raw(current.span),
-        other.extent + 1,
+        named(ctx, current, other),
         text::sectors(shared),
     );
-    sink.push(
+    push(sink, current, other, 1, message, shared);
+}
+
+fn group(
+    ctx: &Context,
+    sink: &mut Sink,
+    current: &RawExtent,
+    first: &[&RawExtent],
+    count: usize,
+    shared: Span,
+) {
+    let Some(&head) = first.first() else {
+        return;
+    };
+    let names: Vec<String> = first.iter().map(|o| named(ctx, current, o)).collect();
+    let message = format!(
+        "{} overlaps {count} extents that start no later than it ({}): {} and {} more; all \
+         would write the same disk sectors",
+        text::raw(current.span),
+        text::sectors(shared),
+        names.join(", "),
+        count - names.len(),
+    );
+    push(sink, current, head, count, message, shared);
+}
+
+fn push(
+    sink: &mut Sink,
+    current: &RawExtent,
+    other: &RawExtent,
+    count: usize,
+    message: String,
+    shared: Span,
+) {
+    sink.push_with_other(
         codes::OVERLAP,
         Severity::Error,
-        Some(current.vdisk),
-        Some(current.extent),
+        (current.vdisk, current.extent),
+        (other.vdisk, other.extent, count),
         message,
-        Some(shared),
+        shared,
     );
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
-    use crate::check::codes;
-    use crate::model::Extent;
+    use super::PAIRS_PER_EXTENT;
+    use crate::check::{Other, codes};
+    use crate::model::{Extent, Plan, Span};
     use proptest::prelude::*;
 
     #[test]
-    fn the_seeds_halves_do_not_overlap_but_a_shifted_one_does() {
+    fn the_seeds_halves_do_not_overlap_but_a_shifted_one_does_once() {
         let plan = plan_of(vec![
             vdisk("vm1", vec![raw(125_831_168, 62_914_560)]),
             vdisk("vm2", vec![raw(188_745_728, 62_914_560)]),
@@ -73,16 +170,23 @@ mod tests {
             vdisk("vm2", vec![raw(188_745_727, 62_914_560)]),
         ]);
         let report = crate::check::run(&plan, None);
-        let messages: Vec<&str> = report
-            .with_code(codes::OVERLAP)
-            .map(|f| f.message.as_str())
-            .collect();
+        let found: Vec<_> = report.with_code(codes::OVERLAP).collect();
+        assert_eq!(found.len(), 1, "{found:?}");
+        let f = found[0];
+        assert_eq!((f.vdisk.as_deref(), f.extent), (Some("vm2"), Some(0)));
         assert_eq!(
-            messages,
-            vec![
-                "raw 125831168+62914560 overlaps vm2 extent 1 (sectors 188745727..188745727): both would write the same disk sectors",
-                "raw 188745727+62914560 overlaps vm1 extent 2 (sectors 188745727..188745727): both would write the same disk sectors",
-            ]
+            f.other,
+            Some(Other {
+                vdisk: "vm1".into(),
+                extent: 1,
+                count: 1
+            })
+        );
+        assert_eq!(f.span, Some(Span::new(188_745_727, 1)));
+        assert_eq!(
+            f.message,
+            "raw 188745727+62914560 overlaps vm1 extent 2 (sectors 188745727..188745727): both \
+             would write the same disk sectors"
         );
     }
 
@@ -92,13 +196,11 @@ mod tests {
             "vm1",
             vec![raw(0, 10), raw(0, 10), raw(10, 5), raw(14, 1)],
         )]);
-        assert_eq!(
-            flagged(&plan, codes::OVERLAP),
-            vec![(0, 0), (0, 1), (0, 2), (0, 3)]
-        );
+        // Pairs: extents 1 and 2 (the same sectors), 3 and 4; 3 only touches 1 and 2.
+        assert_eq!(flagged(&plan, codes::OVERLAP), vec![(0, 1), (0, 3)]);
         let report = crate::check::run(&plan, None);
         assert!(
-            report.findings[0].message.contains("its own extent 2"),
+            report.findings[0].message.contains("its own extent 1"),
             "{:?}",
             report.findings[0]
         );
@@ -106,16 +208,13 @@ mod tests {
 
     #[test]
     fn a_long_extent_found_past_short_ones() {
-        // The long one is the furthest end; the short ones between do not hide it.
+        // The long one is open across the short ones; each short one pairs with it once.
         let plan = plan_of(vec![
             vdisk("a", vec![raw(0, 1000)]),
             vdisk("b", vec![raw(10, 1), raw(20, 1)]),
             vdisk("c", vec![raw(999, 5), raw(2000, 1)]),
         ]);
-        assert_eq!(
-            flagged(&plan, codes::OVERLAP),
-            vec![(0, 0), (1, 0), (1, 1), (2, 0)]
-        );
+        assert_eq!(flagged(&plan, codes::OVERLAP), vec![(1, 0), (1, 1), (2, 0)]);
     }
 
     #[test]
@@ -142,26 +241,116 @@ mod tests {
                 raw(u64::MAX, 9),
             ],
         )]);
-        assert_eq!(flagged(&plan, codes::OVERLAP), vec![(0, 0), (0, 1)]);
+        assert_eq!(flagged(&plan, codes::OVERLAP), vec![(0, 1)]);
     }
 
-    /// Brute force: every pair.
-    fn oracle(plan: &crate::model::Plan) -> Vec<(usize, usize)> {
-        let mut spans = Vec::new();
+    #[test]
+    fn a_pile_of_extents_is_reported_in_groups_not_pair_by_pair() {
+        // Seven vdisks on the same sectors: 21 pairs. vm1..vm4 pair with those before them
+        // (0+1+2+3+4 = 10 findings), vm5 and vm6 get one finding each for 5 and 6 pairs.
+        let plan = plan_of(
+            (0..7)
+                .map(|i| vdisk(&format!("vm{i}"), vec![raw(2048, 4096)]))
+                .collect(),
+        );
+        let report = crate::check::run(&plan, None);
+        let found: Vec<_> = report.with_code(codes::OVERLAP).collect();
+        assert_eq!(found.len(), 12, "{found:#?}");
+        let counted: usize = found
+            .iter()
+            .filter_map(|f| f.other.as_ref())
+            .map(|o| o.count)
+            .sum();
+        assert_eq!(counted, 21);
+        let last = found[11];
+        assert_eq!(last.vdisk.as_deref(), Some("vm6"));
+        assert_eq!(
+            last.other,
+            Some(Other {
+                vdisk: "vm0".into(),
+                extent: 0,
+                count: 6
+            })
+        );
+        assert_eq!(
+            last.message,
+            "raw 2048+4096 overlaps 6 extents that start no later than it (sectors 2048..6143): \
+             vm0 extent 1, vm1 extent 1, vm2 extent 1, vm3 extent 1 and 2 more; all would write \
+             the same disk sectors"
+        );
+        assert_eq!(PAIRS_PER_EXTENT, 4);
+    }
+
+    #[test]
+    fn a_hundred_thousand_stacked_extents_give_a_finding_each() {
+        let plan = plan_of(vec![vdisk(
+            "vm1",
+            (0..100_000).map(|i| raw(i, 100_000)).collect(),
+        )]);
+        let report = crate::check::run(&plan, None);
+        let found: Vec<_> = report.with_code(codes::OVERLAP).collect();
+        // Extents 2..=5 pair one by one (1+2+3+4), the 99,995 after them in groups.
+        assert_eq!(found.len(), 10 + 99_995);
+        let pairs: u64 = found
+            .iter()
+            .filter_map(|f| f.other.as_ref())
+            .map(|o| o.count as u64)
+            .sum();
+        assert_eq!(pairs, 100_000 * 99_999 / 2);
+    }
+
+    /// What the check must report, by brute force over every pair: (vdisk, extent, other
+    /// vdisk, other extent, count, sectors) per finding.
+    type Row = (usize, usize, usize, usize, usize, Span);
+
+    fn oracle(plan: &Plan) -> (Vec<Row>, usize) {
+        let mut raws = Vec::new();
         for (v, vd) in plan.vdisks.iter().enumerate() {
             for (e, ex) in vd.extents.iter().enumerate() {
                 if let Some(s) = ex.raw_span().filter(|s| !s.is_empty()) {
-                    spans.push(((v, e), s));
+                    raws.push((s.start, v, e, s));
                 }
             }
         }
-        let mut out: Vec<(usize, usize)> = spans
-            .iter()
-            .filter(|(at, s)| spans.iter().any(|(o, t)| o != at && s.overlaps(t)))
-            .map(|(at, _)| *at)
+        raws.sort_unstable_by_key(|&(start, v, e, _)| (start, v, e));
+        let mut rows = Vec::new();
+        let mut pairs = 0;
+        for (i, &(_, v, e, s)) in raws.iter().enumerate() {
+            let before: Vec<_> = raws[..i].iter().filter(|o| o.3.overlaps(&s)).collect();
+            pairs += before.len();
+            if before.len() <= PAIRS_PER_EXTENT {
+                for o in &before {
+                    let shared = s.intersect(&o.3).expect("they overlap");
+                    rows.push((v, e, o.1, o.2, 1, shared));
+                }
+            } else {
+                let end = before.iter().map(|o| o.3.end()).max().unwrap_or(0);
+                let shared = Span::from_bounds(s.start, s.end().min(end));
+                rows.push((v, e, before[0].1, before[0].2, before.len(), shared));
+            }
+        }
+        rows.sort_unstable();
+        (rows, pairs)
+    }
+
+    fn reported(plan: &Plan) -> Vec<Row> {
+        let position = |name: &str| plan.vdisks.iter().position(|v| v.name == name);
+        let mut rows: Vec<Row> = crate::check::run(plan, None)
+            .with_code(codes::OVERLAP)
+            .map(|f| {
+                let o = f.other.as_ref().expect("an overlap names its other extent");
+                (
+                    f.vdisk.as_deref().and_then(position).expect("vdisk"),
+                    f.extent.expect("extent"),
+                    position(&o.vdisk).expect("other vdisk"),
+                    o.extent,
+                    o.count,
+                    f.span.expect("span"),
+                )
+            })
             .collect();
-        out.sort_unstable();
-        out
+        rows.sort_unstable();
+        rows
     }
 
     proptest! {
@@ -169,7 +358,7 @@ mod tests {
         #[test]
         fn agrees_with_the_pairwise_oracle(
             vdisks in prop::collection::vec(
-                prop::collection::vec((0u64..64, 0u64..24, any::<bool>()), 0..6),
+                prop::collection::vec((0u64..64, 0u64..24, any::<bool>()), 0..8),
                 0..5,
             )
         ) {
@@ -187,7 +376,11 @@ mod tests {
                 })
                 .collect();
             let plan = plan_of(vdisks);
-            prop_assert_eq!(flagged(&plan, codes::OVERLAP), oracle(&plan));
+            let (want, pairs) = oracle(&plan);
+            let got = reported(&plan);
+            // Every overlapping pair exactly once: alone, or counted in its extent's group.
+            prop_assert_eq!(got.iter().map(|r| r.4).sum::<usize>(), pairs);
+            prop_assert_eq!(got, want);
         }
     }
 }

@@ -152,6 +152,7 @@ mod tests {
             extent,
             message: "m".into(),
             span: None,
+            other: None,
         }
     }
 

@@ -159,6 +159,7 @@ pub fn findings(
                 extent: None,
                 message: format!("export cannot write this plan: {e}"),
                 span: None,
+                other: None,
             }];
         }
     };

@@ -54,6 +54,7 @@ fn finding(
         extent: at.1,
         message,
         span: None,
+        other: None,
     }
 }
 
