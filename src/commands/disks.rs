@@ -71,7 +71,14 @@ fn list(all: bool) -> Result<Vec<HostDisk>> {
     ))
 }
 
-#[cfg(not(target_os = "linux"))]
+/// macOS: the whole disks of `diskutil list` (APFS containers only with `--all`: they
+/// live on a partition of a listed disk).
+#[cfg(target_os = "macos")]
+fn list(all: bool) -> Result<Vec<HostDisk>> {
+    crate::host::macos::list(all).map_err(|e| Error::new(format!("disks: {e}")))
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "macos")))]
 fn list(_all: bool) -> Result<Vec<HostDisk>> {
     Err(Error::new(format!(
         "disks: listing disks is not built for {}; name the disk to `carve inspect` instead",
