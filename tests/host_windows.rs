@@ -348,6 +348,7 @@ fn disks_lists_each_physical_drive_with_its_state_and_host_use() {
             .unwrap_or_else(|| panic!("drive {n} in {text}"))
     };
     assert!(row(0).contains(" gpt "), "{}", row(0));
+    assert!(row(0).contains(" S3YHNX0K812345A "), "{}", row(0));
     assert!(row(0).contains("bus SATA"), "{}", row(0));
     assert!(
         row(0).ends_with(
@@ -405,6 +406,8 @@ fn disks_json_keeps_the_linux_keys_and_adds_windows_state() {
         assert!(d["controller"].is_null(), "not looked up on Windows");
     }
     assert_eq!(disks[0]["name"], "PhysicalDrive0");
+    assert_eq!(disks[0]["serial"], "S3YHNX0K812345A");
+    assert_eq!(disks[0]["model"], "Samsung SSD 860 EVO 250GB");
     assert_eq!(disks[0]["system_disk"], true);
     assert_eq!(disks[0]["table"], "gpt");
     assert_eq!(disks[0]["host_uses"].as_array().unwrap().len(), 3);

@@ -1,6 +1,6 @@
 //! `carve disks [--json] [--all]`: the host's disks with size, sector sizes, table and use.
 //!
-//! JSON: `{"disks":[{"name","path","model","size_sectors","size","logical_sector_size",
+//! JSON: `{"disks":[{"name","path","model","serial","size_sectors","size","logical_sector_size",
 //! "physical_sector_size","removable","table","table_error","system_disk",
 //! "host_uses":[{"start","sectors","node","what"}],"controller":null|{"address","id","class",
 //! "class_name","driver","iommu_group","group_peers"}}]}`.
@@ -29,6 +29,9 @@ struct DiskJson {
     name: String,
     path: String,
     model: Option<String>,
+    /// The serial number the OS reports (sysfs, udev; Windows: STORAGE_DEVICE_DESCRIPTOR),
+    /// null when it gives none.
+    serial: Option<String>,
     size_sectors: u64,
     size: String,
     logical_sector_size: Option<u32>,
@@ -84,10 +87,12 @@ fn render(rows: Vec<DiskJson>, json: bool) -> Result<String> {
 #[cfg(target_os = "linux")]
 fn rows(all: bool) -> Result<Vec<DiskJson>> {
     let view = crate::host::HostView::load(&crate::host::Roots::live()).map_err(Error::new)?;
-    Ok(crate::host::disks::list(&view, all)
-        .into_iter()
-        .map(describe)
-        .collect())
+    Ok(
+        crate::host::disks::list(&view, std::path::Path::new("/run/udev/data"), all)
+            .into_iter()
+            .map(describe)
+            .collect(),
+    )
 }
 
 /// Windows: every `\\.\PhysicalDriveN`, its table read by carve, the host's volumes on it.
@@ -181,6 +186,7 @@ fn windows_rows(
                 name,
                 path: d.path,
                 model: d.model,
+                serial: d.serial,
                 size_sectors,
                 logical_sector_size: logical,
                 physical_sector_size: physical,
@@ -220,6 +226,7 @@ fn describe(d: HostDisk) -> DiskJson {
         name: d.name,
         path: d.path,
         model: d.model,
+        serial: d.serial,
         size_sectors: d.size_sectors,
         logical_sector_size: d.logical_sector_size,
         physical_sector_size: d.physical_sector_size,
@@ -253,10 +260,14 @@ fn table(rows: &[DiskJson]) -> String {
         &|r| crate::text::escape(r.model.as_deref().unwrap_or("-")).into_owned(),
         22,
     );
+    let serial_w = width(
+        &|r| crate::text::escape(r.serial.as_deref().unwrap_or("-")).into_owned(),
+        20,
+    );
     let _ = writeln!(
         out,
-        "{:<disk_w$} {:>8} {:>13} {:>9}  {:<5} {:<model_w$} {:<26} USE",
-        "DISK", "SIZE", "SECTORS", "SECTOR", "TABLE", "MODEL", "CONTROLLER"
+        "{:<disk_w$} {:>8} {:>13} {:>9}  {:<5} {:<model_w$} {:<serial_w$} {:<26} USE",
+        "DISK", "SIZE", "SECTORS", "SECTOR", "TABLE", "MODEL", "SERIAL", "CONTROLLER"
     );
     for r in rows {
         let sector = match (r.logical_sector_size, r.physical_sector_size) {
@@ -290,7 +301,7 @@ fn table(rows: &[DiskJson]) -> String {
         }
         let _ = writeln!(
             out,
-            "{:<disk_w$} {:>8} {:>13} {:>9}  {:<5} {:<model_w$} {:<26} {}",
+            "{:<disk_w$} {:>8} {:>13} {:>9}  {:<5} {:<model_w$} {:<serial_w$} {:<26} {}",
             crate::text::escape(&r.path),
             // A drive this user could not size (Windows, not elevated).
             if r.size_sectors == 0 && r.table.is_none() {
@@ -302,6 +313,7 @@ fn table(rows: &[DiskJson]) -> String {
             sector,
             r.table.as_deref().unwrap_or("?"),
             crate::text::escape(r.model.as_deref().unwrap_or("-")),
+            crate::text::escape(r.serial.as_deref().unwrap_or("-")),
             r.controller.as_ref().map_or_else(
                 // Windows names the bus, not the controller.
                 || r.bus

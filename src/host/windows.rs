@@ -165,7 +165,10 @@ fn drive(number: u32) -> Option<WinDrive> {
             .and_then(|out| winio::device_descriptor(&out))
     {
         d.model = desc.model();
-        d.serial = desc.serial.clone();
+        d.serial = desc
+            .serial
+            .as_deref()
+            .and_then(crate::disk::identity::clean_serial);
         d.bus = Some(desc.bus.clone());
         d.removable = desc.removable;
     }

@@ -319,6 +319,11 @@ pub fn physical_drive_number(path: &str) -> Option<u32> {
     .flatten()
 }
 
+/// Two spellings of one physical drive (`\\.\PhysicalDrive1`, `//./physicaldrive1`).
+pub fn same_drive(a: &str, b: &str) -> bool {
+    physical_drive_number(a).is_some_and(|n| physical_drive_number(b) == Some(n))
+}
+
 /// Which volume holds `windows_directory` (`C:\Windows`): the one with the longest drive
 /// letter or mount folder that is a prefix of it, compared without case.
 pub fn system_volume(volumes: &[WinVolume], windows_directory: &str) -> Option<usize> {
@@ -462,6 +467,9 @@ mod tests {
         assert_eq!(physical_drive_number(r"\\.\PHYSICALDRIVE12"), Some(12));
         assert_eq!(physical_drive_number("//./PhysicalDrive3"), Some(3));
         assert_eq!(physical_drive_number(r"\\?\PhysicalDrive4"), Some(4));
+        assert!(same_drive(r"\\.\PhysicalDrive1", "//./physicaldrive1"));
+        assert!(!same_drive(r"\\.\PhysicalDrive1", r"\\.\PhysicalDrive10"));
+        assert!(!same_drive("/dev/sda", "/dev/sda"));
         for not in [
             r"\\.\PhysicalDrive",
             r"\\.\PhysicalDrive1x",
