@@ -470,9 +470,12 @@ fn readme_windows_samples_are_the_rendered_fixture() {
         "PS> carve inspect \\\\.\\PhysicalDrive0\n{}",
         carve::commands::inspect::render(&l)
     );
-    let report = check(&l, r#"{"kind":"raw","start":125831168,"sectors":125829120}"#);
+    let report = check(
+        &l,
+        r#"{"kind":"raw","start":125831168,"sectors":125829120}"#,
+    );
     // As `carve check` prints it: the plan, its disk, then the findings.
-    let check = format!(
+    let check_text = format!(
         "PS> carve check vms\nvms\\carve.json on {} ({}, {}, {} sectors)\n{}",
         l.source,
         carve::model::human_size(l.size_sectors),
@@ -480,10 +483,13 @@ fn readme_windows_samples_are_the_rendered_fixture() {
         l.size_sectors,
         carve::commands::check::render_table(&report)
     );
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-        .expect("README");
-    let disks = format!("PS> carve disks\n{}", disks_output(false).expect("sfdisk is here"));
-    for sample in [&inspect, &check, &disks] {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    let disks = format!(
+        "PS> carve disks\n{}",
+        disks_output(false).expect("sfdisk is here")
+    );
+    for sample in [&inspect, &check_text, &disks] {
         let first = sample.lines().next().unwrap();
         let block: Vec<&str> = readme
             .lines()
