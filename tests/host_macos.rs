@@ -203,6 +203,9 @@ fn disks_rows_name_model_serial_size_and_use() {
         &mapped,
         &l0.partitions,
     );
+    assert_eq!(row.bus.as_deref(), Some("PCI-Express"));
+    assert_eq!(row.host_unknown, None);
+    let row = row.disk;
     assert_eq!(row.path, "/dev/disk0");
     assert_eq!(row.size_sectors, APPLE_SSD);
     assert_eq!(row.logical_sector_size, Some(512));
@@ -218,15 +221,21 @@ fn disks_rows_name_model_serial_size_and_use() {
     let unread = macos_map::uses_without_table(&host, "disk4", SEAGATE, "permission denied");
     assert_eq!(unread, Ok(macos_map::Mapped::default()));
     let row4 = macos_map::disk_row("disk4", &info4, None, &unread, &[]);
-    assert!(row4.uses.is_empty() && row4.serial.is_none());
+    assert!(row4.disk.uses.is_empty() && row4.disk.serial.is_none());
+    assert_eq!(
+        (row4.host_unknown, row4.bus.as_deref()),
+        (None, Some("SATA"))
+    );
     let unread = macos_map::uses_without_table(&host, "disk2", WD_USB, "permission denied");
     let row2 = macos_map::disk_row("disk2", &info2, None, &unread, &[]);
-    assert_eq!(row2.uses.len(), 1);
+    assert!(row2.disk.uses.is_empty() && !row2.disk.system_disk);
     assert_eq!(
-        row2.uses[0].what,
-        "host use unknown: macOS mounts volumes on it, and its partition table cannot be read (permission denied)"
+        row2.host_unknown.as_deref(),
+        Some(
+            "macOS mounts volumes on it, and its partition table cannot be read (permission denied)"
+        )
     );
-    assert_eq!((row2.uses[0].start, row2.uses[0].sectors), (0, WD_USB));
+    assert!(row2.disk.removable);
 }
 
 #[test]

@@ -158,7 +158,18 @@ fn host_disk_paths() -> Option<Vec<String>> {
     crate::host::macos::live_whole_disks()
 }
 
-#[cfg(not(any(target_os = "linux", target_os = "macos")))]
+/// Windows: every `\\.\PhysicalDriveN` there is (the scan `carve disks` makes).
+#[cfg(windows)]
+fn host_disk_paths() -> Option<Vec<String>> {
+    Some(
+        crate::host::windows::drives()
+            .into_iter()
+            .map(|d| d.path)
+            .collect(),
+    )
+}
+
+#[cfg(not(any(target_os = "linux", windows, target_os = "macos")))]
 fn host_disk_paths() -> Option<Vec<String>> {
     None
 }
@@ -193,7 +204,11 @@ pub fn host_disks(except: &str) -> Option<Vec<DiskIdentity>> {
     Some(
         paths
             .into_iter()
-            .filter(|p| p != except && (here.is_none() || std::fs::canonicalize(p).ok() != here))
+            .filter(|p| {
+                p != except
+                    && !crate::host::windows_map::same_drive(p, except)
+                    && (here.is_none() || std::fs::canonicalize(p).ok() != here)
+            })
             .map(|p| identity_at(&p))
             .collect(),
     )

@@ -140,7 +140,7 @@ fn whole_disks() -> Result<Vec<String>, String> {
 
 /// `carve disks` on macOS: each whole disk with its model, serial, size and host use; the
 /// synthesized APFS containers too when `all`.
-pub fn list(all: bool) -> Result<Vec<super::disks::HostDisk>, String> {
+pub fn list(all: bool) -> Result<Vec<macos_map::MacDiskRow>, String> {
     let host = gather()?;
     let list = run("/usr/sbin/diskutil", &["list", "-plist"])?;
     let hidden: &[ApfsContainer] = if all { &[] } else { &host.containers };

@@ -411,23 +411,32 @@ pub fn uses_without_table(
     }
 }
 
-/// A `carve disks` row for macOS disk `name`, from its `diskutil info`, its serial and what
-/// the host uses on it (`Err`: unknown, shown as one use of the whole disk saying so).
+/// A `carve disks` row of a macOS disk: the same facts as a Linux disk's, with the bus and,
+/// when what the host uses on it cannot be told, why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MacDiskRow {
+    pub disk: super::disks::HostDisk,
+    /// `diskutil info`'s `BusProtocol`.
+    pub bus: Option<String>,
+    pub host_unknown: Option<String>,
+}
+
+/// The `carve disks` row for macOS disk `name`, from its `diskutil info`, its serial and what
+/// the host uses on it (`Err`: unknown, and why).
 pub fn disk_row(
     name: &str,
     info: &DiskInfo,
     serial: Option<String>,
     mapped: &Result<Mapped, String>,
     partitions: &[Partition],
-) -> super::disks::HostDisk {
-    let size_sectors = info.size_bytes.map_or(0, |b| b / 512);
+) -> MacDiskRow {
     let node_of = |u: &HostUse| {
         partitions
             .iter()
             .find(|p| !p.extended && p.start == u.start && p.sectors == u.sectors)
             .map_or_else(|| name.to_string(), |p| format!("{name}s{}", p.number))
     };
-    let (uses, system_disk) = match mapped {
+    let (uses, system_disk, host_unknown) = match mapped {
         Ok(m) => (
             m.uses
                 .iter()
@@ -439,28 +448,25 @@ pub fn disk_row(
                 })
                 .collect(),
             m.system_disk,
+            None,
         ),
-        Err(why) => (
-            vec![super::view::NodeUse {
-                start: 0,
-                sectors: size_sectors,
-                node: name.to_string(),
-                what: format!("host use unknown: {why}"),
-            }],
-            false,
-        ),
+        Err(why) => (Vec::new(), false, Some(why.clone())),
     };
-    super::disks::HostDisk {
-        name: name.to_string(),
-        path: format!("/dev/{name}"),
-        model: info.model.clone(),
-        serial,
-        size_sectors,
-        logical_sector_size: info.block_size,
-        physical_sector_size: None,
-        removable: info.removable,
-        system_disk,
-        uses,
+    MacDiskRow {
+        disk: super::disks::HostDisk {
+            name: name.to_string(),
+            path: format!("/dev/{name}"),
+            model: info.model.clone(),
+            serial,
+            size_sectors: info.size_bytes.map_or(0, |b| b / 512),
+            logical_sector_size: info.block_size,
+            physical_sector_size: None,
+            removable: info.removable,
+            system_disk,
+            uses,
+        },
+        bus: info.bus.clone(),
+        host_unknown,
     }
 }
 
