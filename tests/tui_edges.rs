@@ -632,3 +632,13 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_cut_map_title_ends_in_an_ellipsis() {
+    // A selection's numbers make the map's title longer than 80 columns.
+    let mut h = Harness::demo(std::path::Path::new("/project"), 80, 24);
+    h.keys("jjj LL");
+    let title = h.screen().lines().nth(2).unwrap_or_default().to_string();
+    assert!(title.contains("sel "), "{title}");
+    assert!(title.trim_end().ends_with('…'), "{title}");
+}
