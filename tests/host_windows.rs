@@ -455,3 +455,52 @@ fn disks_says_when_the_volume_list_failed() {
     assert_eq!(json["disks"][0]["host_unknown"], "no volumes");
     assert_eq!(json["disks"][0]["system_disk"], false);
 }
+
+/// The README's Windows samples are what carve renders for the recorded fixtures
+/// (`system-disk.json`, `disks.json`).
+#[test]
+fn readme_windows_samples_are_the_rendered_fixture() {
+    let Some((_, mut l)) = layout_of("system-disk.json") else {
+        return;
+    };
+    // The serial disks.json records for this drive, as a real device would have it.
+    l.serial = Some("S3YHNX0K812345A".into());
+    l.device = true;
+    let inspect = format!(
+        "PS> carve inspect \\\\.\\PhysicalDrive0\n{}",
+        carve::commands::inspect::render(&l)
+    );
+    let report = check(
+        &l,
+        r#"{"kind":"raw","start":125831168,"sectors":125829120}"#,
+    );
+    // As `carve check` prints it: the plan, its disk, then the findings.
+    let check_text = format!(
+        "PS> carve check vms\nvms\\carve.json on {} ({}, {}, {} sectors)\n{}",
+        l.source,
+        carve::model::human_size(l.size_sectors),
+        l.table.as_str(),
+        l.size_sectors,
+        carve::commands::check::render_table(&report)
+    );
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    let disks = format!(
+        "PS> carve disks\n{}",
+        disks_output(false).expect("sfdisk is here")
+    );
+    for sample in [&inspect, &check_text, &disks] {
+        let first = sample.lines().next().unwrap();
+        let block: Vec<&str> = readme
+            .lines()
+            .skip_while(|line| *line != first)
+            .take_while(|line| *line != "```")
+            .collect();
+        let block = block.join("\n") + "\n";
+        assert_eq!(
+            block.trim_end(),
+            sample.trim_end(),
+            "README block starting {first:?} differs; carve renders:\n{sample}"
+        );
+    }
+}
