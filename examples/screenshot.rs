@@ -6,7 +6,9 @@
 //! ```
 //!
 //! writes `assets/planner-demo.svg` (the seed's demo disk after `j S Enter`: partition 2 split
-//! over two VMs) and `assets/planner-overlap.svg` (a plan with an overlap and its findings).
+//! over two VMs), `assets/planner-overlap.svg` (a plan with an overlap and its findings) and
+//! `assets/planner-laptop.svg` (`--demo laptop`: Windows' C: for one VM, the free space for
+//! another, and /home, which the host has mounted, refused), and prints each screen as text.
 
 use carve::app::{Action, App, Focus};
 use carve::model::{Plan, PlanDisk, demo};
@@ -46,18 +48,77 @@ fn main() -> ExitCode {
         app.update(a);
     }
     shots.push(("planner-overlap.svg", draw(&mut app, 100, 30)));
-    for (name, svg) in shots {
+    shots.push(("planner-laptop.svg", laptop()));
+    for (name, (svg, text)) in shots {
         let path = std::path::Path::new(&out).join(name);
         if let Err(e) = std::fs::write(&path, svg) {
             eprintln!("{}: cannot write: {e}", path.display());
             return ExitCode::from(2);
         }
-        println!("wrote {}", path.display());
+        println!("wrote {}:\n{text}", path.display());
     }
     ExitCode::SUCCESS
 }
 
-fn draw(app: &mut App, w: u16, h: u16) -> String {
+/// `carve --demo laptop`: a vdisk `win11` of C: behind its own 1 MiB header (the installed
+/// Windows booted in a VM), a vdisk `lab` of the 40 GiB free space, then /home added to `lab`
+/// too: the host (the laptop's Ubuntu) has it mounted, so the findings refuse the plan.
+fn laptop() -> (String, String) {
+    let layout = match demo::layout("laptop") {
+        Ok(layout) => layout,
+        Err(e) => panic!("{e}"),
+    };
+    let disk = PlanDisk::from_layout(&layout, Some("/dev/nvme0n1".into()));
+    let mut app = App::new(
+        layout,
+        Plan::new(disk),
+        std::path::PathBuf::from("/home/me/lab"),
+        false,
+    );
+    app.device_path = Some("/dev/nvme0n1".into());
+    let name = |app: &mut App, name: &str| {
+        app.update(Action::NewVdiskPrompt);
+        for _ in 0..8 {
+            app.update(Action::Backspace);
+        }
+        for c in name.chars() {
+            app.update(Action::Char(c));
+        }
+        app.update(Action::Confirm);
+    };
+    let fwd = Action::Row(carve::app::Dir::Forward);
+    let back = Action::Row(carve::app::Dir::Back);
+    // From partition 1 (the ESP): MSR, C:.
+    name(&mut app, "win11");
+    for a in [
+        fwd.clone(),
+        fwd.clone(),
+        Action::AddRegion,
+        Action::AddHeader,
+    ] {
+        app.update(a);
+    }
+    app.update(Action::Confirm);
+    // From C:: root, swap, /home, the free 40 GiB.
+    name(&mut app, "lab");
+    for a in [
+        fwd.clone(),
+        fwd.clone(),
+        fwd.clone(),
+        fwd,
+        Action::AddRegion,
+        Action::AddHeader,
+    ] {
+        app.update(a);
+    }
+    app.update(Action::Confirm);
+    for a in [back, Action::AddRegion, Action::SetFocus(Focus::Findings)] {
+        app.update(a);
+    }
+    draw(&mut app, 100, 30)
+}
+
+fn draw(app: &mut App, w: u16, h: u16) -> (String, String) {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
     // Twice: the first frame tells the app its map columns, as the real loop does.
     for _ in 0..2 {
@@ -69,7 +130,15 @@ fn draw(app: &mut App, w: u16, h: u16) -> String {
             app.set_map_columns(map.columns.clone());
         }
     }
-    svg(terminal.backend().buffer())
+    let buf = terminal.backend().buffer();
+    let mut text = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            text.push_str(buf[(x, y)].symbol());
+        }
+        text.push('\n');
+    }
+    (svg(buf), text)
 }
 
 /// xterm's default palette.

@@ -68,7 +68,11 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct InspectArgs {
     /// Block device or disk image
-    pub disk: String,
+    #[arg(required_unless_present = "demo")]
+    pub disk: Option<String>,
+    /// A built-in example disk instead (seed, laptop, nas; see `carve --help`)
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["disk", "sector_size"])]
+    pub demo: Option<String>,
     /// Logical sector size of an image file (512 or 4096) when its table does not say (MBR)
     #[arg(long, value_name = "BYTES")]
     pub sector_size: Option<u32>,

@@ -375,3 +375,27 @@ fn the_help_names_the_demos() {
         assert!(text.contains(needle), "{needle:?} in {text}");
     }
 }
+
+/// `carve inspect --demo NAME` reads the demo as `inspect` reads a disk.
+#[test]
+fn inspect_reads_a_demo() {
+    let out = carve(&["inspect", "--demo", "nas", "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["source"], "carve:demo:nas");
+    assert_eq!(v["logical_sector_size"], 4096);
+    assert_eq!(v["partitions"][1]["type"], "Linux LVM");
+    let out = carve(&["inspect", "--demo", "laptop"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Host use: simulated by the demo, 4 uses"),
+        "{text}"
+    );
+    let out = carve(&["inspect", "--demo", "desk"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).starts_with("carve: --demo desk: no such demo disk"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

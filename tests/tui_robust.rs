@@ -3,7 +3,7 @@
 
 mod tui_support;
 
-use carve::app::{Action, App, Dir, Focus};
+use carve::app::{Action, App, Dir, Edge, Focus};
 use carve::model::{DiskLayout, HostInfo, Plan, PlanDisk, Span, TableKind, demo};
 use proptest::prelude::*;
 use tui_support::Harness;
@@ -35,7 +35,7 @@ fn action() -> impl Strategy<Value = Action> {
         dir.clone().prop_map(Action::Boundary),
         dir.clone().prop_map(Action::Row),
         dir.clone().prop_map(Action::MoveExtent),
-        dir.prop_map(Action::CycleVdisk),
+        dir.clone().prop_map(Action::CycleVdisk),
         any::<u64>().prop_map(|s| Action::SetCursor(s % 500_000_000)),
         (any::<u64>(), 0u64..1_000_000)
             .prop_map(|(s, n)| Action::DragStart(Span::new(s % 500_000_000, n))),
@@ -43,6 +43,12 @@ fn action() -> impl Strategy<Value = Action> {
             .prop_map(|(s, n)| Action::DragTo(Span::new(s % 500_000_000, n))),
         (any::<u64>(), 0..1_000_000u64)
             .prop_map(|(s, n)| Action::DragEnd(Span::new(s % 500_000_000, n))),
+        (any::<u64>(), 0..1_000_000u64)
+            .prop_map(|(s, n)| Action::GrabEdge(Span::new(s % 500_000_000, n))),
+        (dir.clone(), any::<bool>()).prop_map(|(d, start)| Action::MoveEdge(
+            if start { Edge::Start } else { Edge::End },
+            d
+        )),
         (any::<u64>(), any::<bool>()).prop_map(|(s, z)| Action::ZoomAt {
             sector: s % 500_000_000,
             zoom_in: z
@@ -83,6 +89,8 @@ fn action() -> impl Strategy<Value = Action> {
             Action::Confirm,
             Action::SelectVdiskRow(3),
             Action::JumpToFinding(0),
+            Action::ResizePrompt,
+            Action::SetFocus(Focus::Map),
         ]),
     ]
 }

@@ -9,6 +9,22 @@ pub enum Dir {
     Forward,
 }
 
+/// Which edge of an extent: its first sector or its end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Edge {
+    Start,
+    End,
+}
+
+impl Edge {
+    pub fn name(self) -> &'static str {
+        match self {
+            Edge::Start => "start",
+            Edge::End => "end",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
     /// Move the cursor by this many map cells.
@@ -26,6 +42,15 @@ pub enum Action {
     /// Mouse: moved while pressed / released over the map cell covering these sectors.
     DragTo(Span),
     DragEnd(Span),
+    /// Mouse: a press on the map's extents row at the cell covering these sectors: grabs the
+    /// edge of a raw extent whose first or last cell it is (then drags move that edge), else
+    /// the same as [`Action::DragStart`].
+    GrabEdge(Span),
+    /// Move an edge of the extent under the cursor (or selected in the vdisks pane) one map
+    /// cell (snapped); a file or ZERO extent's end moves one snap step (its size).
+    MoveEdge(Edge, Dir),
+    /// Type an extent's exact start and size (a file or ZERO extent: its size).
+    ResizePrompt,
     ToggleAnchor,
     ZoomIn,
     ZoomOut,

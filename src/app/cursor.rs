@@ -139,6 +139,14 @@ impl App {
         self.clamp_view();
     }
 
+    /// Pan the view (keeping its zoom) so that sector boundary `at` is in it.
+    pub(super) fn pan_to(&mut self, at: u64) {
+        if at < self.view.start || at > self.view.end() {
+            self.view.start = at.saturating_sub(self.view.sectors / 2);
+            self.clamp_view();
+        }
+    }
+
     fn clamp_view(&mut self) {
         let size = self.layout.size_sectors;
         self.view.sectors = self.view.sectors.clamp(self.min_view(), size.max(1));
@@ -153,8 +161,16 @@ impl App {
     }
 
     pub(super) fn move_cells(&mut self, cells: i32) {
-        let bounds = self.current_columns().into_owned();
-        let mut at = self.cursor;
+        let at = self.step_cells(self.cursor, cells);
+        self.set_cursor(at);
+    }
+
+    /// `cells` map cells on from `from` (back when negative), each step snapped and never
+    /// over a region or extent edge: where the cursor keys go, and where an edge key moves
+    /// an extent's edge to.
+    pub(super) fn step_cells(&self, from: u64, cells: i32) -> u64 {
+        let bounds = self.current_columns();
+        let mut at = from;
         let dir = if cells < 0 { Dir::Back } else { Dir::Forward };
         for _ in 0..cells.unsigned_abs() {
             let c = column_of(&bounds, at);
@@ -172,7 +188,7 @@ impl App {
             }
             at = next;
         }
-        self.set_cursor(at);
+        at
     }
 
     pub(super) fn jump_boundary(&mut self, dir: Dir) {

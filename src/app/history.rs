@@ -95,6 +95,14 @@ impl History {
         }
     }
 
+    /// Rename the change recorded by the last checkpoint (a run of edge keys is one change
+    /// that grows with every key).
+    pub fn relabel_last(&mut self, label: &str) {
+        if let Some(s) = self.undo.last_mut() {
+            s.label = label.to_string();
+        }
+    }
+
     /// Step back: the plan and marks before the last change, and what that change was.
     pub fn undo(&mut self, plan: &Plan, marks: &[u32]) -> Option<(Plan, Vec<u32>, String)> {
         let snap = self.undo.pop()?;

@@ -9,9 +9,10 @@ pub mod geometry;
 mod history;
 pub mod overlay;
 mod project;
+mod resize;
 mod update;
 
-pub use action::{Action, Dir};
+pub use action::{Action, Dir, Edge};
 
 use crate::check::{self, Report};
 use crate::model::{DiskLayout, Plan, Region, Span};
@@ -52,6 +53,18 @@ pub enum Prompt {
     HeaderSize,
     /// The size of a ZERO extent to append.
     ZeroSize,
+    /// A new start for raw extent `e` of vdisk `v` (then its size).
+    ResizeStart {
+        v: usize,
+        e: usize,
+    },
+    /// A new size for extent `e` of vdisk `v`: a raw one starting at `start`, or a file or
+    /// ZERO extent (`start: None`).
+    ResizeSize {
+        v: usize,
+        e: usize,
+        start: Option<u64>,
+    },
 }
 
 impl Prompt {
@@ -66,6 +79,13 @@ impl Prompt {
             Prompt::Size(_) => "Size: 62914560, 62914560S, +30G or 50% of region (snapped to 1M)",
             Prompt::HeaderSize => "Header file extent first, size: 2048 (sectors), 1M, 64K",
             Prompt::ZeroSize => "ZERO extent at the end, size: 2048 (sectors), 1M, 64K",
+            Prompt::ResizeStart { .. } => {
+                "Extent start: sector, +offset into region, or % of region"
+            }
+            Prompt::ResizeSize { start: Some(_), .. } => {
+                "Extent size: 62914560, 62914560S, +30G or 50% of region"
+            }
+            Prompt::ResizeSize { start: None, .. } => "Extent size: 2048 (sectors), 1M, 64K",
         }
     }
 }
@@ -135,6 +155,12 @@ pub struct App {
     pub anchor: Option<u64>,
     /// A mouse press not yet released: the map cell it started on (snapped).
     pub drag_from: Option<Span>,
+    /// An extent edge grabbed with the mouse and being dragged (the plan shows it live; the
+    /// release records one change).
+    pub edge_drag: Option<resize::EdgeDrag>,
+    /// The extent whose edge keys moved last (the keys keep acting on it while the cursor is
+    /// on it), and the run of edge keys that one undo step covers.
+    edge_keys: Option<resize::EdgeKeys>,
     pub snap: bool,
     pub view: Span,
     pub columns: MapColumns,
@@ -197,6 +223,8 @@ impl App {
             cursor,
             anchor: None,
             drag_from: None,
+            edge_drag: None,
+            edge_keys: None,
             snap: true,
             view,
             columns: MapColumns::default(),
@@ -237,6 +265,11 @@ impl App {
     /// Vdisk `v`'s mark (colour and symbol index): stable for the vdisk's life.
     pub fn mark(&self, v: usize) -> usize {
         self.marks.get(v).map_or(v, |&m| m as usize)
+    }
+
+    /// A mouse button is down on the map (a selection or an edge being dragged).
+    pub fn dragging(&self) -> bool {
+        self.drag_from.is_some() || self.edge_drag.is_some()
     }
 
     pub fn is_dirty(&self) -> bool {

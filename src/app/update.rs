@@ -15,8 +15,16 @@ impl App {
     /// One action without the recheck: the loop applies every pending event, then calls
     /// [`App::settle`] once before it draws.
     pub fn apply(&mut self, action: Action) {
-        let read_only = is_read_only(&action, self.dialog.is_some());
+        // An extent edge dragged with the mouse changes the plan live.
+        let was_dragging = self.edge_drag.is_some();
+        if self.resize_before(&action) {
+            self.plan_may_change();
+            return;
+        }
         let made = self.changes_made();
+        let read_only = is_read_only(&action, self.dialog.is_some())
+            && !was_dragging
+            && self.edge_drag.is_none();
         if self.dialog.is_some() {
             self.update_dialog(action);
         } else {
@@ -94,7 +102,7 @@ impl App {
         }
     }
 
-    fn prompt(&mut self, prompt: Prompt, text: String) {
+    pub(super) fn prompt(&mut self, prompt: Prompt, text: String) {
         self.dialog = Some(Dialog::Input {
             suggested: !text.is_empty(),
             caret: text.chars().count(),
@@ -114,6 +122,8 @@ impl App {
             },
             Prompt::Start => self.answer_start(text),
             Prompt::Size(start) => self.answer_size(start, text),
+            Prompt::ResizeStart { v, e } => self.answer_resize_start(v, e, text),
+            Prompt::ResizeSize { v, e, start } => self.answer_resize_size(v, e, start, text),
             Prompt::HeaderSize | Prompt::ZeroSize => match parse_size(text) {
                 Ok(SizeInput::Sectors(n) | SizeInput::Bytes(n)) if n > 0 => {
                     if prompt == Prompt::HeaderSize {
@@ -133,7 +143,7 @@ impl App {
         }
     }
 
-    fn region_span_at(&self, sector: u64) -> crate::model::Span {
+    pub(super) fn region_span_at(&self, sector: u64) -> crate::model::Span {
         self.region_at(sector)
             .and_then(|i| self.regions.get(i))
             .map_or(self.layout.span(), |r| r.span)
@@ -141,6 +151,27 @@ impl App {
 
     fn answer_start(&mut self, text: &str) {
         let region = self.region_span_at(self.cursor);
+        let (snapped, start) = match self.typed_start(text, region) {
+            Ok(s) => s,
+            Err(e) => return self.set_error(e),
+        };
+        self.anchor = None;
+        self.set_cursor(snapped);
+        if snapped != start {
+            self.set_message(format!(
+                "start {start} snapped to {snapped} (m turns snap off)"
+            ));
+        }
+        self.prompt(Prompt::Size(snapped), String::new());
+    }
+
+    /// A typed start: a sector, `+N` into `region`, or a share of it; snapped when snap is on,
+    /// refused past the disk and inside the partition table's own sectors. (snapped, typed).
+    pub(super) fn typed_start(
+        &self,
+        text: &str,
+        region: crate::model::Span,
+    ) -> Result<(u64, u64), String> {
         let t = text.trim();
         let start = match parse_size(t) {
             Ok(SizeInput::Relative(n)) => region.start.saturating_add(n),
@@ -149,13 +180,13 @@ impl App {
             }
             Ok(other) => other.resolve(region.sectors),
             Err(_) => {
-                return self.set_error(format!(
+                return Err(format!(
                     "`{t}` is not a start: use a sector (125831168), +30G into the region, or 50% of it"
                 ));
             }
         };
         if start >= self.layout.size_sectors {
-            return self.set_error(format!(
+            return Err(format!(
                 "start {start} is past the end of the disk ({} sectors)",
                 self.layout.size_sectors
             ));
@@ -167,34 +198,24 @@ impl App {
             .iter()
             .find(|r| r.span().contains(snapped))
         {
-            let what = match r.what {
-                crate::model::ReservedKind::Mbr => "the MBR sector",
-                crate::model::ReservedKind::GptPrimary => "the GPT header and entries",
-                crate::model::ReservedKind::GptBackup => "the backup GPT",
-                crate::model::ReservedKind::Ebr => "an extended boot record",
-            };
             let via = if snapped == start {
                 String::new()
             } else {
                 format!(" (snapped from {start})")
             };
-            return self.set_error(format!(
-                "start {snapped}{via} is inside {what}, {}: start at {} or later",
+            return Err(format!(
+                "start {snapped}{via} is inside {}, {}: start at {} or later",
+                super::resize::reserved_name(r.what),
                 crate::text::sectors(r.span()),
                 r.start + r.sectors
             ));
         }
-        self.anchor = None;
-        self.set_cursor(snapped);
-        if snapped != start {
-            self.set_message(format!(
-                "start {start} snapped to {snapped} (m turns snap off)"
-            ));
-        }
-        self.prompt(Prompt::Size(snapped), String::new());
+        Ok((snapped, start))
     }
 
-    fn answer_size(&mut self, start: u64, text: &str) {
+    /// A typed size of a range from `start`: sectors, bytes with a unit, or a share of the
+    /// region at `start` (kept on 1 MiB when snapping); refused when 0 or past the disk.
+    pub(super) fn typed_size(&self, start: u64, text: &str) -> Result<u64, String> {
         let region = self.region_span_at(start);
         let sectors = match parse_size(text) {
             // A share of a region is a computed size: keep it on 1 MiB when snapping.
@@ -206,20 +227,27 @@ impl App {
                 }
             }
             Ok(s) => s.resolve(region.sectors),
-            Err(e) => return self.set_error(e),
+            Err(e) => return Err(e),
         };
-        let end = start.saturating_add(sectors);
         if sectors == 0 {
-            return self.set_error("a size of 0 selects nothing: give at least 1 sector");
+            return Err("a size of 0 selects nothing: give at least 1 sector".into());
         }
-        if end > self.layout.size_sectors {
-            return self.set_error(format!(
+        if start.saturating_add(sectors) > self.layout.size_sectors {
+            return Err(format!(
                 "{sectors} sectors from {start} do not fit on the disk ({} sectors)",
                 self.layout.size_sectors
             ));
         }
+        Ok(sectors)
+    }
+
+    fn answer_size(&mut self, start: u64, text: &str) {
+        let sectors = match self.typed_size(start, text) {
+            Ok(n) => n,
+            Err(e) => return self.set_error(e),
+        };
         self.anchor = Some(start);
-        self.set_cursor(end);
+        self.set_cursor(start + sectors);
         self.set_message(format!(
             "selected {sectors} sectors ({}) from {start}: Enter adds it to the current vdisk",
             crate::model::human_size(sectors)
@@ -251,6 +279,19 @@ impl App {
                 self.anchor = None;
                 self.set_cursor(self.snap_ceil(cell.start, cell.end()));
             }
+            Action::GrabEdge(cell) => {
+                if !self.grab_edge(cell) {
+                    self.update_main(Action::DragStart(cell));
+                }
+            }
+            Action::DragTo(over) | Action::DragEnd(over) if self.edge_drag.is_some() => {
+                self.drag_edge(over);
+                if matches!(action, Action::DragEnd(_)) {
+                    self.finish_edge_drag();
+                }
+            }
+            Action::MoveEdge(edge, dir) => self.move_edge(edge, dir),
+            Action::ResizePrompt => self.resize_prompt(),
             Action::DragTo(over) | Action::DragEnd(over) => {
                 if let Some(cell) = self.drag_from {
                     // The pressed cell and the one under the pointer are both in the selection.
@@ -564,6 +605,8 @@ fn is_read_only(action: &Action, in_dialog: bool) -> bool {
             | DragStart(_)
             | DragTo(_)
             | DragEnd(_)
+            | GrabEdge(_)
+            | ResizePrompt
             | ToggleAnchor
             | ZoomIn
             | ZoomOut

@@ -11,8 +11,17 @@ use serde::Serialize;
 use std::process::ExitCode;
 
 pub fn run(args: &InspectArgs) -> Result<ExitCode> {
+    let source = match (&args.demo, &args.disk) {
+        (Some(name), _) => crate::demo::find(name)?.source(),
+        (None, Some(disk)) => disk.clone(),
+        (None, None) => {
+            return Err(Error::new(
+                "inspect needs a disk: `carve inspect DISK` or `carve inspect --demo NAME`",
+            ));
+        }
+    };
     let layout = crate::disk::read_layout_with(
-        &args.disk,
+        &source,
         crate::disk::ReadOptions {
             sector_size: args.sector_size,
             ..Default::default()

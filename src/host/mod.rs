@@ -12,6 +12,8 @@ pub mod pci;
 pub mod swaps;
 pub mod sysfs;
 mod view;
+#[cfg(windows)]
+pub mod windows;
 pub mod windows_map;
 
 pub use view::{HostView, NodeUse};
@@ -60,7 +62,9 @@ pub fn annotate(layout: &mut DiskLayout, path: &Path) {
         let target = target_of(path, &sysfs::Sysfs::new(&roots.sys));
         annotate_with(layout, &target, &roots);
     }
-    #[cfg(not(target_os = "linux"))]
+    #[cfg(windows)]
+    windows::annotate(layout, &path.to_string_lossy());
+    #[cfg(not(any(target_os = "linux", windows)))]
     {
         // An image file is no disk of the host's: nothing to detect (and nothing unknown).
         if std::fs::metadata(path).is_ok_and(|m| m.is_file()) {

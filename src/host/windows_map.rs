@@ -261,6 +261,42 @@ pub fn unknown(layout: &mut DiskLayout, why: String) {
     }
 }
 
+/// The `N` of `\\.\PhysicalDriveN` (any case, `/` for `\`), when the path is one.
+pub fn physical_drive_number(path: &str) -> Option<u32> {
+    let p = path.replace('/', "\\");
+    let rest = p
+        .strip_prefix("\\\\.\\")
+        .or_else(|| p.strip_prefix("\\\\?\\"))?;
+    let head = rest.get(..13)?;
+    let digits = &rest[13..];
+    (head.eq_ignore_ascii_case("PhysicalDrive")
+        && !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit()))
+    .then(|| digits.parse().ok())
+    .flatten()
+}
+
+/// Which volume holds `windows_directory` (`C:\Windows`): the one with the longest drive
+/// letter or mount folder that is a prefix of it, compared without case.
+pub fn system_volume(volumes: &[WinVolume], windows_directory: &str) -> Option<usize> {
+    let dir = windows_directory.to_ascii_lowercase();
+    let dir = if dir.ends_with('\\') { dir } else { dir + "\\" };
+    volumes
+        .iter()
+        .enumerate()
+        .flat_map(|(i, v)| v.paths.iter().map(move |p| (i, p.to_ascii_lowercase())))
+        .filter(|(_, p)| dir.starts_with(p.as_str()))
+        .max_by_key(|(_, p)| p.len())
+        .map(|(i, _)| i)
+}
+
+/// `Volume{...}`, the name `QueryDosDeviceW` takes, from a volume GUID path
+/// (`\\?\Volume{...}\`).
+pub fn volume_dos_name(name: &str) -> Option<String> {
+    let short = name.strip_prefix("\\\\?\\")?.trim_end_matches('\\');
+    (!short.is_empty() && !short.contains('\\')).then(|| short.to_string())
+}
+
 /// `C:`, for a path that is a drive's root (`C:\`).
 fn drive_letter(path: &str) -> Option<String> {
     let b = path.as_bytes();
@@ -375,6 +411,43 @@ mod tests {
         assert_eq!(byte_span(1000, 100), Span::new(1, 2));
         assert_eq!(byte_span(0, 0), Span::new(0, 0));
         assert_eq!(byte_span(u64::MAX, 10).start, u64::MAX / 512);
+    }
+
+    #[test]
+    fn drive_numbers_system_volume_and_dos_names() {
+        assert_eq!(physical_drive_number(r"\\.\PhysicalDrive0"), Some(0));
+        assert_eq!(physical_drive_number(r"\\.\PHYSICALDRIVE12"), Some(12));
+        assert_eq!(physical_drive_number("//./PhysicalDrive3"), Some(3));
+        assert_eq!(physical_drive_number(r"\\?\PhysicalDrive4"), Some(4));
+        for not in [
+            r"\\.\PhysicalDrive",
+            r"\\.\PhysicalDrive1x",
+            r"\\.\C:",
+            "disk.img",
+            r"\\.\PhysicalDrive-1",
+        ] {
+            assert_eq!(physical_drive_number(not), None, "{not}");
+        }
+        let vol = |paths: &[&str]| WinVolume {
+            paths: paths.iter().map(|p| p.to_string()).collect(),
+            ..WinVolume::default()
+        };
+        let volumes = [
+            vol(&[r"D:\"]),
+            vol(&[r"C:\"]),
+            vol(&[r"C:\Windows\"]),
+            vol(&[]),
+        ];
+        assert_eq!(system_volume(&volumes, r"c:\windows"), Some(2));
+        assert_eq!(system_volume(&volumes[..2], r"C:\Windows"), Some(1));
+        assert_eq!(system_volume(&volumes[..1], r"C:\Windows"), None);
+        // A folder named like the directory's start is no prefix of it.
+        assert_eq!(system_volume(&[vol(&[r"C:\Win\"])], r"C:\Windows"), None);
+        assert_eq!(
+            volume_dos_name(r"\\?\Volume{4f9a1c3e-0000-0000-0000-100000000000}\").as_deref(),
+            Some("Volume{4f9a1c3e-0000-0000-0000-100000000000}")
+        );
+        assert_eq!(volume_dos_name(r"C:\"), None);
     }
 
     #[test]

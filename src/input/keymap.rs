@@ -1,7 +1,7 @@
 //! THE keymap: one table drives key handling, the footer hints, the `?` help overlay and the
 //! README's key list, so none of them can drift from the others.
 
-use crate::app::{Action, App, Dialog, Dir};
+use crate::app::{Action, App, Dialog, Dir, Edge};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// Where a binding applies.
@@ -81,11 +81,12 @@ const fn b(
 
 const MOVE: &str = "Move and zoom";
 const SELECT: &str = "Select and add";
+const RESIZE: &str = "Resize extents";
 const VDISKS: &str = "Virtual disks";
 const PROJECT: &str = "Project";
 const DIALOG: &str = "Dialogs";
 /// Help overlay order.
-pub const SECTIONS: [&str; 5] = [MOVE, SELECT, VDISKS, PROJECT, DIALOG];
+pub const SECTIONS: [&str; 6] = [MOVE, SELECT, RESIZE, VDISKS, PROJECT, DIALOG];
 
 #[rustfmt::skip]
 pub static KEYMAP: &[Binding] = &[
@@ -111,8 +112,13 @@ pub static KEYMAP: &[Binding] = &[
     b(Main, MOVE, &[code(Tab)], Action::FocusNext, "pane", "Next pane (map, partitions, vdisks, findings)"),
     b(Main, MOVE, &[code(BackTab)], Action::FocusPrev, "", "Previous pane"),
     b(Main, VDISKS, &[k('n')], Action::NewVdiskPrompt, "new", "New vdisk (asks a name)"),
-    b(Main, VDISKS, &[k(','), k('<')], Action::CycleVdisk(Dir::Back), "", "Previous vdisk becomes current"),
-    b(Main, VDISKS, &[k('.'), k('>')], Action::CycleVdisk(Dir::Forward), "", "Next vdisk becomes current"),
+    b(Main, RESIZE, &[k('<')], Action::MoveEdge(Edge::End, Dir::Back), "shrink", "End edge of the extent under the cursor (or selected in the vdisks pane) one cell left; a file or ZERO extent 1 MiB smaller"),
+    b(Main, RESIZE, &[k('>')], Action::MoveEdge(Edge::End, Dir::Forward), "grow", "End edge one cell right; a file or ZERO extent 1 MiB larger"),
+    b(Main, RESIZE, &[k('{')], Action::MoveEdge(Edge::Start, Dir::Back), "", "Start edge of the extent one cell left"),
+    b(Main, RESIZE, &[k('}')], Action::MoveEdge(Edge::Start, Dir::Forward), "", "Start edge one cell right"),
+    b(Main, RESIZE, &[k('R')], Action::ResizePrompt, "resize", "Type the extent's exact start and size (a header, file or ZERO extent: its size)"),
+    b(Main, VDISKS, &[k(',')], Action::CycleVdisk(Dir::Back), "", "Previous vdisk becomes current"),
+    b(Main, VDISKS, &[k('.')], Action::CycleVdisk(Dir::Forward), "", "Next vdisk becomes current"),
     b(Main, VDISKS, &[k('r')], Action::RenamePrompt, "", "Rename the current vdisk"),
     b(Main, VDISKS, &[k('D')], Action::DeleteVdisk, "", "Delete the current vdisk"),
     b(Main, VDISKS, &[k('t')], Action::ToggleShareable, "", "Toggle shareable (VirtualBox needs it for raw disks)"),
@@ -284,6 +290,9 @@ pub fn pane_hints(focus: crate::app::Focus) -> &'static [(Action, &'static str)]
         (Action::GotoPrompt, "goto"),
         (Action::ZoomIn, "zoom"),
         (Action::Boundary(Dir::Forward), "edge"),
+        (Action::ResizePrompt, "resize"),
+        (Action::MoveEdge(Edge::End, Dir::Forward), "grow"),
+        (Action::MoveEdge(Edge::End, Dir::Back), "shrink"),
         (Action::ToggleSnap, "snap"),
         (Action::FocusNext, "pane"),
     ];
@@ -309,6 +318,7 @@ pub fn pane_hints(focus: crate::app::Focus) -> &'static [(Action, &'static str)]
         (Action::ToggleShareable, "shareable"),
         (Action::RenamePrompt, "rename"),
         (Action::DeleteVdisk, "delete"),
+        (Action::ResizePrompt, "resize"),
         (Action::DeleteExtent, "del extent"),
         (Action::AddHeader, "header"),
         (Action::AddZero, "zero"),
@@ -357,7 +367,7 @@ pub const MOUSE: &[(&str, &str)] = &[
     ),
     (
         "drag extent edge",
-        "On the vdisks row of the map: press on an extent's first or last cell and drag to move that edge",
+        "On the map's extents row (the vdisk digits): press on an extent's first or last cell and drag to move that edge (snapped; it stops at other extents and the disk's ends); release keeps it as one change, Esc puts it back",
     ),
     (
         "wheel on map",

@@ -11,6 +11,8 @@ use ratatui::crossterm::event::{Event, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// The action an event asks for, if any. `hits` is what the last draw returned.
 pub fn event_to_action(app: &App, hits: &Hits, event: &Event) -> Option<Action> {
+    let event = line_feed_is_enter(event);
+    let event = event.as_ref();
     if hits.too_small {
         return too_small_action(app, event);
     }
@@ -63,6 +65,8 @@ pub fn apply_event(app: &mut App, hits: &mut Hits, event: &Event) {
 /// `Esc` (which closes every dialog, or drops the selection) and then the plain key in the
 /// main view.
 pub fn event_to_actions(app: &App, hits: &Hits, event: &Event) -> Vec<Action> {
+    let event = line_feed_is_enter(event);
+    let event = event.as_ref();
     if let Event::Key(key) = event
         && !hits.too_small
         && key.kind != KeyEventKind::Release
@@ -74,4 +78,23 @@ pub fn event_to_actions(app: &App, hits: &Hits, event: &Event) -> Vec<Action> {
         return actions;
     }
     event_to_action(app, hits, event).into_iter().collect()
+}
+
+/// A line feed is Enter. Keys typed before the planner put the terminal in raw mode were
+/// read by the terminal's line discipline, which turned Enter (CR) into a line feed; raw, a
+/// line feed reads as Ctrl-J, and Enter was lost. Ctrl-J sends the same byte, and means Enter
+/// in readline and most terminal programs too.
+fn line_feed_is_enter(event: &Event) -> std::borrow::Cow<'_, Event> {
+    match event {
+        Event::Key(key)
+            if key.code == ratatui::crossterm::event::KeyCode::Char('j')
+                && key.modifiers == KeyModifiers::CONTROL =>
+        {
+            let mut enter = *key;
+            enter.code = ratatui::crossterm::event::KeyCode::Enter;
+            enter.modifiers = KeyModifiers::NONE;
+            std::borrow::Cow::Owned(Event::Key(enter))
+        }
+        _ => std::borrow::Cow::Borrowed(event),
+    }
 }

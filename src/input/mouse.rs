@@ -19,10 +19,15 @@ pub fn mouse_to_action(app: &App, hits: &Hits, m: &MouseEvent) -> Option<Action>
             let h = map?;
             let c = column_at(h.rect, m.column, &h.columns.bounds)?;
             let cell = Span::from_bounds(*h.columns.bounds.get(c)?, *h.columns.bounds.get(c + 1)?);
-            Some(Action::DragStart(cell))
+            // On the extents row an extent's first or last cell is a handle for its edge.
+            Some(if h.extents_y == Some(m.row) {
+                Action::GrabEdge(cell)
+            } else {
+                Action::DragStart(cell)
+            })
         }
         MouseEventKind::Drag(MouseButton::Left) | MouseEventKind::Up(MouseButton::Left)
-            if app.drag_from.is_some() =>
+            if app.dragging() =>
         {
             let h = map?;
             // Dragging may leave the map: clamp to its columns.

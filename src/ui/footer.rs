@@ -12,7 +12,15 @@ pub fn draw_message(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let width = usize::from(area.width);
     if let Some(m) = &app.message {
         let style = if m.error { theme.error() } else { theme.ok() };
-        buf.set_stringn(area.x, area.y, crate::text::escape(&m.text), width, style);
+        // A cut message ends in `…`, so a cut number or hint never passes for whole.
+        super::put_fit(
+            buf,
+            area.x,
+            area.y,
+            &crate::text::escape(&m.text),
+            width,
+            style,
+        );
         return;
     }
     let Some(r) = app.cursor_region() else { return };
@@ -53,15 +61,12 @@ pub fn draw_message(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         format!(", host: {}", host.join("; "))
     };
     let tail = format!("{kind}, {} at {}", human_size(r.span.sectors), r.span.start);
-    let mut x = area.x;
-    for (text, style) in [
-        (head, theme.dim()),
-        (host, theme.warning()),
-        (tail, theme.dim()),
-    ] {
-        let room = width.saturating_sub(usize::from(x - area.x));
-        x = buf.set_stringn(x, area.y, &text, room, style).0;
-    }
+    let line = ratatui::text::Line::from(vec![
+        ratatui::text::Span::styled(head, theme.dim()),
+        ratatui::text::Span::styled(host, theme.warning()),
+        ratatui::text::Span::styled(tail, theme.dim()),
+    ]);
+    buf.set_line(area.x, area.y, &super::fit_line(line, width), area.width);
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {

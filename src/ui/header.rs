@@ -61,7 +61,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             theme.dim(),
         ),
     ]);
-    frame.render_widget(Paragraph::new(vec![facts, state]), area);
+    // Cut lines end in `…`: a GPT id or a device path cut short never passes for whole.
+    let width = usize::from(area.width);
+    frame.render_widget(
+        Paragraph::new(vec![
+            super::fit_line(facts, width),
+            super::fit_line(state, width),
+        ]),
+        area,
+    );
 }
 
 /// What host-use detection found, in words, and how loudly to say it.

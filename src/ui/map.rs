@@ -90,7 +90,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> MapHit {
     let rect = Rect::new(inner.x, inner.y, ncols, inner.height.min(row.legend));
     let buf = frame.buffer_mut();
     let b = &columns.bounds;
+    let mut extents_y = None;
     if inner.height > row.legend && ncols > 0 {
+        extents_y = Some(inner.y + row.extents);
         let y = |offset: u16| inner.y + offset;
         draw_regions(buf, rect, y(row.regions), app, b, theme);
         if shows_host(app) {
@@ -110,7 +112,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> MapHit {
             theme,
         );
     }
-    MapHit { rect, columns }
+    MapHit {
+        rect,
+        columns,
+        extents_y,
+    }
 }
 
 /// The kinds of partition on this disk, in legend order.

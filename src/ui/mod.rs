@@ -25,6 +25,9 @@ pub const MIN_HEIGHT: u16 = 24;
 pub struct MapHit {
     pub rect: Rect,
     pub columns: MapColumns,
+    /// The row the vdisks' extents are drawn on: a press there on an extent's first or last
+    /// cell grabs that edge.
+    pub extents_y: Option<u16>,
 }
 
 /// What the last draw put where.
@@ -155,10 +158,16 @@ pub(crate) fn pane_block<'a>(
 /// `text` in at most `width` cells; when it is cut, its last cell is `…` so a cut number
 /// never passes for a whole one (`+16777…`, not `+167772`).
 pub fn fit(text: &str, width: usize) -> std::borrow::Cow<'_, str> {
-    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    use unicode_width::UnicodeWidthStr;
     if text.width() <= width {
         return std::borrow::Cow::Borrowed(text);
     }
+    std::borrow::Cow::Owned(cut(text, width))
+}
+
+/// `text` cut to fewer than `width` cells, then `…` (whether or not it would fit).
+fn cut(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
     let mut out = String::new();
     let mut used = 0usize;
     for c in text.chars() {
@@ -172,7 +181,33 @@ pub fn fit(text: &str, width: usize) -> std::borrow::Cow<'_, str> {
     if width > 0 {
         out.push('…');
     }
-    std::borrow::Cow::Owned(out)
+    out
+}
+
+/// A line of styled spans in at most `width` cells; when cut, its last cell is `…` (in the
+/// style of the span that was cut), as [`fit`] does for plain text.
+pub fn fit_line(line: ratatui::text::Line<'_>, width: usize) -> ratatui::text::Line<'_> {
+    use unicode_width::UnicodeWidthStr;
+    if line.width() <= width {
+        return line;
+    }
+    let mut spans = Vec::new();
+    let mut left = width;
+    for span in line.spans {
+        let w = span.content.width();
+        if w < left {
+            left -= w;
+            spans.push(span);
+            continue;
+        }
+        // This span holds the cut (or fills the line with more to come): `…` ends it.
+        spans.push(ratatui::text::Span::styled(
+            cut(&span.content, left),
+            span.style,
+        ));
+        break;
+    }
+    ratatui::text::Line::from(spans)
 }
 
 /// Draw `text` cut to `width` cells with [`fit`].
