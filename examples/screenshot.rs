@@ -9,6 +9,7 @@
 //! over two VMs), `assets/planner-overlap.svg` (a plan with an overlap and its findings) and
 //! `assets/planner-laptop.svg` (`--demo laptop`: Windows' C: for one VM, the free space for
 //! another, and /home, which the host has mounted, refused), and prints each screen as text.
+//! `tests/pictures.rs` fails when the committed pictures are not what this draws today.
 
 use carve::app::{Action, App, Focus};
 use carve::model::{Plan, PlanDisk, demo};
@@ -21,6 +22,20 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let out = std::env::args().nth(1).unwrap_or_else(|| "assets".into());
+    for (name, (svg, text)) in shots() {
+        let path = std::path::Path::new(&out).join(name);
+        if let Err(e) = std::fs::write(&path, svg) {
+            eprintln!("{}: cannot write: {e}", path.display());
+            return ExitCode::from(2);
+        }
+        println!("wrote {}:\n{text}", path.display());
+    }
+    ExitCode::SUCCESS
+}
+
+/// Every picture: its file name, its SVG and its screen as text (`tests/pictures.rs` checks
+/// that the committed files are these).
+pub fn shots() -> Vec<(&'static str, (String, String))> {
     let project = std::env::temp_dir().join("carve-screenshot");
     let layout = demo::demo_layout();
     let disk = PlanDisk::from_layout(&layout, Some(demo::DEMO_DEVICE_PATH.into()));
@@ -49,15 +64,7 @@ fn main() -> ExitCode {
     }
     shots.push(("planner-overlap.svg", draw(&mut app, 100, 30)));
     shots.push(("planner-laptop.svg", laptop()));
-    for (name, (svg, text)) in shots {
-        let path = std::path::Path::new(&out).join(name);
-        if let Err(e) = std::fs::write(&path, svg) {
-            eprintln!("{}: cannot write: {e}", path.display());
-            return ExitCode::from(2);
-        }
-        println!("wrote {}:\n{text}", path.display());
-    }
-    ExitCode::SUCCESS
+    shots
 }
 
 /// `carve --demo laptop`: a vdisk `win11` of C: behind its own 1 MiB header (the installed
