@@ -62,6 +62,9 @@ fn layout() -> DiskLayout {
         ],
         notes: Vec::new(),
         host: HostInfo::default(),
+        serial: None,
+        device: false,
+        elsewhere: None,
     }
 }
 

@@ -56,6 +56,9 @@ fn big_disk() -> DiskLayout {
         ],
         notes: Vec::new(),
         host: HostInfo::default(),
+        serial: None,
+        device: false,
+        elsewhere: None,
     }
 }
 

@@ -226,6 +226,24 @@ fn svg(buf: &Buffer) -> String {
             if sym.trim().is_empty() {
                 continue;
             }
+            // Block and shade glyphs as terminals draw them: the cell filled with the
+            // foreground at full, 3/4, 1/2 or 1/4 strength (a font's ░▒▓ is a fine pattern
+            // that a picture scaled down turns grey, so ▒ partitions looked like ░ free space).
+            let shade = match sym {
+                "█" => Some(1.0),
+                "▓" => Some(0.75),
+                "▒" => Some(0.5),
+                "░" => Some(0.25),
+                _ => None,
+            };
+            if let Some(alpha) = shade {
+                let _ = writeln!(
+                    out,
+                    r#"<rect x="{px:.1}" y="{py:.1}" width="{CW}" height="{CH}" fill="{}" fill-opacity="{alpha}"/>"#,
+                    rgb(fg, true)
+                );
+                continue;
+            }
             let weight = if cell.modifier.contains(Modifier::BOLD) {
                 r#" font-weight="bold""#
             } else {

@@ -73,10 +73,14 @@ fn plan() -> impl Strategy<Value = Plan> {
             Just("gpt".to_string())
         ]),
         proptest::option::of(prop_oneof![Just("0x5a3c9e01".to_string()), "\\PC{0,8}"]),
+        proptest::option::of(prop_oneof![
+            Just("S3Z1NB0K123456A".to_string()),
+            "\\PC{0,12}"
+        ]),
         prop::collection::vec(vdisk(), 0..6),
     )
         .prop_map(
-            |(source, device_path, size_sectors, sector_size, table, id, vdisks)| {
+            |(source, device_path, size_sectors, sector_size, table, id, serial, vdisks)| {
                 let mut plan = Plan::new(PlanDisk {
                     source,
                     device_path,
@@ -84,6 +88,7 @@ fn plan() -> impl Strategy<Value = Plan> {
                     sector_size,
                     table,
                     id,
+                    serial,
                 });
                 plan.vdisks = vdisks;
                 plan
@@ -144,6 +149,9 @@ fn layout() -> impl Strategy<Value = DiskLayout> {
                     system_disk: false,
                     uses,
                 },
+                serial: None,
+                device: false,
+                elsewhere: None,
             },
         )
 }

@@ -65,6 +65,9 @@ fn the_seed_demo_is_the_worked_examples_disk() {
         }],
         notes: vec!["built-in demo disk: no device is opened".into()],
         host: carve::model::HostInfo::default(),
+        serial: None,
+        device: false,
+        elsewhere: None,
     };
     assert_eq!(read("seed"), expected);
     assert_eq!(demo::demo_layout(), expected);

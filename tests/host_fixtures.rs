@@ -43,6 +43,9 @@ fn layout(source: &str, size: u64, parts: &[(u64, u64)]) -> DiskLayout {
         reserved: Vec::new(),
         notes: Vec::new(),
         host: HostInfo::default(),
+        serial: None,
+        device: false,
+        elsewhere: None,
     }
 }
 
@@ -231,7 +234,7 @@ fn missing_proc_means_not_checked() {
 #[test]
 fn disk_list_skips_virtual_nodes_unless_all() {
     let view = HostView::load(&roots()).expect("fixture loads");
-    let names: Vec<String> = host::disks::list(&view, false)
+    let names: Vec<String> = host::disks::list(&view, std::path::Path::new("/nonexistent"), false)
         .into_iter()
         .map(|d| d.name)
         .collect();
@@ -239,7 +242,7 @@ fn disk_list_skips_virtual_nodes_unless_all() {
         names,
         ["md0", "sda", "sdb", "sdc", "sdd", "sde", "sdf", "sdg"]
     );
-    let all = host::disks::list(&view, true);
+    let all = host::disks::list(&view, std::path::Path::new("/nonexistent"), true);
     assert!(all.iter().any(|d| d.name == "loop0"));
     assert!(all.iter().any(|d| d.name == "zram0"));
     let sda = all.iter().find(|d| d.name == "sda").expect("sda listed");

@@ -51,6 +51,9 @@ fn the_root_disk_is_the_system_disk() {
         reserved: Vec::new(),
         notes: Vec::new(),
         host: HostInfo::default(),
+        serial: None,
+        device: false,
+        elsewhere: None,
     };
     carve::host::annotate(&mut l, &path);
     assert_eq!(l.host.detection, HostDetection::Checked);

@@ -124,6 +124,9 @@ fn layout(source: &Path) -> DiskLayout {
         reserved: Vec::new(),
         notes: Vec::new(),
         host: HostInfo::default(),
+        serial: None,
+        device: false,
+        elsewhere: None,
     }
 }
 

@@ -164,3 +164,43 @@ fn nas_lvm_partition_planned_and_exported_in_tmux() {
         "\nRW 536870912 FLAT \"/dev/sdb\" 15032387584\n",
     );
 }
+
+/// At 80 columns the table gives the host use room before the type name (the map's colour,
+/// the legend and the status line still say the type): `/` and `/home` must not both read
+/// `mounted at…`. Before, the Type column was 18 cells whatever the width, and a longer type
+/// name ("Windows recovery environment") pushed the Host use column out of line.
+#[test]
+fn host_uses_stay_readable_in_the_table_at_80_columns() {
+    let mut h = open("laptop", 80, 24);
+    for _ in 0..5 {
+        h.keys("j");
+    }
+    let screen = h.screen();
+    assert!(screen.contains("mounted at /home"), "{screen}");
+    let header = row_with(&h, "Host use");
+    let column = col(&header, "Host use");
+    let home = row_with(&h, "mounted at /home");
+    assert_eq!(col(&home, "mounted at /home"), column, "{home}\n{header}");
+    // Partition 6: type "Linux swap", host use "swap".
+    let swap = row_with(&h, "629385216");
+    let byte = swap.rfind("swap").expect("swap");
+    assert_eq!(swap[..byte].chars().count(), column, "{swap}\n{header}");
+    let h = open("laptop", 200, 60);
+    let header = row_with(&h, "Host use");
+    let column = col(&header, "Host use");
+    let recovery = row_with(&h, "Windows recovery environment");
+    let esp = row_with(&h, "mounted at /boot/efi");
+    assert_eq!(col(&esp, "mounted at"), column, "{esp}\n{header}");
+    assert!(
+        col(&recovery, "Windows recovery environment") + 28 < column,
+        "{recovery}\n{header}"
+    );
+}
+
+/// The screen column (in cells; these rows are one cell per char) where `needle` starts.
+fn col(row: &str, needle: &str) -> usize {
+    let byte = row
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} in {row}"));
+    row[..byte].chars().count()
+}

@@ -25,6 +25,9 @@ fn blank_disk(size: u64) -> DiskLayout {
         reserved: Vec::new(),
         notes: Vec::new(),
         host: HostInfo::default(),
+        serial: None,
+        device: false,
+        elsewhere: None,
     }
 }
 

@@ -23,6 +23,7 @@ mod shape;
 pub(crate) mod text;
 
 pub use device_path::device_path_problem;
+pub use identity::{Recognised, is_other_disk, planned_elsewhere, recognise};
 pub use memo::Memo;
 pub use names::name_problem;
 
@@ -55,9 +56,11 @@ pub mod codes {
     pub const TOO_LARGE: &str = "too-large";
     /// A vdisk folder in the export folder that the plan no longer has: it still maps sectors.
     pub const LEFTOVER_VDISK: &str = "leftover-vdisk";
+    /// The plan's device path holds another disk, and the planned disk is at another path.
+    pub const DISK_MOVED: &str = "disk-moved";
 
     /// Every code of the SPEC's table, in the table's order.
-    pub const ALL: [&str; 19] = [
+    pub const ALL: [&str; 20] = [
         OVERLAP,
         BEYOND_DISK,
         PARTITION_TABLE,
@@ -77,6 +80,7 @@ pub mod codes {
         EXPORT_CONFLICT,
         TOO_LARGE,
         LEFTOVER_VDISK,
+        DISK_MOVED,
     ];
 }
 

@@ -1,6 +1,6 @@
 //! `carve disks [--json] [--all]`: the host's disks with size, sector sizes, table and use.
 //!
-//! JSON: `{"disks":[{"name","path","model","size_sectors","size","logical_sector_size",
+//! JSON: `{"disks":[{"name","path","model","serial","size_sectors","size","logical_sector_size",
 //! "physical_sector_size","removable","table","table_error","system_disk",
 //! "host_uses":[{"start","sectors","node","what"}],"controller":null|{"address","id","class",
 //! "class_name","driver","iommu_group","group_peers"}}]}`.
@@ -23,6 +23,8 @@ struct DiskJson {
     name: String,
     path: String,
     model: Option<String>,
+    /// The serial number the OS reports (sysfs, udev), null when it gives none.
+    serial: Option<String>,
     size_sectors: u64,
     size: String,
     logical_sector_size: Option<u32>,
@@ -62,7 +64,11 @@ pub fn run(args: &DisksArgs) -> Result<ExitCode> {
 #[cfg(target_os = "linux")]
 fn list(all: bool) -> Result<Vec<HostDisk>> {
     let view = crate::host::HostView::load(&crate::host::Roots::live()).map_err(Error::new)?;
-    Ok(crate::host::disks::list(&view, all))
+    Ok(crate::host::disks::list(
+        &view,
+        std::path::Path::new("/run/udev/data"),
+        all,
+    ))
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -94,6 +100,7 @@ fn describe(d: HostDisk) -> DiskJson {
         name: d.name,
         path: d.path,
         model: d.model,
+        serial: d.serial,
         size_sectors: d.size_sectors,
         logical_sector_size: d.logical_sector_size,
         physical_sector_size: d.physical_sector_size,
@@ -112,8 +119,8 @@ fn table(rows: &[DiskJson]) -> String {
     }
     let _ = writeln!(
         out,
-        "{:<14} {:>8} {:>13} {:>9}  {:<5} {:<22} {:<26} USE",
-        "DISK", "SIZE", "SECTORS", "SECTOR", "TABLE", "MODEL", "CONTROLLER"
+        "{:<14} {:>8} {:>13} {:>9}  {:<5} {:<22} {:<20} {:<26} USE",
+        "DISK", "SIZE", "SECTORS", "SECTOR", "TABLE", "MODEL", "SERIAL", "CONTROLLER"
     );
     for r in rows {
         let sector = match (r.logical_sector_size, r.physical_sector_size) {
@@ -138,13 +145,14 @@ fn table(rows: &[DiskJson]) -> String {
         }
         let _ = writeln!(
             out,
-            "{:<14} {:>8} {:>13} {:>9}  {:<5} {:<22} {:<26} {}",
+            "{:<14} {:>8} {:>13} {:>9}  {:<5} {:<22} {:<20} {:<26} {}",
             crate::text::escape(&r.path),
             r.size,
             r.size_sectors,
             sector,
             r.table.as_deref().unwrap_or("?"),
             crate::text::escape(r.model.as_deref().unwrap_or("-")),
+            crate::text::escape(r.serial.as_deref().unwrap_or("-")),
             r.controller
                 .as_ref()
                 .map_or("-".to_string(), controller_cell),

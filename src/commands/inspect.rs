@@ -48,6 +48,8 @@ pub struct InspectJson<'a> {
     pub physical_sector_size: u32,
     pub table: &'static str,
     pub id: &'a str,
+    /// The device's serial number, null for an image file or when the OS gives none.
+    pub serial: Option<&'a str>,
     pub partitions: &'a [Partition],
     pub free: &'a [Span],
     pub reserved: &'a [Reserved],
@@ -65,6 +67,7 @@ impl<'a> From<&'a DiskLayout> for InspectJson<'a> {
             physical_sector_size: l.physical_sector_size,
             table: l.table.as_str(),
             id: &l.id,
+            serial: l.serial.as_deref(),
             partitions: &l.partitions,
             free: &l.free,
             reserved: &l.reserved,
@@ -125,6 +128,9 @@ pub fn render(l: &DiskLayout) -> String {
         l.table.as_str(),
         id
     ));
+    if let Some(serial) = &l.serial {
+        out.push_str(&format!("Serial {}\n", text::escape(serial)));
+    }
     out.push_str(&host_line(&l.host));
     out.push('\n');
 

@@ -71,7 +71,10 @@ pub fn open(args: &PlannerArgs) -> Result<App> {
             plan_file.display()
         )));
     };
-    let layout = crate::disk::read_layout_with(&source, options)?;
+    let mut layout = crate::disk::read_layout_with(&source, options)?;
+    if let Some(plan) = &existing {
+        crate::disk::identity::look_elsewhere(&plan.disk, &mut layout);
+    }
     let device_path = if let Some(demo) = demo {
         Some(demo.facts()?.device_path)
     } else {

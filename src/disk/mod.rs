@@ -13,6 +13,7 @@ mod free;
 mod gpt;
 mod gpt_entries;
 mod gpt_header;
+pub mod identity;
 mod le;
 mod mbr;
 mod probe;
@@ -66,6 +67,9 @@ pub fn read_layout_with(source: &str, options: ReadOptions) -> Result<DiskLayout
     }
     let disk = DiskFile::open(source)?;
     let mut layout = read_table_layout(&disk, options)?;
+    if disk.is_block_device() {
+        layout.serial = identity::serial_of(source);
+    }
     crate::host::annotate(&mut layout, Path::new(source));
     Ok(layout)
 }
@@ -82,6 +86,9 @@ pub fn read_demo(demo: &demo::Demo) -> Result<DiskLayout> {
 pub fn read_layout_direct(source: &str) -> Result<DiskLayout> {
     let disk = DiskFile::open_with(source, true)?;
     let mut layout = read_table_layout(&disk, ReadOptions::default())?;
+    if disk.is_block_device() {
+        layout.serial = identity::serial_of(source);
+    }
     crate::host::annotate(&mut layout, Path::new(source));
     Ok(layout)
 }
@@ -178,6 +185,9 @@ fn read_table_layout(disk: &DiskFile, options: ReadOptions) -> Result<DiskLayout
                 reserved: read.reserved,
                 notes,
                 host: HostInfo::default(),
+                serial: None,
+                device: disk.is_block_device(),
+                elsewhere: None,
             }
         }
         None => {
@@ -194,6 +204,9 @@ fn read_table_layout(disk: &DiskFile, options: ReadOptions) -> Result<DiskLayout
                 reserved: Vec::new(),
                 notes,
                 host: HostInfo::default(),
+                serial: None,
+                device: disk.is_block_device(),
+                elsewhere: None,
             }
         }
     };

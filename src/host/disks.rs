@@ -1,6 +1,8 @@
 //! The host's disks for `carve disks`: what /sys/block lists, with the facts sysfs knows.
 
+use super::sysfs::Sysfs;
 use super::view::{HostView, NodeUse};
+use std::path::Path;
 
 /// Virtual nodes that are not disks a user plans on (shown with `--all`).
 const VIRTUAL_PREFIXES: [&str; 4] = ["loop", "ram", "zram", "dm-"];
@@ -10,6 +12,7 @@ pub struct HostDisk {
     pub name: String,
     pub path: String,
     pub model: Option<String>,
+    pub serial: Option<String>,
     pub size_sectors: u64,
     pub logical_sector_size: Option<u32>,
     pub physical_sector_size: Option<u32>,
@@ -18,18 +21,26 @@ pub struct HostDisk {
     pub uses: Vec<NodeUse>,
 }
 
-/// The host's disks sorted by name; loop, ram, zram and dm nodes only when `all`.
-pub fn list(view: &HostView, all: bool) -> Vec<HostDisk> {
-    let system = view.system_nodes();
-    view.sys
-        .disk_names()
+/// The names of the host's disks, sorted; loop, ram, zram and dm nodes only when `all`.
+pub fn disk_names(sys: &Sysfs, all: bool) -> Vec<String> {
+    sys.disk_names()
         .into_iter()
         .filter(|name| all || !VIRTUAL_PREFIXES.iter().any(|p| name.starts_with(p)))
+        .collect()
+}
+
+/// The host's disks sorted by name; loop, ram, zram and dm nodes only when `all`.
+/// `udev_data` is udev's database folder (`/run/udev/data`), one source of serials.
+pub fn list(view: &HostView, udev_data: &Path, all: bool) -> Vec<HostDisk> {
+    let system = view.system_nodes();
+    disk_names(&view.sys, all)
+        .into_iter()
         .map(|name| {
             let sys = &view.sys;
             let model = sys.read(&name, "device/model").filter(|m| !m.is_empty());
             HostDisk {
                 path: format!("/dev/{name}"),
+                serial: crate::disk::identity::sysfs_serial(sys, udev_data, &name),
                 model,
                 size_sectors: sys.size(&name).unwrap_or(0),
                 logical_sector_size: sys

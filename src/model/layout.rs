@@ -156,6 +156,25 @@ pub struct DiskLayout {
     pub reserved: Vec<Reserved>,
     pub notes: Vec<String>,
     pub host: HostInfo,
+    /// The serial number the OS reports for the device (`None` for an image file, and for a
+    /// device whose OS gives none): with the table id and size, which physical disk this is.
+    pub serial: Option<String>,
+    /// A device (block device, raw disk, physical drive) rather than an image file.
+    pub device: bool,
+    /// The host's other disks, looked at only when this disk is not the one a plan recorded
+    /// (see the `disk-moved` check); `None` when nobody looked.
+    pub elsewhere: Option<Vec<DiskIdentity>>,
+}
+
+/// What tells one physical disk from another: where it is now, its serial, size, table and
+/// table id (each `None` when unknown, e.g. a disk that could not be opened).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DiskIdentity {
+    pub path: String,
+    pub serial: Option<String>,
+    pub size_sectors: Option<u64>,
+    pub table: Option<String>,
+    pub id: Option<String>,
 }
 
 /// One piece of the disk as the map and the table show it.

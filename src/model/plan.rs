@@ -40,6 +40,10 @@ pub struct PlanDisk {
     pub table: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// The device's serial number as the OS reported it when the plan was saved (absent for
+    /// an image file, and in plans saved before carve recorded it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -340,6 +344,7 @@ impl PlanDisk {
             sector_size: Some(layout.logical_sector_size),
             table: Some(layout.table.as_str().to_string()),
             id: Some(layout.id.clone()),
+            serial: layout.serial.clone(),
         }
     }
 
@@ -584,6 +589,38 @@ mod tests {
         );
         let again = parse(&plan.to_json()).expect("saved plan parses");
         assert_eq!(plan, again);
+    }
+
+    #[test]
+    fn the_serial_round_trips_and_older_plans_load_without_it() {
+        let with = SPEC_EXAMPLE.replace(
+            r#""id": "0x5a3c9e01" }"#,
+            r#""id": "0x5a3c9e01", "serial": "S3Z1NB0K123456A" }"#,
+        );
+        let plan = parse(&with).expect("a plan with a serial parses");
+        assert_eq!(plan.disk.serial.as_deref(), Some("S3Z1NB0K123456A"));
+        let saved = plan.to_json();
+        assert!(saved.contains(r#""serial": "S3Z1NB0K123456A""#), "{saved}");
+        assert_eq!(parse(&saved).expect("saved plan parses"), plan);
+        // Saved before serials were recorded: none, and none written back.
+        let old = parse(SPEC_EXAMPLE).expect("spec example parses");
+        assert_eq!(old.disk.serial, None);
+        assert!(!old.to_json().contains("serial"));
+        // Strict as every other field: a number or a misspelling is refused.
+        let number = SPEC_EXAMPLE.replace(r#""id": "0x5a3c9e01" }"#, r#""serial": 7 }"#);
+        assert!(
+            parse(&number)
+                .unwrap_err()
+                .to_string()
+                .contains("invalid type")
+        );
+        let typo = SPEC_EXAMPLE.replace(r#""id": "0x5a3c9e01" }"#, r#""serail": "x" }"#);
+        assert!(
+            parse(&typo)
+                .unwrap_err()
+                .to_string()
+                .contains("unknown field `serail`")
+        );
     }
 
     #[test]

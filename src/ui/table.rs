@@ -18,6 +18,27 @@ pub fn row_count(app: &App) -> usize {
     rows(app).count()
 }
 
+/// Cells before the Type column: marker, number, Start, End, Sectors, Size.
+const FIXED: usize = 50;
+/// The Type column's usual and least width.
+const TYPE_W: usize = 18;
+const TYPE_MIN: usize = 10;
+
+/// The Type column's width: wide enough for the longest type name when the row has room,
+/// narrower (names cut with `…`, never pushing the Host use column out of line) when the
+/// longest host use would not fit otherwise: "mounted at /" and "mounted at /home" must not
+/// both read "mounted at…" at 80 columns.
+fn type_width(app: &App, width: usize) -> usize {
+    use unicode_width::UnicodeWidthStr;
+    let (mut want_type, mut want_host) = (TYPE_W, 0);
+    for p in &app.layout.partitions {
+        want_type = want_type.max(p.type_name.width());
+        want_host = want_host.max(p.host_use.as_deref().map_or(0, str::width));
+    }
+    let room = width.saturating_sub(FIXED + 1 + want_host);
+    want_type.min(room.max(TYPE_MIN.min(want_type)))
+}
+
 /// Draws the table; returns each visible row's rectangle and the sector it starts at.
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> Vec<(Rect, u64)> {
     let focused = app.focus == Focus::Table;
@@ -29,9 +50,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> Vec<(Rec
     if inner.height < 2 {
         return hits;
     }
+    let type_w = type_width(app, usize::from(inner.width));
     let buf = frame.buffer_mut();
     let header = format!(
-        "{:>4} {:>11} {:>11} {:>11} {:>7}  {:<18} {}",
+        "{:>4} {:>11} {:>11} {:>11} {:>7}  {:<type_w$} {}",
         "#", "Start", "End", "Sectors", "Size", "Type", "Host use"
     );
     buf.set_stringn(
@@ -62,8 +84,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> Vec<(Rec
         };
         let here = Some(i) == cursor_region;
         let marker = if here { '▶' } else { ' ' };
+        let kind = super::fit(kind, type_w);
         let text = format!(
-            "{marker}{number:>3} {:>11} {:>11} {:>11} {:>7}  {kind:<18} {host}",
+            "{marker}{number:>3} {:>11} {:>11} {:>11} {:>7}  {kind:<type_w$} {host}",
             r.span.start,
             r.span.end().saturating_sub(1),
             r.span.sectors,

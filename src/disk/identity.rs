@@ -1,0 +1,327 @@
+//! Which physical disk a path names, beyond its layout: the serial number its OS reports,
+//! and the host's other disks (where a planned disk went when `/dev/sdX` or
+//! `\\.\PhysicalDriveN` numbers changed between boots, the `disk-moved` check).
+//!
+//! The readers are pure functions over what the OS hands out (a folder shaped like `/sys`,
+//! udev's database, a `STORAGE_DEVICE_DESCRIPTOR`), tested on fixtures; [`serial_of`] and
+//! [`host_disks`] are the thin live entry points, one backend per OS.
+
+use crate::model::{DiskIdentity, DiskLayout, PlanDisk};
+#[cfg(target_os = "linux")]
+use std::path::Path;
+
+/// A serial as carve keeps it: without surrounding blanks and NULs (ATA pads its serials
+/// with spaces, sysfs adds a newline), without control characters; `None` when nothing is
+/// left.
+pub fn clean_serial(raw: &str) -> Option<String> {
+    let kept: String = raw.chars().filter(|c| !c.is_control()).collect();
+    let trimmed = kept.trim();
+    (!trimmed.is_empty()).then(|| trimmed.to_string())
+}
+
+/// Two serials name the same disk: equal but for case and blanks inside (ATA serials are
+/// padded, and some tools print them in another case).
+pub fn same_serial(a: &str, b: &str) -> bool {
+    let squeeze = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    squeeze(a) == squeeze(b)
+}
+
+/// The unit serial number of a SCSI VPD page 0x80 (`/sys/block/X/device/vpd_pg80`): a
+/// 4-byte header (byte 1 the page code 0x80, bytes 2-3 the page length, big-endian), then
+/// the serial as ASCII.
+pub fn vpd_pg80_serial(page: &[u8]) -> Option<String> {
+    if page.len() < 4 || page[1] != 0x80 {
+        return None;
+    }
+    let len = usize::from(u16::from_be_bytes([page[2], page[3]]));
+    let body = page.get(4..)?;
+    let body = &body[..len.min(body.len())];
+    clean_serial(&String::from_utf8_lossy(body))
+}
+
+/// `ID_SERIAL_SHORT` from one udev database record (`/run/udev/data/bMAJ:MIN`: lines such
+/// as `E:ID_SERIAL_SHORT=S3Z1NB0K123456A`).
+pub fn udev_serial(record: &str) -> Option<String> {
+    record
+        .lines()
+        .find_map(|l| l.strip_prefix("E:ID_SERIAL_SHORT="))
+        .and_then(clean_serial)
+}
+
+/// The serial of block node `name` as Linux exposes it, first found of: `device/serial`
+/// (NVMe, many SCSI and USB disks), `serial` (virtio), `device/vpd_pg80` (SCSI and ATA
+/// through libata), udev's `ID_SERIAL_SHORT` in `udev_data` (its database folder). A
+/// partition has none of its own (`None`).
+pub fn sysfs_serial(
+    sys: &crate::host::sysfs::Sysfs,
+    udev_data: &std::path::Path,
+    name: &str,
+) -> Option<String> {
+    if sys.parent_disk(name).is_some() || sys.read(name, "partition").is_some() {
+        return None;
+    }
+    let dir = sys.node_dir(name)?;
+    sys.read(name, "device/serial")
+        .and_then(|s| clean_serial(&s))
+        .or_else(|| sys.read(name, "serial").and_then(|s| clean_serial(&s)))
+        .or_else(|| {
+            std::fs::read(dir.join("device/vpd_pg80"))
+                .ok()
+                .and_then(|page| vpd_pg80_serial(&page))
+        })
+        .or_else(|| {
+            let (major, minor) = sys.dev(name)?;
+            let record = std::fs::read(udev_data.join(format!("b{major}:{minor}"))).ok()?;
+            udev_serial(&String::from_utf8_lossy(&record))
+        })
+}
+
+/// The serial the OS reports for the device at `path` (`None` for an image file, for a
+/// device without one, and where this OS's lookup is not built).
+#[cfg(target_os = "linux")]
+pub fn serial_of(path: &str) -> Option<String> {
+    let sys = crate::host::sysfs::Sysfs::new("/sys");
+    match crate::host::target_of(Path::new(path), &sys) {
+        crate::host::Target::Block {
+            name: Some(name), ..
+        } => sysfs_serial(&sys, Path::new("/run/udev/data"), &name),
+        _ => None,
+    }
+}
+
+/// Windows: `STORAGE_DEVICE_DESCRIPTOR.SerialNumberOffset` from
+/// `IOCTL_STORAGE_QUERY_PROPERTY(StorageDeviceProperty)` on the physical drive.
+#[cfg(windows)]
+pub fn serial_of(path: &str) -> Option<String> {
+    use std::os::windows::fs::OpenOptionsExt;
+    use windows_sys::Win32::Storage::FileSystem::{FILE_SHARE_READ, FILE_SHARE_WRITE};
+    use windows_sys::Win32::System::Ioctl::IOCTL_STORAGE_QUERY_PROPERTY;
+    if !super::device::is_windows_device_path(path) {
+        return None;
+    }
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .share_mode(FILE_SHARE_READ | FILE_SHARE_WRITE)
+        .open(path)
+        .ok()?;
+    let query = super::winio::property_query(super::winio::STORAGE_DEVICE_PROPERTY);
+    let out = super::device::ioctl(&file, IOCTL_STORAGE_QUERY_PROPERTY, &query, 1024).ok()?;
+    super::winio::device_descriptor(&out)?
+        .serial
+        .and_then(|s| clean_serial(&s))
+}
+
+#[cfg(not(any(target_os = "linux", windows)))]
+pub fn serial_of(_path: &str) -> Option<String> {
+    None
+}
+
+/// The paths of the host's disks a plan can be made on: whole disks and attached loop
+/// devices (not ram, zram or dm nodes); `None` where listing disks is not built for this OS.
+#[cfg(target_os = "linux")]
+fn host_disk_paths() -> Option<Vec<String>> {
+    let sys = crate::host::sysfs::Sysfs::new("/sys");
+    Some(
+        candidate_names(&sys)
+            .into_iter()
+            .map(|n| format!("/dev/{n}"))
+            .collect(),
+    )
+}
+
+/// [`host_disk_paths`] over any sysfs: an unattached loop node (size 0) is no disk.
+pub fn candidate_names(sys: &crate::host::sysfs::Sysfs) -> Vec<String> {
+    crate::host::disks::disk_names(sys, true)
+        .into_iter()
+        .filter(|n| {
+            let virtual_node = ["ram", "zram", "dm-"].iter().any(|p| n.starts_with(p));
+            !virtual_node && sys.size(n).is_some_and(|s| s > 0)
+        })
+        .collect()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn host_disk_paths() -> Option<Vec<String>> {
+    None
+}
+
+/// What is at `path`: its serial, and size, table and id when it can be opened (a disk this
+/// user may not read still has its serial).
+pub fn identity_at(path: &str) -> DiskIdentity {
+    let serial = serial_of(path);
+    match super::readonly::DiskFile::open(path)
+        .and_then(|disk| super::read_table_layout(&disk, super::ReadOptions::default()))
+    {
+        Ok(layout) => DiskIdentity {
+            path: path.to_string(),
+            serial,
+            size_sectors: Some(layout.size_sectors),
+            table: Some(layout.table.as_str().to_string()),
+            id: Some(layout.id),
+        },
+        Err(_) => DiskIdentity {
+            path: path.to_string(),
+            serial,
+            ..Default::default()
+        },
+    }
+}
+
+/// The host's disks other than the one at `except`, each as [`identity_at`] sees it;
+/// `None` where listing disks is not built for this OS.
+pub fn host_disks(except: &str) -> Option<Vec<DiskIdentity>> {
+    let here = std::fs::canonicalize(except).ok();
+    let paths = host_disk_paths()?;
+    Some(
+        paths
+            .into_iter()
+            .filter(|p| p != except && (here.is_none() || std::fs::canonicalize(p).ok() != here))
+            .map(|p| identity_at(&p))
+            .collect(),
+    )
+}
+
+/// When the device in `layout` is not the disk `recorded` describes, look at the host's
+/// other disks for it (into `layout.elsewhere`, which the `disk-moved` check reads). An
+/// image file, or the disk the plan recorded, is left alone: nothing is opened.
+pub fn look_elsewhere(recorded: &PlanDisk, layout: &mut DiskLayout) {
+    if layout.device && crate::check::is_other_disk(recorded, layout) {
+        layout.elsewhere = host_disks(&layout.source);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::sysfs::Sysfs;
+    use std::path::PathBuf;
+
+    fn fixture() -> Sysfs {
+        Sysfs::new(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/host/serials/sys"),
+        )
+    }
+
+    #[test]
+    fn serials_come_from_each_place_linux_puts_them() {
+        let sys = fixture();
+        let none = PathBuf::from("/nonexistent-udev");
+        // libata: the ATA serial, right-justified in VPD page 0x80.
+        assert_eq!(
+            sysfs_serial(&sys, &none, "sda").as_deref(),
+            Some("S3Z1NB0K123456A")
+        );
+        // NVMe: device/serial, padded with blanks.
+        assert_eq!(
+            sysfs_serial(&sys, &none, "nvme0n1").as_deref(),
+            Some("S4EWNX0N123456")
+        );
+        // virtio: the node's own serial file.
+        assert_eq!(
+            sysfs_serial(&sys, &none, "vda").as_deref(),
+            Some("vm-disk-7")
+        );
+        // A partition, a loop device and an unknown node have none.
+        assert_eq!(sysfs_serial(&sys, &none, "sda1"), None);
+        assert_eq!(sysfs_serial(&sys, &none, "loop0"), None);
+        assert_eq!(sysfs_serial(&sys, &none, "sdz"), None);
+        assert_eq!(sysfs_serial(&sys, &none, "../sda"), None);
+    }
+
+    #[test]
+    fn candidates_are_disks_and_attached_loops() {
+        let basic = Sysfs::new(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/host/basic/sys"),
+        );
+        let names = candidate_names(&basic);
+        assert!(names.contains(&"sda".to_string()) && names.contains(&"md0".to_string()));
+        assert!(names.contains(&"loop1".to_string()), "{names:?}");
+        assert!(
+            !names
+                .iter()
+                .any(|n| n.starts_with("zram") || n.starts_with("dm-"))
+        );
+        assert!(!names.contains(&"sda1".to_string()));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn udev_gives_the_serial_when_sysfs_does_not() {
+        // udev's database file names hold a colon (`b8:16`), which a Windows checkout
+        // cannot: made here rather than committed.
+        let sys = fixture();
+        let udev = tempfile::tempdir().unwrap();
+        std::fs::write(
+            udev.path().join("b8:16"),
+            "S:disk/by-id/usb-WD_Elements_25A2_575834314141-0:0\n\
+             E:ID_SERIAL=WD_Elements_25A2_575834314141-0:0\n\
+             E:ID_SERIAL_SHORT=575834314141\n",
+        )
+        .unwrap();
+        assert_eq!(
+            sysfs_serial(&sys, udev.path(), "sdb").as_deref(),
+            Some("575834314141")
+        );
+        assert_eq!(sysfs_serial(&sys, udev.path(), "loop0"), None);
+    }
+
+    #[test]
+    fn vpd_pages_and_udev_records_decode_or_say_nothing() {
+        let mut page = vec![0x00, 0x80, 0x00, 0x14];
+        page.extend_from_slice(b"     S3Z1NB0K123456A");
+        assert_eq!(vpd_pg80_serial(&page).as_deref(), Some("S3Z1NB0K123456A"));
+        // A length past the bytes present stops at the bytes; another page code is not it.
+        page[3] = 0xff;
+        assert_eq!(vpd_pg80_serial(&page).as_deref(), Some("S3Z1NB0K123456A"));
+        page[1] = 0x83;
+        assert_eq!(vpd_pg80_serial(&page), None);
+        assert_eq!(vpd_pg80_serial(&[0, 0x80]), None);
+        assert_eq!(vpd_pg80_serial(&[0, 0x80, 0, 4, b' ', b' ', 0, 0]), None);
+        assert_eq!(udev_serial("E:ID_SERIAL=x\n"), None);
+        assert_eq!(
+            udev_serial("E:ID_SERIAL_SHORT= abc \n").as_deref(),
+            Some("abc")
+        );
+    }
+
+    #[test]
+    fn serials_compare_without_case_and_padding() {
+        assert!(same_serial("S3Z1 NB0K", "s3z1nb0k"));
+        assert!(!same_serial("S3Z1NB0K", "S3Z1NB0L"));
+        assert_eq!(clean_serial(" \0WD-1\n"), Some("WD-1".into()));
+        assert_eq!(clean_serial("  \0 "), None);
+    }
+
+    #[test]
+    fn an_image_file_has_no_serial_and_is_never_looked_around_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let img = dir.path().join("d.img");
+        std::fs::write(&img, vec![0u8; 1 << 20]).unwrap();
+        let path = img.to_str().unwrap();
+        assert_eq!(serial_of(path), None);
+        let id = identity_at(path);
+        assert_eq!(
+            (
+                id.serial,
+                id.size_sectors,
+                id.table.as_deref(),
+                id.id.as_deref()
+            ),
+            (None, Some(2048), Some("none"), Some(""))
+        );
+        let mut layout = crate::disk::read_layout(path).unwrap();
+        assert!(!layout.device);
+        let recorded = PlanDisk {
+            source: path.into(),
+            size_sectors: Some(4096),
+            ..Default::default()
+        };
+        look_elsewhere(&recorded, &mut layout);
+        assert_eq!(layout.elsewhere, None);
+    }
+}
