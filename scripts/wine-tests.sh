@@ -100,8 +100,21 @@ if grep -q bad-device-path win-audit.json; then echo "wine-tests: audit under Wi
 sed -e 's#Z:\\\\[^"]*\\\\gpt.img#DISK#g' -e 's#\\\\#/#g' win-audit.json > win-audit.cut
 sed -e 's#/[^"]*/gpt.img#DISK#g' lin-audit.json > lin-audit.cut
 same "audit --json (paths made one)" lin-audit.cut win-audit.cut
-# Errors: a folder as the disk; a physical drive Wine cannot size.
+# Errors: a folder as the disk; a physical drive Wine cannot size. `expect WHAT RC WANT TEXT`:
+# the output must hold TEXT and the status be WANT, else the run fails.
+expect() {
+  case "$4" in *"$5"*) ;; *) echo "wine-tests: $1: no \"$5\" in: $4" >&2; fail=1; return ;; esac
+  if [ "$2" = "$3" ]; then echo "wine-tests: $1: exit $2"; else echo "wine-tests: $1: exit $2, want $3" >&2; fail=1; fi
+}
 mkdir folder
 out=$(wine "$exe" inspect folder 2>&1) && rc=0 || rc=$?
-case "$out" in *"is a directory"*) [ "$rc" = 2 ] && echo "wine-tests: folder: is a directory, exit 2" ;; *) echo "wine-tests: folder: $out ($rc)" >&2; fail=1 ;; esac
+expect "folder (is a directory)" "$rc" 2 "$out" "is a directory"
+# carve disks: Wine has one \\.\PhysicalDrive0 that opens but cannot be sized, and volumes
+# (C:, Z:) whose extents it answers with none: the drive is listed, its host use unknown
+# (never free), exit 0. inspect of it is an error naming the IOCTL, exit 2.
+out=$(wine "$exe" disks --json) && rc=0 || rc=$?
+expect "disks (PhysicalDrive0 listed)" "$rc" 0 "$out" '"name": "PhysicalDrive0"'
+expect "disks (host use unknown, never free)" "$rc" 0 "$out" '"host_unknown": "cannot tell which disk volume'
+out=$(wine "$exe" inspect '\\.\PhysicalDrive0' 2>&1) && rc=0 || rc=$?
+expect "inspect PhysicalDrive0 (cannot size it)" "$rc" 2 "$out" "PhysicalDrive0: cannot find its size"
 exit $fail

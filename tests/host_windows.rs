@@ -283,3 +283,224 @@ fn a_volume_that_cannot_be_placed_makes_the_disk_unknown_never_free() {
     let json = serde_json::to_value(carve::commands::inspect::InspectJson::from(&l)).unwrap();
     assert_eq!(json["host"]["detection"]["state"], "unknown");
 }
+
+#[derive(Deserialize)]
+struct DisksFixture {
+    host: WinHost,
+    drives: Vec<DriveFixture>,
+}
+
+#[derive(Deserialize)]
+struct DriveFixture {
+    drive: carve::host::windows_map::WinDrive,
+    #[serde(default)]
+    size_sectors: u64,
+    #[serde(default)]
+    sfdisk: Option<String>,
+}
+
+/// `carve disks` as Windows would print it for the recorded drives (table or JSON).
+fn disks_output(json: bool) -> Option<String> {
+    if !disk_support::tool("sfdisk") {
+        return None;
+    }
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/windows/disks.json");
+    let f: DisksFixture =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).expect("fixture");
+    let dir = tempfile::tempdir().unwrap();
+    let drives = f
+        .drives
+        .into_iter()
+        .map(|d| {
+            let layout = match (&d.sfdisk, &d.drive.error) {
+                (Some(script), None) => {
+                    let img = disk_support::sparse_image(
+                        dir.path(),
+                        &format!("d{}.img", d.drive.number),
+                        d.size_sectors * 512,
+                    );
+                    disk_support::sfdisk(&img, &[], script);
+                    let mut l = disk_support::layout(&img);
+                    l.source = d.drive.path.clone();
+                    Ok(l)
+                }
+                (_, Some(why)) => Err(why.clone()),
+                (None, None) => panic!("drive {} has neither table nor error", d.drive.number),
+            };
+            (d.drive, layout)
+        })
+        .collect();
+    Some(carve::commands::disks::windows_output(drives, &Ok(f.host), json).expect("render"))
+}
+
+#[test]
+fn disks_lists_each_physical_drive_with_its_state_and_host_use() {
+    let Some(text) = disks_output(false) else {
+        return;
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("DISK "), "{text}");
+    assert_eq!(lines.len(), 5, "{text}");
+    let row = |n: usize| {
+        lines
+            .iter()
+            .find(|l| l.starts_with(&format!(r"\\.\PhysicalDrive{n} ")))
+            .unwrap_or_else(|| panic!("drive {n} in {text}"))
+    };
+    assert!(row(0).contains(" gpt "), "{}", row(0));
+    assert!(row(0).contains(" S3YHNX0K812345A "), "{}", row(0));
+    assert!(row(0).contains("bus SATA"), "{}", row(0));
+    assert!(
+        row(0).ends_with(
+            "system disk; EFI system partition (FAT32, boots Windows); C: (NTFS 'Windows', Windows system volume, holds hiberfil.sys); Windows recovery partition (NTFS 'Recovery')"
+        ),
+        "{}",
+        row(0)
+    );
+    assert!(row(1).contains("512/4096"), "{}", row(1));
+    assert!(
+        row(1).ends_with("D: (NTFS 'Data', holds pagefile.sys)"),
+        "{}",
+        row(1)
+    );
+    // The offline disk says so first: the one a VirtualBox user hands to a VM.
+    assert!(row(2).contains(" mbr "), "{}", row(2));
+    assert!(row(2).ends_with(" offline"), "{}", row(2));
+    // Not elevated: no size or table, but E: is still placed by the volume calls.
+    assert!(row(3).contains(" ?     "), "{}", row(3));
+    assert!(
+        row(3).ends_with("E: (FAT32 'STICK'); removable"),
+        "{}",
+        row(3)
+    );
+}
+
+#[test]
+fn disks_json_keeps_the_linux_keys_and_adds_windows_state() {
+    let Some(text) = disks_output(true) else {
+        return;
+    };
+    let json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let disks = json["disks"].as_array().expect("disks");
+    assert_eq!(disks.len(), 4);
+    for d in disks {
+        for key in [
+            "name",
+            "path",
+            "model",
+            "size_sectors",
+            "size",
+            "logical_sector_size",
+            "physical_sector_size",
+            "removable",
+            "table",
+            "system_disk",
+            "host_uses",
+            "controller",
+            "bus",
+            "offline",
+            "read_only",
+        ] {
+            assert!(d.get(key).is_some(), "{key} missing in {d}");
+        }
+        assert!(d["controller"].is_null(), "not looked up on Windows");
+    }
+    assert_eq!(disks[0]["name"], "PhysicalDrive0");
+    assert_eq!(disks[0]["serial"], "S3YHNX0K812345A");
+    assert_eq!(disks[0]["model"], "Samsung SSD 860 EVO 250GB");
+    assert_eq!(disks[0]["system_disk"], true);
+    assert_eq!(disks[0]["table"], "gpt");
+    assert_eq!(disks[0]["host_uses"].as_array().unwrap().len(), 3);
+    assert_eq!(disks[0]["host_uses"][1]["start"], 239_616);
+    assert_eq!(disks[2]["offline"], true);
+    assert_eq!(disks[2]["host_uses"].as_array().unwrap().len(), 0);
+    assert!(disks[3]["table"].is_null());
+    assert!(
+        disks[3]["table_error"]
+            .as_str()
+            .unwrap()
+            .contains("run carve from an elevated (Administrator) terminal")
+    );
+    assert_eq!(disks[3]["size_sectors"], 0);
+    assert_eq!(disks[3]["host_uses"][0]["what"], "E: (FAT32 'STICK')");
+}
+
+#[test]
+fn disks_says_when_the_volume_list_failed() {
+    let drive = carve::host::windows_map::WinDrive {
+        number: 0,
+        path: r"\\.\PhysicalDrive0".into(),
+        error: Some("cannot find its size".into()),
+        ..Default::default()
+    };
+    let text = carve::commands::disks::windows_output(
+        vec![(drive.clone(), Err("cannot find its size".into()))],
+        &Err("cannot list the host's volumes (FindFirstVolumeW: denied)".into()),
+        false,
+    )
+    .unwrap();
+    assert!(
+        text.contains(
+            "host use unknown (cannot list the host's volumes (FindFirstVolumeW: denied))"
+        ),
+        "{text}"
+    );
+    let json = carve::commands::disks::windows_output(
+        vec![(drive, Err("cannot find its size".into()))],
+        &Err("no volumes".into()),
+        true,
+    )
+    .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["disks"][0]["host_unknown"], "no volumes");
+    assert_eq!(json["disks"][0]["system_disk"], false);
+}
+
+/// The README's Windows samples are what carve renders for the recorded fixtures
+/// (`system-disk.json`, `disks.json`).
+#[test]
+fn readme_windows_samples_are_the_rendered_fixture() {
+    let Some((_, mut l)) = layout_of("system-disk.json") else {
+        return;
+    };
+    // The serial disks.json records for this drive, as a real device would have it.
+    l.serial = Some("S3YHNX0K812345A".into());
+    l.device = true;
+    let inspect = format!(
+        "PS> carve inspect \\\\.\\PhysicalDrive0\n{}",
+        carve::commands::inspect::render(&l)
+    );
+    let report = check(
+        &l,
+        r#"{"kind":"raw","start":125831168,"sectors":125829120}"#,
+    );
+    // As `carve check` prints it: the plan, its disk, then the findings.
+    let check_text = format!(
+        "PS> carve check vms\nvms\\carve.json on {} ({}, {}, {} sectors)\n{}",
+        l.source,
+        carve::model::human_size(l.size_sectors),
+        l.table.as_str(),
+        l.size_sectors,
+        carve::commands::check::render_table(&report)
+    );
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    let disks = format!(
+        "PS> carve disks\n{}",
+        disks_output(false).expect("sfdisk is here")
+    );
+    for sample in [&inspect, &check_text, &disks] {
+        let first = sample.lines().next().unwrap();
+        let block: Vec<&str> = readme
+            .lines()
+            .skip_while(|line| *line != first)
+            .take_while(|line| *line != "```")
+            .collect();
+        let block = block.join("\n") + "\n";
+        assert_eq!(
+            block.trim_end(),
+            sample.trim_end(),
+            "README block starting {first:?} differs; carve renders:\n{sample}"
+        );
+    }
+}

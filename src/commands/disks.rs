@@ -4,11 +4,17 @@
 //! "physical_sector_size","removable","table","table_error","system_disk",
 //! "host_uses":[{"start","sectors","node","what"}],"controller":null|{"address","id","class",
 //! "class_name","driver","iommu_group","group_peers"}}]}`.
+//!
+//! On Windows the disks are `\\.\PhysicalDriveN` (see [`windows_rows`]): `controller` is
+//! null (not looked up there), and `bus`, `offline`, `read_only` and `host_unknown` are
+//! added where known.
 
 use crate::cli::DisksArgs;
 use crate::error::{Error, Result};
+#[cfg(target_os = "linux")]
 use crate::host::disks::HostDisk;
-use crate::model::human_size;
+use crate::host::windows_map::{self, WinDrive, WinHost};
+use crate::model::{DiskLayout, human_size};
 use serde::Serialize;
 use std::fmt::Write;
 use std::process::ExitCode;
@@ -23,7 +29,8 @@ struct DiskJson {
     name: String,
     path: String,
     model: Option<String>,
-    /// The serial number the OS reports (sysfs, udev), null when it gives none.
+    /// The serial number the OS reports (sysfs, udev; Windows: STORAGE_DEVICE_DESCRIPTOR),
+    /// null when it gives none.
     serial: Option<String>,
     size_sectors: u64,
     size: String,
@@ -38,6 +45,18 @@ struct DiskJson {
     host_uses: Vec<UseJson>,
     /// The PCI device the disk sits behind (Linux sysfs), with its IOMMU group.
     controller: Option<crate::host::pci::PciDevice>,
+    /// Windows: `STORAGE_BUS_TYPE` (`NVMe`, `SATA`, `USB`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bus: Option<String>,
+    /// Windows: the disk is offline (Windows mounts none of its volumes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    offline: Option<bool>,
+    /// Windows: the disk's read-only attribute.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    read_only: Option<bool>,
+    /// Why what the host uses on it is unknown, when it is (never read as "free").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    host_unknown: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -49,36 +68,143 @@ struct UseJson {
 }
 
 pub fn run(args: &DisksArgs) -> Result<ExitCode> {
-    let disks = list(args.all)?;
-    let rows: Vec<DiskJson> = disks.into_iter().map(describe).collect();
-    if args.json {
-        let text = serde_json::to_string_pretty(&DisksJson { disks: rows })
-            .map_err(|e| Error::new(format!("disks: cannot render JSON: {e}")))?;
-        super::print_stdout(&format!("{text}\n"), "the disk list")?;
-    } else {
-        super::print_stdout(&table(&rows), "the disk list")?;
-    }
+    let rows = rows(args.all)?;
+    super::print_stdout(&render(rows, args.json)?, "the disk list")?;
     Ok(ExitCode::SUCCESS)
 }
 
-#[cfg(target_os = "linux")]
-fn list(all: bool) -> Result<Vec<HostDisk>> {
-    let view = crate::host::HostView::load(&crate::host::Roots::live()).map_err(Error::new)?;
-    Ok(crate::host::disks::list(
-        &view,
-        std::path::Path::new("/run/udev/data"),
-        all,
-    ))
+/// The table, or the JSON object with a final newline.
+fn render(rows: Vec<DiskJson>, json: bool) -> Result<String> {
+    if json {
+        let text = serde_json::to_string_pretty(&DisksJson { disks: rows })
+            .map_err(|e| Error::new(format!("disks: cannot render JSON: {e}")))?;
+        Ok(format!("{text}\n"))
+    } else {
+        Ok(table(&rows))
+    }
 }
 
-#[cfg(not(target_os = "linux"))]
-fn list(_all: bool) -> Result<Vec<HostDisk>> {
+#[cfg(target_os = "linux")]
+fn rows(all: bool) -> Result<Vec<DiskJson>> {
+    let view = crate::host::HostView::load(&crate::host::Roots::live()).map_err(Error::new)?;
+    Ok(
+        crate::host::disks::list(&view, std::path::Path::new("/run/udev/data"), all)
+            .into_iter()
+            .map(describe)
+            .collect(),
+    )
+}
+
+/// Windows: every `\\.\PhysicalDriveN`, its table read by carve, the host's volumes on it.
+#[cfg(windows)]
+fn rows(_all: bool) -> Result<Vec<DiskJson>> {
+    let host = crate::host::windows::gather();
+    let drives = crate::host::windows::drives()
+        .into_iter()
+        .map(|d| {
+            let layout = match &d.error {
+                Some(why) => Err(why.clone()),
+                None => crate::disk::read_layout(&d.path).map_err(|e| e.to_string()),
+            };
+            (d, layout)
+        })
+        .collect();
+    Ok(windows_rows(drives, &host))
+}
+
+#[cfg(not(any(target_os = "linux", windows)))]
+fn rows(_all: bool) -> Result<Vec<DiskJson>> {
     Err(Error::new(format!(
         "disks: listing disks is not built for {}; name the disk to `carve inspect` instead",
         std::env::consts::OS
     )))
 }
 
+/// `carve disks` on Windows from recorded facts (the drives' IOCTL answers, each drive's
+/// layout or why it could not be read, the host's volumes), as the table or the JSON:
+/// the pure half of the Windows listing, tested on fixtures everywhere.
+pub fn windows_output(
+    drives: Vec<(WinDrive, std::result::Result<DiskLayout, String>)>,
+    host: &std::result::Result<WinHost, String>,
+    json: bool,
+) -> Result<String> {
+    render(windows_rows(drives, host), json)
+}
+
+/// One row per drive: its facts, its table, and the host's volumes mapped onto it (through
+/// its partitions when the table was read, else onto the bare disk, which still places
+/// every volume with a letter; the ESP and WinRE need the table).
+fn windows_rows(
+    drives: Vec<(WinDrive, std::result::Result<DiskLayout, String>)>,
+    host: &std::result::Result<WinHost, String>,
+) -> Vec<DiskJson> {
+    drives
+        .into_iter()
+        .map(|(d, layout)| {
+            let disk = d.disk();
+            let (table, table_error, size_sectors, partitions) = match &layout {
+                Ok(l) => (
+                    Some(l.table.as_str().to_string()),
+                    None,
+                    l.size_sectors,
+                    l.partitions.clone(),
+                ),
+                Err(why) => (
+                    None,
+                    Some(why.clone()),
+                    d.size_bytes.map_or(0, |b| b / 512),
+                    Vec::new(),
+                ),
+            };
+            let mapped = host
+                .as_ref()
+                .map_err(Clone::clone)
+                .and_then(|h| windows_map::map(h, &disk, &partitions));
+            let (system_disk, uses, host_unknown) = match mapped {
+                Ok(m) => (m.system_disk, m.uses, None),
+                Err(why) => (false, Vec::new(), Some(why)),
+            };
+            let name = format!("PhysicalDrive{}", d.number);
+            let (logical, physical) = match &layout {
+                Ok(l) => (
+                    d.logical_sector_size.or(Some(l.logical_sector_size)),
+                    d.physical_sector_size.or(Some(l.physical_sector_size)),
+                ),
+                Err(_) => (d.logical_sector_size, d.physical_sector_size),
+            };
+            DiskJson {
+                size: human_size(size_sectors),
+                host_uses: uses
+                    .into_iter()
+                    .map(|u| UseJson {
+                        start: u.start,
+                        sectors: u.sectors,
+                        node: name.clone(),
+                        what: u.what,
+                    })
+                    .collect(),
+                name,
+                path: d.path,
+                model: d.model,
+                serial: d.serial,
+                size_sectors,
+                logical_sector_size: logical,
+                physical_sector_size: physical,
+                removable: d.removable,
+                table,
+                table_error,
+                system_disk,
+                controller: None,
+                bus: d.bus,
+                offline: d.offline,
+                read_only: d.read_only,
+                host_unknown,
+            }
+        })
+        .collect()
+}
+
+#[cfg(target_os = "linux")]
 fn describe(d: HostDisk) -> DiskJson {
     let (table, table_error) = match crate::disk::read_layout(&d.path) {
         Ok(layout) => (Some(layout.table.as_str().to_string()), None),
@@ -108,6 +234,10 @@ fn describe(d: HostDisk) -> DiskJson {
         table,
         table_error,
         system_disk: d.system_disk,
+        bus: None,
+        offline: None,
+        read_only: None,
+        host_unknown: None,
     }
 }
 
@@ -117,9 +247,26 @@ fn table(rows: &[DiskJson]) -> String {
         out.push_str("No disks found (use --all to include loop, ram and device-mapper nodes).\n");
         return out;
     }
+    // Windows paths (`\\.\PhysicalDrive10`) and models run longer than Linux's.
+    let width = |cell: &dyn Fn(&DiskJson) -> String, least: usize| {
+        rows.iter()
+            .map(|r| cell(r).chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(least)
+    };
+    let disk_w = width(&|r| crate::text::escape(&r.path).into_owned(), 14);
+    let model_w = width(
+        &|r| crate::text::escape(r.model.as_deref().unwrap_or("-")).into_owned(),
+        22,
+    );
+    let serial_w = width(
+        &|r| crate::text::escape(r.serial.as_deref().unwrap_or("-")).into_owned(),
+        20,
+    );
     let _ = writeln!(
         out,
-        "{:<14} {:>8} {:>13} {:>9}  {:<5} {:<22} {:<20} {:<26} USE",
+        "{:<disk_w$} {:>8} {:>13} {:>9}  {:<5} {:<model_w$} {:<serial_w$} {:<26} USE",
         "DISK", "SIZE", "SECTORS", "SECTOR", "TABLE", "MODEL", "SERIAL", "CONTROLLER"
     );
     for r in rows {
@@ -130,6 +277,15 @@ fn table(rows: &[DiskJson]) -> String {
             _ => "?".into(),
         };
         let mut uses: Vec<String> = Vec::new();
+        if r.offline == Some(true) {
+            uses.push("offline".into());
+        }
+        if r.read_only == Some(true) {
+            uses.push("read-only".into());
+        }
+        if let Some(why) = &r.host_unknown {
+            uses.push(format!("host use unknown ({why})"));
+        }
         if r.system_disk {
             uses.push("system disk".into());
         }
@@ -145,17 +301,26 @@ fn table(rows: &[DiskJson]) -> String {
         }
         let _ = writeln!(
             out,
-            "{:<14} {:>8} {:>13} {:>9}  {:<5} {:<22} {:<20} {:<26} {}",
+            "{:<disk_w$} {:>8} {:>13} {:>9}  {:<5} {:<model_w$} {:<serial_w$} {:<26} {}",
             crate::text::escape(&r.path),
-            r.size,
+            // A drive this user could not size (Windows, not elevated).
+            if r.size_sectors == 0 && r.table.is_none() {
+                "?"
+            } else {
+                &r.size
+            },
             r.size_sectors,
             sector,
             r.table.as_deref().unwrap_or("?"),
             crate::text::escape(r.model.as_deref().unwrap_or("-")),
             crate::text::escape(r.serial.as_deref().unwrap_or("-")),
-            r.controller
-                .as_ref()
-                .map_or("-".to_string(), controller_cell),
+            r.controller.as_ref().map_or_else(
+                // Windows names the bus, not the controller.
+                || r.bus
+                    .as_ref()
+                    .map_or("-".to_string(), |b| format!("bus {b}")),
+                controller_cell
+            ),
             if uses.is_empty() {
                 "-".to_string()
             } else {

@@ -145,7 +145,18 @@ pub fn candidate_names(sys: &crate::host::sysfs::Sysfs) -> Vec<String> {
         .collect()
 }
 
-#[cfg(not(target_os = "linux"))]
+/// Windows: every `\\.\PhysicalDriveN` there is (the scan `carve disks` makes).
+#[cfg(windows)]
+fn host_disk_paths() -> Option<Vec<String>> {
+    Some(
+        crate::host::windows::drives()
+            .into_iter()
+            .map(|d| d.path)
+            .collect(),
+    )
+}
+
+#[cfg(not(any(target_os = "linux", windows)))]
 fn host_disk_paths() -> Option<Vec<String>> {
     None
 }
@@ -180,7 +191,11 @@ pub fn host_disks(except: &str) -> Option<Vec<DiskIdentity>> {
     Some(
         paths
             .into_iter()
-            .filter(|p| p != except && (here.is_none() || std::fs::canonicalize(p).ok() != here))
+            .filter(|p| {
+                p != except
+                    && !crate::host::windows_map::same_drive(p, except)
+                    && (here.is_none() || std::fs::canonicalize(p).ok() != here)
+            })
             .map(|p| identity_at(&p))
             .collect(),
     )

@@ -13,15 +13,15 @@
 //! - the planned disk's number (`IOCTL_STORAGE_GET_DEVICE_NUMBER`, else the `N` of
 //!   `PhysicalDriveN`) and attributes (`IOCTL_DISK_GET_DISK_ATTRIBUTES`).
 
-use super::windows_map::{self, DriveType, WinDisk, WinHost, WinVolume};
+use super::windows_map::{self, DriveType, WinDisk, WinDrive, WinHost, WinVolume};
 use crate::disk::winio;
 use crate::model::{DiskLayout, HostInfo};
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::os::windows::fs::OpenOptionsExt;
 use windows_sys::Win32::Foundation::{
-    ERROR_MORE_DATA, ERROR_NO_MORE_FILES, ERROR_NOT_READY, ERROR_SHARING_VIOLATION,
-    INVALID_HANDLE_VALUE,
+    ERROR_FILE_NOT_FOUND, ERROR_MORE_DATA, ERROR_NO_MORE_FILES, ERROR_NOT_READY,
+    ERROR_PATH_NOT_FOUND, ERROR_SHARING_VIOLATION, INVALID_HANDLE_VALUE,
 };
 use windows_sys::Win32::Storage::FileSystem::{
     FILE_SHARE_READ, FILE_SHARE_WRITE, FindFirstVolumeW, FindNextVolumeW, FindVolumeClose,
@@ -29,7 +29,7 @@ use windows_sys::Win32::Storage::FileSystem::{
     INVALID_FILE_ATTRIBUTES, IOCTL_VOLUME_GET_VOLUME_DISK_EXTENTS, QueryDosDeviceW,
 };
 use windows_sys::Win32::System::Ioctl::{
-    IOCTL_DISK_GET_DISK_ATTRIBUTES, IOCTL_STORAGE_GET_DEVICE_NUMBER,
+    IOCTL_DISK_GET_DISK_ATTRIBUTES, IOCTL_STORAGE_GET_DEVICE_NUMBER, IOCTL_STORAGE_QUERY_PROPERTY,
 };
 use windows_sys::Win32::System::Registry::{HKEY_LOCAL_MACHINE, RRF_RT_REG_SZ, RegGetValueW};
 use windows_sys::Win32::System::SystemInformation::GetSystemWindowsDirectoryW;
@@ -109,6 +109,87 @@ pub fn disk_of(path: &str) -> Result<WinDisk, String> {
         offline: attributes.map(|a| a.0),
         read_only: attributes.map(|a| a.1),
     })
+}
+
+/// Consecutive drive numbers that do not exist before the scan of `\\.\PhysicalDriveN`
+/// stops (numbers have gaps where a disk was removed).
+const MISSES_BEFORE_STOP: u32 = 16;
+
+/// The host's physical drives, `\\.\PhysicalDrive0` upwards, until
+/// [`MISSES_BEFORE_STOP`] numbers in a row do not exist (at most 256).
+pub fn drives() -> Vec<WinDrive> {
+    let mut out = Vec::new();
+    let mut misses = 0;
+    for number in 0..256u32 {
+        if misses >= MISSES_BEFORE_STOP {
+            break;
+        }
+        match drive(number) {
+            Some(d) => {
+                misses = 0;
+                out.push(d);
+            }
+            None => misses += 1,
+        }
+    }
+    out
+}
+
+/// One drive's facts; `None` when there is no drive of that number.
+fn drive(number: u32) -> Option<WinDrive> {
+    let path = format!(r"\\.\PhysicalDrive{number}");
+    let mut d = WinDrive {
+        number,
+        path: path.clone(),
+        ..WinDrive::default()
+    };
+    let query = match open_query(&path) {
+        Ok(f) => f,
+        Err(e)
+            if matches!(
+                e.raw_os_error(),
+                Some(c) if c == ERROR_FILE_NOT_FOUND as i32 || c == ERROR_PATH_NOT_FOUND as i32
+            ) =>
+        {
+            return None;
+        }
+        Err(e) => {
+            d.error = Some(format!("cannot open it: {e}"));
+            return Some(d);
+        }
+    };
+    let property = winio::property_query(winio::STORAGE_DEVICE_PROPERTY);
+    if let Some(desc) =
+        crate::disk::device::ioctl(&query, IOCTL_STORAGE_QUERY_PROPERTY, &property, 1024)
+            .ok()
+            .and_then(|out| winio::device_descriptor(&out))
+    {
+        d.model = desc.model();
+        d.serial = desc
+            .serial
+            .as_deref()
+            .and_then(crate::disk::identity::clean_serial);
+        d.bus = Some(desc.bus.clone());
+        d.removable = desc.removable;
+    }
+    if let Some((offline, read_only)) =
+        crate::disk::device::ioctl(&query, IOCTL_DISK_GET_DISK_ATTRIBUTES, &[], 16)
+            .ok()
+            .and_then(|out| winio::disk_attributes(&out))
+    {
+        d.offline = Some(offline);
+        d.read_only = Some(read_only);
+    }
+    // Size and sector sizes need the drive open for reading (an administrator).
+    match crate::disk::device::open(&path, false) {
+        Ok(opened) => {
+            d.size_bytes = Some(opened.len);
+            d.logical_sector_size = opened.sector_sizes.map(|s| s.0);
+            d.physical_sector_size = opened.sector_sizes.map(|s| s.1);
+        }
+        Err(e) => d.error = Some(e.to_string()),
+    }
+    Some(d)
 }
 
 /// Every volume of the host, as the calls answer; `Err` when the enumeration itself fails.
@@ -336,6 +417,9 @@ mod tests {
             "disk_of(PhysicalDrive0): {:?}",
             disk_of(r"\\.\PhysicalDrive0")
         );
+        let drives = drives();
+        eprintln!("drives(): {drives:#?}");
+        assert!(drives.len() < 256);
         // Whatever the calls said, the annotation is checked, or unknown with a reason.
         let mut layout = crate::model::demo::demo_layout();
         annotate(&mut layout, r"\\.\PhysicalDrive0");

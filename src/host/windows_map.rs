@@ -121,6 +121,49 @@ pub struct WinDisk {
     pub read_only: Option<bool>,
 }
 
+/// One `\\.\PhysicalDriveN` as `carve disks` lists it: what its IOCTLs said.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WinDrive {
+    pub number: u32,
+    /// `\\.\PhysicalDriveN`.
+    pub path: String,
+    /// `STORAGE_DEVICE_DESCRIPTOR`: vendor and product, serial, bus, removable.
+    #[serde(default)]
+    pub model: Option<String>,
+    #[serde(default)]
+    pub serial: Option<String>,
+    #[serde(default)]
+    pub bus: Option<String>,
+    #[serde(default)]
+    pub removable: bool,
+    /// `IOCTL_DISK_GET_LENGTH_INFO`, in bytes (needs the drive open for reading).
+    #[serde(default)]
+    pub size_bytes: Option<u64>,
+    #[serde(default)]
+    pub logical_sector_size: Option<u32>,
+    #[serde(default)]
+    pub physical_sector_size: Option<u32>,
+    /// `IOCTL_DISK_GET_DISK_ATTRIBUTES`.
+    #[serde(default)]
+    pub offline: Option<bool>,
+    #[serde(default)]
+    pub read_only: Option<bool>,
+    /// Why it could not be opened for reading or sized (a non-administrator is denied).
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+impl WinDrive {
+    /// The planned-disk facts the mapper needs.
+    pub fn disk(&self) -> WinDisk {
+        WinDisk {
+            number: self.number,
+            offline: self.offline,
+            read_only: self.read_only,
+        }
+    }
+}
+
 /// What the host uses on one disk.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Mapped {
@@ -276,6 +319,11 @@ pub fn physical_drive_number(path: &str) -> Option<u32> {
     .flatten()
 }
 
+/// Two spellings of one physical drive (`\\.\PhysicalDrive1`, `//./physicaldrive1`).
+pub fn same_drive(a: &str, b: &str) -> bool {
+    physical_drive_number(a).is_some_and(|n| physical_drive_number(b) == Some(n))
+}
+
 /// Which volume holds `windows_directory` (`C:\Windows`): the one with the longest drive
 /// letter or mount folder that is a prefix of it, compared without case.
 pub fn system_volume(volumes: &[WinVolume], windows_directory: &str) -> Option<usize> {
@@ -419,6 +467,9 @@ mod tests {
         assert_eq!(physical_drive_number(r"\\.\PHYSICALDRIVE12"), Some(12));
         assert_eq!(physical_drive_number("//./PhysicalDrive3"), Some(3));
         assert_eq!(physical_drive_number(r"\\?\PhysicalDrive4"), Some(4));
+        assert!(same_drive(r"\\.\PhysicalDrive1", "//./physicaldrive1"));
+        assert!(!same_drive(r"\\.\PhysicalDrive1", r"\\.\PhysicalDrive10"));
+        assert!(!same_drive("/dev/sda", "/dev/sda"));
         for not in [
             r"\\.\PhysicalDrive",
             r"\\.\PhysicalDrive1x",
