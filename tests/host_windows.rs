@@ -531,6 +531,9 @@ fn a_bios_machine_boots_from_system_reserved_without_a_letter() {
     let free = check(&l, r#"{"kind":"raw","start":126035968,"sectors":2048}"#);
     assert_eq!(free.with_code("host-in-use").count(), 0);
     let reserved = check(&l, r#"{"kind":"raw","start":4096,"sectors":2048}"#);
-    let hit = reserved.with_code("host-in-use").next().expect("host-in-use");
+    let hit = reserved
+        .with_code("host-in-use")
+        .next()
+        .expect("host-in-use");
     assert!(hit.message.contains("boots Windows"), "{}", hit.message);
 }
