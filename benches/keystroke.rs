@@ -140,6 +140,22 @@ fn keystroke(c: &mut Criterion) {
             screen.batch(&mut app, &[key(KeyCode::Esc)]);
         })
     });
+    // An edge key (issue 11): the end of the extent under the cursor one cell left, then
+    // right again, zoomed in with snap off so each key changes a raw extent (re-sorting the
+    // map's extents and edges, a recheck of all 100,000, one frame).
+    for _ in 0..24 {
+        app.update(Action::ZoomIn);
+    }
+    app.update(Action::ToggleSnap);
+    screen.draw(&mut app);
+    g.bench_function("edge key with recheck (< then >: resize an extent)", |b| {
+        let mut shrink = true;
+        b.iter(|| {
+            let k = if shrink { '<' } else { '>' };
+            shrink = !shrink;
+            screen.batch(&mut app, &[key(KeyCode::Char(k))]);
+        })
+    });
     g.finish();
     black_box(&app);
 }

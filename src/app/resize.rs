@@ -583,8 +583,9 @@ impl App {
         if let Some(stop) = stop {
             message.push_str(&format!("; {stop}"));
         }
+        // What export will do comes first: at 80 columns the end of the line is cut.
         if let Some(note) = self.file_note(v, e) {
-            message.push_str(&format!("; {note}"));
+            message = format!("{note}; {message}");
         }
         self.current = Some(v);
         self.set_message(message);
@@ -696,7 +697,7 @@ impl App {
         self.label_last_change(&label);
         let mut message = label;
         if let Some(note) = self.file_note(v, e) {
-            message.push_str(&format!("; {note}"));
+            message = format!("{note}; {message}");
         }
         if let Some(s) = after.raw_span() {
             self.show_span(s);
@@ -718,9 +719,8 @@ impl App {
         let wanted = sectors.saturating_mul(SECTOR);
         (len != wanted).then(|| {
             format!(
-                "{} exists with {} sectors and may hold the guest's data: export leaves it \
-                 alone and refuses until the sizes match (--force replaces it with an empty \
-                 file)",
+                "export will refuse: {} is {} sectors and may hold the guest's data (export \
+                 leaves it alone until the sizes match; --force replaces it with an empty file)",
                 crate::text::escape(&format!("{}/{name}", vd.name)),
                 len / SECTOR
             )

@@ -77,6 +77,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> MapHit {
             human_size(s.sectors)
         ));
     }
+    // The title is cut with a `…` (the marker and a space go around it), never mid-number.
+    let title = super::fit(&title, usize::from(area.width).saturating_sub(3)).into_owned();
     let block = pane_block(title, app.focus == Focus::Map, false, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
