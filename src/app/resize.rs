@@ -84,6 +84,9 @@ pub struct EdgeDrag {
     pub chosen: Option<Grab>,
     /// Why the edge stopped short of the pointer, if it did.
     stop: Option<String>,
+    /// The region and extent edges when the drag began: the moving edge snaps to these (the
+    /// plan's own edges move with it).
+    edges: Vec<u64>,
 }
 
 /// The extent edge keys moved last, and the run of keys on one edge that one undo covers.
@@ -318,6 +321,7 @@ impl App {
             candidates,
             chosen: None,
             stop: None,
+            edges: self.boundaries().to_vec(),
         });
         true
     }
@@ -370,11 +374,12 @@ impl App {
             }
         };
         let s = g.original;
+        let edges = std::mem::take(&mut drag.edges);
         let (span, stop) = match g.edge {
             Edge::End => {
-                let want = self.snap_floor(over.end(), s.start);
+                let want = self.snap_floor_in(&edges, over.end(), s.start);
                 // The smallest it gets: to the first snap point after its start.
-                let (lo, hi) = (self.snap_ceil(s.start + 1, s.end()), g.hi.at);
+                let (lo, hi) = (self.snap_ceil_in(&edges, s.start + 1, s.end()), g.hi.at);
                 let end = want.clamp(lo, hi.max(lo));
                 let stop = if want > hi {
                     Some(g.hi.why(Edge::End, Dir::Forward))
@@ -386,8 +391,8 @@ impl App {
                 (Span::from_bounds(s.start, end), stop)
             }
             Edge::Start => {
-                let want = self.snap_ceil(over.start, s.end());
-                let (lo, hi) = (g.lo.at, self.snap_floor(s.end() - 1, s.start));
+                let want = self.snap_ceil_in(&edges, over.start, s.end());
+                let (lo, hi) = (g.lo.at, self.snap_floor_in(&edges, s.end() - 1, s.start));
                 let start = want.clamp(lo.min(hi), hi);
                 let stop = if want < lo {
                     Some(g.lo.why(Edge::Start, Dir::Back))
@@ -408,6 +413,7 @@ impl App {
         let change = describe(g.edge, s, span);
         if let Some(d) = self.edge_drag.as_mut() {
             d.stop.clone_from(&stop);
+            d.edges = edges;
         }
         let tail = stop.unwrap_or_else(|| "release keeps it, Esc puts it back".into());
         self.set_message(format!("{}: {change}; {tail}", self.extent_name(g.v, g.e)));
