@@ -108,6 +108,25 @@ fn keystroke(c: &mut Criterion) {
         b.iter(|| screen.batch(&mut app, &[key(KeyCode::Char('t'))]))
     });
 
+    // An edit that changes the raw extents: everything is rechecked, and the map's sorted
+    // extents and the snapping edges are made again.
+    let before = app.plan.vdisks[app.current.unwrap_or(0)].extents.clone();
+    screen.batch(&mut app, &[key(KeyCode::Char('K'))]);
+    assert_ne!(
+        app.plan.vdisks[app.current.unwrap_or(0)].extents,
+        before,
+        "K moved a raw extent"
+    );
+    screen.batch(&mut app, &[key(KeyCode::Char('J'))]);
+    g.bench_function("edit key moving a raw extent (K then J)", |b| {
+        let mut back = true;
+        b.iter(|| {
+            let k = if back { 'K' } else { 'J' };
+            back = !back;
+            screen.batch(&mut app, &[key(KeyCode::Char(k))]);
+        })
+    });
+
     g.bench_function("zoom key (z then Z)", |b| {
         let mut zin = true;
         b.iter(|| {

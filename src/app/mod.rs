@@ -145,6 +145,8 @@ pub struct App {
     /// Written into `disk.device_path` on save (the demo's `\\.\PhysicalDrive0`).
     pub device_path: Option<String>,
     pub report: Report,
+    /// The raw-extent checks' findings, reused by a recheck while the raw extents are the same.
+    check_memo: check::Memo,
     pub focus: Focus,
     pub dialog: Option<Dialog>,
     pub message: Option<Message>,
@@ -214,6 +216,7 @@ impl App {
             plan,
             project,
             report: Report::default(),
+            check_memo: check::Memo::default(),
             focus: Focus::Map,
             dialog: None,
             message: None,
@@ -306,7 +309,7 @@ impl App {
 
     /// Findings after every action: the same checks as `carve check`.
     pub fn recheck(&mut self) {
-        self.report = check::run(&self.plan, Some(&self.layout));
+        self.report = check::run_with(&self.plan, Some(&self.layout), &mut self.check_memo);
         self.finding_row = self
             .finding_row
             .min(self.report.findings.len().saturating_sub(1));

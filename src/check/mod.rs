@@ -14,6 +14,7 @@ mod device_path;
 mod identity;
 mod intervals;
 mod limits;
+mod memo;
 mod names;
 mod overlap;
 mod placement;
@@ -23,6 +24,7 @@ pub(crate) mod text;
 
 pub use device_path::device_path_problem;
 pub use identity::{Recognised, is_other_disk, planned_elsewhere, recognise};
+pub use memo::Memo;
 pub use names::name_problem;
 
 /// Stable finding codes (the SPEC's table; audit adds its own).
@@ -180,15 +182,25 @@ impl Report {
 /// Every check on `plan`; `layout` is the disk as read now (None when it cannot be read,
 /// then only the checks that need no disk run).
 pub fn run(plan: &Plan, layout: Option<&DiskLayout>) -> Report {
+    checks(plan, layout, None)
+}
+
+/// [`run`] for a plan checked again and again as it is edited (the planner): the findings of
+/// the checks over raw extents are kept in `memo` and reused while the raw extents, vdisk
+/// names and disk are unchanged. Always the same report as [`run`].
+pub fn run_with(plan: &Plan, layout: Option<&DiskLayout>, memo: &mut Memo) -> Report {
+    checks(plan, layout, Some(memo))
+}
+
+fn checks(plan: &Plan, layout: Option<&DiskLayout>, memo: Option<&mut Memo>) -> Report {
     let ctx = Context::new(plan, layout);
     let mut sink = Sink::new(plan);
     identity::check(&ctx, &mut sink);
     device_path::check(&ctx, &mut sink);
     names::check(&ctx, &mut sink);
     shape::check(&ctx, &mut sink);
-    overlap::check(&ctx, &mut sink);
-    placement::check(&ctx, &mut sink);
-    protected::check(&ctx, &mut sink);
+    // overlap, placement, protected
+    memo::raw_checks(&ctx, &mut sink, memo);
     attach::check(&ctx, &mut sink);
     limits::check(&ctx, &mut sink);
     Report::new(sink.into_sorted())
@@ -279,7 +291,7 @@ pub(crate) struct Sink<'a> {
     items: Vec<(SortKey, Finding)>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct SortKey {
     severity: Severity,
     vdisk: Option<usize>,

@@ -24,8 +24,17 @@ use std::collections::{BTreeSet, BinaryHeap};
 pub const PAIRS_PER_EXTENT: usize = 4;
 
 pub fn check(ctx: &Context, sink: &mut Sink) {
-    let mut sorted: Vec<&RawExtent> = ctx.raw.iter().collect();
-    sorted.sort_unstable_by_key(|r| (r.span.start, r.vdisk, r.extent));
+    // `ctx.raw` is in plan order (vdisk, extent): a stable sort by start keeps that order at
+    // equal starts. Stable also because it merges runs already in order, and a plan's extents
+    // mostly are (an edit breaks one run, not the whole order): a few passes, not a quicksort.
+    let mut order: Vec<(u64, usize)> = ctx
+        .raw
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.span.start, i))
+        .collect();
+    order.sort_by_key(|&(start, _)| start);
+    let sorted: Vec<&RawExtent> = order.iter().filter_map(|&(_, i)| ctx.raw.get(i)).collect();
 
     // Pass 1: which extents overlap at least one other.
     let mut involved = vec![false; sorted.len()];

@@ -7,17 +7,30 @@ use crate::model::{DiskLayout, MIB_SECTORS, Region, RegionKind, Span};
 /// 4 KiB in 512-byte sectors.
 const FOUR_K_SECTORS: u64 = 8;
 
-pub fn check(ctx: &Context, sink: &mut Sink) {
-    let regions = ctx.layout.map(Regions::new);
-    for raw in &ctx.raw {
-        if let Some(size) = ctx.disk_sectors {
-            beyond_disk(raw, size, sink);
+/// The disk's regions, prepared once for checking any number of raw extents.
+pub struct Placement {
+    regions: Option<Regions>,
+}
+
+impl Placement {
+    pub fn new(ctx: &Context) -> Self {
+        Placement {
+            regions: ctx.layout.map(Regions::new),
         }
-        misaligned(ctx, raw, sink);
-        if let (Some(regions), Some(layout)) = (&regions, ctx.layout)
-            && !ctx.full_device.get(raw.vdisk).copied().unwrap_or(false)
-        {
-            regions.crosses_partition(layout, raw, sink);
+    }
+
+    /// The checks on `raws` (some or all of `ctx.raw`).
+    pub fn check(&self, ctx: &Context, raws: &[RawExtent], sink: &mut Sink) {
+        for raw in raws {
+            if let Some(size) = ctx.disk_sectors {
+                beyond_disk(raw, size, sink);
+            }
+            misaligned(ctx, raw, sink);
+            if let (Some(regions), Some(layout)) = (&self.regions, ctx.layout)
+                && !ctx.full_device.get(raw.vdisk).copied().unwrap_or(false)
+            {
+                regions.crosses_partition(layout, raw, sink);
+            }
         }
     }
 }

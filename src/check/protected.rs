@@ -5,22 +5,47 @@ use super::intervals::SpanIndex;
 use super::{Context, RawExtent, Severity, Sink, codes, text};
 use crate::model::{DiskLayout, ReservedKind};
 
-pub fn check(ctx: &Context, sink: &mut Sink) {
-    let Some(layout) = ctx.layout else {
-        return;
-    };
-    host_unknown(ctx, layout, sink);
-    let table = SpanIndex::new(layout.reserved.iter().map(|r| r.span()));
-    let host = SpanIndex::new(layout.host.uses.iter().map(|u| u.span()));
-    if table.is_empty() && host.is_empty() {
-        return;
-    }
-    for raw in &ctx.raw {
-        // A full-device disk maps the table 1:1 where it already is; that is its purpose.
-        if !ctx.full_device.get(raw.vdisk).copied().unwrap_or(false) {
-            partition_table(layout, &table, raw, sink);
+/// The disk's table and host uses, indexed once for checking any number of raw extents.
+pub struct Protected<'a> {
+    layout: Option<&'a DiskLayout>,
+    table: SpanIndex,
+    host: SpanIndex,
+}
+
+impl<'a> Protected<'a> {
+    pub fn new(ctx: &Context<'a>) -> Self {
+        let layout = ctx.layout;
+        let reserved = layout.map_or(&[][..], |l| &l.reserved[..]);
+        let uses = layout.map_or(&[][..], |l| &l.host.uses[..]);
+        Protected {
+            layout,
+            table: SpanIndex::new(reserved.iter().map(|r| r.span())),
+            host: SpanIndex::new(uses.iter().map(|u| u.span())),
         }
-        host_in_use(layout, &host, raw, sink);
+    }
+
+    /// `partition-table` and `host-in-use` of `raws` (some or all of `ctx.raw`).
+    pub fn check(&self, ctx: &Context, raws: &[RawExtent], sink: &mut Sink) {
+        let Some(layout) = self.layout else {
+            return;
+        };
+        if self.table.is_empty() && self.host.is_empty() {
+            return;
+        }
+        for raw in raws {
+            // A full-device disk maps the table 1:1 where it already is; that is its purpose.
+            if !ctx.full_device.get(raw.vdisk).copied().unwrap_or(false) {
+                partition_table(layout, &self.table, raw, sink);
+            }
+            host_in_use(layout, &self.host, raw, sink);
+        }
+    }
+}
+
+/// `host-unknown`, about the whole plan.
+pub fn check_plan(ctx: &Context, sink: &mut Sink) {
+    if let Some(layout) = ctx.layout {
+        host_unknown(ctx, layout, sink);
     }
 }
 
