@@ -643,3 +643,86 @@ fn a_cut_map_title_ends_in_an_ellipsis() {
     assert!(title.contains("sel "), "{title}");
     assert!(title.trim_end().ends_with('…'), "{title}");
 }
+
+#[test]
+fn a_cell_holding_many_edges_starts_a_selection_and_says_to_zoom_in() {
+    // 20 extents of 1 MiB in a row: at the whole-disk view they share one map cell.
+    let layout = demo::demo_layout();
+    let mut plan = Plan::new(PlanDisk::from_layout(&layout, None));
+    let mut vd = carve::model::VDisk::new("many");
+    vd.extents = (0..20).map(|i| raw(2048 + i * MIB, MIB)).collect();
+    plan.vdisks.push(vd);
+    let app = App::new(layout, plan, "/nonexistent/project".into(), false);
+    let mut h = Harness::with_app(app, 80, 24);
+    let before = extents(&h);
+    let y = extents_y(&h);
+    let x = h.map_x(2048);
+    press(&mut h, x, y);
+    assert!(
+        message(&h).contains("40 extent edges in this cell: zoom in"),
+        "{}",
+        message(&h)
+    );
+    move_to(&mut h, x + 3, y);
+    release(&mut h, x + 3, y);
+    assert_eq!(extents(&h), before, "nothing resized");
+    assert!(
+        h.app.selection().is_some_and(|s| !s.is_empty()),
+        "a selection instead"
+    );
+    // Zoomed in to where one cell holds one edge, the same press grabs it.
+    let last = 2048 + 20 * MIB - 1;
+    for _ in 0..14 {
+        let x = h.map_x(last);
+        h.mouse(MouseEventKind::ScrollUp, x, y);
+    }
+    let x = h.map_x(last);
+    assert!(
+        cell_at(&h, x).end() <= 2048 + 20 * MIB + MIB,
+        "zoomed in far enough"
+    );
+    // Cells are smaller than 1 MiB here: the end snaps to the next MiB a few cells on.
+    h.drag((x, y), (x + 8, y));
+    let grown = raw_of(&h, 0, 19);
+    assert_eq!(grown.start, 2048 + 19 * MIB);
+    assert!(grown.sectors > MIB, "{grown:?}");
+}
+
+#[test]
+fn a_dragged_edge_follows_the_pointer_both_ways_when_zoomed_into_small_extents() {
+    // Two adjacent 1 MiB extents (as a 100,000-extent plan has them), zoomed in so a cell is
+    // a few dozen sectors: no 1 MiB point lies between the edges, so the edge goes where the
+    // pointer is. It used to stick after the first step (it snapped to its own moving edge).
+    let layout = demo::demo_layout();
+    let mut plan = Plan::new(PlanDisk::from_layout(&layout, None));
+    let mut vd = carve::model::VDisk::new("two");
+    let a = 100 * MIB;
+    vd.extents = vec![raw(a, MIB), raw(a + MIB, MIB)];
+    plan.vdisks.push(vd);
+    let app = App::new(layout, plan, "/nonexistent/project".into(), false);
+    let mut h = Harness::with_app(app, 80, 24);
+    let y = extents_y(&h);
+    for _ in 0..22 {
+        let x = h.map_x(a + MIB);
+        h.mouse(MouseEventKind::ScrollUp, x, y);
+    }
+    let x = h.map_x(a + MIB);
+    assert!(cell_at(&h, x).sectors < 100, "{:?}", cell_at(&h, x));
+    press(&mut h, x, y);
+    for step in 1..=10 {
+        move_to(&mut h, x + step, y);
+    }
+    assert_eq!(raw_of(&h, 0, 1).start, cell_at(&h, x + 10).start);
+    for step in (5..10).rev() {
+        move_to(&mut h, x + step, y);
+    }
+    release(&mut h, x + 5, y);
+    let b = raw_of(&h, 0, 1);
+    assert_eq!(b.start, cell_at(&h, x + 5).start, "{b:?}");
+    assert_eq!(b.end(), a + 2 * MIB);
+    assert_eq!(
+        raw_of(&h, 0, 0),
+        Span::new(a, MIB),
+        "the other extent stays"
+    );
+}
