@@ -375,29 +375,55 @@ impl App {
         };
         let s = g.original;
         let edges = std::mem::take(&mut drag.edges);
+        // Snapped (to 1 MiB and the edges as they were): inside the pointed cell when a snap
+        // point is there, else (cells smaller than 1 MiB) the nearest one.
+        let snap = self.snap;
+        let smallest = |at: u64| {
+            let hint = if snap { " (m turns snap off)" } else { "" };
+            format!("stops at {at}, the smallest the extent gets{hint}")
+        };
         let (span, stop) = match g.edge {
             Edge::End => {
-                let want = self.snap_floor_in(&edges, over.end(), s.start);
-                // The smallest it gets: to the first snap point after its start.
-                let (lo, hi) = (self.snap_ceil_in(&edges, s.start + 1, s.end()), g.hi.at);
-                let end = want.clamp(lo, hi.max(lo));
+                let want = if snap {
+                    last_snap_in(&edges, over.start + 1, over.end())
+                        .unwrap_or_else(|| nearest_snap(&edges, over.end()))
+                } else {
+                    over.end()
+                };
+                let lo = if snap {
+                    first_snap_in(&edges, s.start + 1, s.end()).unwrap_or(s.end())
+                } else {
+                    s.start + 1
+                };
+                let hi = g.hi.at.max(lo);
+                let end = want.clamp(lo, hi);
                 let stop = if want > hi {
                     Some(g.hi.why(Edge::End, Dir::Forward))
                 } else if want < lo {
-                    Some(format!("end stops at {lo}, the smallest the extent gets"))
+                    Some(format!("end {}", smallest(lo)))
                 } else {
                     None
                 };
                 (Span::from_bounds(s.start, end), stop)
             }
             Edge::Start => {
-                let want = self.snap_ceil_in(&edges, over.start, s.end());
-                let (lo, hi) = (g.lo.at, self.snap_floor_in(&edges, s.end() - 1, s.start));
-                let start = want.clamp(lo.min(hi), hi);
+                let want = if snap {
+                    first_snap_in(&edges, over.start, over.end().saturating_sub(1))
+                        .unwrap_or_else(|| nearest_snap(&edges, over.start))
+                } else {
+                    over.start
+                };
+                let hi = if snap {
+                    last_snap_in(&edges, s.start, s.end() - 1).unwrap_or(s.start)
+                } else {
+                    s.end() - 1
+                };
+                let lo = g.lo.at.min(hi);
+                let start = want.clamp(lo, hi);
                 let stop = if want < lo {
                     Some(g.lo.why(Edge::Start, Dir::Back))
                 } else if want > hi {
-                    Some(format!("start stops at {hi}, the smallest the extent gets"))
+                    Some(format!("start {}", smallest(hi)))
                 } else {
                     None
                 };
@@ -766,6 +792,29 @@ impl App {
             )
         })
     }
+}
+
+/// The last snap point (1 MiB multiple or one of `edges`, sorted) in `lo..=hi`.
+fn last_snap_in(edges: &[u64], lo: u64, hi: u64) -> Option<u64> {
+    let mib = hi / MIB_SECTORS * MIB_SECTORS;
+    let edge = edges[..edges.partition_point(|&e| e <= hi)].last().copied();
+    let p = edge.map_or(mib, |e| e.max(mib));
+    (p >= lo).then_some(p)
+}
+
+/// The first snap point in `lo..=hi`.
+fn first_snap_in(edges: &[u64], lo: u64, hi: u64) -> Option<u64> {
+    let mib = lo.div_ceil(MIB_SECTORS).saturating_mul(MIB_SECTORS);
+    let edge = edges.get(edges.partition_point(|&e| e < lo)).copied();
+    let p = edge.map_or(mib, |e| e.min(mib));
+    (p <= hi).then_some(p)
+}
+
+/// The snap point nearest to `x` (the lower one on a tie).
+fn nearest_snap(edges: &[u64], x: u64) -> u64 {
+    let down = last_snap_in(edges, 0, x).unwrap_or(0);
+    let up = first_snap_in(edges, x, u64::MAX).unwrap_or(x);
+    if up - x < x - down { up } else { down }
 }
 
 /// The extent with its size changed (a file keeps its path).
