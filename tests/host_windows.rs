@@ -504,3 +504,36 @@ fn readme_windows_samples_are_the_rendered_fixture() {
         );
     }
 }
+
+#[test]
+fn a_bios_machine_boots_from_system_reserved_without_a_letter() {
+    let Some((_, l)) = layout_of("bios-mbr.json") else {
+        return;
+    };
+    assert!(l.host.system_disk);
+    assert_eq!(
+        uses(&l),
+        vec![
+            (
+                2048,
+                204_800,
+                "volume with no drive letter (NTFS 'System Reserved', boots Windows)"
+            ),
+            (
+                206_848,
+                125_829_120,
+                "C: (NTFS, Windows system volume, holds pagefile.sys)"
+            ),
+        ]
+    );
+    assert!(l.notes.is_empty(), "{:?}", l.notes);
+    // The free space after C: is nobody's; the boot manager's partition is the host's.
+    let free = check(&l, r#"{"kind":"raw","start":126035968,"sectors":2048}"#);
+    assert_eq!(free.with_code("host-in-use").count(), 0);
+    let reserved = check(&l, r#"{"kind":"raw","start":4096,"sectors":2048}"#);
+    let hit = reserved
+        .with_code("host-in-use")
+        .next()
+        .expect("host-in-use");
+    assert!(hit.message.contains("boots Windows"), "{}", hit.message);
+}

@@ -175,6 +175,24 @@ fn a_plan_whose_device_path_now_holds_another_disk_names_where_its_disk_went() {
         "{message}"
     );
 
+    // export refuses the plan (nothing written), and the planner's findings say the same.
+    let out = Command::new(CARVE)
+        .arg("export")
+        .arg(&project)
+        .output()
+        .expect("carve runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("disk-moved"));
+    assert!(!project.join("vm1").exists());
+    let app = carve::commands::planner::open(&carve::cli::PlannerArgs {
+        disk: None,
+        project: Some(project.clone()),
+        demo: None,
+        sector_size: None,
+    })
+    .expect("the planner opens the plan");
+    assert_eq!(app.report.with_code("disk-moved").count(), 1);
+
     // The planned disk detached: nowhere on this host, so it stays disk-changed.
     let planned_loop = loops.0.remove(0);
     let _ = Command::new("losetup").args(["-d", &planned_loop]).status();

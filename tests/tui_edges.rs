@@ -643,3 +643,131 @@ fn a_cut_map_title_ends_in_an_ellipsis() {
     assert!(title.contains("sel "), "{title}");
     assert!(title.trim_end().ends_with('…'), "{title}");
 }
+
+#[test]
+fn a_cell_holding_many_edges_starts_a_selection_and_says_to_zoom_in() {
+    // 20 extents of 1 MiB in a row: at the whole-disk view they share one map cell.
+    let layout = demo::demo_layout();
+    let mut plan = Plan::new(PlanDisk::from_layout(&layout, None));
+    let mut vd = carve::model::VDisk::new("many");
+    vd.extents = (0..20).map(|i| raw(2048 + i * MIB, MIB)).collect();
+    plan.vdisks.push(vd);
+    let app = App::new(layout, plan, "/nonexistent/project".into(), false);
+    let mut h = Harness::with_app(app, 80, 24);
+    let before = extents(&h);
+    let y = extents_y(&h);
+    let x = h.map_x(2048);
+    press(&mut h, x, y);
+    assert!(
+        message(&h).contains("40 extent edges in this cell: zoom in"),
+        "{}",
+        message(&h)
+    );
+    move_to(&mut h, x + 3, y);
+    release(&mut h, x + 3, y);
+    assert_eq!(extents(&h), before, "nothing resized");
+    assert!(
+        h.app.selection().is_some_and(|s| !s.is_empty()),
+        "a selection instead"
+    );
+    // Zoomed in to where one cell holds one edge, the same press grabs it.
+    let last = 2048 + 20 * MIB - 1;
+    for _ in 0..14 {
+        let x = h.map_x(last);
+        h.mouse(MouseEventKind::ScrollUp, x, y);
+    }
+    let x = h.map_x(last);
+    assert!(
+        cell_at(&h, x).end() <= 2048 + 20 * MIB + MIB,
+        "zoomed in far enough"
+    );
+    // Cells are smaller than 1 MiB here: the end snaps to the next MiB a few cells on.
+    h.drag((x, y), (x + 8, y));
+    let grown = raw_of(&h, 0, 19);
+    assert_eq!(grown.start, 2048 + 19 * MIB);
+    assert!(grown.sectors > MIB, "{grown:?}");
+}
+
+/// Two adjacent 1 MiB extents (as a 100,000-extent plan has them) and free space after
+/// them, the map showing `view_sectors` from `view_from` sectors before the first one's end
+/// (a cell is under 100 sectors).
+fn zoomed_into_two_small_extents(view_from: u64, view_sectors: u64) -> (Harness, u64, u16) {
+    let layout = demo::demo_layout();
+    let mut plan = Plan::new(PlanDisk::from_layout(&layout, None));
+    let mut vd = carve::model::VDisk::new("two");
+    let a = 100 * MIB;
+    vd.extents = vec![raw(a, MIB), raw(a + MIB, MIB)];
+    plan.vdisks.push(vd);
+    let app = App::new(layout, plan, "/nonexistent/project".into(), false);
+    let mut h = Harness::with_app(app, 80, 24);
+    h.app.view = Span::new(a + MIB - view_from, view_sectors);
+    h.draw();
+    let y = extents_y(&h);
+    let view = h.hits.map.as_ref().expect("map").columns.view;
+    assert!(view.contains(a + MIB), "{view:?}");
+    assert!(cell_at(&h, h.map_x(a + MIB)).sectors < 100);
+    (h, a, y)
+}
+
+#[test]
+fn with_snap_off_a_dragged_edge_follows_the_pointer_both_ways() {
+    let (mut h, a, y) = zoomed_into_two_small_extents(40, 80);
+    h.keys("m");
+    let x = h.map_x(a + MIB);
+    press(&mut h, x, y);
+    for step in 1..=10 {
+        move_to(&mut h, x + step, y);
+    }
+    assert_eq!(raw_of(&h, 0, 1).start, cell_at(&h, x + 10).start);
+    for step in (5..10).rev() {
+        move_to(&mut h, x + step, y);
+    }
+    release(&mut h, x + 5, y);
+    let b = raw_of(&h, 0, 1);
+    assert_eq!(b.start, cell_at(&h, x + 5).start, "{b:?}");
+    assert_eq!(b.end(), a + 2 * MIB);
+    assert_eq!(
+        raw_of(&h, 0, 0),
+        Span::new(a, MIB),
+        "the other extent stays"
+    );
+}
+
+#[test]
+fn with_snap_on_in_cells_smaller_than_1_mib_an_edge_goes_to_the_nearest_mib_and_back() {
+    // It used to stick: it snapped to its own moving edge (and only ever down).
+    let (mut h, a, y) = zoomed_into_two_small_extents(MIB / 2, 7168);
+    let end = a + 2 * MIB;
+    let x = h.map_x(end - 1);
+    let cell = cell_at(&h, x).sectors;
+    // Under half a MiB on: the end stays; past it: the next MiB; back: where it was.
+    let near = (MIB / 2 / cell) as u16 - 2;
+    let far = (MIB * 3 / 4 / cell) as u16 + 1;
+    press(&mut h, x, y);
+    for step in 1..=near {
+        move_to(&mut h, x + step, y);
+    }
+    assert_eq!(raw_of(&h, 0, 1).end(), end);
+    for step in near..=far {
+        move_to(&mut h, x + step, y);
+    }
+    assert_eq!(raw_of(&h, 0, 1).end(), end + MIB);
+    for step in (1..far).rev() {
+        move_to(&mut h, x + step, y);
+    }
+    release(&mut h, x + 1, y);
+    assert_eq!(raw_of(&h, 0, 1), Span::new(a + MIB, MIB));
+    // A 1 MiB extent's start cannot move right while snapping: it would be under 1 MiB.
+    let x = h.map_x(a + MIB);
+    press(&mut h, x, y);
+    for step in 1..=(MIB / cell) as u16 {
+        move_to(&mut h, x + step, y);
+    }
+    assert!(
+        message(&h).contains("the smallest the extent gets (m turns snap off)"),
+        "{}",
+        message(&h)
+    );
+    release(&mut h, x + 3, y);
+    assert_eq!(raw_of(&h, 0, 1), Span::new(a + MIB, MIB));
+}

@@ -88,12 +88,17 @@ impl App {
     /// The first snap point (1 MiB multiple or edge) at or after `x` and before `hi`; `x` when
     /// there is none or snapping is off. Keeps a click's cursor inside the clicked cell.
     pub(super) fn snap_ceil(&self, x: u64, hi: u64) -> u64 {
+        self.snap_ceil_in(self.boundaries(), x, hi)
+    }
+
+    /// [`App::snap_ceil`] against the given sorted edges (a drag snaps to the edges as they
+    /// were when it began, not to the moving edge itself).
+    pub(super) fn snap_ceil_in(&self, edges: &[u64], x: u64, hi: u64) -> u64 {
         let x = x.min(self.layout.size_sectors);
         if !self.snap {
             return x;
         }
         let mib = x.div_ceil(MIB_SECTORS).saturating_mul(MIB_SECTORS);
-        let edges = self.boundaries();
         let edge = edges.get(edges.partition_point(|&e| e < x)).copied();
         let p = edge.map_or(mib, |e| e.min(mib));
         if p < hi { p } else { x }
@@ -102,12 +107,16 @@ impl App {
     /// The last snap point at or before `x` and after `lo`; `x` when there is none or
     /// snapping is off.
     pub(super) fn snap_floor(&self, x: u64, lo: u64) -> u64 {
+        self.snap_floor_in(self.boundaries(), x, lo)
+    }
+
+    /// [`App::snap_floor`] against the given sorted edges.
+    pub(super) fn snap_floor_in(&self, edges: &[u64], x: u64, lo: u64) -> u64 {
         let x = x.min(self.layout.size_sectors);
         if !self.snap {
             return x;
         }
         let mib = x / MIB_SECTORS * MIB_SECTORS;
-        let edges = self.boundaries();
         let edge = edges[..edges.partition_point(|&e| e <= x)].last().copied();
         let p = edge.map_or(mib, |e| e.max(mib));
         if p > lo { p } else { x }

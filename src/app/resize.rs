@@ -84,6 +84,9 @@ pub struct EdgeDrag {
     pub chosen: Option<Grab>,
     /// Why the edge stopped short of the pointer, if it did.
     stop: Option<String>,
+    /// The region and extent edges when the drag began: the moving edge snaps to these (the
+    /// plan's own edges move with it).
+    edges: Vec<u64>,
 }
 
 /// The extent edge keys moved last, and the run of keys on one edge that one undo covers.
@@ -147,48 +150,61 @@ impl App {
     /// How far the edges of raw extent `(v, e)`, now `span`, may move: the nearest obstacle
     /// wholly beyond each edge (another raw extent, the table's own sectors, sectors the host
     /// uses), else the disk's start and end. Obstacles it already overlaps are not in the way.
+    /// One pass over the extents; only the two nearest are named.
     fn limits(&self, v: usize, e: usize, span: Span) -> (Limit, Limit) {
-        let mut lo = Limit { at: 0, what: None };
-        let mut hi = Limit {
-            at: self.layout.size_sectors,
-            what: None,
-        };
-        let mut consider = |s: Span, what: &dyn Fn() -> String| {
+        #[derive(Clone, Copy)]
+        enum Who {
+            Disk,
+            Extent(usize, usize),
+            Table(usize),
+            Host(usize),
+        }
+        let (mut lo, mut hi) = ((0u64, Who::Disk), (self.layout.size_sectors, Who::Disk));
+        let mut consider = |s: Span, who: Who| {
             if s.is_empty() {
                 return;
             }
-            if s.end() <= span.start && s.end() > lo.at {
-                lo = Limit {
-                    at: s.end(),
-                    what: Some(what()),
-                };
+            if s.end() <= span.start && s.end() > lo.0 {
+                lo = (s.end(), who);
             }
-            if s.start >= span.end() && s.start < hi.at {
-                hi = Limit {
-                    at: s.start,
-                    what: Some(what()),
-                };
+            if s.start >= span.end() && s.start < hi.0 {
+                hi = (s.start, who);
             }
         };
         for (v2, vd) in self.plan.vdisks.iter().enumerate() {
             for (e2, x) in vd.extents.iter().enumerate() {
-                if (v2, e2) == (v, e) {
-                    continue;
-                }
-                if let Some(s) = x.raw_span() {
-                    consider(s, &|| self.extent_name(v2, e2));
+                if let Some(s) = x.raw_span()
+                    && (v2, e2) != (v, e)
+                {
+                    consider(s, Who::Extent(v2, e2));
                 }
             }
         }
-        for r in &self.layout.reserved {
-            consider(r.span(), &|| reserved_name(r.what).to_string());
+        for (i, r) in self.layout.reserved.iter().enumerate() {
+            consider(r.span(), Who::Table(i));
         }
-        for u in &self.layout.host.uses {
-            consider(u.span(), &|| {
-                format!("sectors the host uses ({})", crate::text::escape(&u.what))
-            });
+        for (i, u) in self.layout.host.uses.iter().enumerate() {
+            consider(u.span(), Who::Host(i));
         }
-        (lo, hi)
+        let name = |who: Who| match who {
+            Who::Disk => None,
+            Who::Extent(v2, e2) => Some(self.extent_name(v2, e2)),
+            Who::Table(i) => Some(reserved_name(self.layout.reserved[i].what).to_string()),
+            Who::Host(i) => Some(format!(
+                "sectors the host uses ({})",
+                crate::text::escape(&self.layout.host.uses[i].what)
+            )),
+        };
+        (
+            Limit {
+                at: lo.0,
+                what: name(lo.1),
+            },
+            Limit {
+                at: hi.0,
+                what: name(hi.1),
+            },
+        )
     }
 
     /// The first obstacle `span` would newly run into (one `before` did not already overlap).
@@ -228,44 +244,65 @@ impl App {
             })
     }
 
-    /// The raw extent whose first or last sector is in `cell` (a map cell), as grabs.
-    fn grabs_in(&self, cell: Span) -> Vec<Grab> {
-        let mut out = Vec::new();
+    /// The raw extents whose first or last sector is in `cell` (a map cell), as grabs; `Err`
+    /// with how many edges are there when more than a few are (zoomed out over many small
+    /// extents no one edge is the one pointed at).
+    fn grabs_in(&self, cell: Span) -> Result<Vec<Grab>, usize> {
+        const MOST: usize = 8;
+        let mut found: Vec<(usize, usize, Span, Edge)> = Vec::new();
+        let mut edges = 0usize;
         for (v, vd) in self.plan.vdisks.iter().enumerate() {
             for (e, x) in vd.extents.iter().enumerate() {
                 let Some(s) = x.raw_span().filter(|s| !s.is_empty()) else {
                     continue;
                 };
-                let starts = cell.contains(s.start);
-                let ends = cell.contains(s.end() - 1);
-                if !starts && !ends {
-                    continue;
-                }
-                let (lo, hi) = self.limits(v, e, s);
-                for (here, edge) in [(starts, Edge::Start), (ends, Edge::End)] {
+                for (here, edge) in [
+                    (cell.contains(s.start), Edge::Start),
+                    (cell.contains(s.end() - 1), Edge::End),
+                ] {
                     if here {
-                        out.push(Grab {
-                            v,
-                            e,
-                            edge,
-                            original: s,
-                            lo: lo.clone(),
-                            hi: hi.clone(),
-                        });
+                        edges += 1;
+                        if edges <= MOST {
+                            found.push((v, e, s, edge));
+                        }
                     }
                 }
             }
         }
-        out
+        if edges > MOST {
+            return Err(edges);
+        }
+        Ok(found
+            .into_iter()
+            .map(|(v, e, s, edge)| {
+                let (lo, hi) = self.limits(v, e, s);
+                Grab {
+                    v,
+                    e,
+                    edge,
+                    original: s,
+                    lo,
+                    hi,
+                }
+            })
+            .collect())
     }
 
     /// A press on the map's extents row: grab an extent edge in that cell (true), or nothing
     /// is there to grab (false: the press starts a selection as anywhere else).
     pub(super) fn grab_edge(&mut self, cell: Span) -> bool {
-        let candidates = self.grabs_in(cell);
-        if candidates.is_empty() {
-            return false;
-        }
+        let candidates = match self.grabs_in(cell) {
+            Ok(c) if !c.is_empty() => c,
+            Ok(_) => return false,
+            Err(n) => {
+                // A selection starts as anywhere else; the message says how to grab one.
+                self.update_main(Action::DragStart(cell));
+                self.set_message(format!(
+                    "{n} extent edges in this cell: zoom in (z or the wheel) to drag one"
+                ));
+                return true;
+            }
+        };
         // Until the pointer moves, a press is a click: the cursor goes into the cell.
         self.focus = Focus::Map;
         self.anchor = None;
@@ -284,6 +321,7 @@ impl App {
             candidates,
             chosen: None,
             stop: None,
+            edges: self.boundaries().to_vec(),
         });
         true
     }
@@ -336,29 +374,56 @@ impl App {
             }
         };
         let s = g.original;
+        let edges = std::mem::take(&mut drag.edges);
+        // Snapped (to 1 MiB and the edges as they were): inside the pointed cell when a snap
+        // point is there, else (cells smaller than 1 MiB) the nearest one.
+        let snap = self.snap;
+        let smallest = |at: u64| {
+            let hint = if snap { " (m turns snap off)" } else { "" };
+            format!("stops at {at}, the smallest the extent gets{hint}")
+        };
         let (span, stop) = match g.edge {
             Edge::End => {
-                let want = self.snap_floor(over.end(), s.start);
-                // The smallest it gets: to the first snap point after its start.
-                let (lo, hi) = (self.snap_ceil(s.start + 1, s.end()), g.hi.at);
-                let end = want.clamp(lo, hi.max(lo));
+                let want = if snap {
+                    last_snap_in(&edges, over.start + 1, over.end())
+                        .unwrap_or_else(|| nearest_snap(&edges, over.end()))
+                } else {
+                    over.end()
+                };
+                let lo = if snap {
+                    first_snap_in(&edges, s.start + 1, s.end()).unwrap_or(s.end())
+                } else {
+                    s.start + 1
+                };
+                let hi = g.hi.at.max(lo);
+                let end = want.clamp(lo, hi);
                 let stop = if want > hi {
                     Some(g.hi.why(Edge::End, Dir::Forward))
                 } else if want < lo {
-                    Some(format!("end stops at {lo}, the smallest the extent gets"))
+                    Some(format!("end {}", smallest(lo)))
                 } else {
                     None
                 };
                 (Span::from_bounds(s.start, end), stop)
             }
             Edge::Start => {
-                let want = self.snap_ceil(over.start, s.end());
-                let (lo, hi) = (g.lo.at, self.snap_floor(s.end() - 1, s.start));
-                let start = want.clamp(lo.min(hi), hi);
+                let want = if snap {
+                    first_snap_in(&edges, over.start, over.end().saturating_sub(1))
+                        .unwrap_or_else(|| nearest_snap(&edges, over.start))
+                } else {
+                    over.start
+                };
+                let hi = if snap {
+                    last_snap_in(&edges, s.start, s.end() - 1).unwrap_or(s.start)
+                } else {
+                    s.end() - 1
+                };
+                let lo = g.lo.at.min(hi);
+                let start = want.clamp(lo, hi);
                 let stop = if want < lo {
                     Some(g.lo.why(Edge::Start, Dir::Back))
                 } else if want > hi {
-                    Some(format!("start stops at {hi}, the smallest the extent gets"))
+                    Some(format!("start {}", smallest(hi)))
                 } else {
                     None
                 };
@@ -374,6 +439,7 @@ impl App {
         let change = describe(g.edge, s, span);
         if let Some(d) = self.edge_drag.as_mut() {
             d.stop.clone_from(&stop);
+            d.edges = edges;
         }
         let tail = stop.unwrap_or_else(|| "release keeps it, Esc puts it back".into());
         self.set_message(format!("{}: {change}; {tail}", self.extent_name(g.v, g.e)));
@@ -726,6 +792,29 @@ impl App {
             )
         })
     }
+}
+
+/// The last snap point (1 MiB multiple or one of `edges`, sorted) in `lo..=hi`.
+fn last_snap_in(edges: &[u64], lo: u64, hi: u64) -> Option<u64> {
+    let mib = hi / MIB_SECTORS * MIB_SECTORS;
+    let edge = edges[..edges.partition_point(|&e| e <= hi)].last().copied();
+    let p = edge.map_or(mib, |e| e.max(mib));
+    (p >= lo).then_some(p)
+}
+
+/// The first snap point in `lo..=hi`.
+fn first_snap_in(edges: &[u64], lo: u64, hi: u64) -> Option<u64> {
+    let mib = lo.div_ceil(MIB_SECTORS).saturating_mul(MIB_SECTORS);
+    let edge = edges.get(edges.partition_point(|&e| e < lo)).copied();
+    let p = edge.map_or(mib, |e| e.min(mib));
+    (p <= hi).then_some(p)
+}
+
+/// The snap point nearest to `x` (the lower one on a tie).
+fn nearest_snap(edges: &[u64], x: u64) -> u64 {
+    let down = last_snap_in(edges, 0, x).unwrap_or(0);
+    let up = first_snap_in(edges, x, u64::MAX).unwrap_or(x);
+    if up - x < x - down { up } else { down }
 }
 
 /// The extent with its size changed (a file keeps its path).

@@ -254,7 +254,7 @@ impl App {
         ));
     }
 
-    fn update_main(&mut self, action: Action) {
+    pub(super) fn update_main(&mut self, action: Action) {
         // A message answers the last action; the next one gets its own (or the status line).
         if !matches!(action, Action::DragTo(_)) {
             self.message = None;

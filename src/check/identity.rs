@@ -211,21 +211,28 @@ fn moved_message(
         || "in the plan".to_string(),
         |f| format!("in {}", super::text::shown(f)),
     );
+    // A `device_path` naming the old path too must change with `disk.source` (the planner
+    // keeps the plan's `device_path`, so reopening alone would not fix it).
+    let names_old = recorded
+        .device_path
+        .as_ref()
+        .is_some_and(|p| *p == recorded.source || *p == layout.source);
     let device_path = match &recorded.device_path {
-        Some(p) if p != &recorded.source => format!(
+        Some(_) if names_old => " and `disk.device_path` (it names the old path too)".to_string(),
+        Some(p) => format!(
             " (and `disk.device_path`, now {}, if it names the same disk)",
             super::text::shown(p)
         ),
-        _ => String::new(),
+        None => String::new(),
     };
     if let [(only, _)] = found {
         let there = super::text::shown(&only.path);
         let reopen = match &ctx.plan.folder {
-            Some(folder) => format!(
+            Some(folder) if !names_old => format!(
                 ", or open it in the planner (`carve {there} --project {}`) and save",
                 super::text::shown(&folder.display().to_string())
             ),
-            None => String::new(),
+            _ => String::new(),
         };
         format!(
             "{here} holds another disk now ({}); the planned disk ({by}) is {there} now: set \
@@ -509,6 +516,25 @@ mod tests {
                 "the disk is not as the plan recorded it: no serial reported (plan: AAA); open \
                  the plan in carve to review it against this disk"
             ]
+        );
+    }
+
+    #[test]
+    fn a_device_path_naming_the_old_path_must_change_too() {
+        let mut plan = saved(None);
+        plan.disk.device_path = Some("/dev/sdb".into());
+        let mut now = device(None);
+        now.id = "0x11111111".into();
+        now.elsewhere = Some(vec![disk("/dev/sdc", None, 468_862_128, "0x5a3c9e01")]);
+        let messages = messages_on(&plan, Some(&now), codes::DISK_MOVED);
+        assert!(
+            messages[0].ends_with(&format!(
+                "set `disk.source` to /dev/sdc in {} and `disk.device_path` (it names the old \
+                 path too)",
+                plan_file()
+            )),
+            "{}",
+            messages[0]
         );
     }
 }

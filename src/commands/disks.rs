@@ -5,13 +5,16 @@
 //! "host_uses":[{"start","sectors","node","what"}],"controller":null|{"address","id","class",
 //! "class_name","driver","iommu_group","group_peers"}}]}`.
 //!
+//! On macOS the disks are `/dev/diskN` (`crate::host::macos::list`): `bus` and
+//! `host_unknown` are added there too, `controller` and the physical sector size are null.
+//!
 //! On Windows the disks are `\\.\PhysicalDriveN` (see [`windows_rows`]): `controller` is
 //! null (not looked up there), and `bus`, `offline`, `read_only` and `host_unknown` are
 //! added where known.
 
 use crate::cli::DisksArgs;
 use crate::error::{Error, Result};
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", target_os = "macos"))]
 use crate::host::disks::HostDisk;
 use crate::host::windows_map::{self, WinDrive, WinHost};
 use crate::model::{DiskLayout, human_size};
@@ -112,7 +115,23 @@ fn rows(_all: bool) -> Result<Vec<DiskJson>> {
     Ok(windows_rows(drives, &host))
 }
 
-#[cfg(not(any(target_os = "linux", windows)))]
+/// macOS: the whole disks of `diskutil list` (APFS containers only with `--all`: they
+/// live on a partition of a listed disk).
+#[cfg(target_os = "macos")]
+fn rows(all: bool) -> Result<Vec<DiskJson>> {
+    Ok(crate::host::macos::list(all)
+        .map_err(|e| Error::new(format!("disks: {e}")))?
+        .into_iter()
+        .map(|row| {
+            let mut json = describe(row.disk);
+            json.bus = row.bus;
+            json.host_unknown = row.host_unknown;
+            json
+        })
+        .collect())
+}
+
+#[cfg(not(any(target_os = "linux", windows, target_os = "macos")))]
 fn rows(_all: bool) -> Result<Vec<DiskJson>> {
     Err(Error::new(format!(
         "disks: listing disks is not built for {}; name the disk to `carve inspect` instead",
@@ -204,7 +223,8 @@ fn windows_rows(
         .collect()
 }
 
-#[cfg(target_os = "linux")]
+/// A Linux or macOS disk as a row, its table read by carve.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
 fn describe(d: HostDisk) -> DiskJson {
     let (table, table_error) = match crate::disk::read_layout(&d.path) {
         Ok(layout) => (Some(layout.table.as_str().to_string()), None),

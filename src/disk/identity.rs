@@ -116,7 +116,14 @@ pub fn serial_of(path: &str) -> Option<String> {
         .and_then(|s| clean_serial(&s))
 }
 
-#[cfg(not(any(target_os = "linux", windows)))]
+/// macOS: the `Serial Number` of the IOKit storage device above the whole disk
+/// (`ioreg -a -r -c IOBlockStorageDevice`, see `crate::host::macos_map::ioreg_serials`).
+#[cfg(target_os = "macos")]
+pub fn serial_of(path: &str) -> Option<String> {
+    crate::host::macos::live_serial(path)
+}
+
+#[cfg(not(any(target_os = "linux", windows, target_os = "macos")))]
 pub fn serial_of(_path: &str) -> Option<String> {
     None
 }
@@ -145,6 +152,12 @@ pub fn candidate_names(sys: &crate::host::sysfs::Sysfs) -> Vec<String> {
         .collect()
 }
 
+/// macOS: the whole disks of `diskutil list -plist`, less the APFS containers.
+#[cfg(target_os = "macos")]
+fn host_disk_paths() -> Option<Vec<String>> {
+    crate::host::macos::live_whole_disks()
+}
+
 /// Windows: every `\\.\PhysicalDriveN` there is (the scan `carve disks` makes).
 #[cfg(windows)]
 fn host_disk_paths() -> Option<Vec<String>> {
@@ -156,7 +169,7 @@ fn host_disk_paths() -> Option<Vec<String>> {
     )
 }
 
-#[cfg(not(any(target_os = "linux", windows)))]
+#[cfg(not(any(target_os = "linux", windows, target_os = "macos")))]
 fn host_disk_paths() -> Option<Vec<String>> {
     None
 }

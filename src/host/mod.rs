@@ -6,9 +6,13 @@
 pub mod disks;
 pub mod holders;
 pub mod loops;
+#[cfg(target_os = "macos")]
+pub mod macos;
+pub mod macos_map;
 pub mod mountinfo;
 pub mod passthrough;
 pub mod pci;
+pub mod plist;
 pub mod swaps;
 pub mod sysfs;
 mod view;
@@ -64,7 +68,9 @@ pub fn annotate(layout: &mut DiskLayout, path: &Path) {
     }
     #[cfg(windows)]
     windows::annotate(layout, &path.to_string_lossy());
-    #[cfg(not(any(target_os = "linux", windows)))]
+    #[cfg(target_os = "macos")]
+    macos::annotate(layout, &path.to_string_lossy());
+    #[cfg(not(any(target_os = "linux", windows, target_os = "macos")))]
     {
         // An image file is no disk of the host's: nothing to detect (and nothing unknown).
         if std::fs::metadata(path).is_ok_and(|m| m.is_file()) {

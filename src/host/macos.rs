@@ -1,0 +1,186 @@
+//! macOS only: the live calls behind [`super::macos_map`]. Thin on purpose: every answer is
+//! handed to a pure function tested on fixtures. None of this has run on a real Mac (this
+//! project is built and tested on Linux; the macOS build is only type-checked).
+//!
+//! - `getmntinfo(3)` (`MNT_NOWAIT`): the mounted file systems;
+//! - `diskutil apfs list -plist`: APFS containers, their physical stores and volumes;
+//! - `diskutil list -plist` and `diskutil info -plist diskN`: the whole disks, their model,
+//!   bus, size and removability;
+//! - `ioreg -a -r -c IOBlockStorageDevice`: serial numbers.
+
+use super::macos_map::{self, ApfsContainer, MacHost, MacMount};
+use crate::model::{DiskLayout, HostDetection, HostInfo};
+use std::ffi::CStr;
+use std::process::Command;
+
+/// Fill `layout.host` for the disk or image at `path`.
+pub fn annotate(layout: &mut DiskLayout, path: &str) {
+    if std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        // An image file is no disk of the host's.
+        layout.host = HostInfo::default();
+        return;
+    }
+    let Some(disk) = macos_map::bsd_name(path) else {
+        unknown(
+            layout,
+            format!("{path} is not a /dev/diskN or /dev/rdiskN device: its host use is unknown"),
+        );
+        return;
+    };
+    match gather() {
+        Ok(host) => macos_map::annotate(layout, &host, &disk),
+        Err(why) => unknown(layout, why),
+    }
+}
+
+fn unknown(layout: &mut DiskLayout, why: String) {
+    layout.host = HostInfo {
+        detection: HostDetection::Unknown(why),
+        system_disk: false,
+        uses: Vec::new(),
+    };
+}
+
+/// The mounted file systems and the APFS containers, now.
+pub fn gather() -> Result<MacHost, String> {
+    Ok(MacHost {
+        mounts: mounts()?,
+        containers: containers()?,
+    })
+}
+
+/// `getmntinfo(3)` with `MNT_NOWAIT` (no file system is asked to refresh its statistics).
+fn mounts() -> Result<Vec<MacMount>, String> {
+    let mut buf: *mut libc::statfs = std::ptr::null_mut();
+    // SAFETY: getmntinfo points `buf` at an array of `count` statfs structures that the C
+    // library owns (valid until the next call on this thread); we only read it here.
+    let count = unsafe { libc::getmntinfo(&mut buf, libc::MNT_NOWAIT) };
+    if count <= 0 || buf.is_null() {
+        return Err(format!(
+            "getmntinfo failed ({}): the mounted file systems are unknown",
+            std::io::Error::last_os_error()
+        ));
+    }
+    let count = usize::try_from(count).unwrap_or(0);
+    // SAFETY: see above; `count` entries are valid.
+    let entries = unsafe { std::slice::from_raw_parts(buf, count) };
+    Ok(entries
+        .iter()
+        .map(|s| MacMount {
+            from: c_text(&s.f_mntfromname),
+            on: c_text(&s.f_mntonname),
+            fstype: c_text(&s.f_fstypename),
+        })
+        .collect())
+}
+
+/// A NUL-terminated `char` array as text.
+fn c_text(chars: &[libc::c_char]) -> String {
+    let bytes: Vec<u8> = chars
+        .iter()
+        .take_while(|&&c| c != 0)
+        .map(|&c| c as u8)
+        .collect();
+    CStr::from_bytes_until_nul(&[bytes.as_slice(), &[0]].concat())
+        .map(|c| c.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Run a system tool and return its standard output as text.
+fn run(program: &str, args: &[&str]) -> Result<String, String> {
+    let out = Command::new(program)
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run {program}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "`{program} {}` failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn containers() -> Result<Vec<ApfsContainer>, String> {
+    let xml = run("/usr/sbin/diskutil", &["apfs", "list", "-plist"])?;
+    macos_map::parse_apfs_list(&xml)
+}
+
+/// The serial number of the whole disk at `path` (`/dev/disk0`, `/dev/rdisk0`).
+pub fn live_serial(path: &str) -> Option<String> {
+    let name = macos_map::bsd_name(path)?;
+    serials()
+        .into_iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, s)| s)
+}
+
+fn serials() -> Vec<(String, String)> {
+    run(
+        "/usr/sbin/ioreg",
+        &["-a", "-r", "-c", "IOBlockStorageDevice"],
+    )
+    .and_then(|xml| macos_map::ioreg_serials(&xml))
+    .unwrap_or_default()
+}
+
+/// The whole physical disks (`/dev/disk0`, ...), for `disk-moved`'s look around; `None`
+/// when `diskutil` could not say.
+pub fn live_whole_disks() -> Option<Vec<String>> {
+    whole_disks()
+        .ok()
+        .map(|disks| disks.into_iter().map(|d| format!("/dev/{d}")).collect())
+}
+
+fn whole_disks() -> Result<Vec<String>, String> {
+    let list = run("/usr/sbin/diskutil", &["list", "-plist"])?;
+    macos_map::whole_disks(&list, &containers()?)
+}
+
+/// `carve disks` on macOS: each whole disk with its model, serial, size and host use; the
+/// synthesized APFS containers too when `all`.
+pub fn list(all: bool) -> Result<Vec<macos_map::MacDiskRow>, String> {
+    let host = gather()?;
+    let list = run("/usr/sbin/diskutil", &["list", "-plist"])?;
+    let hidden: &[ApfsContainer] = if all { &[] } else { &host.containers };
+    let names = macos_map::whole_disks(&list, hidden)?;
+    let serials = serials();
+    let mut rows = Vec::new();
+    for name in names {
+        let info = run("/usr/sbin/diskutil", &["info", "-plist", &name])
+            .and_then(|xml| macos_map::parse_disk_info(&xml))
+            .unwrap_or_default();
+        let serial = serials
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, s)| s.clone());
+        let path = format!("/dev/{name}");
+        let size = info.size_bytes.map_or(0, |b| b / 512);
+        // The partitions as carve reads them, with the host use `annotate` found on them.
+        let (partitions, mapped) = match crate::disk::read_layout(&path) {
+            Ok(l) => {
+                let mapped = match &l.host.detection {
+                    HostDetection::Unknown(why) | HostDetection::NotBuilt(why) => Err(why.clone()),
+                    _ => Ok(macos_map::Mapped {
+                        uses: l.host.uses.clone(),
+                        system_disk: l.host.system_disk,
+                    }),
+                };
+                (l.partitions, mapped)
+            }
+            Err(e) => (
+                Vec::new(),
+                macos_map::uses_without_table(&host, &name, size, e.message()),
+            ),
+        };
+        rows.push(macos_map::disk_row(
+            &name,
+            &info,
+            serial,
+            &mapped,
+            &partitions,
+        ));
+    }
+    Ok(rows)
+}
