@@ -240,7 +240,14 @@ fn a_spanned_volume_maps_only_its_extent_on_this_disk() {
     };
     assert_eq!(
         uses(&l),
-        vec![(63, 62_914_560, "S: (NTFS 'Span', spans disks 1 and 2)")]
+        vec![
+            (63, 62_914_560, "S: (NTFS 'Span', spans disks 1 and 2)"),
+            (
+                209_713_152,
+                2048,
+                "dynamic disk database (LDM, the disk's last 1 MiB)"
+            ),
+        ]
     );
     // Past the 30 GiB S: has on disk 2, the LDM partition is not the host's.
     assert_eq!(
@@ -536,4 +543,35 @@ fn a_bios_machine_boots_from_system_reserved_without_a_letter() {
         .next()
         .expect("host-in-use");
     assert!(hit.message.contains("boots Windows"), "{}", hit.message);
+}
+
+#[test]
+fn storage_spaces_members_and_ldm_metadata_are_the_hosts() {
+    if !disk_support::tool("sfdisk") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let img = disk_support::sparse_image(dir.path(), "pool.img", 64 << 30);
+    disk_support::sfdisk(
+        &img,
+        &[],
+        "label: gpt\nstart=2048, size=32768, type=E3C9E316-0B5C-4DB8-817D-F92DF00215AE\nstart=34816, size=100000000, type=E75CAF8F-F680-4CEE-AFA3-B001E56EFC2D\nstart=100034816, size=2048, type=5808C8AA-7E8F-42E0-85D2-E1E90434CFB3\n",
+    );
+    let mut l = disk_support::layout(&img);
+    // No volume names this disk: a pool's volumes are on its virtual disk.
+    let host = WinHost::default();
+    windows_map::annotate(&mut l, &host, &WinDisk::default());
+    assert_eq!(l.host.detection, HostDetection::Checked);
+    assert!(!l.host.system_disk);
+    assert_eq!(
+        part_use(&l, 2),
+        Some(
+            "Storage Spaces pool member (the pool's volumes are on its virtual disk, not named here)"
+        )
+    );
+    assert_eq!(
+        part_use(&l, 3),
+        Some("dynamic disk database (LDM metadata)")
+    );
+    assert_eq!(part_use(&l, 1), None, "the MSR alone is nobody's");
 }

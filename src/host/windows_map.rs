@@ -14,7 +14,9 @@
 //!   Windows' boot manager from it) and every volume holding `pagefile.sys`, `hiberfil.sys` or
 //!   `swapfile.sys`, letter or not;
 //! - on the disk Windows runs from: the EFI system partition (it boots Windows) and the
-//!   recovery partition (WinRE), volume or not.
+//!   recovery partition (WinRE), volume or not;
+//! - on any disk: a Storage Spaces pool member partition, and the dynamic-disk (LDM) database
+//!   (GPT's LDM metadata partition, the last 1 MiB of an MBR `0x42` partition).
 //!
 //! A volume with no letter and no mount folder elsewhere is a note, not a use: no program
 //! opens it by name, but Windows owns it while the disk is online. A volume spanning several
@@ -175,6 +177,8 @@ pub struct Mapped {
 
 const ESP_GUID: &str = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B";
 const RECOVERY_GUID: &str = "DE94BBA4-06D1-4D40-A16A-BFD50179D6AC";
+const STORAGE_SPACES_GUID: &str = "E75CAF8F-F680-4CEE-AFA3-B001E56EFC2D";
+const LDM_METADATA_GUID: &str = "5808C8AA-7E8F-42E0-85D2-E1E90434CFB3";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Special {
@@ -266,6 +270,34 @@ pub fn map(host: &WinHost, disk: &WinDisk, partitions: &[Partition]) -> Result<M
                 },
             });
         }
+    }
+    // Windows' own pool and dynamic-disk metadata: the analog of Linux's LVM and RAID
+    // members. Their volumes' extents name the pool's virtual disk (Storage Spaces), or
+    // map as above (dynamic volumes); the metadata itself is the host's wherever it is.
+    for p in partitions.iter().filter(|p| !p.extended) {
+        let id = p.type_id.as_str();
+        let what = if id.eq_ignore_ascii_case(STORAGE_SPACES_GUID) {
+            "Storage Spaces pool member (the pool's volumes are on its virtual disk, not named here)"
+        } else if id.eq_ignore_ascii_case(LDM_METADATA_GUID) {
+            "dynamic disk database (LDM metadata)"
+        } else if id.eq_ignore_ascii_case("0x42") {
+            // An MBR dynamic disk keeps its LDM database in the last 1 MiB of the disk,
+            // inside the 0x42 partition.
+            let db = p.sectors.min(2048);
+            out.uses.push(HostUse {
+                start: p.start + p.sectors - db,
+                sectors: db,
+                what: "dynamic disk database (LDM, the disk's last 1 MiB)".into(),
+            });
+            continue;
+        } else {
+            continue;
+        };
+        out.uses.push(HostUse {
+            start: p.start,
+            sectors: p.sectors,
+            what: what.into(),
+        });
     }
     match (disk.offline, disk.read_only) {
         (Some(true), _) => out.notes.push(
