@@ -68,7 +68,7 @@ pub fn planned_elsewhere<'a>(
 ) -> Vec<(&'a DiskIdentity, Recognised)> {
     let mut found: Vec<(&DiskIdentity, Recognised)> = elsewhere
         .iter()
-        .filter(|d| d.path != here.source)
+        .filter(|d| !crate::disk::identity::same_device_path(&d.path, &here.source))
         .filter_map(|d| recognise(recorded, d).map(|how| (d, how)))
         .collect();
     if found.iter().any(|(_, how)| *how == Recognised::Serial) {
@@ -496,8 +496,11 @@ mod tests {
             messages_on(&plan, Some(&now), codes::DISK_CHANGED)[0]
                 .ends_with("review it against this disk")
         );
-        // The path itself in the list is never "elsewhere".
+        // The path itself in the list is never "elsewhere", however it is spelled.
         now.elsewhere = Some(vec![disk("/dev/sdb", None, 468_862_128, "0x5a3c9e01")]);
+        assert_eq!(codes_on(&plan, &now), vec![codes::DISK_CHANGED]);
+        now.source = "/dev/rdisk2".into();
+        now.elsewhere = Some(vec![disk("/dev/disk2", None, 468_862_128, "0x5a3c9e01")]);
         assert_eq!(codes_on(&plan, &now), vec![codes::DISK_CHANGED]);
     }
 

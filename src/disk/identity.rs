@@ -174,6 +174,15 @@ fn host_disk_paths() -> Option<Vec<String>> {
     None
 }
 
+/// Two spellings of one device: equal, the same `\\.\PhysicalDriveN` (any case, `/` for
+/// `\`), or the same macOS disk (`/dev/diskN` and its raw `/dev/rdiskN`).
+pub fn same_device_path(a: &str, b: &str) -> bool {
+    let bsd = crate::host::macos_map::bsd_name;
+    a == b
+        || crate::host::windows_map::same_drive(a, b)
+        || matches!((bsd(a), bsd(b)), (Some(x), Some(y)) if x == y)
+}
+
 /// What is at `path`: its serial, and size, table and id when it can be opened (a disk this
 /// user may not read still has its serial).
 pub fn identity_at(path: &str) -> DiskIdentity {
@@ -205,8 +214,7 @@ pub fn host_disks(except: &str) -> Option<Vec<DiskIdentity>> {
         paths
             .into_iter()
             .filter(|p| {
-                p != except
-                    && !crate::host::windows_map::same_drive(p, except)
+                !same_device_path(p, except)
                     && (here.is_none() || std::fs::canonicalize(p).ok() != here)
             })
             .map(|p| identity_at(&p))
@@ -315,6 +323,22 @@ mod tests {
             udev_serial("E:ID_SERIAL_SHORT= abc \n").as_deref(),
             Some("abc")
         );
+    }
+
+    #[test]
+    fn one_device_spelled_two_ways_is_one_device() {
+        assert!(same_device_path("/dev/sdb", "/dev/sdb"));
+        assert!(!same_device_path("/dev/sdb", "/dev/sdc"));
+        assert!(same_device_path(
+            r"\\.\PhysicalDrive1",
+            "//./physicaldrive1"
+        ));
+        assert!(!same_device_path(
+            r"\\.\PhysicalDrive1",
+            r"\\.\PhysicalDrive10"
+        ));
+        assert!(same_device_path("/dev/rdisk2", "/dev/disk2"));
+        assert!(!same_device_path("/dev/rdisk2", "/dev/disk2s1"));
     }
 
     #[test]
