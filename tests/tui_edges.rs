@@ -768,6 +768,11 @@ fn with_snap_on_in_cells_smaller_than_1_mib_an_edge_goes_to_the_nearest_mib_and_
         "{}",
         message(&h)
     );
-    release(&mut h, x + 3, y);
+    release(&mut h, x + (MIB / cell) as u16, y);
     assert_eq!(raw_of(&h, 0, 1), Span::new(a + MIB, MIB));
+    assert!(
+        message(&h).contains("unchanged: start stops at"),
+        "the release says why: {}",
+        message(&h)
+    );
 }

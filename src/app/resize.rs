@@ -460,7 +460,9 @@ impl App {
             return;
         };
         if now == g.original {
-            return self.set_message(format!("{} unchanged", self.extent_name(g.v, g.e)));
+            // Say why, if it could not follow the pointer (snapping, a neighbour).
+            let why = drag.stop.map(|s| format!(": {s}")).unwrap_or_default();
+            return self.set_message(format!("{} unchanged{why}", self.extent_name(g.v, g.e)));
         }
         self.set_raw(g.v, g.e, g.original);
         self.checkpoint();
