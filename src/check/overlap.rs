@@ -19,6 +19,7 @@ use super::{Context, RawExtent, Severity, Sink, codes};
 use crate::model::Span;
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap};
+use std::fmt::Write;
 
 /// The most overlapping pairs reported one by one for an extent (with the extents before it).
 pub const PAIRS_PER_EXTENT: usize = 4;
@@ -79,15 +80,10 @@ pub fn check(ctx: &Context, sink: &mut Sink) {
                     pair(ctx, sink, current, sorted[j]);
                 }
             }
-            n => {
+            _ => {
                 let shared =
                     Span::from_bounds(current.span.start, current.span.end().min(furthest));
-                let named: Vec<&RawExtent> = open
-                    .iter()
-                    .take(PAIRS_PER_EXTENT)
-                    .map(|&j| sorted[j])
-                    .collect();
-                group(ctx, sink, current, &named, n, shared);
+                group(ctx, sink, current, &open, &sorted, shared);
             }
         }
         open.insert(i);
@@ -96,48 +92,72 @@ pub fn check(ctx: &Context, sink: &mut Sink) {
     }
 }
 
-/// `its own extent 2` or `vm2 extent 2`, as `current` sees `other`.
-fn named(ctx: &Context, current: &RawExtent, other: &RawExtent) -> String {
-    let whose = if other.vdisk == current.vdisk {
-        "its own".to_string()
+/// `raw 2048+4096 overlaps `, the start of every overlap message.
+fn opening(current: &RawExtent) -> String {
+    let mut m = String::with_capacity(160);
+    let _ = write!(
+        m,
+        "raw {}+{} overlaps ",
+        current.span.start, current.span.sectors
+    );
+    m
+}
+
+/// `its own extent 2` or `vm2 extent 2`, as `current` sees `other`, onto `m`.
+fn name_other(m: &mut String, ctx: &Context, current: &RawExtent, other: &RawExtent) {
+    if other.vdisk == current.vdisk {
+        m.push_str("its own");
     } else {
-        text::shown(ctx.vdisk_name(other.vdisk))
-    };
-    format!("{whose} extent {}", other.extent + 1)
+        m.push_str(&text::shown(ctx.vdisk_name(other.vdisk)));
+    }
+    let _ = write!(m, " extent {}", other.extent + 1);
 }
 
 fn pair(ctx: &Context, sink: &mut Sink, current: &RawExtent, other: &RawExtent) {
     let shared = current.span.intersect(&other.span).unwrap_or(current.span);
-    let message = format!(
-        "{} overlaps {} ({}): both would write the same disk sectors",
-        text::raw(current.span),
-        named(ctx, current, other),
-        text::sectors(shared),
+    let mut m = opening(current);
+    name_other(&mut m, ctx, current, other);
+    let _ = write!(
+        m,
+        " (sectors {}): both would write the same disk sectors",
+        crate::text::range(shared)
     );
-    push(sink, current, other, 1, message, shared);
+    push(sink, current, other, 1, m, shared);
 }
 
+/// One finding for the `count` extents `open` (sorted positions into `sorted`) that
+/// `current` overlaps, naming the first [`PAIRS_PER_EXTENT`]. Written into one string: a
+/// pile of 100,000 extents makes as many of these.
 fn group(
     ctx: &Context,
     sink: &mut Sink,
     current: &RawExtent,
-    first: &[&RawExtent],
-    count: usize,
+    open: &BTreeSet<usize>,
+    sorted: &[&RawExtent],
     shared: Span,
 ) {
-    let Some(&head) = first.first() else {
+    let count = open.len();
+    let mut named = open.iter().filter_map(|&j| sorted.get(j).copied());
+    let Some(head) = named.next() else {
         return;
     };
-    let names: Vec<String> = first.iter().map(|o| named(ctx, current, o)).collect();
-    let message = format!(
-        "{} overlaps {count} extents that start no later than it ({}): {} and {} more; all \
-         would write the same disk sectors",
-        text::raw(current.span),
-        text::sectors(shared),
-        names.join(", "),
-        count - names.len(),
+    let mut m = opening(current);
+    let _ = write!(
+        m,
+        "{count} extents that start no later than it (sectors {}): ",
+        crate::text::range(shared)
     );
-    push(sink, current, head, count, message, shared);
+    name_other(&mut m, ctx, current, head);
+    for other in named.take(PAIRS_PER_EXTENT - 1) {
+        m.push_str(", ");
+        name_other(&mut m, ctx, current, other);
+    }
+    let _ = write!(
+        m,
+        " and {} more; all would write the same disk sectors",
+        count.saturating_sub(PAIRS_PER_EXTENT)
+    );
+    push(sink, current, head, count, m, shared);
 }
 
 fn push(
