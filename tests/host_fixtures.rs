@@ -263,6 +263,29 @@ fn unknown_findings(l: &DiskLayout) -> usize {
 }
 
 #[test]
+fn a_failed_detection_leaves_no_earlier_use_on_a_partition() {
+    // The planner re-annotates a layout it already showed: when the second look fails,
+    // no partition may keep the first look's uses beside an "unknown" answer.
+    let mut l = layout(
+        "/dev/sda",
+        1_000_000,
+        &[(2048, 204_800), (206_848, 400_000), (606_848, 300_000)],
+    );
+    host::annotate_with(&mut l, &block("sda"), &roots());
+    assert!(l.partitions.iter().any(|p| p.host_use.is_some()));
+    let mut gone = roots();
+    gone.proc = gone.proc.join("does-not-exist");
+    host::annotate_with(&mut l, &block("sda"), &gone);
+    assert!(matches!(l.host.detection, HostDetection::Unknown(_)));
+    assert!(l.host.uses.is_empty() && !l.host.system_disk);
+    assert!(
+        l.partitions.iter().all(|p| p.host_use.is_none()),
+        "{:?}",
+        l.partitions
+    );
+}
+
+#[test]
 fn disk_list_skips_virtual_nodes_unless_all() {
     let view = HostView::load(&roots()).expect("fixture loads");
     let names: Vec<String> = host::disks::list(&view, std::path::Path::new("/nonexistent"), false)

@@ -21,7 +21,7 @@ pub fn annotate(layout: &mut DiskLayout, path: &str) {
         return;
     }
     let Some(disk) = macos_map::bsd_name(path) else {
-        unknown(
+        super::unknown(
             layout,
             format!("{path} is not a /dev/diskN or /dev/rdiskN device: its host use is unknown"),
         );
@@ -29,16 +29,8 @@ pub fn annotate(layout: &mut DiskLayout, path: &str) {
     };
     match gather() {
         Ok(host) => macos_map::annotate(layout, &host, &disk),
-        Err(why) => unknown(layout, why),
+        Err(why) => super::unknown(layout, why),
     }
-}
-
-fn unknown(layout: &mut DiskLayout, why: String) {
-    layout.host = HostInfo {
-        detection: HostDetection::Unknown(why),
-        system_disk: false,
-        uses: Vec::new(),
-    };
 }
 
 /// The mounted file systems and the APFS containers, now.

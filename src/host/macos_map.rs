@@ -297,7 +297,7 @@ fn describe(m: &MacMount, roles: &[String]) -> String {
 pub fn annotate(layout: &mut DiskLayout, host: &MacHost, disk: &str) {
     match map(host, disk, &layout.partitions, layout.size_sectors) {
         Ok(mapped) => super::apply(layout, mapped.uses, mapped.system_disk),
-        Err(why) => super::windows_map::unknown(layout, why),
+        Err(why) => super::unknown(layout, why),
     }
 }
 

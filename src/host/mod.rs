@@ -118,11 +118,7 @@ pub fn annotate_with(layout: &mut DiskLayout, target: &Target, roots: &Roots) {
         Ok(view) => view,
         Err(why) => {
             // Detection is built here but could not run: unknown, not "not built".
-            layout.host = HostInfo {
-                detection: HostDetection::Unknown(why),
-                system_disk: false,
-                uses: Vec::new(),
-            };
+            unknown(layout, why);
             return;
         }
     };
@@ -130,17 +126,16 @@ pub fn annotate_with(layout: &mut DiskLayout, target: &Target, roots: &Roots) {
     let mut system_disk = false;
     if let Target::Block { name: None, path } = target {
         // A device sysfs does not list: nothing can be said about it, so claim nothing.
-        layout.host = HostInfo {
-            detection: HostDetection::Unknown(format!(
+        unknown(
+            layout,
+            format!(
                 "{path} is a block device that {}/class/block does not list, so its mounts, \
                  swap and holders cannot be looked up; run carve where this host's /sys is \
                  mounted (a container or chroot may lack it), or check with `lsblk {path}` that \
                  nothing on it is in use",
                 roots.sys.display()
-            )),
-            system_disk: false,
-            uses: Vec::new(),
-        };
+            ),
+        );
         return;
     }
     if let Target::File { path } = target
@@ -212,6 +207,20 @@ pub fn annotate_with(layout: &mut DiskLayout, target: &Target, roots: &Roots) {
         }
     }
     apply(layout, uses, system_disk);
+}
+
+/// Nothing is known about the host's use of this disk, and why (detection is built for this
+/// OS but could not run, or could not place something): every OS's detection ends here on
+/// failure, so no partition keeps a use from an earlier answer.
+pub fn unknown(layout: &mut DiskLayout, why: String) {
+    layout.host = HostInfo {
+        detection: HostDetection::Unknown(why),
+        system_disk: false,
+        uses: Vec::new(),
+    };
+    for p in layout.partitions.iter_mut() {
+        p.host_use = None;
+    }
 }
 
 /// Record the uses, clipped to the disk, and name them on the partitions they touch.

@@ -46,7 +46,7 @@ pub fn annotate(layout: &mut DiskLayout, path: &str) {
     }
     match disk_of(path).and_then(|disk| gather().map(|host| (host, disk))) {
         Ok((host, disk)) => windows_map::annotate(layout, &host, &disk),
-        Err(why) => windows_map::unknown(layout, why),
+        Err(why) => super::unknown(layout, why),
     }
 }
 

@@ -24,7 +24,7 @@
 //! whose disk cannot be told makes the whole answer unknown, never "free".
 
 use crate::disk::winio::DiskExtent;
-use crate::model::{DiskLayout, HostDetection, HostInfo, HostUse, Partition, Span};
+use crate::model::{DiskLayout, HostUse, Partition, Span};
 use serde::{Deserialize, Serialize};
 
 /// Every volume of the host, as the volume calls answered.
@@ -320,19 +320,7 @@ pub fn annotate(layout: &mut DiskLayout, host: &WinHost, disk: &WinDisk) {
             layout.notes.extend(mapped.notes);
             super::apply(layout, mapped.uses, mapped.system_disk);
         }
-        Err(why) => unknown(layout, why),
-    }
-}
-
-/// Nothing is known about the host's use of this disk, and why.
-pub fn unknown(layout: &mut DiskLayout, why: String) {
-    layout.host = HostInfo {
-        detection: HostDetection::Unknown(why),
-        system_disk: false,
-        uses: Vec::new(),
-    };
-    for p in layout.partitions.iter_mut() {
-        p.host_use = None;
+        Err(why) => super::unknown(layout, why),
     }
 }
 
