@@ -57,3 +57,30 @@ fn human_table_has_a_header() {
         "{text}"
     );
 }
+
+#[test]
+fn human_table_says_why_a_table_is_unreadable() {
+    // Every disk whose JSON has `table_error` gets one line under the table saying why
+    // (without root, this machine's disks cannot be opened; as root, there may be none).
+    let json: serde_json::Value = serde_json::from_slice(&disks(&["--json"]).stdout).expect("JSON");
+    let text = String::from_utf8(disks(&[]).stdout).expect("UTF-8");
+    let mut expected = Vec::new();
+    for d in json["disks"].as_array().expect("disks") {
+        if let Some(why) = d["table_error"].as_str() {
+            let path = d["path"].as_str().expect("path");
+            let why = why.strip_prefix(&format!("{path}: ")).unwrap_or(why);
+            expected.push(format!("{path}: table unreadable: {why}"));
+            assert!(d["table"].is_null(), "{d}");
+        }
+    }
+    let notes: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains(": table unreadable: "))
+        .collect();
+    assert_eq!(notes, expected, "{text}");
+    if !expected.is_empty() {
+        // After the rows, set apart by one blank line.
+        let tail: Vec<&str> = text.lines().rev().take(expected.len() + 1).collect();
+        assert_eq!(tail.last(), Some(&""), "{text}");
+    }
+}

@@ -347,7 +347,13 @@ fn disks_lists_each_physical_drive_with_its_state_and_host_use() {
     };
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].starts_with("DISK "), "{text}");
-    assert_eq!(lines.len(), 5, "{text}");
+    assert_eq!(lines.len(), 7, "{text}");
+    // The `?` in TABLE is explained under the table, once per unreadable drive.
+    assert_eq!(lines[5], "", "{text}");
+    assert_eq!(
+        lines[6],
+        r"\\.\PhysicalDrive3: table unreadable: access denied: reading a physical disk needs administrator rights; run carve from an elevated (Administrator) terminal"
+    );
     let row = |n: usize| {
         lines
             .iter()
@@ -450,6 +456,10 @@ fn disks_says_when_the_volume_list_failed() {
         text.contains(
             "host use unknown (cannot list the host's volumes (FindFirstVolumeW: denied))"
         ),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("\n\n\\\\.\\PhysicalDrive0: table unreadable: cannot find its size\n"),
         "{text}"
     );
     let json = carve::commands::disks::windows_output(

@@ -348,7 +348,31 @@ fn table(rows: &[DiskJson]) -> String {
             }
         );
     }
+    // `?` in TABLE says nothing by itself: why, one line per disk under the table.
+    let unreadable: Vec<String> = rows.iter().filter_map(table_note).collect();
+    if !unreadable.is_empty() {
+        out.push('\n');
+        for line in unreadable {
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
     out
+}
+
+/// `/dev/sdb: table unreadable: cannot open it for reading: Permission denied` for a disk
+/// whose table could not be read (the reason without the path it already starts with).
+fn table_note(r: &DiskJson) -> Option<String> {
+    let why = r.table_error.as_deref()?;
+    let why = why
+        .strip_prefix(r.path.as_str())
+        .and_then(|rest| rest.strip_prefix(": "))
+        .unwrap_or(why);
+    Some(format!(
+        "{}: table unreadable: {}",
+        crate::text::escape(&r.path),
+        crate::text::escape(why)
+    ))
 }
 
 /// `0000:00:17.0 ahci grp 12`: where the disk sits, short enough for the table.
