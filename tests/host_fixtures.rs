@@ -220,15 +220,46 @@ fn loop_over_an_image_maps_onto_its_sectors() {
 }
 
 #[test]
-fn missing_proc_means_not_checked() {
+fn missing_proc_means_unknown_not_free() {
     let mut r = roots();
     r.proc = r.proc.join("does-not-exist");
     let mut l = layout("/dev/sdd", 400_000, &[]);
     host::annotate_with(&mut l, &block("sdd"), &r);
+    // Detection is built on Linux and failed: unknown (with what failed and what to do),
+    // never "not built", which means only an OS without detection.
     match &l.host.detection {
-        HostDetection::NotBuilt(why) => assert!(why.contains("mountinfo"), "{why}"),
-        other => panic!("expected NotBuilt, got {other:?}"),
+        HostDetection::Unknown(why) => {
+            assert!(
+                why.contains("cannot read") && why.contains("mountinfo"),
+                "{why}"
+            );
+            assert!(why.contains("/proc is mounted"), "{why}");
+        }
+        other => panic!("expected Unknown, got {other:?}"),
     }
+    assert!(l.host.uses.is_empty() && !l.host.system_disk);
+    assert_eq!(unknown_findings(&l), 1);
+}
+
+/// How many `host-unknown` findings `check` gives a plan with one raw extent on `l`.
+fn unknown_findings(l: &DiskLayout) -> usize {
+    use carve::model::{Extent, Plan, PlanDisk, VDisk};
+    let mut plan = Plan::new(PlanDisk::from_layout(l, None));
+    let mut v = VDisk::new("vm1");
+    v.extents = vec![
+        Extent::File {
+            sectors: 2048,
+            path: None,
+        },
+        Extent::Raw {
+            start: 2048,
+            sectors: 64,
+        },
+    ];
+    plan.vdisks.push(v);
+    carve::check::run(&plan, Some(l))
+        .with_code("host-unknown")
+        .count()
 }
 
 #[test]
@@ -281,9 +312,17 @@ fn a_device_sysfs_does_not_know_is_not_claimed_free() {
         path: "/dev/sdz".into(),
     };
     host::annotate_with(&mut l, &target, &roots());
-    assert!(
-        matches!(l.host.detection, HostDetection::NotBuilt(ref why) if why.contains("/dev/sdz"))
-    );
+    match &l.host.detection {
+        HostDetection::Unknown(why) => {
+            assert!(
+                why.contains("/dev/sdz") && why.contains("does not list"),
+                "{why}"
+            );
+            assert!(why.contains("lsblk /dev/sdz"), "{why}");
+        }
+        other => panic!("expected Unknown, got {other:?}"),
+    }
+    assert_eq!(unknown_findings(&l), 1);
 }
 
 #[test]

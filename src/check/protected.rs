@@ -295,6 +295,14 @@ mod tests {
             flagged_on(&plan, Some(&layout), codes::HOST_UNKNOWN),
             vec![(usize::MAX, usize::MAX)]
         );
+        // Detection that is built but failed (Linux without /proc) warns the same way.
+        layout.host.detection = HostDetection::Unknown(
+            "host-use detection failed: cannot read /proc/self/mountinfo".into(),
+        );
+        assert_eq!(
+            flagged_on(&plan, Some(&layout), codes::HOST_UNKNOWN),
+            vec![(usize::MAX, usize::MAX)]
+        );
         // Only raw extents map the host's sectors.
         let files_only = plan_of(vec![vdisk("vm1", vec![header()])]);
         assert_eq!(

@@ -117,8 +117,9 @@ pub fn annotate_with(layout: &mut DiskLayout, target: &Target, roots: &Roots) {
     let view = match HostView::load(roots) {
         Ok(view) => view,
         Err(why) => {
+            // Detection is built here but could not run: unknown, not "not built".
             layout.host = HostInfo {
-                detection: HostDetection::NotBuilt(why),
+                detection: HostDetection::Unknown(why),
                 system_disk: false,
                 uses: Vec::new(),
             };
@@ -130,8 +131,11 @@ pub fn annotate_with(layout: &mut DiskLayout, target: &Target, roots: &Roots) {
     if let Target::Block { name: None, path } = target {
         // A device sysfs does not list: nothing can be said about it, so claim nothing.
         layout.host = HostInfo {
-            detection: HostDetection::NotBuilt(format!(
-                "{path} is not listed under {}/class/block; its host use is unknown",
+            detection: HostDetection::Unknown(format!(
+                "{path} is a block device that {}/class/block does not list, so its mounts, \
+                 swap and holders cannot be looked up; run carve where this host's /sys is \
+                 mounted (a container or chroot may lack it), or check with `lsblk {path}` that \
+                 nothing on it is in use",
                 roots.sys.display()
             )),
             system_disk: false,

@@ -35,7 +35,8 @@ impl HostView {
         let mountinfo_path = roots.proc.join("self/mountinfo");
         let mountinfo_text = std::fs::read(&mountinfo_path).map_err(|e| {
             format!(
-                "host-use detection failed: cannot read {}: {e}",
+                "host-use detection failed: cannot read {}: {e}; carve learns the host's mounts \
+                 there, so run it where /proc is mounted (not in a chroot or container without it)",
                 mountinfo_path.display()
             )
         })?;

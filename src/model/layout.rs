@@ -101,10 +101,13 @@ pub enum HostDetection {
     /// A built-in demo disk that pretends to be the host's own (`--demo laptop`): the uses
     /// are made up, as Linux detection would word them.
     Simulated,
-    /// No detection is built for this platform: nothing is known, the disk is not "free".
+    /// No detection is built for this OS (only that: a failure on an OS that has detection
+    /// is `Unknown`): nothing is known, the disk is not "free".
     NotBuilt(String),
-    /// Detection is built but could not run here (a Windows volume call failed, a volume
-    /// whose disk cannot be told): nothing is known, the disk is not "free".
+    /// Detection is built but could not run here (Linux: `/proc/self/mountinfo` unreadable, a
+    /// device sysfs does not list; Windows: a volume call failed, a volume whose disk cannot
+    /// be told; macOS: `getmntinfo` or `diskutil` failed, a mount that cannot be placed). The
+    /// reason says what failed and what to do. Nothing is known, the disk is not "free".
     Unknown(String),
 }
 
