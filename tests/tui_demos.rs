@@ -88,7 +88,7 @@ fn the_nas_demo_shows_its_4096_byte_sectors() {
     let h = open("nas", 200, 60);
     let header = row_with(&h, "carve:demo:nas");
     assert!(
-        header.contains("15628053168 sectors of 4096/4096 B"),
+        header.contains("15628053168 512-byte units, sectors 4096/4096 B"),
         "{header}"
     );
     let ruler = row_with(&h, "╵0");

@@ -25,10 +25,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Span::styled(crate::text::escape(&d.source).into_owned(), theme.key()),
         Span::raw(format!("  {}  ", human_size(d.size_sectors))),
         Span::styled(host, host_style),
-        Span::raw(format!(
-            "  {table}  {} sectors of {}/{} B",
-            d.size_sectors, d.logical_sector_size, d.physical_sector_size,
-        )),
+        Span::raw(format!("  {table}  {}", sector_facts(d))),
     ]);
     let r = &app.report;
     let dirty = match (app.is_dirty(), app.on_disk) {
@@ -70,6 +67,22 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ]),
         area,
     );
+}
+
+/// The size in sectors, which the model always counts in 512-byte units (the descriptors'
+/// unit): on a 4K-native disk "N sectors of 4096 B" would claim eight times the disk.
+fn sector_facts(d: &DiskLayout) -> String {
+    if d.logical_sector_size == 512 {
+        format!(
+            "{} sectors of 512/{} B",
+            d.size_sectors, d.physical_sector_size
+        )
+    } else {
+        format!(
+            "{} 512-byte units, sectors {}/{} B",
+            d.size_sectors, d.logical_sector_size, d.physical_sector_size
+        )
+    }
 }
 
 /// What host-use detection found, in words, and how loudly to say it.
