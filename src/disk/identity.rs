@@ -55,8 +55,10 @@ pub fn udev_serial(record: &str) -> Option<String> {
 
 /// The serial of block node `name` as Linux exposes it, first found of: `device/serial`
 /// (NVMe, many SCSI and USB disks), `serial` (virtio), `device/vpd_pg80` (SCSI and ATA
-/// through libata), udev's `ID_SERIAL_SHORT` in `udev_data` (its database folder). A
-/// partition has none of its own (`None`).
+/// through libata), udev's `ID_SERIAL_SHORT` in `udev_data` (its database folder); when none
+/// of these gives one, the disk's world-wide id, `device/wwid` (SCSI: `naa.5000c500...`,
+/// `t10.ATA ...`) or the node's own `wwid` (NVMe namespaces: `eui.0025...`), which names the
+/// disk as lastingly. A partition has none of its own (`None`).
 pub fn sysfs_serial(
     sys: &crate::host::sysfs::Sysfs,
     udev_data: &std::path::Path,
@@ -79,6 +81,18 @@ pub fn sysfs_serial(
             let record = std::fs::read(udev_data.join(format!("b{major}:{minor}"))).ok()?;
             udev_serial(&String::from_utf8_lossy(&record))
         })
+        .or_else(|| {
+            sys.read(name, "device/wwid")
+                .or_else(|| sys.read(name, "wwid"))
+                .and_then(|w| wwid(&w))
+        })
+}
+
+/// A sysfs `wwid` as carve keeps it: cleaned like a serial, with the runs of blanks a `t10.`
+/// id pads its vendor and model fields with squeezed to one.
+fn wwid(raw: &str) -> Option<String> {
+    let cleaned = clean_serial(raw)?;
+    Some(cleaned.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// The serial the OS reports for the device at `path` (`None` for an image file, for a
@@ -247,7 +261,8 @@ mod tests {
     fn serials_come_from_each_place_linux_puts_them() {
         let sys = fixture();
         let none = PathBuf::from("/nonexistent-udev");
-        // libata: the ATA serial, right-justified in VPD page 0x80.
+        // libata: the ATA serial, right-justified in VPD page 0x80 (sda has a device/wwid
+        // too: the serial wins).
         assert_eq!(
             sysfs_serial(&sys, &none, "sda").as_deref(),
             Some("S3Z1NB0K123456A")
@@ -262,6 +277,18 @@ mod tests {
             sysfs_serial(&sys, &none, "vda").as_deref(),
             Some("vm-disk-7")
         );
+        // No serial anywhere: the world-wide id names the disk instead (SCSI, under the
+        // device; NVMe, the namespace's own).
+        assert_eq!(
+            sysfs_serial(&sys, &none, "sdc").as_deref(),
+            Some("naa.5000c500a1b2c3d4")
+        );
+        assert_eq!(
+            sysfs_serial(&sys, &none, "nvme1n1").as_deref(),
+            Some("eui.0025388b71b12345")
+        );
+        // Neither serial nor wwid (a USB bridge without udev's record): none.
+        assert_eq!(sysfs_serial(&sys, &none, "sdb"), None);
         // A partition, a loop device and an unknown node have none.
         assert_eq!(sysfs_serial(&sys, &none, "sda1"), None);
         assert_eq!(sysfs_serial(&sys, &none, "loop0"), None);
@@ -317,6 +344,11 @@ mod tests {
         page[1] = 0x83;
         assert_eq!(vpd_pg80_serial(&page), None);
         assert_eq!(vpd_pg80_serial(&[0, 0x80]), None);
+        assert_eq!(
+            wwid("t10.ATA     Samsung SSD 860 EVO 500GB          S3Z1NB0K123456A\n").as_deref(),
+            Some("t10.ATA Samsung SSD 860 EVO 500GB S3Z1NB0K123456A")
+        );
+        assert_eq!(wwid(" \n"), None);
         assert_eq!(vpd_pg80_serial(&[0, 0x80, 0, 4, b' ', b' ', 0, 0]), None);
         assert_eq!(udev_serial("E:ID_SERIAL=x\n"), None);
         assert_eq!(
