@@ -196,10 +196,13 @@ fn disks_rows_name_model_serial_size_and_use() {
         return;
     };
     let mapped = macos_map::map(&host, "disk0", &l0.partitions, l0.size_sectors);
+    // Opened (sudo): the device's own sector sizes, as DKIOCGETBLOCKSIZE and
+    // DKIOCGETPHYSICALBLOCKSIZE would answer for a 512e disk.
     let row = macos_map::disk_row(
         "disk0",
         &info0,
         Some("C02XK0AAJG5J".into()),
+        Some((512, 4096)),
         &mapped,
         &l0.partitions,
     );
@@ -209,6 +212,7 @@ fn disks_rows_name_model_serial_size_and_use() {
     assert_eq!(row.path, "/dev/disk0");
     assert_eq!(row.size_sectors, APPLE_SSD);
     assert_eq!(row.logical_sector_size, Some(512));
+    assert_eq!(row.physical_sector_size, Some(4096));
     assert_eq!(row.serial.as_deref(), Some("C02XK0AAJG5J"));
     assert!(row.system_disk && !row.removable);
     let nodes: Vec<&str> = row.uses.iter().map(|u| u.node.as_str()).collect();
@@ -220,14 +224,22 @@ fn disks_rows_name_model_serial_size_and_use() {
     // A disk carve cannot read (no sudo): free when nothing of it is mounted, else unknown.
     let unread = macos_map::uses_without_table(&host, "disk4", SEAGATE, "permission denied");
     assert_eq!(unread, Ok(macos_map::Mapped::default()));
-    let row4 = macos_map::disk_row("disk4", &info4, None, &unread, &[]);
+    let row4 = macos_map::disk_row("disk4", &info4, None, None, &unread, &[]);
     assert!(row4.disk.uses.is_empty() && row4.disk.serial.is_none());
+    // Not opened: diskutil's DeviceBlockSize is the logical size; the physical is unknown.
+    assert_eq!(
+        (
+            row4.disk.logical_sector_size,
+            row4.disk.physical_sector_size
+        ),
+        (Some(512), None)
+    );
     assert_eq!(
         (row4.host_unknown, row4.bus.as_deref()),
         (None, Some("SATA"))
     );
     let unread = macos_map::uses_without_table(&host, "disk2", WD_USB, "permission denied");
-    let row2 = macos_map::disk_row("disk2", &info2, None, &unread, &[]);
+    let row2 = macos_map::disk_row("disk2", &info2, None, None, &unread, &[]);
     assert!(row2.disk.uses.is_empty() && !row2.disk.system_disk);
     assert_eq!(
         row2.host_unknown.as_deref(),

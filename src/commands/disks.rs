@@ -5,8 +5,12 @@
 //! "host_uses":[{"start","sectors","node","what"}],"controller":null|{"address","id","class",
 //! "class_name","driver","iommu_group","group_peers"}}]}`.
 //!
+//! The table shows `?` in TABLE for a disk it could not read, and one line under the table
+//! per such disk says why (`/dev/sdb: table unreadable: ...`, the JSON's `table_error`).
+//!
 //! On macOS the disks are `/dev/diskN` (`crate::host::macos::list`): `bus` and
-//! `host_unknown` are added there too, `controller` and the physical sector size are null.
+//! `host_unknown` are added there too, `controller` is null, and the physical sector size is
+//! null for a disk carve could not open (no `sudo`).
 //!
 //! On Windows the disks are `\\.\PhysicalDriveN` (see [`windows_rows`]): `controller` is
 //! null (not looked up there), and `bus`, `offline`, `read_only` and `host_unknown` are

@@ -149,8 +149,9 @@ pub fn list(all: bool) -> Result<Vec<macos_map::MacDiskRow>, String> {
             .map(|(_, s)| s.clone());
         let path = format!("/dev/{name}");
         let size = info.size_bytes.map_or(0, |b| b / 512);
-        // The partitions as carve reads them, with the host use `annotate` found on them.
-        let (partitions, mapped) = match crate::disk::read_layout(&path) {
+        // The partitions as carve reads them, with the host use `annotate` found on them, and
+        // the sector sizes the device gave (DKIOC*) when it could be opened.
+        let (partitions, mapped, sizes) = match crate::disk::read_layout(&path) {
             Ok(l) => {
                 let mapped = match &l.host.detection {
                     HostDetection::Unknown(why) | HostDetection::NotBuilt(why) => Err(why.clone()),
@@ -159,17 +160,20 @@ pub fn list(all: bool) -> Result<Vec<macos_map::MacDiskRow>, String> {
                         system_disk: l.host.system_disk,
                     }),
                 };
-                (l.partitions, mapped)
+                let sizes = Some((l.logical_sector_size, l.physical_sector_size));
+                (l.partitions, mapped, sizes)
             }
             Err(e) => (
                 Vec::new(),
                 macos_map::uses_without_table(&host, &name, size, e.message()),
+                None,
             ),
         };
         rows.push(macos_map::disk_row(
             &name,
             &info,
             serial,
+            sizes,
             &mapped,
             &partitions,
         ));

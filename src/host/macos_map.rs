@@ -421,12 +421,16 @@ pub struct MacDiskRow {
     pub host_unknown: Option<String>,
 }
 
-/// The `carve disks` row for macOS disk `name`, from its `diskutil info`, its serial and what
-/// the host uses on it (`Err`: unknown, and why).
+/// The `carve disks` row for macOS disk `name`, from its `diskutil info`, its serial, the
+/// (logical, physical) sector sizes the device itself gave when carve could open it
+/// (`DKIOCGETBLOCKSIZE`, `DKIOCGETPHYSICALBLOCKSIZE`; `None` without `sudo`: `diskutil info`
+/// has the logical size only, so the physical one is then unknown) and what the host uses on
+/// it (`Err`: unknown, and why).
 pub fn disk_row(
     name: &str,
     info: &DiskInfo,
     serial: Option<String>,
+    device_sizes: Option<(u32, u32)>,
     mapped: &Result<Mapped, String>,
     partitions: &[Partition],
 ) -> MacDiskRow {
@@ -459,8 +463,8 @@ pub fn disk_row(
             model: info.model.clone(),
             serial,
             size_sectors: info.size_bytes.map_or(0, |b| b / 512),
-            logical_sector_size: info.block_size,
-            physical_sector_size: None,
+            logical_sector_size: device_sizes.map(|(l, _)| l).or(info.block_size),
+            physical_sector_size: device_sizes.map(|(_, p)| p),
             removable: info.removable,
             system_disk,
             uses,
