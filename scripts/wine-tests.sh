@@ -115,6 +115,11 @@ expect "folder (is a directory)" "$rc" 2 "$out" "is a directory"
 out=$(wine "$exe" disks --json) && rc=0 || rc=$?
 expect "disks (PhysicalDrive0 listed)" "$rc" 0 "$out" '"name": "PhysicalDrive0"'
 expect "disks (host use unknown, never free)" "$rc" 0 "$out" '"host_unknown": "cannot tell which disk volume'
+# disks --facts: the raw facts as a recorded fixture (the drive with why it cannot be read,
+# the volumes Wine lists), exit 0. Its JSON round trip is tested in tests/host_windows.rs.
+out=$(wine "$exe" disks --facts) && rc=0 || rc=$?
+expect "disks --facts (recorded by carve)" "$rc" 0 "$out" '"recorded_by": "carve'
+expect "disks --facts (PhysicalDrive0 and why)" "$rc" 0 "$out" '"error": "'
 out=$(wine "$exe" inspect '\\.\PhysicalDrive0' 2>&1) && rc=0 || rc=$?
 expect "inspect PhysicalDrive0 (cannot size it)" "$rc" 2 "$out" "PhysicalDrive0: cannot find its size"
 exit $fail

@@ -145,6 +145,10 @@ pub struct DisksArgs {
     /// Include loop and ram devices
     #[arg(long)]
     pub all: bool,
+    /// Windows: print the raw facts carve read (volume calls, drive IOCTLs, each table as an
+    /// sfdisk script) as JSON, in the shape of the test fixtures, to send in as one
+    #[arg(long)]
+    pub facts: bool,
 }
 
 #[derive(Debug, Args)]

@@ -84,3 +84,17 @@ fn human_table_says_why_a_table_is_unreadable() {
         assert_eq!(tail.last(), Some(&""), "{text}");
     }
 }
+
+#[cfg(not(windows))]
+#[test]
+fn facts_are_recorded_on_windows_only_and_say_so() {
+    let out = disks(&["--facts"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("disks --facts: recording the host's facts is built for Windows only"),
+        "{err}"
+    );
+}

@@ -4,6 +4,7 @@
 
 mod disk_support;
 
+use carve::host::facts::{RecordedDisks, RecordedDrive};
 use carve::host::windows_map::{self, WinDisk, WinHost};
 use carve::model::{DiskLayout, HostDetection, Plan};
 use serde::Deserialize;
@@ -291,39 +292,30 @@ fn a_volume_that_cannot_be_placed_makes_the_disk_unknown_never_free() {
     assert_eq!(json["host"]["detection"]["state"], "unknown");
 }
 
-#[derive(Deserialize)]
-struct DisksFixture {
-    host: WinHost,
-    drives: Vec<DriveFixture>,
-}
-
-#[derive(Deserialize)]
-struct DriveFixture {
-    drive: carve::host::windows_map::WinDrive,
-    #[serde(default)]
-    size_sectors: u64,
-    #[serde(default)]
-    sfdisk: Option<String>,
-}
-
-/// `carve disks` as Windows would print it for the recorded drives (table or JSON).
-fn disks_output(json: bool) -> Option<String> {
-    if !disk_support::tool("sfdisk") {
-        return None;
-    }
+/// `disks.json`: the shape `carve disks --facts` prints on Windows (library types, so a
+/// recording from a real machine loads as these hand-written facts do).
+fn disks_fixture() -> RecordedDisks {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/windows/disks.json");
-    let f: DisksFixture =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).expect("fixture");
-    let dir = tempfile::tempdir().unwrap();
-    let drives = f
-        .drives
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).expect("fixture")
+}
+
+/// Each recorded drive with its table as carve reads it back (an image built from the
+/// drive's sfdisk script), or why it could not be read.
+fn replay(
+    dir: &Path,
+    drives: Vec<RecordedDrive>,
+) -> Vec<(
+    carve::host::windows_map::WinDrive,
+    Result<DiskLayout, String>,
+)> {
+    drives
         .into_iter()
         .map(|d| {
             let layout = match (&d.sfdisk, &d.drive.error) {
                 (Some(script), None) => {
                     let img = disk_support::sparse_image(
-                        dir.path(),
-                        &format!("d{}.img", d.drive.number),
+                        dir,
+                        &format!("d{}-{}.img", d.drive.number, script.len()),
                         d.size_sectors * 512,
                     );
                     disk_support::sfdisk(&img, &[], script);
@@ -336,7 +328,17 @@ fn disks_output(json: bool) -> Option<String> {
             };
             (d.drive, layout)
         })
-        .collect();
+        .collect()
+}
+
+/// `carve disks` as Windows would print it for the recorded drives (table or JSON).
+fn disks_output(json: bool) -> Option<String> {
+    if !disk_support::tool("sfdisk") {
+        return None;
+    }
+    let f = disks_fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let drives = replay(dir.path(), f.drives);
     Some(carve::commands::disks::windows_output(drives, &Ok(f.host), json).expect("render"))
 }
 
@@ -584,4 +586,116 @@ fn storage_spaces_members_and_ldm_metadata_are_the_hosts() {
         Some("dynamic disk database (LDM metadata)")
     );
     assert_eq!(part_use(&l, 1), None, "the MSR alone is nobody's");
+}
+
+/// `carve disks --facts` prints what the replay reads: recording the replayed fixture gives
+/// the same facts back (JSON round trip, each table rewritten as a script and read again),
+/// and `carve disks` renders the re-recorded facts exactly as it renders the fixture.
+#[test]
+fn recorded_facts_round_trip_through_json_and_sfdisk() {
+    if !disk_support::tool("sfdisk") {
+        return;
+    }
+    let f = disks_fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let replayed = replay(dir.path(), f.drives.clone());
+    let recorded = RecordedDisks {
+        comment: f.comment.clone(),
+        recorded_by: Some("test".into()),
+        host: f.host.clone(),
+        host_error: None,
+        drives: replayed
+            .iter()
+            .map(|(d, l)| RecordedDrive::new(d.clone(), l))
+            .collect(),
+    };
+    let text = carve::commands::disks::facts_json(&recorded).expect("JSON");
+    let back: RecordedDisks = serde_json::from_str(&text).expect("the printed facts load");
+    assert_eq!(back, recorded);
+    assert_eq!(back.host, f.host);
+    for (was, now) in f.drives.iter().zip(&back.drives) {
+        assert_eq!(now.drive, was.drive);
+        assert_eq!(now.size_sectors, was.size_sectors);
+        assert_eq!(now.sfdisk.is_some(), was.sfdisk.is_some(), "{now:?}");
+    }
+    let again = replay(dir.path(), back.drives);
+    for ((_, a), (_, b)) in replayed.iter().zip(&again) {
+        match (a, b) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(a.table, b.table);
+                assert_eq!(a.size_sectors, b.size_sectors);
+                let key = |l: &DiskLayout| -> Vec<(u32, u64, u64, String, bool)> {
+                    l.partitions
+                        .iter()
+                        .map(|p| (p.number, p.start, p.sectors, p.type_id.clone(), p.extended))
+                        .collect()
+                };
+                assert_eq!(key(a), key(b));
+            }
+            (Err(a), Err(b)) => assert_eq!(a, b),
+            other => panic!("replays differ: {other:?}"),
+        }
+    }
+    let host = Ok(f.host);
+    assert_eq!(
+        carve::commands::disks::windows_output(again, &host, false).unwrap(),
+        carve::commands::disks::windows_output(replayed, &host, false).unwrap()
+    );
+}
+
+/// An MBR with an extended partition and logical ones, and a drive that could not be read,
+/// survive the recording: the script keeps the container before its logicals, and the
+/// failed read becomes the drive's `error`.
+#[test]
+fn recorded_mbr_logicals_and_unreadable_drives() {
+    if !disk_support::tool("sfdisk") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let script = "label: dos\n\
+        start=2048, size=204800, type=7\n\
+        start=206848, size=1048576, type=f\n\
+        start=208896, size=204800, type=83\n\
+        start=415744, size=409600, type=82\n\
+        start=1255424, size=100000, type=ef\n";
+    let img = disk_support::sparse_image(dir.path(), "mbr.img", 2_000_000 * 512);
+    disk_support::sfdisk(&img, &[], script);
+    let l = disk_support::layout(&img);
+    let drive = carve::host::windows_map::WinDrive {
+        number: 5,
+        path: r"\\.\PhysicalDrive5".into(),
+        ..Default::default()
+    };
+    let rec = RecordedDrive::new(drive.clone(), &Ok(l.clone()));
+    let written = rec.sfdisk.clone().expect("a script");
+    assert!(written.starts_with("label: dos\n"), "{written}");
+    assert!(
+        written.contains("type=f\n") && written.contains("type=ef\n"),
+        "{written}"
+    );
+    let again = replay(dir.path(), vec![rec]);
+    let Ok(back) = &again[0].1 else {
+        panic!("{:?}", again[0].1)
+    };
+    let key = |l: &DiskLayout| -> Vec<(u32, u64, u64, String)> {
+        l.partitions
+            .iter()
+            .map(|p| (p.number, p.start, p.sectors, p.type_id.clone()))
+            .collect()
+    };
+    assert_eq!(key(back), key(&l));
+    assert!(back.partitions.iter().any(|p| p.number == 6), "{back:?}");
+
+    let denied = RecordedDrive::new(drive, &Err("access denied: run elevated".into()));
+    assert_eq!(
+        denied.drive.error.as_deref(),
+        Some("access denied: run elevated")
+    );
+    assert_eq!((denied.size_sectors, denied.sfdisk), (0, None));
+    // A disk with no table records no script.
+    let blank = disk_support::sparse_image(dir.path(), "blank.img", 4096 * 512);
+    assert_eq!(
+        carve::host::facts::sfdisk_script(&disk_support::layout(&blank)),
+        None
+    );
 }

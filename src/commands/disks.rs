@@ -20,6 +20,9 @@ use crate::cli::DisksArgs;
 use crate::error::{Error, Result};
 #[cfg(any(target_os = "linux", target_os = "macos"))]
 use crate::host::disks::HostDisk;
+use crate::host::facts::RecordedDisks;
+#[cfg(windows)]
+use crate::host::facts::RecordedDrive;
 use crate::host::windows_map::{self, WinDrive, WinHost};
 use crate::model::{DiskLayout, human_size};
 use serde::Serialize;
@@ -75,6 +78,10 @@ struct UseJson {
 }
 
 pub fn run(args: &DisksArgs) -> Result<ExitCode> {
+    if args.facts {
+        super::print_stdout(&facts_json(&facts()?)?, "the recorded facts")?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let rows = rows(args.all)?;
     super::print_stdout(&render(rows, args.json)?, "the disk list")?;
     Ok(ExitCode::SUCCESS)
@@ -117,6 +124,52 @@ fn rows(_all: bool) -> Result<Vec<DiskJson>> {
         })
         .collect();
     Ok(windows_rows(drives, &host))
+}
+
+/// `carve disks --facts`: the recorded facts as pretty JSON with a final newline.
+pub fn facts_json(facts: &RecordedDisks) -> Result<String> {
+    let text = serde_json::to_string_pretty(facts)
+        .map_err(|e| Error::new(format!("disks --facts: cannot render JSON: {e}")))?;
+    Ok(format!("{text}\n"))
+}
+
+/// Windows: what the volume calls and the drive scan answered, and each drive's table as
+/// carve read it, for a recorded fixture (`tests/fixtures/windows/disks.json`'s shape).
+#[cfg(windows)]
+fn facts() -> Result<RecordedDisks> {
+    let (host, host_error) = match crate::host::windows::gather() {
+        Ok(host) => (host, None),
+        Err(why) => (WinHost::default(), Some(why)),
+    };
+    let drives = crate::host::windows::drives()
+        .into_iter()
+        .map(|d| {
+            let layout = match &d.error {
+                Some(why) => Err(why.clone()),
+                None => crate::disk::read_layout(&d.path).map_err(|e| e.to_string()),
+            };
+            RecordedDrive::new(d, &layout)
+        })
+        .collect();
+    Ok(RecordedDisks {
+        comment: None,
+        recorded_by: Some(format!(
+            "carve {} disks --facts on {}",
+            env!("CARGO_PKG_VERSION"),
+            std::env::consts::OS
+        )),
+        host,
+        host_error,
+        drives,
+    })
+}
+
+#[cfg(not(windows))]
+fn facts() -> Result<RecordedDisks> {
+    Err(Error::new(format!(
+        "disks --facts: recording the host's facts is built for Windows only (not {}); on Linux the facts are files under /proc and /sys, which can be copied as they are",
+        std::env::consts::OS
+    )))
 }
 
 /// macOS: the whole disks of `diskutil list` (APFS containers only with `--all`: they

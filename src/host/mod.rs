@@ -4,6 +4,7 @@
 //! like `/sys`, so fixtures test them; [`annotate`] is the thin live entry point.
 
 pub mod disks;
+pub mod facts;
 pub mod holders;
 pub mod loops;
 #[cfg(target_os = "macos")]
