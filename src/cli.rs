@@ -145,8 +145,9 @@ pub struct DisksArgs {
     /// Include loop and ram devices
     #[arg(long)]
     pub all: bool,
-    /// Windows: print the raw facts carve read (volume calls, drive IOCTLs, each table as an
-    /// sfdisk script) as JSON, in the shape of the test fixtures, to send in as one
+    /// Windows and macOS: print the raw facts carve read (volume calls and drive IOCTLs, or
+    /// getmntinfo, diskutil and ioreg; each table as an sfdisk script) as JSON, in the shape
+    /// of the test fixtures, to send in as one
     #[arg(long)]
     pub facts: bool,
 }

@@ -94,7 +94,9 @@ fn facts_are_recorded_on_windows_only_and_say_so() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
-        err.contains("disks --facts: recording the host's facts is built for Windows only"),
+        err.contains(
+            "disks --facts: recording the host's facts is built for Windows and macOS only"
+        ),
         "{err}"
     );
 }

@@ -283,3 +283,71 @@ fn the_apfs_list_names_containers_stores_and_roles() {
     assert!(macos_map::parse_apfs_list("<plist><dict/></plist>").is_err());
     assert!(macos_map::parse_apfs_list("not xml <").is_err());
 }
+
+/// `carve disks --facts` on macOS: the fixture files in one recording round-trip through
+/// JSON, and each part gives the mappers what the file gives them; a disk's table recorded
+/// as a script reads back as the same partitions.
+#[test]
+fn recorded_facts_round_trip_with_the_fixture_files() {
+    use carve::host::facts::{MacRecorded, MacRecordedDisk};
+    if !disk_support::tool("sfdisk") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let read = |script: &str, sectors: u64, name: &str| {
+        let img = disk_support::sparse_image(dir.path(), name, sectors * 512);
+        disk_support::sfdisk(&img, &[], script);
+        disk_support::layout(&img)
+    };
+    let l0 = read(DISK0, APPLE_SSD, "disk0.img");
+    let mounts: Vec<MacMount> = serde_json::from_str(&fixture("mounts.json")).expect("mounts");
+    let recorded = MacRecorded {
+        comment: Some("the hand-written fixtures".into()),
+        recorded_by: None,
+        mounts: Ok(mounts.clone()),
+        apfs_list: Ok(fixture("apfs-list.plist")),
+        diskutil_list: Ok(fixture("diskutil-list.plist")),
+        ioreg: Err("`/usr/sbin/ioreg -a -r -c IOBlockStorageDevice` failed: test".into()),
+        disks: vec![
+            MacRecordedDisk::new("disk0", Ok(fixture("info-disk0.plist")), &Ok(l0.clone())),
+            MacRecordedDisk::new(
+                "disk2",
+                Ok(fixture("info-disk2.plist")),
+                &Err("/dev/disk2: cannot open it for reading: Permission denied".into()),
+            ),
+        ],
+    };
+    let text = carve::commands::disks::facts_json(&recorded).expect("JSON");
+    let back: MacRecorded = serde_json::from_str(&text).expect("the printed facts load");
+    assert_eq!(back, recorded);
+    assert!(text.contains("\"Err\": \"`/usr/sbin/ioreg"), "{text}");
+    // Each part feeds the mapper as its fixture file does.
+    let containers = macos_map::parse_apfs_list(back.apfs_list.as_ref().unwrap()).unwrap();
+    assert_eq!(containers, host().containers);
+    assert_eq!(back.mounts.as_ref().unwrap(), &mounts);
+    assert_eq!(
+        macos_map::whole_disks(back.diskutil_list.as_ref().unwrap(), &containers).unwrap(),
+        ["disk0", "disk2", "disk4"]
+    );
+    let d0 = &back.disks[0];
+    assert_eq!(
+        macos_map::parse_disk_info(d0.info.as_ref().unwrap()).unwrap(),
+        macos_map::parse_disk_info(&fixture("info-disk0.plist")).unwrap()
+    );
+    assert_eq!(d0.size_sectors, APPLE_SSD);
+    let again = read(
+        d0.sfdisk.as_deref().expect("a script"),
+        d0.size_sectors,
+        "again.img",
+    );
+    let key = |l: &DiskLayout| -> Vec<(u32, u64, u64, String)> {
+        l.partitions
+            .iter()
+            .map(|p| (p.number, p.start, p.sectors, p.type_id.clone()))
+            .collect()
+    };
+    assert_eq!(key(&again), key(&l0));
+    let d2 = &back.disks[1];
+    assert_eq!((d2.size_sectors, d2.sfdisk.as_deref()), (0, None));
+    assert!(d2.error.as_deref().unwrap().contains("Permission denied"));
+}

@@ -20,9 +20,8 @@ use crate::cli::DisksArgs;
 use crate::error::{Error, Result};
 #[cfg(any(target_os = "linux", target_os = "macos"))]
 use crate::host::disks::HostDisk;
-use crate::host::facts::RecordedDisks;
 #[cfg(windows)]
-use crate::host::facts::RecordedDrive;
+use crate::host::facts::{RecordedDisks, RecordedDrive};
 use crate::host::windows_map::{self, WinDrive, WinHost};
 use crate::model::{DiskLayout, human_size};
 use serde::Serialize;
@@ -79,7 +78,7 @@ struct UseJson {
 
 pub fn run(args: &DisksArgs) -> Result<ExitCode> {
     if args.facts {
-        super::print_stdout(&facts_json(&facts()?)?, "the recorded facts")?;
+        super::print_stdout(&facts()?, "the recorded facts")?;
         return Ok(ExitCode::SUCCESS);
     }
     let rows = rows(args.all)?;
@@ -127,7 +126,7 @@ fn rows(_all: bool) -> Result<Vec<DiskJson>> {
 }
 
 /// `carve disks --facts`: the recorded facts as pretty JSON with a final newline.
-pub fn facts_json(facts: &RecordedDisks) -> Result<String> {
+pub fn facts_json<T: Serialize>(facts: &T) -> Result<String> {
     let text = serde_json::to_string_pretty(facts)
         .map_err(|e| Error::new(format!("disks --facts: cannot render JSON: {e}")))?;
     Ok(format!("{text}\n"))
@@ -136,7 +135,7 @@ pub fn facts_json(facts: &RecordedDisks) -> Result<String> {
 /// Windows: what the volume calls and the drive scan answered, and each drive's table as
 /// carve read it, for a recorded fixture (`tests/fixtures/windows/disks.json`'s shape).
 #[cfg(windows)]
-fn facts() -> Result<RecordedDisks> {
+fn facts() -> Result<String> {
     let (host, host_error) = match crate::host::windows::gather() {
         Ok(host) => (host, None),
         Err(why) => (WinHost::default(), Some(why)),
@@ -151,7 +150,7 @@ fn facts() -> Result<RecordedDisks> {
             RecordedDrive::new(d, &layout)
         })
         .collect();
-    Ok(RecordedDisks {
+    facts_json(&RecordedDisks {
         comment: None,
         recorded_by: Some(format!(
             "carve {} disks --facts on {}",
@@ -164,10 +163,17 @@ fn facts() -> Result<RecordedDisks> {
     })
 }
 
-#[cfg(not(windows))]
-fn facts() -> Result<RecordedDisks> {
+/// macOS: `getmntinfo` and the `diskutil`/`ioreg` answers as printed, each disk's table as
+/// carve read it (the files of `tests/fixtures/macos/` in one object).
+#[cfg(target_os = "macos")]
+fn facts() -> Result<String> {
+    facts_json(&crate::host::macos::record())
+}
+
+#[cfg(not(any(windows, target_os = "macos")))]
+fn facts() -> Result<String> {
     Err(Error::new(format!(
-        "disks --facts: recording the host's facts is built for Windows only (not {}); on Linux the facts are files under /proc and /sys, which can be copied as they are",
+        "disks --facts: recording the host's facts is built for Windows and macOS only (not {}); on Linux the facts are files under /proc and /sys, which can be copied as they are",
         std::env::consts::OS
     )))
 }

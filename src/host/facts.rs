@@ -1,12 +1,15 @@
 //! Recorded host facts: what the Windows gatherer and drive scan answered, in the shape of
 //! `tests/fixtures/windows/disks.json`, so that `carve disks --facts` on a real Windows
 //! machine prints a fixture the tests can replay (the pure mapper and `carve disks`'
-//! rendering run on it on every platform).
+//! rendering run on it on every platform). On macOS ([`MacRecorded`]): `getmntinfo`'s
+//! mounts and the `diskutil`/`ioreg` plists as the commands printed them, the files of
+//! `tests/fixtures/macos/` in one JSON object.
 //!
 //! A drive's partition table is recorded as an `sfdisk` script of the partitions carve read
 //! (start, size and type, in the disk's logical sectors): the tests rebuild a sparse image
 //! from it and read that with carve's own reader, as they do for the hand-written fixtures.
 
+use super::macos_map::MacMount;
 use super::windows_map::{WinDrive, WinHost};
 use crate::model::{DiskLayout, TableKind};
 use serde::{Deserialize, Serialize};
@@ -65,7 +68,8 @@ impl RecordedDrive {
     }
 }
 
-/// The partitions of `layout` as an `sfdisk` script (`label: gpt` or `label: dos`, then one
+/// The partitions of `layout` as an `sfdisk` script (`label: gpt` and its `first-lba`, or
+/// `label: dos`, then one
 /// `start=, size=, type=` line per partition in table order, an MBR's extended container
 /// before its logical partitions); `None` for a disk with no table. Names and attributes are
 /// left out: the host-use mapping reads places and types only.
@@ -76,6 +80,15 @@ pub fn sfdisk_script(layout: &DiskLayout) -> Option<String> {
         TableKind::None => return None,
     };
     let mut out = format!("label: {label}\n");
+    // A GPT's first usable sector (the end of its primary header and entries): partitions
+    // may start before sfdisk's default of 2048 (macOS puts its ESP at 40).
+    if let Some(primary) = layout
+        .reserved
+        .iter()
+        .find(|r| r.what == crate::model::ReservedKind::GptPrimary)
+    {
+        let _ = writeln!(out, "first-lba: {}", primary.start + primary.sectors);
+    }
     let mut parts: Vec<_> = layout.partitions.iter().collect();
     parts.sort_by_key(|p| p.number);
     for p in parts {
@@ -92,4 +105,65 @@ pub fn sfdisk_script(layout: &DiskLayout) -> Option<String> {
         let _ = writeln!(out, "start={}, size={}, type={kind}", p.start, p.sectors);
     }
     Some(out)
+}
+
+/// `carve disks --facts` on macOS: what `src/host/macos.rs` read, each command's output as
+/// it printed it (`{"Ok": ...}`, or `{"Err": "why"}` for a command that failed). The fields are the files of `tests/fixtures/macos/`: `mounts` is
+/// `mounts.json`, `apfs_list` `apfs-list.plist`, `diskutil_list` `diskutil-list.plist`,
+/// `info[diskN]` `info-diskN.plist`, `ioreg` `ioreg-storage.plist`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MacRecorded {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_by: Option<String>,
+    /// `getmntinfo(3)`, or why it failed.
+    pub mounts: Result<Vec<MacMount>, String>,
+    /// `diskutil apfs list -plist`.
+    pub apfs_list: Result<String, String>,
+    /// `diskutil list -plist`.
+    pub diskutil_list: Result<String, String>,
+    /// `ioreg -a -r -c IOBlockStorageDevice`.
+    pub ioreg: Result<String, String>,
+    /// Each whole disk of `diskutil list` (APFS containers too): `diskutil info -plist`
+    /// and its table as carve read it.
+    pub disks: Vec<MacRecordedDisk>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MacRecordedDisk {
+    /// `disk0`.
+    pub name: String,
+    /// `diskutil info -plist diskN`, or why it failed.
+    pub info: Result<String, String>,
+    /// The size carve read, in 512-byte units (0 when it could not be read).
+    #[serde(default)]
+    pub size_sectors: u64,
+    /// The partitions carve read as an `sfdisk` script (see [`sfdisk_script`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sfdisk: Option<String>,
+    /// Why carve could not read it (without `sudo`: permission denied).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl MacRecordedDisk {
+    /// Disk `name`, its `diskutil info` answer and what reading its table gave.
+    pub fn new(
+        name: &str,
+        info: Result<String, String>,
+        layout: &Result<DiskLayout, String>,
+    ) -> Self {
+        let (size_sectors, sfdisk, error) = match layout {
+            Ok(l) => (l.size_sectors, sfdisk_script(l), None),
+            Err(why) => (0, None, Some(why.clone())),
+        };
+        MacRecordedDisk {
+            name: name.to_string(),
+            info,
+            size_sectors,
+            sfdisk,
+            error,
+        }
+    }
 }

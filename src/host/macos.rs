@@ -180,3 +180,38 @@ pub fn list(all: bool) -> Result<Vec<macos_map::MacDiskRow>, String> {
     }
     Ok(rows)
 }
+
+/// `carve disks --facts`: every command's answer as it printed it, and each whole disk's
+/// table as carve read it (all of `diskutil list`'s whole disks, APFS containers too).
+pub fn record() -> super::facts::MacRecorded {
+    let diskutil_list = run("/usr/sbin/diskutil", &["list", "-plist"]);
+    let names = diskutil_list
+        .as_ref()
+        .map_err(Clone::clone)
+        .and_then(|list| macos_map::whole_disks(list, &[]))
+        .unwrap_or_default();
+    let disks = names
+        .iter()
+        .map(|name| {
+            let info = run("/usr/sbin/diskutil", &["info", "-plist", name]);
+            let layout =
+                crate::disk::read_layout(&format!("/dev/{name}")).map_err(|e| e.to_string());
+            super::facts::MacRecordedDisk::new(name, info, &layout)
+        })
+        .collect();
+    super::facts::MacRecorded {
+        comment: None,
+        recorded_by: Some(format!(
+            "carve {} disks --facts on macos",
+            env!("CARGO_PKG_VERSION")
+        )),
+        mounts: mounts(),
+        apfs_list: run("/usr/sbin/diskutil", &["apfs", "list", "-plist"]),
+        diskutil_list,
+        ioreg: run(
+            "/usr/sbin/ioreg",
+            &["-a", "-r", "-c", "IOBlockStorageDevice"],
+        ),
+        disks,
+    }
+}
