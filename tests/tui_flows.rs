@@ -511,3 +511,83 @@ fn an_overlapping_pair_is_one_finding_that_jumps_to_it_with_both_marked() {
     let m = h.app.message.clone().expect("message").text;
     assert!(m.contains("overlaps vm1 extent 2"), "{m}");
 }
+
+fn key_event(c: char) -> ratatui::crossterm::event::Event {
+    ratatui::crossterm::event::Event::Key(ratatui::crossterm::event::KeyEvent::new(
+        KeyCode::Char(c),
+        ratatui::crossterm::event::KeyModifiers::NONE,
+    ))
+}
+
+#[test]
+fn keys_in_one_burst_judge_the_plan_as_it_is_after_the_keys_before() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = Harness::demo(dir.path(), 120, 40);
+    // vm1 with partition 2 twice: an error.
+    h.keys("jn\nww");
+    assert_eq!(h.app.report.errors, 1, "{:#?}", h.app.report.findings);
+    // `u e` read in one go: the undo leaves no error, so export previews (before: refused
+    // with "the plan has 1 error", the findings of the frame before the undo).
+    h.burst(&[key_event('u'), key_event('e')]);
+    assert_eq!(h.app.report.errors, 0, "{:#?}", h.app.report.findings);
+    assert!(
+        matches!(h.app.dialog, Some(Dialog::Export { .. })),
+        "{:?} {:?}",
+        h.app.dialog,
+        h.app.message
+    );
+    // And the other way: `w e` in one go is refused on the error the `w` made.
+    h.key(KeyCode::Esc);
+    h.burst(&[key_event('w'), key_event('e')]);
+    assert!(h.app.dialog.is_none(), "{:?}", h.app.dialog);
+    let m = h.app.message.clone().expect("message").text;
+    assert!(m.contains("export refused: the plan has 1 error"), "{m}");
+    // Going to a finding in the same burst as the change goes to the findings the change
+    // left: with the error selected in the findings pane, `u Enter` goes to the only
+    // finding left, the missing header's warning (before: to the error the undo removed).
+    h.app.focus = Focus::Findings;
+    h.app.finding_row = h
+        .app
+        .report
+        .findings
+        .iter()
+        .position(|f| f.severity == Severity::Error)
+        .expect("the error");
+    let enter = ratatui::crossterm::event::Event::Key(ratatui::crossterm::event::KeyEvent::new(
+        KeyCode::Enter,
+        ratatui::crossterm::event::KeyModifiers::NONE,
+    ));
+    h.burst(&[key_event('u'), enter]);
+    assert_eq!(h.app.report.errors, 0);
+    let m = h.app.message.clone().expect("message").text;
+    assert!(m.starts_with("vm1 is current; press f"), "{m}");
+    assert_eq!(h.app.cursor, P2_START);
+}
+
+#[test]
+fn a_second_header_in_front_of_a_header_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = Harness::demo(dir.path(), 120, 40);
+    // The seed's split: vm1 and vm2, each a header file then half of partition 2.
+    h.keys("jS\n");
+    let before = extents(&h);
+    h.keys("f");
+    assert!(h.app.dialog.is_none(), "{:?}", h.app.dialog);
+    let m = h.app.message.clone().expect("message");
+    assert!(m.error, "{m:?}");
+    assert!(
+        m.text
+            .contains("vm1 already starts with a header file (1M)"),
+        "{}",
+        m.text
+    );
+    assert!(m.text.contains("R or < >"), "{}", m.text);
+    assert_eq!(extents(&h), before);
+    // A vdisk without one still gets its header first.
+    h.keys("n\nwf\n");
+    let v = h.app.current.expect("current");
+    assert!(matches!(
+        h.app.plan.vdisks[v].extents.as_slice(),
+        [Extent::File { sectors: 2048, .. }, Extent::Raw { .. }]
+    ));
+}

@@ -93,6 +93,30 @@ fn a_burst_over_1024_bytes_is_read_whole() {
 }
 
 #[test]
+fn undo_then_export_in_one_write_judges_the_plan_after_the_undo() {
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let t = Tmux::start("undo-export", &dir.path().join("p"), 100, 30);
+    // vm1 with partition 2 twice: one error.
+    t.keys(&["j", "n"]);
+    t.wait_for("New vdisk name");
+    t.keys(&["Enter"]);
+    t.wait_for("new vdisk vm1");
+    t.keys(&["w"]);
+    t.wait_for("0 errors");
+    t.keys(&["w"]);
+    t.wait_for("1 error,");
+    // `u e` in one write: the undo leaves no error, so `e` previews (before: "export
+    // refused: the plan has 1 error", judged on the findings of the frame before the undo).
+    t.one_write("ue");
+    let s = t.wait_for("Export into");
+    assert!(s.contains("0 errors"), "{s}");
+    assert!(!s.contains("export refused"), "{s}");
+}
+
+#[test]
 fn a_10_kb_bracketed_paste_goes_into_the_prompt_at_once() {
     if !have_tmux() {
         return;

@@ -168,7 +168,24 @@ impl App {
         self.set_message(msg);
     }
 
+    /// Why `f` is refused on the current vdisk: it already starts with a file extent (its
+    /// header; a second one in front would silently shift the guest's sectors).
+    pub(super) fn header_already(&self) -> Option<String> {
+        let vd = self.plan.vdisks.get(self.current?)?;
+        let Some(Extent::File { sectors, .. }) = vd.extents.first() else {
+            return None;
+        };
+        Some(format!(
+            "{} already starts with a header file ({}): resize it with R or < > on its vdisks row",
+            vd.name,
+            crate::model::human_size(*sectors)
+        ))
+    }
+
     pub(super) fn add_header(&mut self, sectors: u64) {
+        if let Some(refusal) = self.header_already() {
+            return self.set_error(refusal);
+        }
         self.checkpoint();
         let c = self.current_or_new();
         let vd = &mut self.plan.vdisks[c];

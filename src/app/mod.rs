@@ -144,6 +144,9 @@ pub struct App {
     pub project: PathBuf,
     /// Written into `disk.device_path` on save (the demo's `\\.\PhysicalDrive0`).
     pub device_path: Option<String>,
+    /// The findings as of the last [`App::settle`]. Keys of one input burst are applied
+    /// before the one recheck, so an action that judges by the findings (export, going to
+    /// a finding) calls [`App::settle`] first: it must never judge a plan that is gone.
     pub report: Report,
     /// The raw-extent checks' findings, reused by a recheck while the raw extents are the same.
     check_memo: check::Memo,

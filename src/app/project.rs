@@ -40,6 +40,8 @@ impl App {
 
     /// `e`: refuse on errors, else show what the export would write.
     pub(super) fn export_preview(&mut self) {
+        // Judge the plan as it is now, not as the last frame showed it (`u e` in one burst).
+        self.settle();
         if self.report.errors > 0 {
             return self.set_error(format!(
                 "export refused: the plan has {}; see the findings pane",

@@ -356,10 +356,13 @@ impl App {
             Action::DeleteVdisk => self.delete_current(),
             Action::ToggleShareable => self.toggle_shareable(),
             Action::CycleGuestTable => self.cycle_guest_table(),
-            Action::AddHeader => self.prompt(
-                Prompt::HeaderSize,
-                super::edit::HEADER_SECTORS.to_string(),
-            ),
+            Action::AddHeader => match self.header_already() {
+                Some(refusal) => self.set_error(refusal),
+                None => self.prompt(
+                    Prompt::HeaderSize,
+                    super::edit::HEADER_SECTORS.to_string(),
+                ),
+            },
             Action::AddZero => self.prompt(Prompt::ZeroSize, MIB_SECTORS.to_string()),
             Action::DeleteExtent => self.delete_extent(),
             Action::MoveExtent(d) => self.move_extent(d),
@@ -377,6 +380,7 @@ impl App {
                 self.jump_to_finding();
             }
             Action::NextFinding => {
+                self.settle();
                 let n = self.report.findings.len();
                 if n == 0 {
                     return self.set_message("no findings");
@@ -441,6 +445,7 @@ impl App {
                 }
             }
             Focus::Findings => {
+                self.settle();
                 self.finding_row = step(self.finding_row, d, self.report.findings.len());
             }
         }
@@ -487,6 +492,7 @@ impl App {
     }
 
     fn jump_to_finding(&mut self) {
+        self.settle();
         let Some(f) = self.report.findings.get(self.finding_row) else {
             return;
         };
