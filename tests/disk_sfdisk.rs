@@ -273,6 +273,94 @@ fn gpt_made_by_sgdisk() {
     assert_eq!(l.partitions[2].type_name, "Microsoft basic data");
 }
 
+/// `sgdisk -p`'s rows as (number, start, end) in the disk's own sectors.
+fn sgdisk_rows(img: &Path) -> Vec<(u32, u64, u64)> {
+    let out = Command::new("sgdisk").arg("-p").arg(img).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .skip_while(|l| !l.trim_start().starts_with("Number"))
+        .skip(1)
+        .filter_map(|l| {
+            let mut w = l.split_whitespace();
+            Some((
+                w.next()?.parse().ok()?,
+                w.next()?.parse().ok()?,
+                w.next()?.parse().ok()?,
+            ))
+        })
+        .collect()
+}
+
+/// Entry 2 before entry 1 on the disk (`sgdisk -n 2:2048:… -n 1:0:…`; fdisk says "Partition
+/// table entries are not in disk order"): carve lists by start, each with its own number,
+/// in the library, `inspect --json` and the table; free space is the gaps around them.
+#[test]
+fn gpt_entries_out_of_disk_order() {
+    if !tool("sgdisk") || !tool("sfdisk") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let img = sparse_image(dir.path(), "order.img", 64 << 20);
+    let out = Command::new("sgdisk")
+        .args(["-n", "2:2048:+10M", "-n", "1:0:+10M", "-n", "3:0:+5M"])
+        .arg(&img)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // sgdisk itself lists by number, with entry 1 after entry 2 on the disk.
+    let theirs = sgdisk_rows(&img);
+    assert_eq!(
+        theirs,
+        vec![(1, 22_528, 43_007), (2, 2_048, 22_527), (3, 43_008, 53_247)]
+    );
+    let l = cross_check(&img);
+    let mut by_start = theirs.clone();
+    by_start.sort_by_key(|&(_, start, _)| start);
+    let ours: Vec<_> = l
+        .partitions
+        .iter()
+        .map(|p| (p.number, p.start, p.start + p.sectors - 1))
+        .collect();
+    assert_eq!(ours, by_start, "partitions are not sorted by start");
+    // Free: after the primary table up to #2, and after #3 up to the backup table.
+    let backup = l
+        .reserved
+        .iter()
+        .find(|r| r.what == ReservedKind::GptBackup)
+        .unwrap();
+    assert_eq!(
+        l.free,
+        vec![
+            Span::from_bounds(34, 2_048),
+            Span::from_bounds(53_248, backup.start)
+        ]
+    );
+    let out = carve(&["inspect", "--json", img.to_str().unwrap()]);
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let numbers: Vec<u64> = v["partitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["number"].as_u64().unwrap())
+        .collect();
+    assert_eq!(numbers, [2, 1, 3]);
+    let out = carve(&["inspect", img.to_str().unwrap()]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let firsts: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("Linux filesystem"))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(firsts, ["2", "1", "3"], "{text}");
+}
+
 /// A loop device with 4096-byte sectors: sizes come from the kernel, not the probe.
 #[test]
 fn block_device_sector_sizes_come_from_the_kernel() {

@@ -128,6 +128,9 @@ pub fn read(disk: &DiskFile, lb: u32) -> Result<TableRead> {
             )),
         }
     }
+    // Entries need not be in disk order (`sgdisk -n 2:2048:… -n 1:0:…`; fdisk says so and
+    // lists by number): `DiskLayout` lists by start, each partition keeping its number.
+    partitions.sort_by_key(|p| (p.start, p.number));
 
     for p in &partitions {
         let span = p.span();
