@@ -4,49 +4,24 @@
 //! (recheck when the plan may have changed), draw one frame.
 
 use carve::app::{Action, App, Focus};
-use carve::model::demo::{DEMO_DEVICE_PATH, demo_layout};
-use carve::model::{Extent, MIB_SECTORS, Plan, PlanDisk, RegionKind, VDisk};
+#[path = "../examples/support/packed_plan.rs"]
+mod packed_plan;
+
+use carve::model::demo::demo_layout;
 use carve::ui::Hits;
 use criterion::{Criterion, criterion_group, criterion_main};
+use packed_plan::packed_plan;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use std::hint::black_box;
 
-/// 100,000 raw extents of 1 MiB on the demo disk over 100 vdisks (as examples/gen_plan.rs).
+/// 100,000 raw extents of 1 MiB on the demo disk over 100 vdisks (the plan
+/// examples/gen_plan.rs writes).
 fn app_100k() -> App {
     let layout = demo_layout();
-    let mut starts = Vec::new();
-    'regions: for region in layout.regions() {
-        if matches!(region.kind, RegionKind::Reserved(_)) {
-            continue;
-        }
-        let mut at = region.span.start.div_ceil(MIB_SECTORS) * MIB_SECTORS;
-        while at + MIB_SECTORS <= region.span.end() {
-            if starts.len() == 100_000 {
-                break 'regions;
-            }
-            starts.push(at);
-            at += MIB_SECTORS;
-        }
-    }
-    let mut plan = Plan::new(PlanDisk::from_layout(
-        &layout,
-        Some(DEMO_DEVICE_PATH.into()),
-    ));
-    for (i, chunk) in starts.chunks(1000).enumerate() {
-        let mut vd = VDisk::new(format!("vm{i}"));
-        vd.shareable = true;
-        vd.extents.push(Extent::File {
-            sectors: MIB_SECTORS,
-            path: None,
-        });
-        vd.extents.extend(chunk.iter().map(|&start| Extent::Raw {
-            start,
-            sectors: MIB_SECTORS,
-        }));
-        plan.vdisks.push(vd);
-    }
+    let plan = packed_plan(&layout, 100_000, 100)
+        .unwrap_or_else(|room| panic!("the demo disk holds only {room} extents of 1 MiB"));
     App::new(layout, plan, "/bench".into(), true)
 }
 

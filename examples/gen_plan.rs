@@ -10,8 +10,11 @@
 //! each of which starts with a 1 MiB header file. Deterministic: the same arguments give the
 //! same file.
 
-use carve::model::demo::{DEMO_DEVICE_PATH, demo_layout};
-use carve::model::{Extent, MIB_SECTORS, Plan, PlanDisk, RegionKind, VDisk};
+#[path = "support/packed_plan.rs"]
+mod packed_plan;
+
+use carve::model::demo::demo_layout;
+use packed_plan::packed_plan;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -29,45 +32,13 @@ fn main() -> ExitCode {
         .unwrap_or(100)
         .max(1);
 
-    let layout = demo_layout();
-    let mut starts = Vec::with_capacity(count);
-    'regions: for region in layout.regions() {
-        if matches!(region.kind, RegionKind::Reserved(_)) {
-            continue;
+    let plan = match packed_plan(&demo_layout(), count, vdisks) {
+        Ok(plan) => plan,
+        Err(room) => {
+            eprintln!("the demo disk holds only {room} extents of 1 MiB");
+            return ExitCode::from(2);
         }
-        let first = region.span.start.div_ceil(MIB_SECTORS) * MIB_SECTORS;
-        let mut at = first;
-        while at + MIB_SECTORS <= region.span.end() {
-            if starts.len() == count {
-                break 'regions;
-            }
-            starts.push(at);
-            at += MIB_SECTORS;
-        }
-    }
-    if starts.len() < count {
-        eprintln!("the demo disk holds only {} extents of 1 MiB", starts.len());
-        return ExitCode::from(2);
-    }
-
-    let mut plan = Plan::new(PlanDisk::from_layout(
-        &layout,
-        Some(DEMO_DEVICE_PATH.to_string()),
-    ));
-    let per_vdisk = count.div_ceil(vdisks).max(1);
-    for (i, chunk) in starts.chunks(per_vdisk).enumerate() {
-        let mut vdisk = VDisk::new(format!("vm{i}"));
-        vdisk.shareable = true;
-        vdisk.extents.push(Extent::File {
-            sectors: MIB_SECTORS,
-            path: None,
-        });
-        vdisk.extents.extend(chunk.iter().map(|&start| Extent::Raw {
-            start,
-            sectors: MIB_SECTORS,
-        }));
-        plan.vdisks.push(vdisk);
-    }
+    };
     if let Some(dir) = std::path::Path::new(out).parent()
         && !dir.as_os_str().is_empty()
         && let Err(e) = std::fs::create_dir_all(dir)
