@@ -112,7 +112,13 @@ fn rows(all: bool) -> Result<Vec<DiskJson>> {
 #[cfg(windows)]
 fn rows(_all: bool) -> Result<Vec<DiskJson>> {
     let host = crate::host::windows::gather();
-    let drives = crate::host::windows::drives()
+    Ok(windows_rows(drives_read(), &host))
+}
+
+/// Windows: every drive the scan found, with its table as carve reads it (or why not).
+#[cfg(windows)]
+fn drives_read() -> Vec<(WinDrive, std::result::Result<DiskLayout, String>)> {
+    crate::host::windows::drives()
         .into_iter()
         .map(|d| {
             let layout = match &d.error {
@@ -121,8 +127,7 @@ fn rows(_all: bool) -> Result<Vec<DiskJson>> {
             };
             (d, layout)
         })
-        .collect();
-    Ok(windows_rows(drives, &host))
+        .collect()
 }
 
 /// `carve disks --facts`: the recorded facts as pretty JSON with a final newline.
@@ -140,15 +145,9 @@ fn facts() -> Result<String> {
         Ok(host) => (host, None),
         Err(why) => (WinHost::default(), Some(why)),
     };
-    let drives = crate::host::windows::drives()
+    let drives = drives_read()
         .into_iter()
-        .map(|d| {
-            let layout = match &d.error {
-                Some(why) => Err(why.clone()),
-                None => crate::disk::read_layout(&d.path).map_err(|e| e.to_string()),
-            };
-            RecordedDrive::new(d, &layout)
-        })
+        .map(|(d, layout)| RecordedDrive::new(d, &layout))
         .collect();
     facts_json(&RecordedDisks {
         comment: None,
