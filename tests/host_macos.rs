@@ -6,9 +6,11 @@
 
 mod disk_support;
 
+use disk_support::{check_extents, part_use};
+
 use carve::host::macos_map::{self, MacHost, MacMount};
-use carve::model::{DiskLayout, HostDetection, Plan};
-use std::path::{Path, PathBuf};
+use carve::model::{DiskLayout, HostDetection};
+use std::path::PathBuf;
 
 fn fixture(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -53,22 +55,6 @@ fn layout_of(name: &str, script: &str, sectors: u64) -> Option<DiskLayout> {
     Some(layout)
 }
 
-fn part_use(l: &DiskLayout, number: u32) -> Option<&str> {
-    l.partitions
-        .iter()
-        .find(|p| p.number == number)
-        .and_then(|p| p.host_use.as_deref())
-}
-
-fn check(l: &DiskLayout, extents: &str) -> carve::check::Report {
-    let text = format!(
-        r#"{{"version":1,"disk":{{"source":"{}"}},"vdisks":[{{"name":"vm1","shareable":true,"extents":[{{"kind":"file","sectors":2048}},{extents}]}}]}}"#,
-        l.source
-    );
-    let plan = Plan::from_json(&text, Path::new("carve.json")).expect("plan");
-    carve::check::run(&plan, Some(l))
-}
-
 #[test]
 fn the_apfs_container_on_disk0s2_is_where_macos_runs() {
     let Some(l) = layout_of("disk0", DISK0, APPLE_SSD) else {
@@ -96,7 +82,7 @@ fn the_apfs_container_on_disk0s2_is_where_macos_runs() {
             "{u:?}"
         );
     }
-    let report = check(&l, r#"{"kind":"raw","start":409640,"sectors":2048}"#);
+    let report = check_extents(&l, r#"{"kind":"raw","start":409640,"sectors":2048}"#);
     let hits: Vec<&str> = report
         .with_code("host-in-use")
         .map(|f| f.message.as_str())
@@ -128,9 +114,19 @@ fn an_external_disk_shows_its_mounted_hfs_and_exfat_volumes() {
         r#"{{"kind":"raw","start":3000409640,"sectors":{}}}"#,
         2048 * 1024
     );
-    assert_eq!(check(&l, &free_tail).with_code("host-in-use").count(), 0);
+    assert_eq!(
+        check_extents(&l, &free_tail)
+            .with_code("host-in-use")
+            .count(),
+        0
+    );
     let over_exfat = r#"{"kind":"raw","start":2000409640,"sectors":2048}"#;
-    assert_eq!(check(&l, over_exfat).with_code("host-in-use").count(), 1);
+    assert_eq!(
+        check_extents(&l, over_exfat)
+            .with_code("host-in-use")
+            .count(),
+        1
+    );
 }
 
 #[test]
@@ -140,7 +136,7 @@ fn an_unmounted_disk_is_checked_and_free() {
     };
     assert_eq!(l.host.detection, HostDetection::Checked);
     assert!(!l.host.system_disk && l.host.uses.is_empty());
-    let report = check(&l, r#"{"kind":"raw","start":2048,"sectors":2048}"#);
+    let report = check_extents(&l, r#"{"kind":"raw","start":2048,"sectors":2048}"#);
     assert_eq!(report.with_code("host-in-use").count(), 0);
     assert_eq!(report.with_code("host-unknown").count(), 0);
 }
@@ -163,7 +159,7 @@ fn a_mount_on_a_partition_carve_does_not_see_makes_the_use_unknown() {
         other => panic!("expected Unknown, got {other:?}"),
     }
     assert!(l.partitions.iter().all(|p| p.host_use.is_none()));
-    let report = check(&l, r#"{"kind":"raw","start":2000409640,"sectors":2048}"#);
+    let report = check_extents(&l, r#"{"kind":"raw","start":2000409640,"sectors":2048}"#);
     assert_eq!(report.with_code("host-unknown").count(), 1);
 }
 

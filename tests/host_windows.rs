@@ -4,9 +4,11 @@
 
 mod disk_support;
 
+use disk_support::{check_extents, part_use};
+
 use carve::host::facts::{RecordedDisks, RecordedDrive};
 use carve::host::windows_map::{self, WinDisk, WinHost};
-use carve::model::{DiskLayout, HostDetection, Plan};
+use carve::model::{DiskLayout, HostDetection};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -48,22 +50,6 @@ fn uses(l: &DiskLayout) -> Vec<(u64, u64, &str)> {
         .iter()
         .map(|u| (u.start, u.sectors, u.what.as_str()))
         .collect()
-}
-
-fn part_use(l: &DiskLayout, number: u32) -> Option<&str> {
-    l.partitions
-        .iter()
-        .find(|p| p.number == number)
-        .and_then(|p| p.host_use.as_deref())
-}
-
-fn check(l: &DiskLayout, extents: &str) -> carve::check::Report {
-    let text = format!(
-        r#"{{"version":1,"disk":{{"source":"{}"}},"vdisks":[{{"name":"vm1","shareable":true,"extents":[{{"kind":"file","sectors":2048}},{extents}]}}]}}"#,
-        l.source.replace('\\', "\\\\")
-    );
-    let plan = Plan::from_json(&text, Path::new("carve.json")).expect("plan");
-    carve::check::run(&plan, Some(l))
 }
 
 #[test]
@@ -128,7 +114,7 @@ fn check_says_host_in_use_over_c_and_nothing_over_free_space() {
         return;
     };
     // The seed's extent (60 GiB at 125831168) starts inside C: and runs into WinRE.
-    let report = check(
+    let report = check_extents(
         &l,
         r#"{"kind":"raw","start":125831168,"sectors":125829120}"#,
     );
@@ -145,7 +131,7 @@ fn check_says_host_in_use_over_c_and_nothing_over_free_space() {
     assert!(hits[0].contains("and 1 more host use"), "{}", hits[0]);
     assert!(report.errors > 0);
     // The free space after the recovery partition is nobody's.
-    let report = check(
+    let report = check_extents(
         &l,
         r#"{"kind":"raw","start":127297536,"sectors":125829120}"#,
     );
@@ -172,7 +158,7 @@ fn a_mount_folder_and_a_letter_on_a_data_disk() {
         "{}",
         l.notes[0]
     );
-    let report = check(&l, r#"{"kind":"raw","start":2048,"sectors":2048}"#);
+    let report = check_extents(&l, r#"{"kind":"raw","start":2048,"sectors":2048}"#);
     let hit = report.with_code("host-in-use").next().expect("host-in-use");
     assert!(
         hit.message.contains(r"mounted at C:\Data\ (NTFS)"),
@@ -180,7 +166,7 @@ fn a_mount_folder_and_a_letter_on_a_data_disk() {
         hit.message
     );
     assert_eq!(
-        check(&l, r#"{"kind":"raw","start":419432448,"sectors":2048}"#)
+        check_extents(&l, r#"{"kind":"raw","start":419432448,"sectors":2048}"#)
             .with_code("host-in-use")
             .count(),
         0
@@ -206,7 +192,7 @@ fn an_offline_disk_has_no_host_use_and_says_offline() {
     let text = carve::commands::inspect::render(&l);
     assert!(text.contains("Host use: checked, none in use."), "{text}");
     // The seed's extent on it passes the host checks.
-    let report = check(
+    let report = check_extents(
         &l,
         r#"{"kind":"raw","start":125831168,"sectors":125829120}"#,
     );
@@ -225,7 +211,7 @@ fn a_pagefile_on_d_is_a_host_use_and_an_empty_reader_is_on_no_disk() {
         uses(&l),
         vec![(34_816, 838_860_800, "D: (NTFS, holds pagefile.sys)")]
     );
-    let report = check(&l, r#"{"kind":"raw","start":838893568,"sectors":2048}"#);
+    let report = check_extents(&l, r#"{"kind":"raw","start":838893568,"sectors":2048}"#);
     let hit = report.with_code("host-in-use").next().expect("host-in-use");
     assert!(
         hit.message.contains("holds pagefile.sys"),
@@ -252,13 +238,13 @@ fn a_spanned_volume_maps_only_its_extent_on_this_disk() {
     );
     // Past the 30 GiB S: has on disk 2, the LDM partition is not the host's.
     assert_eq!(
-        check(&l, r#"{"kind":"raw","start":62914623,"sectors":2048}"#)
+        check_extents(&l, r#"{"kind":"raw","start":62914623,"sectors":2048}"#)
             .with_code("host-in-use")
             .count(),
         0
     );
     assert_eq!(
-        check(&l, r#"{"kind":"raw","start":62912512,"sectors":4096}"#)
+        check_extents(&l, r#"{"kind":"raw","start":62912512,"sectors":4096}"#)
             .with_code("host-in-use")
             .count(),
         1
@@ -285,7 +271,7 @@ fn a_volume_that_cannot_be_placed_makes_the_disk_unknown_never_free() {
         "{text}"
     );
     assert!(text.contains("do not assume the disk is free"), "{text}");
-    let report = check(&l, r#"{"kind":"raw","start":2048,"sectors":2048}"#);
+    let report = check_extents(&l, r#"{"kind":"raw","start":2048,"sectors":2048}"#);
     assert_eq!(report.with_code("host-unknown").count(), 1);
     assert_eq!(report.with_code("host-in-use").count(), 0);
     let json = serde_json::to_value(carve::commands::inspect::InspectJson::from(&l)).unwrap();
@@ -489,7 +475,7 @@ fn readme_windows_samples_are_the_rendered_fixture() {
         "PS> carve inspect \\\\.\\PhysicalDrive0\n{}",
         carve::commands::inspect::render(&l)
     );
-    let report = check(
+    let report = check_extents(
         &l,
         r#"{"kind":"raw","start":125831168,"sectors":125829120}"#,
     );
@@ -547,9 +533,9 @@ fn a_bios_machine_boots_from_system_reserved_without_a_letter() {
     );
     assert!(l.notes.is_empty(), "{:?}", l.notes);
     // The free space after C: is nobody's; the boot manager's partition is the host's.
-    let free = check(&l, r#"{"kind":"raw","start":126035968,"sectors":2048}"#);
+    let free = check_extents(&l, r#"{"kind":"raw","start":126035968,"sectors":2048}"#);
     assert_eq!(free.with_code("host-in-use").count(), 0);
-    let reserved = check(&l, r#"{"kind":"raw","start":4096,"sectors":2048}"#);
+    let reserved = check_extents(&l, r#"{"kind":"raw","start":4096,"sectors":2048}"#);
     let hit = reserved
         .with_code("host-in-use")
         .next()

@@ -111,3 +111,22 @@ pub fn snapshot(path: &Path) -> (Vec<u8>, std::time::SystemTime) {
     let mtime = std::fs::metadata(path).unwrap().modified().unwrap();
     (bytes, mtime)
 }
+
+/// The host use marked on partition `number`, if any.
+pub fn part_use(l: &DiskLayout, number: u32) -> Option<&str> {
+    l.partitions
+        .iter()
+        .find(|p| p.number == number)
+        .and_then(|p| p.host_use.as_deref())
+}
+
+/// `carve check` of one shareable vdisk on `l`: a 1 MiB header file, then `extents` (JSON
+/// extent objects), the plan's source being the layout's (a Windows path too).
+pub fn check_extents(l: &DiskLayout, extents: &str) -> carve::check::Report {
+    let text = format!(
+        r#"{{"version":1,"disk":{{"source":"{}"}},"vdisks":[{{"name":"vm1","shareable":true,"extents":[{{"kind":"file","sectors":2048}},{extents}]}}]}}"#,
+        l.source.replace('\\', "\\\\")
+    );
+    let plan = carve::model::Plan::from_json(&text, Path::new("carve.json")).expect("plan");
+    carve::check::run(&plan, Some(l))
+}
