@@ -241,8 +241,9 @@ fn gpt_made_by_sgdisk() {
     }
     let dir = tempfile::tempdir().unwrap();
     let img = sparse_image(dir.path(), "sg.img", 128 << 20);
-    let out = Command::new("sgdisk")
-        .args([
+    sgdisk(
+        &img,
+        &[
             "-n",
             "1:2048:+10M",
             "-t",
@@ -259,14 +260,7 @@ fn gpt_made_by_sgdisk() {
             "3:0:+8M",
             "-t",
             "3:0700",
-        ])
-        .arg(&img)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
     );
     let l = cross_check(&img);
     assert_eq!(l.partitions[0].name, "EFI system partition");
@@ -302,15 +296,9 @@ fn gpt_entries_out_of_disk_order() {
     }
     let dir = tempfile::tempdir().unwrap();
     let img = sparse_image(dir.path(), "order.img", 64 << 20);
-    let out = Command::new("sgdisk")
-        .args(["-n", "2:2048:+10M", "-n", "1:0:+10M", "-n", "3:0:+5M"])
-        .arg(&img)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    sgdisk(
+        &img,
+        &["-n", "2:2048:+10M", "-n", "1:0:+10M", "-n", "3:0:+5M"],
     );
     // sgdisk itself lists by number, with entry 1 after entry 2 on the disk.
     let theirs = sgdisk_rows(&img);

@@ -43,6 +43,20 @@ pub fn sparse_image(dir: &Path, name: &str, bytes: u64) -> PathBuf {
     path
 }
 
+/// Run `sgdisk ARGS image`; panics with sgdisk's stderr on failure.
+pub fn sgdisk(image: &Path, args: &[&str]) {
+    let out = Command::new("sgdisk")
+        .args(args)
+        .arg(image)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "sgdisk failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Feed `script` to `sfdisk` on `image`; panics with sfdisk's stderr on failure.
 pub fn sfdisk(image: &Path, extra: &[&str], script: &str) {
     use std::io::Write;
