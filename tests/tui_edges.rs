@@ -359,12 +359,8 @@ fn header_and_zero_extents_are_resized_in_the_vdisks_pane() {
     h.keys("8M\n");
     assert_eq!(h.app.plan.vdisks[0].extents[0].sectors(), 16384);
     h.keys("R0\n");
-    match &h.app.dialog {
-        Some(Dialog::Input { error, .. }) => {
-            assert!(error.as_deref().unwrap_or_default().contains("size of 0"))
-        }
-        other => panic!("{other:?}"),
-    }
+    let error = h.prompt_error();
+    assert!(error.contains("size of 0"), "{error:?}");
     h.key(KeyCode::Esc);
     // A ZERO extent: added with `0`, then given another size.
     h.keys("0\n");
@@ -470,15 +466,8 @@ fn a_raw_extents_exact_start_and_size_are_typed_and_an_overlap_is_refused() {
     );
     // A start inside the disk's own table sectors is refused as `g` refuses it.
     h.keys("R\x08\x08\x08\x08\x08\x08\x08\x08\x08\x080\n");
-    match &h.app.dialog {
-        Some(Dialog::Input { error, .. }) => {
-            assert!(
-                error.as_deref().unwrap_or_default().contains("MBR sector"),
-                "{error:?}"
-            )
-        }
-        other => panic!("{other:?}"),
-    }
+    let error = h.prompt_error();
+    assert!(error.contains("MBR sector"), "{error:?}");
 }
 
 #[test]

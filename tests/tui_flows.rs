@@ -171,15 +171,8 @@ fn typed_start_and_size_forms() {
         other => panic!("the prompt closed: {other:?}"),
     }
     h.keys("\x08\x08\x08\x08\x080\n");
-    match &h.app.dialog {
-        Some(Dialog::Input { error, .. }) => {
-            assert!(
-                error.as_deref().unwrap_or_default().contains("size of 0"),
-                "{error:?}"
-            );
-        }
-        other => panic!("the prompt closed: {other:?}"),
-    }
+    let error = h.prompt_error();
+    assert!(error.contains("size of 0"), "{error:?}");
 }
 
 #[test]

@@ -381,13 +381,6 @@ fn header_and_zero_extents_take_any_size() {
         h.key(KeyCode::Backspace);
     }
     h.keys("0\n");
-    match &h.app.dialog {
-        Some(Dialog::Input { error, .. }) => {
-            assert!(
-                error.as_deref().unwrap_or_default().contains("size of 0"),
-                "{error:?}"
-            )
-        }
-        other => panic!("{other:?}"),
-    }
+    let error = h.prompt_error();
+    assert!(error.contains("size of 0"), "{error:?}");
 }

@@ -19,6 +19,15 @@ pub struct Harness {
 }
 
 impl Harness {
+    /// The open prompt's error text ("" when it shows none); panics when no prompt is open
+    /// (the prompt closing on an error is itself a failure).
+    pub fn prompt_error(&self) -> String {
+        match &self.app.dialog {
+            Some(carve::app::Dialog::Input { error, .. }) => error.clone().unwrap_or_default(),
+            other => panic!("no prompt is open: {other:?}"),
+        }
+    }
+
     /// The demo disk, an empty plan, project folder `project`, a `w`x`h` screen.
     pub fn demo(project: &Path, w: u16, h: u16) -> Harness {
         let layout = demo::demo_layout();
