@@ -308,12 +308,32 @@ fn vmware_descriptors_and_vmx_lines() {
     assert!(!rest.contains("rawDisk"), "files only: {rest}");
 }
 
+/// Root, which `prepare-libvirt.sh` needs (it opens the disk and hands each socket to the
+/// qemu user); required under CI, like a tool.
+fn am_root() -> bool {
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| text(&o.stdout).trim() == "0");
+    if !root {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the libvirt NBD servers need root, required under CI"
+        );
+        eprintln!("note: not root; skipping the libvirt NBD servers");
+    }
+    root
+}
+
 #[test]
 fn libvirt_disks_validate_and_read_the_planned_bytes() {
-    for tool in ["virt-xml-validate", "qemu-img", "sfdisk"] {
+    for tool in ["virt-xml-validate", "qemu-img", "qemu-nbd", "sfdisk"] {
         if !have_tool(tool) {
             return;
         }
+    }
+    if !am_root() {
+        return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let (image, project) = tagged_project(dir.path());
@@ -321,115 +341,112 @@ fn libvirt_disks_validate_and_read_the_planned_bytes() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let image_bytes = std::fs::read(&image).expect("image");
 
+    let prepare = project.join("prepare-libvirt.sh");
+    let sh = |script: &str| {
+        let out = run(Command::new("sh")
+            .arg(project.join(script))
+            .env("CARVE_QEMU_USER", "root"));
+        text(&out.stdout)
+    };
+    let served = sh("prepare-libvirt.sh");
+    assert_eq!(
+        served.matches(": served on /run/carve/").count(),
+        3,
+        "{served}"
+    );
+    let again = sh("prepare-libvirt.sh");
+    assert_eq!(again.matches(": already served on ").count(), 3, "{again}");
+    assert!(prepare.exists());
+
     let mut targets = Vec::new();
+    let mut sockets = Vec::new();
     for name in ["blk", "mix", "files"] {
         let xml = std::fs::read_to_string(project.join(name).join(format!("{name}.xml")))
             .expect("disk xml");
         validate_disk(dir.path(), name, &xml);
-        let target = attr(&xml, "target dev=").expect("target");
-        targets.push(target);
-        if name == "blk" {
-            // The disk here is an image file: a file disk with the raw driver and the slice
-            // (a /dev path is a block disk, below).
-            assert!(
-                xml.starts_with("<disk type=\"file\" device=\"disk\">"),
-                "{xml}"
-            );
-            assert!(
-                xml.contains("<driver name=\"qemu\" type=\"raw\" cache=\"none\"/>"),
-                "{xml}"
-            );
-            assert!(xml.contains("<shareable/>"), "{xml}");
-            let offset: u64 = attr(&xml, "offset=")
-                .and_then(|s| s.parse().ok())
-                .expect("offset");
-            let size: u64 = attr(&xml, "size=")
-                .and_then(|s| s.parse().ok())
-                .expect("size");
-            let dev = attr(&xml, "source file=").expect("file");
-            assert_eq!(dev, path_str(&image));
-            assert_eq!((offset, size), (P2 * 512, 4096 * 512));
-            // qemu reads the device through a raw node with this offset and size, as
-            // libvirt's <slice type='storage'> asks it to.
-            let spec = serde_json::json!({
-                "driver": "raw",
-                "offset": offset,
-                "size": size,
-                "file": { "driver": "file", "filename": dev },
-            });
-            let got = dir.path().join("blk.raw");
-            run(Command::new("qemu-img")
-                .arg("dd")
-                .args(["-O", "raw", "bs=512"])
-                .arg(format!("if=json:{spec}"))
-                .arg(format!("of={}", got.display())));
-            let got = std::fs::read(&got).expect("dd output");
-            assert_eq!(got.len() as u64, size);
-            assert!(
-                got == slice(&image_bytes, P2, 4096),
-                "blk reads other bytes"
-            );
-        } else {
-            assert!(
-                xml.starts_with("<disk type=\"file\" device=\"disk\">"),
-                "{xml}"
-            );
-            assert!(
-                xml.contains("<driver name=\"qemu\" type=\"vmdk\"/>"),
-                "{xml}"
-            );
-            let file = attr(&xml, "source file=").expect("file");
-            let got = dir.path().join(format!("{name}.raw"));
-            run(Command::new("qemu-img")
-                .args(["convert", "-f", "vmdk", "-O", "raw"])
-                .arg(&file)
-                .arg(&got));
-            let got = std::fs::read(&got).expect("converted");
-            let want: Vec<u8> = if name == "mix" {
+        targets.push(attr(&xml, "target dev=").expect("target"));
+        assert!(
+            xml.starts_with("<disk type=\"network\" device=\"disk\">"),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("<driver name=\"qemu\" type=\"raw\" cache=\"none\"/>"),
+            "{xml}"
+        );
+        assert_eq!(xml.contains("<shareable/>"), name != "files", "{xml}");
+        let socket = attr(&xml, "socket=").expect("socket");
+        assert!(socket.starts_with("/run/carve/"), "{xml}");
+        // What a domain's qemu reads through the socket: exactly the vdisk.
+        let got = dir.path().join(format!("{name}.raw"));
+        run(Command::new("qemu-img")
+            .args(["convert", "-f", "raw", "-O", "raw"])
+            .arg(format!("nbd+unix:///?socket={socket}"))
+            .arg(&got));
+        let got = std::fs::read(&got).expect("converted");
+        let want: Vec<u8> = match name {
+            "blk" => slice(&image_bytes, P2, 4096).to_vec(),
+            "mix" => {
                 let mut w = vec![0u8; 2048 * SECTOR];
                 w.extend_from_slice(slice(&image_bytes, P1 + 2048, 2048));
                 w.extend(vec![0u8; 1024 * SECTOR]);
                 w
-            } else {
-                vec![0u8; 4096 * SECTOR]
-            };
-            assert!(got == want, "{name} reads other bytes");
-        }
+            }
+            _ => vec![0u8; 4096 * SECTOR],
+        };
+        assert!(got == want, "{name} reads other bytes");
+        sockets.push(socket);
     }
     // lab: blk on the first free port, mix on 3; files (no VM) on its own port 0.
     assert_eq!(targets, vec!["vda", "vdd", "vda"]);
 
-    // Named by a device path, the one-raw-extent vdisk is a block disk with the slice.
-    let out_dir = dir.path().join("as-device");
+    let stopped = sh("stop-libvirt.sh");
+    assert_eq!(stopped.matches(": stopped").count(), 3, "{stopped}");
+    for socket in &sockets {
+        assert!(!Path::new(socket).exists(), "{socket} left behind");
+    }
+    let none = sh("stop-libvirt.sh");
+    assert_eq!(none.matches(": not served").count(), 3, "{none}");
+
+    let unit = std::fs::read_to_string(project.join("carve-libvirt.service")).expect("unit");
+    let abs = std::path::absolute(&project).expect("absolute");
+    assert!(
+        unit.contains(&format!(
+            "ExecStart=/bin/sh \"{}/prepare-libvirt.sh\"\n",
+            abs.display()
+        )),
+        "{unit}"
+    );
+}
+
+/// A Windows device path is nothing libvirt's Linux host can open: the export refuses, and
+/// says what would work.
+#[test]
+fn libvirt_refuses_a_windows_device_path() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let project = dir.path().join("proj");
+    std::fs::create_dir_all(&project).expect("project");
+    std::fs::write(
+        project.join("carve.json"),
+        r#"{"version":1,"disk":{"source":"carve:demo","device_path":"\\\\.\\PhysicalDrive1","size_sectors":468862128},"vdisks":[{"name":"a","shareable":true,"extents":[{"kind":"file","sectors":2048},{"kind":"raw","start":125831168,"sectors":2048}]}]}"#,
+    )
+    .expect("plan");
+    let out = carve(&["export", path_str(&project), "--target", "libvirt"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let table = text(&out.stdout);
+    assert!(table.contains("a Windows device path"), "{table}");
+    assert!(table.contains("--device-path"), "{table}");
+    assert!(!project.join("a").exists(), "nothing was written");
+    // Named as the Linux host sees it, the same plan exports.
     let out = carve(&[
         "export",
         path_str(&project),
         "--target",
         "libvirt",
-        "--out",
-        path_str(&out_dir),
         "--device-path",
-        "/dev/carve-test-disk",
+        "/dev/disk/by-id/carve-test",
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let xml = std::fs::read_to_string(out_dir.join("blk/blk.xml")).expect("disk xml");
-    assert!(
-        xml.starts_with("<disk type=\"block\" device=\"disk\">"),
-        "{xml}"
-    );
-    assert!(
-        xml.contains("<source dev=\"/dev/carve-test-disk\">"),
-        "{xml}"
-    );
-    assert!(
-        xml.contains(&format!(
-            "<slice type=\"storage\" offset=\"{}\" size=\"{}\"/>",
-            P2 * 512,
-            4096 * 512
-        )),
-        "{xml}"
-    );
-    validate_disk(dir.path(), "as-device", &xml);
+    assert!(project.join("prepare-libvirt.sh").exists());
 }
 
 /// `virt-xml-validate` on `xml` (one `<disk>`) inside a minimal domain.

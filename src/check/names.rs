@@ -13,12 +13,15 @@ const MAX_VDISK_NAME_BYTES: usize = MAX_NAME_BYTES - ".vmdk".len();
 /// Files an export writes at the top of the project folder, beside the vdisks' folders: a
 /// vdisk of one of these names would make its folder where the file goes (compared without
 /// case, as Windows and macOS do).
-pub const RESERVED_TOP_LEVEL: [&str; 5] = [
+pub const RESERVED_TOP_LEVEL: [&str; 8] = [
     crate::model::PLAN_FILE,
     "media-registry.xml",
     "vmx-snippet.txt",
     "attach-virtualbox.sh",
     "attach-virtualbox.cmd",
+    crate::export::libvirt::PREPARE_SH,
+    crate::export::libvirt::STOP_SH,
+    crate::export::libvirt::UNIT,
 ];
 
 /// Why `name` cannot be a vdisk name although it is a plain file name: it is one of the
@@ -421,6 +424,9 @@ mod tests {
             "VMX-snippet.txt",
             "attach-virtualbox.sh",
             "attach-virtualbox.CMD",
+            "Prepare-Libvirt.sh",
+            "stop-libvirt.sh",
+            "carve-libvirt.service",
         ] {
             let plan = plan_of(vec![vdisk(name, vec![raw(125_831_168, 2048)])]);
             assert_eq!(

@@ -166,22 +166,61 @@ pub fn target_files(
             });
         }
         Target::Libvirt => {
-            for (v, a) in plan.vdisks.iter().zip(&attached) {
-                let source = match v.extents.as_slice() {
-                    [Extent::Raw { start, sectors }] => libvirt::DiskSource::Block {
-                        dev: device_path.to_string(),
-                        offset_bytes: start.saturating_mul(SECTOR),
-                        size_bytes: sectors.saturating_mul(SECTOR),
-                    },
-                    _ => libvirt::DiskSource::Vmdk {
-                        file: descriptor_path(&out, v).display().to_string(),
-                    },
-                };
+            let has_raw = plan.vdisks.iter().any(VDisk::has_raw);
+            let out_text = out.display().to_string();
+            if let Some(problem) = libvirt::problem(device_path, has_raw, &out_text) {
+                return Err(Error::new(format!("--target libvirt: {problem}")));
+            }
+            let served: Vec<libvirt::Served> = plan
+                .vdisks
+                .iter()
+                .zip(&attached)
+                .map(|(v, a)| libvirt::Served {
+                    name: v.name.clone(),
+                    socket: libvirt::socket_path(&v.effective_uuid(&plan.disk).to_string()),
+                    descriptor: descriptor_path(&out, v).display().to_string(),
+                    raw_extents: v
+                        .extents
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, e)| matches!(e, Extent::Raw { .. }))
+                        .map(|(i, _)| i)
+                        .collect(),
+                    port: a.port,
+                    shareable: v.shareable,
+                })
+                .collect();
+            for (v, s) in plan.vdisks.iter().zip(&served) {
                 files.push(WantedFile {
                     path: opts.out_dir.join(&v.name).join(format!("{}.xml", v.name)),
                     what: "libvirt <disk> element".into(),
-                    content: Content::Text(libvirt::disk_xml(&source, a.port, v.shareable)),
+                    content: Content::Text(libvirt::disk_xml(s)),
                 });
+            }
+            if !served.is_empty() {
+                for (name, what, text) in [
+                    (
+                        libvirt::PREPARE_SH,
+                        "starts the NBD servers libvirt's disks read (sh, as root)",
+                        libvirt::prepare_sh(&out_text, &served),
+                    ),
+                    (
+                        libvirt::STOP_SH,
+                        "stops them (sh, as root)",
+                        libvirt::stop_sh(&out_text, &served),
+                    ),
+                    (
+                        libvirt::UNIT,
+                        "systemd unit running the two",
+                        libvirt::systemd_unit(&out_text),
+                    ),
+                ] {
+                    files.push(WantedFile {
+                        path: opts.out_dir.join(name),
+                        what: what.into(),
+                        content: Content::Text(text),
+                    });
+                }
             }
         }
         Target::Qemu => {}
