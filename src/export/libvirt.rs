@@ -9,7 +9,7 @@
 //! socket only the qemu user may open, and the domain's `<disk type="network">` reads raw
 //! NBD: the guest's qemu reaches exactly the vdisk's bytes and nothing else of the disk.
 //! qemu's lock is turned off on the raw extents only (carve's checks stand in: no two
-//! overlap unless shareable); header and zero files keep it.
+//! overlap); header and zero files keep it.
 
 use quick_xml::Writer;
 use std::fmt::Write as _;
@@ -150,7 +150,7 @@ pub fn prepare_sh(out_dir: &str, served: &[Served]) -> String {
     s.push_str(
         "# Each vdisk: one qemu-nbd (qemu's vmdk driver over the descriptor) serving one NBD export\n\
          # on a unix socket in /run/carve that only the qemu user may open. qemu's lock is off on\n\
-         # the raw extents only (carve check verified that no two overlap unless shareable);\n\
+         # the raw extents only (carve check verified that no two overlap);\n\
          # header and zero files keep it. Undo with stop-libvirt.sh; again after a reboot.\n\
          QEMU_NBD=${QEMU_NBD:-qemu-nbd}\n\
          user=${CARVE_QEMU_USER:-}\n\
