@@ -6,7 +6,7 @@
 //! and records one change on release; a run of edge keys on one edge is one change too.
 
 use super::{Action, App, Dir, Edge, Focus, Prompt, VdiskRow};
-use crate::input::size::{SizeInput, parse_size};
+use crate::model::size::{SizeInput, parse_size};
 use crate::model::{Extent, MIB_SECTORS, ReservedKind, SECTOR, Span, human_size};
 
 /// The partition table's own sectors, in words.

@@ -2,8 +2,8 @@
 //! every action that can change the plan.
 
 use super::{Action, App, Dialog, Dir, Focus, Prompt, VdiskRow};
-use crate::input::size::{SizeInput, parse_size};
 use crate::model::MIB_SECTORS;
+use crate::model::size::{SizeInput, parse_size};
 
 impl App {
     /// One action, then the findings brought up to date (tests and single events).

@@ -3,7 +3,6 @@
 
 pub mod keymap;
 pub mod mouse;
-pub mod size;
 
 use crate::app::{Action, App};
 use crate::ui::Hits;

@@ -5,6 +5,7 @@ pub mod attach;
 pub use crate::demo;
 pub mod layout;
 pub mod plan;
+pub mod size;
 pub mod span;
 pub mod strict;
 
