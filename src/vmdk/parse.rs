@@ -14,7 +14,7 @@
 //!
 //! It never panics, whatever the bytes.
 
-use crate::check::Severity;
+use crate::model::Severity;
 use std::collections::BTreeMap;
 
 /// Stable problem codes of descriptor parsing (audit findings).
