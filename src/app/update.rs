@@ -206,7 +206,7 @@ impl App {
             return Err(format!(
                 "start {snapped}{via} is inside {}, {}: start at {} or later",
                 super::resize::reserved_name(r.what),
-                crate::text::sectors(r.span()),
+                crate::model::span::sectors(r.span()),
                 r.start + r.sectors
             ));
         }

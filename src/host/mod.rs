@@ -188,7 +188,7 @@ pub fn annotate_with(layout: &mut DiskLayout, target: &Target, roots: &Roots) {
                     } else {
                         "device"
                     },
-                    crate::text::sectors(whole)
+                    crate::model::span::sectors(whole)
                 ));
             }
             continue;

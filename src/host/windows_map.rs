@@ -460,7 +460,7 @@ fn unnamed_note(v: &WinVolume, span: Span, partitions: &[Partition]) -> String {
         .iter()
         .find(|p| !p.extended && p.span().overlaps(&span))
         .map_or_else(
-            || crate::text::sectors(span),
+            || crate::model::span::sectors(span),
             |p| format!("partition {}", p.number),
         );
     let what = fs_and_label(v).map_or(String::new(), |f| format!(" ({f})"));
