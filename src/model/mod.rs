@@ -5,13 +5,15 @@ pub mod attach;
 pub use crate::demo;
 pub mod layout;
 pub mod plan;
+pub mod ports;
 pub mod severity;
 pub mod size;
 pub mod span;
 pub mod strict;
 
-pub use attach::{Attachment, DEFAULT_CONTROLLER, GuestTable, attachments};
+pub use attach::{DEFAULT_CONTROLLER, GuestTable};
 pub use layout::*;
 pub use plan::*;
+pub use ports::{Attachment, attachments};
 pub use severity::Severity;
 pub use span::*;
