@@ -65,6 +65,17 @@ pub fn shown(name: &str) -> String {
     out
 }
 
+/// At most 60 characters of outside text in a message, control characters shown escaped
+/// (backslashes stay as written: device paths must read as in the file).
+pub fn shorten(text: &str) -> String {
+    let head: String = text.chars().take(60).collect();
+    let mut out = escape(&head).into_owned();
+    if text.chars().count() > 60 {
+        out.push('…');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
