@@ -522,8 +522,8 @@ impl App {
 /// The key that fixes a finding of `code` on the current vdisk, and what it does, from the
 /// keymap (so the hint cannot drift from the bindings).
 fn fix_for(code: &str) -> Option<String> {
+    use crate::app::keymap::{KEYMAP, Scope, key_name};
     use crate::check::codes;
-    use crate::input::keymap::{KEYMAP, Scope, key_name};
     let action = match code {
         codes::GUEST_TABLE_ON_RAW => Action::AddHeader,
         codes::NOT_SHAREABLE => Action::ToggleShareable,
