@@ -14,12 +14,12 @@
 //! ([`crate::disk::read_layout`] over those sectors, zeros elsewhere); nothing is opened.
 
 use crate::error::{Error, Result};
-use crate::model::DiskLayout;
+use crate::model::{DiskLayout, DiskSource};
 use serde::Deserialize;
 
 /// The `disk.source` a plan made on the seed's demo records (plans saved before other demos
 /// existed say this too); the other demos record `carve:demo:NAME`.
-pub const DEMO_SOURCE: &str = "carve:demo";
+pub const DEMO_SOURCE: &str = crate::model::source::DEMO_PREFIX;
 /// The seed demo's device path, size and id (the worked example's disk).
 pub const DEMO_DEVICE_PATH: &str = r"\\.\PhysicalDrive0";
 pub const DEMO_SIZE_SECTORS: u64 = 468_862_128;
@@ -184,13 +184,13 @@ pub fn names() -> Vec<&'static str> {
 
 /// The demo a plan's `disk.source` names (`carve:demo`, `carve:demo:laptop`).
 pub fn by_source(source: &str) -> Option<&'static Demo> {
-    if source == DEMO_SOURCE {
-        return DEMOS.first();
+    match DiskSource::parse(source) {
+        DiskSource::Demo(None) => DEMOS.first(),
+        DiskSource::Demo(Some(name)) => DEMOS
+            .iter()
+            .find(|d| d.name == name && d.name != DEFAULT_DEMO),
+        _ => None,
     }
-    let name = source.strip_prefix(DEMO_SOURCE)?.strip_prefix(':')?;
-    DEMOS
-        .iter()
-        .find(|d| d.name == name && d.name != DEFAULT_DEMO)
 }
 
 /// Whether `source` is a demo disk's (no file or device behind it).

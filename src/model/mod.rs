@@ -8,6 +8,7 @@ pub mod plan;
 pub mod ports;
 pub mod severity;
 pub mod size;
+pub mod source;
 pub mod span;
 pub mod strict;
 
@@ -16,4 +17,5 @@ pub use layout::*;
 pub use plan::*;
 pub use ports::{Attachment, attachments};
 pub use severity::Severity;
+pub use source::DiskSource;
 pub use span::*;

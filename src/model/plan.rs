@@ -1,6 +1,7 @@
 //! The plan file `carve.json`, format version 1: strict on load, stable on save.
 
 use super::attach::GuestTable;
+use super::source::DiskSource;
 use super::span::Span;
 use super::strict;
 use crate::error::{Error, Result};
@@ -384,7 +385,7 @@ impl PlanDisk {
 fn is_absolute_source(source: &str) -> bool {
     Path::new(source).is_absolute()
         || source.starts_with("\\\\")
-        || crate::demo::is_demo_source(source)
+        || matches!(DiskSource::parse(source), DiskSource::Demo(_))
 }
 
 /// The `disk.source` to save in a plan in `project` for a disk opened as `opened` (a path as
