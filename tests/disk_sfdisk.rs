@@ -4,7 +4,8 @@
 
 mod disk_support;
 
-use carve::model::{DiskLayout, ReservedKind, Span, TableKind, demo};
+use carve::demo;
+use carve::model::{DiskLayout, ReservedKind, Span, TableKind};
 use disk_support::*;
 use serde_json::Value;
 use std::path::Path;

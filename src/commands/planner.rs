@@ -3,8 +3,9 @@
 
 use crate::app::App;
 use crate::cli::PlannerArgs;
+use crate::demo;
 use crate::error::{Error, Result};
-use crate::model::{PLAN_FILE, Plan, PlanDisk, demo};
+use crate::model::{PLAN_FILE, Plan, PlanDisk};
 use ratatui::crossterm::{
     event::{
         self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,

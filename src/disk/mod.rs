@@ -23,8 +23,9 @@ mod sector_size;
 mod types;
 pub mod winio;
 
+use crate::demo;
 use crate::error::{Error, Result};
-use crate::model::{DiskLayout, HostInfo, Partition, Reserved, Span, TableKind, demo};
+use crate::model::{DiskLayout, HostInfo, Partition, Reserved, Span, TableKind};
 use probe::Sector0;
 use readonly::DiskFile;
 use std::path::Path;

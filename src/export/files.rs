@@ -180,7 +180,8 @@ fn extents_for_target(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{PlanDisk, demo};
+    use crate::demo;
+    use crate::model::PlanDisk;
 
     fn plan(extents: Vec<Extent>) -> Plan {
         let mut plan = Plan::new(PlanDisk {

@@ -1,8 +1,7 @@
 //! The pure model: disks, plans, extents and sector ranges. No I/O beyond reading a plan
-//! file, no terminal.
+//! file, no terminal, no demo disks (`crate::demo` sits above the disk readers).
 
 pub mod attach;
-pub use crate::demo;
 pub mod layout;
 pub mod plan;
 pub mod ports;

@@ -760,11 +760,7 @@ mod tests {
         plan.folder = Some(folder.to_path_buf());
         assert_eq!(plan.device_path(), "/srv/x/proj/../d.img");
         assert_eq!(plan.source_path(), "/srv/x/proj/../d.img");
-        for kept in [
-            "/dev/sdb",
-            r"\\.\PhysicalDrive1",
-            crate::model::demo::DEMO_SOURCE,
-        ] {
+        for kept in ["/dev/sdb", r"\\.\PhysicalDrive1", crate::demo::DEMO_SOURCE] {
             let disk = PlanDisk {
                 source: kept.into(),
                 ..Default::default()
@@ -798,8 +794,8 @@ mod tests {
         );
         assert_eq!(source_for_plan("/dev/sdb", Path::new("proj")), "/dev/sdb");
         assert_eq!(
-            source_for_plan(crate::model::demo::DEMO_SOURCE, Path::new("p")),
-            crate::model::demo::DEMO_SOURCE
+            source_for_plan(crate::demo::DEMO_SOURCE, Path::new("p")),
+            crate::demo::DEMO_SOURCE
         );
     }
 
