@@ -14,7 +14,7 @@
 //! ([`crate::disk::read_layout`] over those sectors, zeros elsewhere); nothing is opened.
 
 use crate::error::{Error, Result};
-use crate::model::{DiskLayout, DiskSource};
+use crate::model::{DiskLayout, DiskSource, Plan};
 use serde::Deserialize;
 
 /// The `disk.source` a plan made on the seed's demo records (plans saved before other demos
@@ -193,6 +193,25 @@ pub fn by_source(source: &str) -> Option<&'static Demo> {
     }
 }
 
+/// What the descriptors name for a plan's disk: [`crate::model::PlanDisk::effective_device_path`],
+/// but for a demo without a `device_path` the device the demo pretends to be (its facts'
+/// `device_path`). A trait so `plan.device_path()` reads as a method while the demo data
+/// stays out of the model, which sits below this module.
+pub trait DevicePath {
+    fn device_path(&self) -> String;
+}
+
+impl DevicePath for Plan {
+    fn device_path(&self) -> String {
+        if self.disk.device_path.is_none()
+            && let Some(facts) = by_source(&self.disk.source).and_then(|d| d.facts().ok())
+        {
+            return facts.device_path;
+        }
+        self.disk.effective_device_path(self.base())
+    }
+}
+
 /// Whether `source` is a demo disk's (no file or device behind it).
 pub fn is_demo_source(source: &str) -> bool {
     by_source(source).is_some()
@@ -244,6 +263,26 @@ mod tests {
         for d in &DEMOS {
             assert_eq!(by_source(&d.source()).map(|x| x.name), Some(d.name));
         }
+    }
+
+    #[test]
+    fn a_plan_names_the_device_its_demo_pretends_to_be_else_its_source() {
+        // Moved from model/plan.rs with the demo lookup it needs.
+        let disk = crate::model::PlanDisk {
+            source: "../d.img".into(),
+            ..Default::default()
+        };
+        let folder = std::path::Path::new("/srv/x/proj");
+        let mut plan = Plan::new(disk);
+        plan.folder = Some(folder.to_path_buf());
+        assert_eq!(plan.device_path(), "/srv/x/proj/../d.img");
+        let mut demo = Plan::new(crate::model::PlanDisk {
+            source: DEMO_SOURCE.into(),
+            ..Default::default()
+        });
+        assert_eq!(demo.device_path(), DEMO_DEVICE_PATH);
+        demo.disk.device_path = Some("/dev/sdz".into());
+        assert_eq!(demo.device_path(), "/dev/sdz");
     }
 
     #[test]

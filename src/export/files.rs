@@ -2,6 +2,7 @@
 //! alone (nothing is read or written here).
 
 use super::{ExportOptions, Target, hypervisors};
+use crate::demo::DevicePath;
 use crate::error::{Error, Result};
 use crate::model::{DiskLayout, Extent, Plan, SECTOR, VDisk};
 use crate::vbox::registry::{RegistryEntry, media_registry_xml};

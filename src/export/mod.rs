@@ -20,7 +20,7 @@ pub use files::REGISTRY_FILE;
 pub use hypervisors::{ATTACH_CMD, ATTACH_SH, VMX_SNIPPET};
 
 use crate::check::{Finding, Severity};
-use crate::demo;
+use crate::demo::{self, DevicePath};
 use crate::error::{Error, Result};
 use crate::model::{DiskLayout, Plan};
 use apply::Step;
