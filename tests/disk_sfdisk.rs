@@ -374,7 +374,7 @@ fn block_device_sector_sizes_come_from_the_kernel() {
     let dev = String::from_utf8(out.stdout).unwrap().trim().to_string();
     let result = std::panic::catch_unwind(|| {
         (
-            carve::disk::read_layout(&dev),
+            carve::probe::read_layout(&dev),
             sfdisk_partitions(Path::new(&dev)).1,
         )
     });
@@ -515,7 +515,7 @@ mod direct_io {
             let result = std::panic::catch_unwind(|| {
                 (
                     unaligned_read_is_refused(&dev),
-                    carve::disk::read_layout_direct(&dev),
+                    carve::probe::read_disk_direct(&dev),
                     sfdisk_partitions(Path::new(&dev)).1,
                 )
             });
@@ -560,7 +560,7 @@ mod direct_io {
         };
         let result = std::panic::catch_unwind(|| {
             (
-                carve::disk::read_layout_direct(&dev),
+                carve::probe::read_disk_direct(&dev),
                 sfdisk_partitions(Path::new(&dev)).1,
             )
         });

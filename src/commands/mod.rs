@@ -55,7 +55,7 @@ pub fn open_plan(path: &Path) -> Result<OpenedPlan> {
         recorded_sector_size: plan.disk.sector_size,
         ..Default::default()
     };
-    let mut layout = crate::disk::read_layout_with(&source, options).map_err(|e| {
+    let mut layout = crate::probe::read_disk(&source, options).map_err(|e| {
         Error::new(format!(
             "cannot use {}: its disk cannot be read ({e}); attach the disk, or set \
              `disk.source` in the plan to where it is now",
@@ -63,7 +63,7 @@ pub fn open_plan(path: &Path) -> Result<OpenedPlan> {
         ))
     })?;
     // Another disk at the plan's path: where is the planned one now (`disk-moved`)?
-    crate::disk::identity::look_elsewhere(&plan.disk, &mut layout);
+    crate::host::identity::look_elsewhere(&plan.disk, &mut layout);
     Ok(OpenedPlan {
         plan,
         file,

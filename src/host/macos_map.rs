@@ -353,7 +353,7 @@ pub fn ioreg_serials(xml: &str) -> Result<Vec<(String, String)>, String> {
             .and_then(|c| c.str_of("Serial Number"))
             .or_else(|| device.str_of("USB Serial Number"))
             .or_else(|| device.str_of("kUSBSerialNumberString"))
-            .and_then(crate::disk::identity::clean_serial);
+            .and_then(crate::model::identity::clean_serial);
         let (Some(serial), Some(name)) = (serial, first_whole_media(device)) else {
             continue;
         };

@@ -168,7 +168,7 @@ fn drive(number: u32) -> Option<WinDrive> {
         d.serial = desc
             .serial
             .as_deref()
-            .and_then(crate::disk::identity::clean_serial);
+            .and_then(crate::model::identity::clean_serial);
         d.bus = Some(desc.bus.clone());
         d.removable = desc.removable;
     }

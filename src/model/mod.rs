@@ -2,6 +2,7 @@
 //! file, no terminal, no demo disks (`crate::demo` sits above the disk readers).
 
 pub mod attach;
+pub mod identity;
 pub mod layout;
 pub mod plan;
 pub mod ports;

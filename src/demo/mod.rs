@@ -13,6 +13,10 @@
 //! The planner reads a demo through the same table readers as a real disk
 //! ([`crate::disk::read_layout`] over those sectors, zeros elsewhere); nothing is opened.
 
+mod read;
+
+pub use read::read;
+
 use crate::error::{Error, Result};
 use crate::model::{DiskLayout, DiskSource, Plan};
 use serde::Deserialize;
@@ -42,9 +46,9 @@ macro_rules! demo {
     ($name:literal) => {
         Demo {
             name: $name,
-            json: include_str!(concat!("../assets/demo/", $name, ".json")),
-            sfdisk: include_str!(concat!("../assets/demo/", $name, ".sfdisk")),
-            sectors: include_bytes!(concat!("../assets/demo/", $name, ".sectors")),
+            json: include_str!(concat!("../../assets/demo/", $name, ".json")),
+            sfdisk: include_str!(concat!("../../assets/demo/", $name, ".sfdisk")),
+            sectors: include_bytes!(concat!("../../assets/demo/", $name, ".sectors")),
         }
     };
 }
@@ -219,7 +223,7 @@ pub fn is_demo_source(source: &str) -> bool {
 
 /// The demo disk's layout, read from its table sectors by carve's own readers.
 pub fn layout(name: &str) -> Result<DiskLayout> {
-    crate::disk::read_demo(find(name)?)
+    read(find(name)?)
 }
 
 /// The seed's demo disk (what `carve --demo` opens). The data is compiled in and
