@@ -2,6 +2,7 @@
 //! alone (nothing is read or written here).
 
 use super::{ExportOptions, Target, hypervisors};
+use crate::demo::DevicePath;
 use crate::error::{Error, Result};
 use crate::model::{DiskLayout, Extent, Plan, SECTOR, VDisk};
 use crate::vbox::registry::{RegistryEntry, media_registry_xml};
@@ -60,6 +61,9 @@ pub fn wanted_files(
     if plan.vdisks.iter().any(VDisk::has_raw) {
         write::check_literal("device path", &device_path)?;
     }
+    // The folder's absolute path goes into the registry, the attach scripts and the targets'
+    // files: refuse, for every target alike, one they cannot spell exactly.
+    hypervisors::absolute_out(opts)?;
     let disk_sectors = layout.map(|l| l.size_sectors).or(plan.disk.size_sectors);
 
     let mut files = Vec::new();
@@ -123,7 +127,7 @@ pub fn wanted_files(
         });
         registry.push(RegistryEntry {
             uuid: vdisk.effective_uuid(&plan.disk),
-            location: hypervisors::registry_location(opts, vdisk),
+            location: hypervisors::registry_location(opts, vdisk)?,
             shareable: vdisk.shareable,
         });
     }
@@ -180,7 +184,8 @@ fn extents_for_target(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{PlanDisk, demo};
+    use crate::demo;
+    use crate::model::PlanDisk;
 
     fn plan(extents: Vec<Extent>) -> Plan {
         let mut plan = Plan::new(PlanDisk {

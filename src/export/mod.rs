@@ -20,8 +20,9 @@ pub use files::REGISTRY_FILE;
 pub use hypervisors::{ATTACH_CMD, ATTACH_SH, VMX_SNIPPET};
 
 use crate::check::{Finding, Severity};
+use crate::demo::{self, DevicePath};
 use crate::error::{Error, Result};
-use crate::model::{DiskLayout, Plan, demo};
+use crate::model::{DiskLayout, Plan};
 use apply::Step;
 use safety::{DiskFacts, Seen};
 use std::collections::BTreeSet;
@@ -188,6 +189,13 @@ pub fn findings(
         findings.push(safety::too_large(plan, &opts.out_dir, path, reason));
     }
     findings
+}
+
+/// Refuse an export folder whose absolute path the exported files cannot spell exactly (a
+/// control character, text that is not Unicode): the one-line error `carve export` exits 2
+/// with, before anything else is looked at.
+pub fn check_out_dir(opts: &ExportOptions) -> Result<()> {
+    hypervisors::absolute_out(opts).map(|_| ())
 }
 
 /// What an export would do, without writing anything. Errors exactly where `export` would.
