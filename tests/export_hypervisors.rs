@@ -416,6 +416,12 @@ fn libvirt_disks_validate_and_read_the_planned_bytes() {
         )),
         "{unit}"
     );
+    // systemd's own reading of the unit (offline: nothing is started).
+    if have_tool("systemd-analyze") {
+        run(Command::new("systemd-analyze")
+            .arg("verify")
+            .arg(project.join("carve-libvirt.service")));
+    }
 }
 
 /// A Windows device path is nothing libvirt's Linux host can open: the export refuses, and

@@ -417,7 +417,7 @@ fn guest_script(v: &Vdisk) -> String {
              echo \"magic $(dd if=/dev/vda1 bs=1 skip=1080 count=2 2>/dev/null | od -An -tx1)\"\n",
         );
     }
-    s.push_str(&format!("echo \"size $(cat /sys/block/vda/size)\"\n"));
+    s.push_str("echo \"size $(cat /sys/block/vda/size)\"\n");
     for sector in v.written() {
         s.push_str(&format!(
             "printf '%s' '{}' | dd of=/dev/vda bs=512 seek={sector} conv=notrunc,fsync 2>/dev/null || exit 1\n",

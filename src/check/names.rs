@@ -19,9 +19,10 @@ pub const RESERVED_TOP_LEVEL: [&str; 8] = [
     "vmx-snippet.txt",
     "attach-virtualbox.sh",
     "attach-virtualbox.cmd",
-    crate::export::libvirt::PREPARE_SH,
-    crate::export::libvirt::STOP_SH,
-    crate::export::libvirt::UNIT,
+    // `--target libvirt`'s (export::libvirt holds these names too, and its test says so).
+    "prepare-libvirt.sh",
+    "stop-libvirt.sh",
+    "carve-libvirt.service",
 ];
 
 /// Why `name` cannot be a vdisk name although it is a plain file name: it is one of the

@@ -312,6 +312,13 @@ mod tests {
     }
 
     #[test]
+    fn a_vdisk_cannot_take_the_scripts_names() {
+        for name in [PREPARE_SH, STOP_SH, UNIT] {
+            assert!(crate::check::RESERVED_TOP_LEVEL.contains(&name), "{name}");
+        }
+    }
+
+    #[test]
     fn target_names() {
         assert_eq!(target_dev(0), "vda");
         assert_eq!(target_dev(25), "vdz");
