@@ -27,6 +27,7 @@
 use flate2::Compression;
 use flate2::bufread::GzDecoder;
 use flate2::write::GzEncoder;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::ops::Range;
@@ -160,12 +161,13 @@ impl Tar {
         self.members.iter().any(|m| m.name == name)
     }
 
-    /// The file member `i`'s content (a sparse member expanded, within [`MAX_UNPACKED`]).
-    pub fn data(&self, i: usize, what: &str) -> Result<Vec<u8>, String> {
+    /// The file member `i`'s content (a sparse member expanded, within [`MAX_UNPACKED`]);
+    /// borrowed from the stream when it is stored whole, so local.tgz is not held twice.
+    pub fn data(&self, i: usize, what: &str) -> Result<Cow<'_, [u8]>, String> {
         let m = &self.members[i];
         let stored = &self.bytes[m.data.clone()];
         let Some(sparse) = &m.sparse else {
-            return Ok(stored.to_vec());
+            return Ok(Cow::Borrowed(stored));
         };
         if sparse.real_size > MAX_UNPACKED {
             return Err(format!(
@@ -183,7 +185,7 @@ impl Tar {
             out[o..o + l].copy_from_slice(&stored[at..at + l]);
             at += l;
         }
-        Ok(out)
+        Ok(Cow::Owned(out))
     }
 
     /// Whether member `i` is stored sparse.
@@ -879,7 +881,7 @@ mod tests {
         .expect("read");
         assert!(tar.same_except(&again, at));
         assert!(!tar.same_except(&again, 0));
-        assert_eq!(again.data(at, "t").expect("data"), vec![b'z'; 700]);
+        assert_eq!(&*again.data(at, "t").expect("data"), &[b'z'; 700][..]);
         assert!(checksum_ok(
             &again.bytes[again.members[at].header_at..][..BLOCK]
         ));

@@ -56,7 +56,7 @@ impl State {
         let conf_at = tar
             .extracted(ESX_CONF, &inner_what)?
             .ok_or_else(|| format!("{inner_what} holds no {ESX_CONF}"))?;
-        let conf = tar.data(conf_at, &inner_what)?;
+        let conf = tar.data(conf_at, &inner_what)?.into_owned();
         Ok(State {
             outer,
             inner: Some(Inner {
