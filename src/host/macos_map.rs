@@ -68,8 +68,8 @@ pub struct Mapped {
     pub system_disk: bool,
 }
 
-const ESP_GUID: &str = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B";
-const APPLE_BOOT_GUID: &str = "426F6F74-0000-11AA-AA11-00306543ECAC";
+// The partition types macOS keeps for itself, from the one type table.
+use crate::table::types::{APPLE_BOOT as APPLE_BOOT_GUID, ESP as ESP_GUID};
 
 /// The containers of `diskutil apfs list -plist`.
 pub fn parse_apfs_list(xml: &str) -> Result<Vec<ApfsContainer>, String> {
