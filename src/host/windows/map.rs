@@ -319,9 +319,9 @@ pub fn annotate(layout: &mut DiskLayout, host: &WinHost, disk: &WinDisk) {
     match map(host, disk, &layout.partitions) {
         Ok(mapped) => {
             layout.notes.extend(mapped.notes);
-            super::apply(layout, mapped.uses, mapped.system_disk);
+            crate::host::apply(layout, mapped.uses, mapped.system_disk);
         }
-        Err(why) => super::unknown(layout, why),
+        Err(why) => crate::host::unknown(layout, why),
     }
 }
 
