@@ -86,6 +86,8 @@ pub enum Action {
     FocusPrev,
     SetFocus(Focus),
     Save,
+    /// Show the plan's recorded disk and the disk on screen, to rebind the plan to the latter.
+    Rebind,
     Export,
     Quit,
     Help,

@@ -108,6 +108,10 @@ pub enum Dialog {
     Export {
         lines: Vec<String>,
     },
+    /// Rebind the plan to the disk on screen: the old and the new identity, confirmed.
+    Rebind {
+        lines: Vec<String>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -98,6 +98,7 @@ impl App {
             }
             (Dialog::ConfirmQuit, Action::QuitNow) => self.quit = true,
             (Dialog::Export { .. }, Action::Confirm) => self.export_now(),
+            (Dialog::Rebind { .. }, Action::Confirm) => self.rebind_now(),
             _ => {}
         }
     }
@@ -404,6 +405,7 @@ impl App {
                 self.save();
             }
             Action::Export => self.export_preview(),
+            Action::Rebind => self.rebind_prompt(),
             Action::Quit => {
                 if self.is_dirty() {
                     self.dialog = Some(Dialog::ConfirmQuit);

@@ -13,6 +13,8 @@ pub enum Scope {
     Input,
     ConfirmQuit,
     ExportPreview,
+    /// The rebind question (old and new disk identity).
+    Rebind,
     Help,
 }
 
@@ -132,6 +134,7 @@ pub static KEYMAP: &[Binding] = &[
     b(Main, PROJECT, &[ctrl('r'), k('U')], Action::Redo, "", "Redo"),
     b(Main, PROJECT, &[k('F')], Action::NextFinding, "", "Jump to the next finding"),
     b(Main, PROJECT, &[k('s')], Action::Save, "save", "Save the plan to PROJECT/carve.json"),
+    b(Main, PROJECT, &[k('B')], Action::Rebind, "rebind", "Rebind a plan whose disk changed (disk-changed) to the disk on screen: shows both identities, asks first (a plain save keeps the recorded disk)"),
     b(Main, PROJECT, &[k('e')], Action::Export, "export", "Export: shows the files first; refused while the plan has errors"),
     b(Main, PROJECT, &[code(Esc)], Action::Cancel, "", "Drop the selection"),
     b(Main, PROJECT, &[k('q'), ctrl('c')], Action::Quit, "quit", "Quit (asks when there are unsaved changes)"),
@@ -148,6 +151,8 @@ pub static KEYMAP: &[Binding] = &[
     b(ConfirmQuit, DIALOG, &[code(Esc), k('n')], Action::Cancel, "stay", "Quit dialog: keep planning"),
     b(ExportPreview, DIALOG, &[code(Enter), k('y')], Action::Confirm, "export", "Export dialog: write the files"),
     b(ExportPreview, DIALOG, &[code(Esc), k('n'), k('q')], Action::Cancel, "cancel", "Export dialog: write nothing"),
+    b(Rebind, DIALOG, &[code(Enter), k('y')], Action::Confirm, "rebind", "Rebind dialog: the plan records the disk on screen from now on (s saves it)"),
+    b(Rebind, DIALOG, &[code(Esc), k('n'), k('q')], Action::Cancel, "keep", "Rebind dialog: keep the recorded disk"),
     b(Help, DIALOG, &[code(Up), k('k')], Action::Row(Dir::Back), "scroll", "Help: scroll up"),
     b(Help, DIALOG, &[code(Down), k('j')], Action::Row(Dir::Forward), "", "Help: scroll down"),
     b(Help, DIALOG, &[code(Esc), k('?'), k('q')], Action::Cancel, "close", "Help: close"),
@@ -160,6 +165,7 @@ pub fn scope_of(app: &App) -> Scope {
         Some(Dialog::Input { .. }) => Input,
         Some(Dialog::ConfirmQuit) => ConfirmQuit,
         Some(Dialog::Export { .. }) => ExportPreview,
+        Some(Dialog::Rebind { .. }) => Rebind,
         Some(Dialog::Help) => Help,
     }
 }

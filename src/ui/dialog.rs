@@ -83,6 +83,26 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, theme: &T
             out.push(Line::styled("Enter export   Esc cancel", theme.dim()));
             ("Export".into(), out, area.width.saturating_sub(4))
         }
+        Dialog::Rebind { lines } => {
+            let mut out: Vec<Line> = vec![
+                Line::from("The plan was made on another disk than the one on screen:"),
+                Line::from(""),
+            ];
+            out.extend(
+                lines
+                    .iter()
+                    .map(|l| Line::from(format!("  {}", crate::text::escape(l)))),
+            );
+            out.push(Line::from(""));
+            out.push(Line::from(
+                "Rebinding makes every raw extent mean those sectors of the disk on screen.",
+            ));
+            out.push(Line::styled(
+                "Enter rebind (then s saves)   Esc keep the recorded disk",
+                theme.dim(),
+            ));
+            ("Rebind the plan?".into(), out, area.width.saturating_sub(4))
+        }
         Dialog::Help => {
             let inner = 96.min(area.width).saturating_sub(2);
             (
