@@ -59,7 +59,10 @@ fn a_plain_save_keeps_the_recorded_disk_and_rebinding_asks_first() {
     let Some(Dialog::Rebind { lines }) = h.app.dialog.clone() else {
         panic!("no rebind dialog: {:?}", h.app.dialog);
     };
-    assert!(lines[0].contains("/dev/loop2  1953525168 sectors"), "{lines:?}");
+    assert!(
+        lines[0].contains("/dev/loop2  1953525168 sectors"),
+        "{lines:?}"
+    );
     assert!(lines[0].contains("gpt 6b1f0000"), "{lines:?}");
     assert!(lines[1].contains("468862128 sectors"), "{lines:?}");
     assert!(lines[1].contains("mbr 0x5a3c9e01"), "{lines:?}");
@@ -99,4 +102,163 @@ fn rebind_on_the_planned_disk_has_nothing_to_do() {
             .as_ref()
             .is_some_and(|m| m.text.contains("nothing to rebind"))
     );
+}
+
+/// Unmounts and detaches, even when the test fails halfway.
+struct Mounted {
+    device: Option<String>,
+    mount: Option<std::path::PathBuf>,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        use std::process::Command;
+        if let Some(m) = self.mount.take() {
+            let _ = Command::new("umount").arg(&m).status();
+        }
+        if let Some(d) = self.device.take() {
+            let _ = Command::new("losetup").args(["-d", &d]).status();
+        }
+    }
+}
+
+/// Root and the loop/mount tools; missing under CI (or with `CARVE_REQUIRE_LOOP=1`) fails.
+fn can_mount() -> bool {
+    use std::process::Command;
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let tools = ["losetup", "mkfs.ext4", "mount", "umount", "sfdisk"]
+        .iter()
+        .all(|t| Command::new(t).arg("--version").output().is_ok());
+    if root && tools {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "the mount-after-start test cannot run under CI: root {root}, tools {tools}"
+    );
+    eprintln!("note: skipping the mount-after-start test (needs root, losetup, mkfs.ext4)");
+    false
+}
+
+fn run(cmd: &mut std::process::Command) -> String {
+    let out = cmd.output().expect("command runs");
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn the_planners_export_refuses_a_partition_mounted_after_it_started() {
+    use std::process::Command;
+    if !can_mount() {
+        return;
+    }
+    const START: u64 = 2048;
+    const SECTORS: u64 = 32768;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let image = dir.path().join("disk.img");
+    std::fs::File::create(&image)
+        .and_then(|f| f.set_len(131_072 * 512))
+        .expect("image");
+    let mut sfdisk = Command::new("sfdisk");
+    sfdisk
+        .args(["--quiet", "--no-reread", "--no-tell-kernel"])
+        .arg(&image)
+        .stdin(std::process::Stdio::piped());
+    let mut child = sfdisk.spawn().expect("sfdisk");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        writeln!(stdin, "label: gpt\nstart={START}, size={SECTORS}").expect("script");
+    }
+    assert!(child.wait().expect("sfdisk waits").success());
+    let project = dir.path().join("proj");
+    let app = carve::commands::planner::open(&carve::cli::PlannerArgs {
+        disk: Some(image.display().to_string()),
+        project: Some(project.clone()),
+        demo: None,
+        sector_size: None,
+    })
+    .expect("the planner opens the image");
+    let mut h = Harness::with_app(app, 120, 40);
+    // The partition split into one vdisk (header file + the whole partition), previewed.
+    h.keys("S");
+    h.keys("1\n");
+    assert_eq!(h.app.plan.vdisks.len(), 1, "{:?}", h.app.message);
+    h.keys("e");
+    assert!(
+        matches!(h.app.dialog, Some(Dialog::Export { .. })),
+        "{:?} {:?}",
+        h.app.message,
+        h.app.report.findings
+    );
+
+    // The host mounts the planned partition while the preview is open.
+    let mut held = Mounted {
+        device: None,
+        mount: None,
+    };
+    let device = run(Command::new("losetup")
+        .args(["-f", "--show", "-o"])
+        .arg((START * 512).to_string())
+        .arg("--sizelimit")
+        .arg((SECTORS * 512).to_string())
+        .arg(&image));
+    held.device = Some(device.clone());
+    run(Command::new("mkfs.ext4").args(["-q", &device]));
+    let mnt = dir.path().join("mnt");
+    std::fs::create_dir(&mnt).expect("mount point");
+    run(Command::new("mount").arg(&device).arg(&mnt));
+    held.mount = Some(mnt);
+
+    // Enter: refused, nothing written, as `carve export` refuses.
+    h.key(KeyCode::Enter);
+    let m = h.app.message.clone().expect("a message");
+    assert!(
+        m.error && m.text.contains("export refused") && m.text.contains("host-in-use"),
+        "{m:?}"
+    );
+    assert!(!project.join("vm1").exists(), "the export wrote vm1/");
+    assert!(
+        !project.join("carve.json").exists(),
+        "the export saved the plan"
+    );
+    assert!(
+        h.app.report.with_code("host-in-use").count() > 0,
+        "{:?}",
+        h.app.report.findings
+    );
+    // `e` again refuses too; and `carve export` on the saved plan says the same.
+    h.keys("e");
+    assert!(h.app.dialog.is_none());
+    h.keys("s");
+    let out = Command::new(env!("CARGO_BIN_EXE_carve"))
+        .arg("export")
+        .arg(&project)
+        .output()
+        .expect("carve export runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("host-in-use"));
+
+    // Unmounted and detached: Ctrl-L reads host use again and the export goes ahead.
+    drop(held);
+    h.ctrl('l');
+    assert_eq!(h.app.report.with_code("host-in-use").count(), 0);
+    assert!(
+        h.app
+            .message
+            .as_ref()
+            .is_some_and(|m| m.text.contains("host use read again: it changed")),
+        "{:?}",
+        h.app.message
+    );
+    h.keys("e");
+    h.key(KeyCode::Enter);
+    assert!(project.join("vm1").is_dir(), "{:?}", h.app.message);
 }

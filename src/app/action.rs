@@ -86,6 +86,10 @@ pub enum Action {
     FocusPrev,
     SetFocus(Focus),
     Save,
+    /// Ctrl-L: read the host's use of the disk again and redraw the whole screen.
+    Refresh,
+    /// The terminal window got the focus: read the host's use again (said only if changed).
+    FocusGained,
     /// Show the plan's recorded disk and the disk on screen, to rebind the plan to the latter.
     Rebind,
     Export,

@@ -181,6 +181,9 @@ pub struct App {
     /// Draw with ASCII only (the terminal or locale cannot show Unicode).
     pub ascii: bool,
     pub quit: bool,
+    /// The next frame redraws every cell (Ctrl-L, or back from a stop): the loop clears the
+    /// terminal's idea of the screen first.
+    pub redraw: bool,
     history: history::History,
     /// Each vdisk's mark on the map (its colour and symbol), given when it appears and kept
     /// for its life: deleting another vdisk never changes it. Parallel to `plan.vdisks`.
@@ -243,6 +246,7 @@ impl App {
             no_color: false,
             ascii: false,
             quit: false,
+            redraw: false,
             history: history::History::default(),
             marks: Vec::new(),
             stale: false,

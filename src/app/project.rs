@@ -49,8 +49,8 @@ impl App {
                 self.dirty = std::cell::OnceCell::new();
                 self.on_disk = true;
                 if kept {
-                    let key = crate::input::keymap::main_key(&super::Action::Rebind)
-                        .unwrap_or_default();
+                    let key =
+                        crate::input::keymap::main_key(&super::Action::Rebind).unwrap_or_default();
                     self.set_message(format!(
                         "saved {}; it still records its own disk, not the one on screen \
                          ({key} rebinds it after showing both)",
@@ -72,7 +72,8 @@ impl App {
     pub(super) fn rebind_prompt(&mut self) {
         self.settle();
         if !self.disk_differs() {
-            return self.set_message("the plan already records the disk on screen: nothing to rebind");
+            return self
+                .set_message("the plan already records the disk on screen: nothing to rebind");
         }
         let here = self.disk_on_screen();
         let lines = vec![
@@ -104,18 +105,66 @@ impl App {
         ExportOptions::new(self.project.clone())
     }
 
-    /// `e`: refuse on errors, else show what the export would write.
-    pub(super) fn export_preview(&mut self) {
+    /// Read the host's use of the disk again (mounts, swap, holders, loops): it changes
+    /// while the planner runs. Returns whether it changed; the findings follow at the next
+    /// [`App::settle`]. The demo disks' host use is part of the demo and stays.
+    pub fn refresh_host(&mut self) -> bool {
+        if crate::model::demo::by_source(&self.layout.source).is_some() {
+            return false;
+        }
+        let before = (
+            self.layout.host.clone(),
+            self.layout
+                .partitions
+                .iter()
+                .map(|p| p.host_use.clone())
+                .collect::<Vec<_>>(),
+        );
+        let source = std::path::PathBuf::from(&self.layout.source);
+        crate::host::annotate(&mut self.layout, &source);
+        let after = (
+            self.layout.host.clone(),
+            self.layout
+                .partitions
+                .iter()
+                .map(|p| p.host_use.clone())
+                .collect::<Vec<_>>(),
+        );
+        let changed = before != after;
+        if changed {
+            self.regions = self.layout.regions();
+            self.stale = true;
+        }
+        changed
+    }
+
+    /// Why the export must not go ahead right now, if it must not: host use read again and
+    /// the plan judged exactly as `carve export` judges it (the same function), at this
+    /// moment.
+    fn export_refusal(&mut self) -> Option<String> {
+        self.refresh_host();
         // Judge the plan as it is now, not as the last frame showed it (`u e` in one burst).
         self.settle();
-        if self.report.errors > 0 {
-            return self.set_error(format!(
-                "export refused: the plan has {}; see the findings pane",
-                counted(self.report.errors, "error")
-            ));
-        }
+        let verdict = export::judge(&self.plan, Some(&self.layout), &self.export_options());
+        let first = verdict
+            .findings
+            .iter()
+            .find(|f| f.severity == crate::check::Severity::Error)?;
+        Some(format!(
+            "export refused: the plan has {} ({}: {}); see the findings pane",
+            counted(verdict.errors, "error"),
+            first.code,
+            first.message
+        ))
+    }
+
+    /// `e`: refuse on errors, else show what the export would write.
+    pub(super) fn export_preview(&mut self) {
         if self.plan.vdisks.is_empty() {
             return self.set_error("nothing to export: make a vdisk first (n)");
+        }
+        if let Some(refusal) = self.export_refusal() {
+            return self.set_error(refusal);
         }
         match export::preview(&self.plan, Some(&self.layout), &self.export_options()) {
             Ok(writes) => {
@@ -182,6 +231,10 @@ impl App {
     /// Confirmed export: save the plan first so the folder's plan matches its descriptors.
     pub(super) fn export_now(&mut self) {
         self.dialog = None;
+        // The preview may be minutes old: the host may have mounted a planned partition since.
+        if let Some(refusal) = self.export_refusal() {
+            return self.set_error(refusal);
+        }
         // The export makes each vdisk with its uuid: record it, so a rename keeps it.
         self.plan.pin_uuids();
         if !self.save() {

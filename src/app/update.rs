@@ -43,6 +43,11 @@ impl App {
     }
 
     fn update_dialog(&mut self, action: Action) {
+        // Coming back to the window reads host use again whatever is open.
+        if action == Action::FocusGained {
+            self.refresh_host();
+            return;
+        }
         let Some(dialog) = self.dialog.as_mut() else {
             return;
         };
@@ -406,6 +411,20 @@ impl App {
             }
             Action::Export => self.export_preview(),
             Action::Rebind => self.rebind_prompt(),
+            Action::Refresh => {
+                self.redraw = true;
+                let changed = self.refresh_host();
+                self.set_message(if changed {
+                    "host use read again: it changed (see the findings)"
+                } else {
+                    "host use read again: unchanged"
+                });
+            }
+            Action::FocusGained => {
+                if self.refresh_host() {
+                    self.set_message("host use changed while away (read again; see the findings)");
+                }
+            }
             Action::Quit => {
                 if self.is_dirty() {
                     self.dialog = Some(Dialog::ConfirmQuit);

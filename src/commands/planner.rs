@@ -7,8 +7,8 @@ use crate::error::{Error, Result};
 use crate::model::{PLAN_FILE, Plan, PlanDisk, demo};
 use ratatui::crossterm::{
     event::{
-        self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
-        Event,
+        self, DisableBracketedPaste, DisableFocusChange, DisableMouseCapture, EnableBracketedPaste,
+        EnableFocusChange, EnableMouseCapture, Event,
     },
     execute,
     terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode},
@@ -135,6 +135,12 @@ fn draw(
     app: &mut App,
 ) -> Result<crate::ui::Hits> {
     let _held = terminal_lock();
+    if std::mem::take(&mut app.redraw) {
+        // Forget what ratatui thinks is on screen: every cell is drawn again.
+        terminal
+            .clear()
+            .map_err(|e| Error::new(format!("terminal: {e}")))?;
+    }
     let mut hits = crate::ui::Hits::default();
     terminal
         .draw(|frame| hits = crate::ui::draw(frame, app))
@@ -186,7 +192,12 @@ struct TerminalGuard {
 
 fn restore_terminal() {
     // Mouse capture first: ratatui's own restore leaves it on.
-    let _ = execute!(stdout(), DisableMouseCapture, DisableBracketedPaste);
+    let _ = execute!(
+        stdout(),
+        DisableMouseCapture,
+        DisableBracketedPaste,
+        DisableFocusChange
+    );
     let _ = disable_raw_mode();
     let _ = execute!(
         stdout(),
@@ -212,7 +223,8 @@ impl TerminalGuard {
             stdout(),
             EnterAlternateScreen,
             EnableMouseCapture,
-            EnableBracketedPaste
+            EnableBracketedPaste,
+            EnableFocusChange
         )
         .map_err(guard_on_error)?;
         restore_on_signals().inspect_err(|_| restore_terminal())?;

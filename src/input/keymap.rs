@@ -133,6 +133,7 @@ pub static KEYMAP: &[Binding] = &[
     b(Main, PROJECT, &[k('u')], Action::Undo, "undo", "Undo"),
     b(Main, PROJECT, &[ctrl('r'), k('U')], Action::Redo, "", "Redo"),
     b(Main, PROJECT, &[k('F')], Action::NextFinding, "", "Jump to the next finding"),
+    b(Main, PROJECT, &[ctrl('l')], Action::Refresh, "", "Read the host's use of the disk again (mounts, swap, holders; also on export and when the window gets the focus) and redraw the screen"),
     b(Main, PROJECT, &[k('s')], Action::Save, "save", "Save the plan to PROJECT/carve.json"),
     b(Main, PROJECT, &[k('B')], Action::Rebind, "rebind", "Rebind a plan whose disk changed (disk-changed) to the disk on screen: shows both identities, asks first (a plain save keeps the recorded disk)"),
     b(Main, PROJECT, &[k('e')], Action::Export, "export", "Export: shows the files first; refused while the plan has errors"),

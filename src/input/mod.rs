@@ -20,6 +20,7 @@ pub fn event_to_action(app: &App, hits: &Hits, event: &Event) -> Option<Action> 
         Event::Key(key) if key.kind != KeyEventKind::Release => keymap::key_to_action(app, key),
         Event::Mouse(m) => mouse::mouse_to_action(app, hits, m),
         Event::Paste(text) => Some(Action::Paste(text.clone())),
+        Event::FocusGained => Some(Action::FocusGained),
         _ => None,
     }
 }
