@@ -34,6 +34,7 @@ pub fn run(args: &ExportArgs) -> Result<ExitCode> {
         force: args.force,
         relative_registry: args.relative,
     };
+    crate::export::check_out_dir(&opts)?;
     let report = crate::export::judge(plan, Some(layout), &opts);
     // The findings are a result, printed where `carve check` prints them (stdout); stderr
     // gets the one line that says the export failed, as every failure does.

@@ -60,6 +60,9 @@ pub fn wanted_files(
     if plan.vdisks.iter().any(VDisk::has_raw) {
         write::check_literal("device path", &device_path)?;
     }
+    // The folder's absolute path goes into the registry, the attach scripts and the targets'
+    // files: refuse, for every target alike, one they cannot spell exactly.
+    hypervisors::absolute_out(opts)?;
     let disk_sectors = layout.map(|l| l.size_sectors).or(plan.disk.size_sectors);
 
     let mut files = Vec::new();
@@ -123,7 +126,7 @@ pub fn wanted_files(
         });
         registry.push(RegistryEntry {
             uuid: vdisk.effective_uuid(&plan.disk),
-            location: hypervisors::registry_location(opts, vdisk),
+            location: hypervisors::registry_location(opts, vdisk)?,
             shareable: vdisk.shareable,
         });
     }

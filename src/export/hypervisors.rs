@@ -13,9 +13,16 @@ pub const ATTACH_SH: &str = "attach-virtualbox.sh";
 pub const ATTACH_CMD: &str = "attach-virtualbox.cmd";
 
 /// The export folder as an absolute path (the attach lines and the registry name files by
-/// it, so they work from anywhere).
-pub fn absolute_out(opts: &ExportOptions) -> PathBuf {
-    std::path::absolute(&opts.out_dir).unwrap_or_else(|_| opts.out_dir.clone())
+/// it, so they work from anywhere), refused when those files cannot spell it exactly.
+pub fn absolute_out(opts: &ExportOptions) -> Result<PathBuf> {
+    let out = std::path::absolute(&opts.out_dir).unwrap_or_else(|_| opts.out_dir.clone());
+    match attach::folder_path_problem(&out) {
+        Some(problem) => Err(Error::new(format!(
+            "export folder `{}` {problem}; export into a folder whose path has none (--out)",
+            crate::text::escape(&out.to_string_lossy())
+        ))),
+        None => Ok(out),
+    }
 }
 
 fn descriptor_path(out: &Path, vdisk: &VDisk) -> PathBuf {
@@ -24,14 +31,14 @@ fn descriptor_path(out: &Path, vdisk: &VDisk) -> PathBuf {
 
 /// The registry's `location`: the descriptor's absolute path, or with `relative_registry`
 /// `<name>/<name>.vmdk` relative to the registry file.
-pub fn registry_location(opts: &ExportOptions, vdisk: &VDisk) -> String {
-    if opts.relative_registry {
+pub fn registry_location(opts: &ExportOptions, vdisk: &VDisk) -> Result<String> {
+    Ok(if opts.relative_registry {
         format!("{0}/{0}.vmdk", vdisk.name)
     } else {
-        descriptor_path(&absolute_out(opts), vdisk)
+        descriptor_path(&absolute_out(opts)?, vdisk)
             .display()
             .to_string()
-    }
+    })
 }
 
 /// The adapter a target's descriptor names: VMware's raw disks sit on the SCSI controller
@@ -105,7 +112,7 @@ pub fn target_files(
     opts: &ExportOptions,
     device_path: &str,
 ) -> Result<Vec<WantedFile>> {
-    let out = absolute_out(opts);
+    let out = absolute_out(opts)?;
     let attached = attachments(plan);
     let mut files = Vec::new();
     match opts.target {
@@ -133,7 +140,7 @@ pub fn target_files(
                 files.push(WantedFile {
                     path: opts.out_dir.join(ATTACH_CMD),
                     what: "VirtualBox attach script (cmd)".into(),
-                    content: Content::Text(attach::attach_cmd(&lines)),
+                    content: Content::Text(attach::attach_cmd(&lines).map_err(Error::new)?),
                 });
             }
         }
