@@ -24,7 +24,7 @@ fn plan_from_another_disk(dir: &std::path::Path) -> (Harness, PlanDisk) {
         sectors: 2048,
     });
     plan.vdisks.push(vm1);
-    std::fs::write(dir.join("carve.json"), plan.to_json()).expect("plan written");
+    std::fs::write(dir.join("carve.json"), plan.to_json().expect("json")).expect("plan written");
     let plan = Plan::load(&dir.join("carve.json")).expect("plan loads");
     let app = App::new(layout, plan, dir.to_path_buf(), true);
     (Harness::with_app(app, 120, 40), recorded)
@@ -261,4 +261,228 @@ fn the_planners_export_refuses_a_partition_mounted_after_it_started() {
     h.keys("e");
     h.key(KeyCode::Enter);
     assert!(project.join("vm1").is_dir(), "{:?}", h.app.message);
+}
+
+fn file(sectors: u64) -> Extent {
+    Extent::File {
+        sectors,
+        path: None,
+    }
+}
+
+#[test]
+fn gpt_by_t_makes_its_header_and_trailer_and_takes_back_only_what_it_made() {
+    use carve::model::GuestTable;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = Harness::demo(dir.path(), 100, 30);
+    // A vdisk of the second partition alone: no header, no trailer.
+    h.keys("jw");
+    let p2 = h.app.plan.vdisks[0].extents[0].clone();
+    h.keys("T");
+    assert_eq!(h.app.plan.vdisks[0].guest_table, GuestTable::Mbr);
+    assert_eq!(h.app.plan.vdisks[0].extents, vec![file(2048), p2.clone()]);
+    h.keys("T");
+    assert_eq!(h.app.plan.vdisks[0].guest_table, GuestTable::Gpt);
+    assert_eq!(
+        h.app.plan.vdisks[0].extents,
+        vec![file(2048), p2.clone(), file(2048)]
+    );
+    // The GPT can be finished: no guest-table finding, and export goes ahead.
+    assert_eq!(
+        h.app.report.with_code("guest-table").count(),
+        0,
+        "{:?}",
+        h.app.report.findings
+    );
+    let m = h.app.message.clone().expect("a message").text;
+    assert!(
+        m.contains("a GPT partition table") && m.contains("trailing file for the GPT backup"),
+        "{m}"
+    );
+    // Back to none, before any export: what T made goes again.
+    h.keys("T");
+    assert_eq!(h.app.plan.vdisks[0].guest_table, GuestTable::None);
+    assert_eq!(h.app.plan.vdisks[0].extents, vec![p2.clone()]);
+
+    // Exported as GPT: the files exist, so going back leaves the extents (and the files).
+    h.keys("TT");
+    h.keys("e");
+    assert!(
+        matches!(h.app.dialog, Some(Dialog::Export { .. })),
+        "{:?} {:?}",
+        h.app.message,
+        h.app.report.findings
+    );
+    h.key(KeyCode::Enter);
+    let folder = dir.path().join("vm1");
+    let header = folder.join("vm1-header.bin");
+    let trailer = folder.join("vm1-file2.bin");
+    assert!(header.is_file() && trailer.is_file(), "{:?}", h.app.message);
+    let before = (
+        std::fs::read(&header).expect("header"),
+        std::fs::read(&trailer).expect("trailer"),
+    );
+    h.keys("T");
+    assert_eq!(h.app.plan.vdisks[0].guest_table, GuestTable::None);
+    assert_eq!(
+        h.app.plan.vdisks[0].extents,
+        vec![file(2048), p2, file(2048)]
+    );
+    assert_eq!(
+        (
+            std::fs::read(&header).expect("header"),
+            std::fs::read(&trailer).expect("trailer")
+        ),
+        before
+    );
+}
+
+#[test]
+fn gpt_on_a_split_vdisk_keeps_the_split_header_and_adds_only_the_trailer() {
+    use carve::model::GuestTable;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = Harness::demo(dir.path(), 100, 30);
+    h.keys("jS\n");
+    let c = h.app.current.expect("current");
+    let split = h.app.plan.vdisks[c].extents.clone();
+    h.keys("TT");
+    assert_eq!(h.app.plan.vdisks[c].guest_table, GuestTable::Gpt);
+    let mut with_trailer = split.clone();
+    with_trailer.push(file(2048));
+    assert_eq!(h.app.plan.vdisks[c].extents, with_trailer);
+    // Its own header stays when the table goes: T did not make it.
+    h.keys("T");
+    assert_eq!(h.app.plan.vdisks[c].extents, split);
+}
+
+#[test]
+fn a_typed_start_stays_exact_and_misaligned_says_why() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = Harness::demo(dir.path(), 100, 30);
+    h.keys("g");
+    h.key(KeyCode::End);
+    for _ in 0..20 {
+        h.key(KeyCode::Backspace);
+    }
+    h.keys("300000000\n");
+    assert!(
+        matches!(
+            h.app.dialog,
+            Some(Dialog::Input {
+                prompt: carve::app::Prompt::Size(300_000_000),
+                ..
+            })
+        ),
+        "{:?}",
+        h.app.dialog
+    );
+    assert_eq!(h.app.cursor, 300_000_000);
+    h.keys("2048\n");
+    assert_eq!(h.app.selection().map(|s| s.start), Some(300_000_000));
+    h.keys("\n");
+    let e = h.app.plan.vdisks[0].extents[0].clone();
+    assert_eq!(
+        e,
+        Extent::Raw {
+            start: 300_000_000,
+            sectors: 2048
+        }
+    );
+    let misaligned: Vec<String> = h
+        .app
+        .report
+        .with_code("misaligned")
+        .map(|f| f.message.clone())
+        .collect();
+    assert_eq!(misaligned.len(), 1, "{:?}", h.app.report.findings);
+    assert!(
+        misaligned[0].contains("start is not a multiple of 1 MiB"),
+        "{misaligned:?}"
+    );
+}
+
+#[test]
+fn r_keeps_the_size_it_offers_when_the_start_moves() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = Harness::demo(dir.path(), 100, 30);
+    const P2_START: u64 = 125_831_168;
+    const SIZE: u64 = 2_048_000;
+    // An extent of SIZE at the second partition's start, typed.
+    h.keys("g");
+    h.key(KeyCode::End);
+    for _ in 0..20 {
+        h.key(KeyCode::Backspace);
+    }
+    h.keys(&format!("{P2_START}\n{SIZE}\n\n"));
+    assert_eq!(
+        h.app.plan.vdisks[0].extents,
+        vec![Extent::Raw {
+            start: P2_START,
+            sectors: SIZE
+        }]
+    );
+    h.keys("[");
+    h.keys("R");
+    h.key(KeyCode::End);
+    for _ in 0..20 {
+        h.key(KeyCode::Backspace);
+    }
+    let moved = P2_START + 1_000_000;
+    h.keys(&format!("{moved}\n"));
+    match &h.app.dialog {
+        Some(Dialog::Input { text, .. }) => assert_eq!(text, &SIZE.to_string()),
+        other => panic!("{other:?} {:?}", h.app.message),
+    }
+    h.keys("\n");
+    assert_eq!(
+        h.app.plan.vdisks[0].extents,
+        vec![Extent::Raw {
+            start: moved,
+            sectors: SIZE
+        }],
+        "{:?}",
+        h.app.message
+    );
+}
+
+#[test]
+fn new_and_renamed_vdisk_names_are_refused_in_the_prompt() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = Harness::demo(dir.path(), 100, 30);
+    h.keys("jw");
+    h.keys("r../etc\n");
+    let e = h.prompt_error();
+    assert!(e.contains("path separator"), "{e}");
+    assert_eq!(h.app.plan.vdisks[0].name, "vm1");
+    h.key(KeyCode::Esc);
+    // A control character cannot be typed (the prompt drops it); a pasted one neither.
+    h.keys("r");
+    h.event(ratatui::crossterm::event::Event::Paste("a\u{7}b".into()));
+    h.keys("\n");
+    assert_eq!(h.app.plan.vdisks[0].name, "ab");
+    // Over-long: refused, and the message does not repeat all of it.
+    h.keys("r");
+    let long = "x".repeat(3003);
+    h.event(ratatui::crossterm::event::Event::Paste(long));
+    h.keys("\n");
+    let e = h.prompt_error();
+    assert!(e.contains("longer than 255 bytes") && e.len() < 200, "{e}");
+    h.key(KeyCode::Esc);
+    // Names the check refuses: Windows devices, the export's own files, case duplicates.
+    h.keys("nvm2\n");
+    for bad in ["CON", "carve.json", "AB", "a:b"] {
+        h.keys("r");
+        h.event(ratatui::crossterm::event::Event::Paste(bad.into()));
+        h.keys("\n");
+        let e = h.prompt_error();
+        assert!(e.starts_with("vdisk name"), "{bad}: {e}");
+        h.key(KeyCode::Esc);
+    }
+    // The vdisk being renamed may keep its own name (in another case too).
+    h.keys(".");
+    h.keys("r");
+    h.event(ratatui::crossterm::event::Event::Paste("AB".into()));
+    h.keys("\n");
+    assert_eq!(h.app.dialog, None, "{:?}", h.app.dialog);
+    assert_eq!(h.app.report.with_code("bad-name").count(), 0);
 }
