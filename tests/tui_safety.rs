@@ -5,7 +5,8 @@
 mod tui_support;
 
 use carve::app::{App, Dialog};
-use carve::model::{Extent, Plan, PlanDisk, demo};
+use carve::demo;
+use carve::model::{Extent, Plan, PlanDisk};
 use ratatui::crossterm::event::KeyCode;
 use tui_support::Harness;
 

@@ -50,8 +50,7 @@ impl App {
                 self.dirty = std::cell::OnceCell::new();
                 self.on_disk = true;
                 if kept {
-                    let key =
-                        crate::input::keymap::main_key(&super::Action::Rebind).unwrap_or_default();
+                    let key = super::keymap::main_key(&super::Action::Rebind).unwrap_or_default();
                     self.set_message(format!(
                         "saved {}; it still records its own disk, not the one on screen \
                          ({key} rebinds it after showing both)",
@@ -110,7 +109,7 @@ impl App {
     /// while the planner runs. Returns whether it changed; the findings follow at the next
     /// [`App::settle`]. The demo disks' host use is part of the demo and stays.
     pub fn refresh_host(&mut self) -> bool {
-        if crate::model::demo::by_source(&self.layout.source).is_some() {
+        if crate::demo::by_source(&self.layout.source).is_some() {
             return false;
         }
         let before = (
