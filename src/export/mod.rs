@@ -25,7 +25,7 @@ use crate::error::{Error, Result};
 use crate::model::{DiskLayout, Plan};
 use apply::Step;
 use safety::{DiskFacts, Seen};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -136,6 +136,19 @@ struct Decided {
     steps: Vec<Step>,
     writes: Vec<PlannedWrite>,
     findings: Vec<Finding>,
+}
+
+/// The one verdict on an export, for `carve export` and the planner alike: every check of
+/// `carve check` on `layout` as the caller read it (host use included), and every reason the
+/// export into `opts.out_dir` must not go ahead. Export refuses while it has an error.
+pub fn judge(
+    plan: &Plan,
+    layout: Option<&DiskLayout>,
+    opts: &ExportOptions,
+) -> crate::check::Report {
+    let report = crate::check::run(plan, layout);
+    let extra = findings(plan, layout, opts, report.errors > 0);
+    report.merged(plan, extra)
 }
 
 /// Every reason the export into `opts.out_dir` must not go ahead, as check findings
@@ -250,11 +263,18 @@ fn decide(plan: &Plan, layout: Option<&DiskLayout>, opts: &ExportOptions) -> Res
     let (moves, mut findings) = safety::moves(plan, &found, &top);
     let disk = disk_facts(plan, opts);
 
+    // Each folder is looked at once for a link on the way, not once per file in it.
+    let mut linked: HashMap<PathBuf, Option<(PathBuf, PathBuf)>> = HashMap::new();
     let seen: Vec<Seen> = wanted
         .iter()
         .map(|file| {
             let origin = safety::origin(&file.path, out, &moves);
-            let found = match survey::linked_folder(out, &origin) {
+            let folder = origin.parent().map(PathBuf::from).unwrap_or_default();
+            let link = linked
+                .entry(folder)
+                .or_insert_with(|| survey::linked_folder(out, &origin))
+                .clone();
+            let found = match link {
                 Some((at, target)) => survey::Found::LinkedFolder(at, target),
                 None => survey::look(&origin),
             };
