@@ -2,6 +2,7 @@
 //! every failure is one line on stderr and exit 2.
 
 use crate::error::{Error, Result};
+use crate::export::Target;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -90,16 +91,15 @@ pub struct CheckArgs {
     pub json: bool,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum TargetArg {
-    /// descriptors, media-registry.xml, attach-virtualbox.sh/.cmd for vdisks with a vm
-    Virtualbox,
-    /// qemu-readable descriptors (ZERO extents become zero files)
-    Qemu,
-    /// VMware Workstation/Player physical-disk descriptors and vmx-snippet.txt
-    Vmware,
-    /// qemu-style descriptors and one libvirt <disk> element per vdisk (<name>/<name>.xml)
-    Libvirt,
+/// `--target`: the values and their help come from the export's one list of targets.
+impl ValueEnum for Target {
+    fn value_variants<'a>() -> &'a [Self] {
+        crate::export::target::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()).help(self.help()))
+    }
 }
 
 #[derive(Debug, Args)]
@@ -111,7 +111,7 @@ pub struct ExportArgs {
     pub out: Option<PathBuf>,
     /// Who reads the descriptors
     #[arg(long, value_enum, default_value = "virtualbox")]
-    pub target: TargetArg,
+    pub target: Target,
     /// Device path the descriptors name (overrides the plan's disk.device_path)
     #[arg(long, value_name = "PATH")]
     pub device_path: Option<String>,

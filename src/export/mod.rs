@@ -14,6 +14,7 @@ mod hypervisors;
 pub mod libvirt;
 mod safety;
 mod survey;
+pub mod target;
 pub mod vmware;
 
 pub use files::REGISTRY_FILE;
@@ -26,17 +27,7 @@ use apply::Step;
 use safety::{DiskFacts, Seen};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Target {
-    #[default]
-    VirtualBox,
-    Qemu,
-    /// VMware Workstation/Player: physical-disk descriptors and `vmx-snippet.txt`.
-    Vmware,
-    /// libvirt/KVM: qemu-style descriptors and one `<disk>` element per vdisk.
-    Libvirt,
-}
+pub use target::Target;
 
 #[derive(Clone, Debug)]
 pub struct ExportOptions {
