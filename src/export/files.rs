@@ -5,7 +5,7 @@ use super::{ExportOptions, Target, hypervisors};
 use crate::error::{Error, Result};
 use crate::model::{DiskLayout, Extent, Plan, SECTOR, VDisk};
 use crate::vbox::registry::{RegistryEntry, media_registry_xml};
-use crate::vmdk::write::{self, CreateType, Descriptor, ExtentLine, Flavor};
+use crate::vmdk::write::{self, Descriptor, ExtentLine};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
@@ -61,6 +61,7 @@ pub fn wanted_files(
         write::check_literal("device path", &device_path)?;
     }
     let disk_sectors = layout.map(|l| l.size_sectors).or(plan.disk.size_sectors);
+    let hypervisor = opts.target.hypervisor();
 
     let mut files = Vec::new();
     let mut registry = Vec::new();
@@ -101,16 +102,12 @@ pub fn wanted_files(
 
         hypervisors::seed_guest_table(plan, vdisk, layout, &mut files[first_sparse..])?;
 
-        let (create_type, flavor) = match opts.target {
-            Target::VirtualBox => (write::create_type(vdisk, disk_sectors), Flavor::VirtualBox),
-            Target::Vmware => (write::create_type(vdisk, disk_sectors), Flavor::Vmware),
-            Target::Qemu | Target::Libvirt => (CreateType::MonolithicFlat, Flavor::VirtualBox),
-        };
+        let (create_type, flavor) = hypervisor.descriptor(vdisk, disk_sectors);
         let text = write::descriptor_for(
             &Descriptor {
                 create_type,
                 extents: &lines,
-                adapter: hypervisors::adapter_for(opts.target, vdisk),
+                adapter: hypervisor.adapter(vdisk),
                 uuid: vdisk.effective_uuid(&plan.disk),
             },
             flavor,
@@ -123,7 +120,7 @@ pub fn wanted_files(
         });
         registry.push(RegistryEntry {
             uuid: vdisk.effective_uuid(&plan.disk),
-            location: hypervisors::registry_location(opts, vdisk),
+            location: super::target::virtualbox::registry_location(opts, vdisk),
             shareable: vdisk.shareable,
         });
     }
@@ -139,9 +136,8 @@ pub fn wanted_files(
 /// A file the export creates beside the descriptor: (name, sectors, what it is).
 type SparseFile = (String, u64, &'static str);
 
-/// The descriptor's extent lines for `target`, and the sparse files they name. For qemu,
-/// each ZERO extent becomes a FLAT extent on a sparse zero file: qemu skips ZERO lines and
-/// would shift every later extent.
+/// The descriptor's extent lines for `target`, and the sparse files they name. Where the
+/// target says so (qemu), each ZERO extent becomes a FLAT extent on a sparse zero file.
 fn extents_for_target(
     vdisk: &VDisk,
     device_path: &str,
@@ -159,7 +155,7 @@ fn extents_for_target(
                 check_component(&format!("vdisk `{}`: file extent path", vdisk.name), &name)?;
                 sparse.push((name, sectors, "file extent"));
             }
-            Extent::Zero { sectors } if matches!(target, Target::Qemu | Target::Libvirt) => {
+            Extent::Zero { sectors } if target.hypervisor().zero_extents_as_files() => {
                 zero_ordinal += 1;
                 let name = format!("{}-zero{zero_ordinal}.bin", vdisk.name);
                 if let Some(line) = lines.get_mut(i) {

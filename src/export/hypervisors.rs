@@ -1,47 +1,14 @@
 //! What each target writes beside the descriptors: the guest partition table in the header
-//! files, `vmx-snippet.txt` (vmware), `<name>/<name>.xml` (libvirt), the VirtualBox attach
-//! scripts, and the registry's `location`. Computed from the plan alone.
+//! files, `vmx-snippet.txt` (vmware), `<name>/<name>.xml` (libvirt). Computed from the plan
+//! alone.
 
 use super::files::{Content, WantedFile};
-use super::{ExportOptions, Target, attach, libvirt, vmware};
+use super::target::{Export, descriptor_path};
+use super::{ExportOptions, Target, libvirt, vmware};
 use crate::error::{Error, Result};
-use crate::model::{Adapter, DiskLayout, Extent, Plan, SECTOR, VDisk, attachments};
-use std::path::{Path, PathBuf};
+use crate::model::{Adapter, DiskLayout, Extent, Plan, SECTOR, VDisk};
 
 pub const VMX_SNIPPET: &str = "vmx-snippet.txt";
-pub const ATTACH_SH: &str = "attach-virtualbox.sh";
-pub const ATTACH_CMD: &str = "attach-virtualbox.cmd";
-
-/// The export folder as an absolute path (the attach lines and the registry name files by
-/// it, so they work from anywhere).
-pub fn absolute_out(opts: &ExportOptions) -> PathBuf {
-    std::path::absolute(&opts.out_dir).unwrap_or_else(|_| opts.out_dir.clone())
-}
-
-fn descriptor_path(out: &Path, vdisk: &VDisk) -> PathBuf {
-    out.join(&vdisk.name).join(format!("{}.vmdk", vdisk.name))
-}
-
-/// The registry's `location`: the descriptor's absolute path, or with `relative_registry`
-/// `<name>/<name>.vmdk` relative to the registry file.
-pub fn registry_location(opts: &ExportOptions, vdisk: &VDisk) -> String {
-    if opts.relative_registry {
-        format!("{0}/{0}.vmdk", vdisk.name)
-    } else {
-        descriptor_path(&absolute_out(opts), vdisk)
-            .display()
-            .to_string()
-    }
-}
-
-/// The adapter a target's descriptor names: VMware's raw disks sit on the SCSI controller
-/// the snippet adds, so the plan's default `ide` becomes `lsilogic` there.
-pub fn adapter_for(target: Target, vdisk: &VDisk) -> Adapter {
-    match (target, vdisk.adapter) {
-        (Target::Vmware, Adapter::Ide) => Adapter::Lsilogic,
-        (_, adapter) => adapter,
-    }
-}
 
 /// Put `vdisk`'s guest partition table into its file extents: `files` are the vdisk's
 /// sparse files in extent order (the first is extent 0's, the last the last extent's when
@@ -105,50 +72,22 @@ pub fn target_files(
     opts: &ExportOptions,
     device_path: &str,
 ) -> Result<Vec<WantedFile>> {
-    let out = absolute_out(opts);
-    let attached = attachments(plan);
+    let export = Export::new(plan, opts, device_path);
+    let (out, attached) = (&export.out, &export.attached);
     let mut files = Vec::new();
     match opts.target {
-        Target::VirtualBox => {
-            let lines: Vec<attach::AttachLine> = plan
-                .vdisks
-                .iter()
-                .zip(&attached)
-                .filter_map(|(v, a)| {
-                    Some(attach::AttachLine {
-                        vm: v.vm.clone()?,
-                        controller: a.controller.clone(),
-                        port: a.port,
-                        medium: descriptor_path(&out, v).display().to_string(),
-                        shareable: v.shareable,
-                    })
-                })
-                .collect();
-            if !lines.is_empty() {
-                files.push(WantedFile {
-                    path: opts.out_dir.join(ATTACH_SH),
-                    what: "VirtualBox attach script (sh)".into(),
-                    content: Content::Text(attach::attach_sh(&lines)),
-                });
-                files.push(WantedFile {
-                    path: opts.out_dir.join(ATTACH_CMD),
-                    what: "VirtualBox attach script (cmd)".into(),
-                    content: Content::Text(attach::attach_cmd(&lines)),
-                });
-            }
-        }
         Target::Vmware => {
             let disks: Vec<vmware::VmxDisk> = plan
                 .vdisks
                 .iter()
-                .zip(&attached)
+                .zip(attached)
                 .map(|(v, a)| vmware::VmxDisk {
                     vm: v.vm.clone(),
                     port: a.port,
-                    file: descriptor_path(&out, v).display().to_string(),
+                    file: descriptor_path(out, v).display().to_string(),
                     shareable: v.shareable,
                     raw: v.has_raw(),
-                    virtual_dev: match adapter_for(Target::Vmware, v) {
+                    virtual_dev: match Target::Vmware.hypervisor().adapter(v) {
                         Adapter::Buslogic => "buslogic",
                         _ => "lsilogic",
                     },
@@ -166,15 +105,15 @@ pub fn target_files(
             });
         }
         Target::Libvirt => {
-            for (v, a) in plan.vdisks.iter().zip(&attached) {
+            for (v, a) in plan.vdisks.iter().zip(attached) {
                 let source = match v.extents.as_slice() {
                     [Extent::Raw { start, sectors }] => libvirt::DiskSource::Block {
-                        dev: device_path.to_string(),
+                        dev: export.device_path.to_string(),
                         offset_bytes: start.saturating_mul(SECTOR),
                         size_bytes: sectors.saturating_mul(SECTOR),
                     },
                     _ => libvirt::DiskSource::Vmdk {
-                        file: descriptor_path(&out, v).display().to_string(),
+                        file: descriptor_path(out, v).display().to_string(),
                     },
                 };
                 files.push(WantedFile {
@@ -184,7 +123,9 @@ pub fn target_files(
                 });
             }
         }
-        Target::Qemu => {}
+        Target::Qemu | Target::VirtualBox => {
+            files.extend(opts.target.hypervisor().extra_files(&export)?)
+        }
     }
     Ok(files)
 }

@@ -8,7 +8,6 @@
 //! `carve check` reports too); `apply` carries it out as one transaction.
 
 mod apply;
-pub mod attach;
 mod files;
 mod hypervisors;
 pub mod libvirt;
@@ -18,7 +17,8 @@ pub mod target;
 pub mod vmware;
 
 pub use files::REGISTRY_FILE;
-pub use hypervisors::{ATTACH_CMD, ATTACH_SH, VMX_SNIPPET};
+pub use hypervisors::VMX_SNIPPET;
+pub use target::virtualbox::{ATTACH_CMD, ATTACH_SH};
 
 use crate::check::{Finding, Severity};
 use crate::error::{Error, Result};

@@ -4,12 +4,82 @@
 //! planner's export preview read. Adding a target is a new file here and one line in
 //! `targets!`.
 
-/// What one hypervisor target answers.
+use super::ExportOptions;
+use super::files::WantedFile;
+use crate::error::Result;
+use crate::model::{Adapter, Attachment, Plan, VDisk, attachments};
+use crate::vmdk::write::{self, CreateType, Flavor};
+use std::path::PathBuf;
+
+/// What one hypervisor target answers. Every method but the name and help has the answer
+/// most targets give as its default.
 pub(crate) trait Hypervisor: Sync {
     /// The `--target` value.
     fn name(&self) -> &'static str;
     /// One line for `--help`: what the target writes.
     fn help(&self) -> &'static str;
+
+    /// The descriptor's `createType` and flavour for `vdisk` on a disk of `disk_sectors`.
+    fn descriptor(&self, vdisk: &VDisk, disk_sectors: Option<u64>) -> (CreateType, Flavor) {
+        (write::create_type(vdisk, disk_sectors), Flavor::VirtualBox)
+    }
+
+    /// Whether ZERO extents are written as FLAT extents on sparse zero files (a reader
+    /// that skips ZERO lines would shift every later extent).
+    fn zero_extents_as_files(&self) -> bool {
+        false
+    }
+
+    /// The adapter the descriptor names.
+    fn adapter(&self, vdisk: &VDisk) -> Adapter {
+        vdisk.adapter
+    }
+
+    /// The target's own files beside the descriptors and file extents (attach scripts,
+    /// snippets, `<disk>` elements), in the order they are written.
+    fn extra_files(&self, _export: &Export) -> Result<Vec<WantedFile>> {
+        Ok(Vec::new())
+    }
+}
+
+/// What a target's extra files are computed from: the plan and the options, the device path
+/// the descriptors name, the absolute export folder and every vdisk's attachment.
+pub(crate) struct Export<'a> {
+    pub plan: &'a Plan,
+    pub opts: &'a ExportOptions,
+    pub device_path: &'a str,
+    /// The export folder as an absolute path (scripts and snippets name files by it, so
+    /// they work from anywhere).
+    pub out: PathBuf,
+    /// `attachments(plan)`: one per vdisk, in plan order.
+    pub attached: Vec<Attachment>,
+}
+
+impl<'a> Export<'a> {
+    pub fn new(plan: &'a Plan, opts: &'a ExportOptions, device_path: &'a str) -> Self {
+        Export {
+            plan,
+            opts,
+            device_path,
+            out: absolute_out(opts),
+            attached: attachments(plan),
+        }
+    }
+
+    /// `vdisk`'s descriptor, by absolute path.
+    pub fn descriptor(&self, vdisk: &VDisk) -> String {
+        descriptor_path(&self.out, vdisk).display().to_string()
+    }
+}
+
+/// The export folder as an absolute path.
+pub fn absolute_out(opts: &ExportOptions) -> PathBuf {
+    std::path::absolute(&opts.out_dir).unwrap_or_else(|_| opts.out_dir.clone())
+}
+
+/// `OUT/<name>/<name>.vmdk`.
+pub fn descriptor_path(out: &std::path::Path, vdisk: &VDisk) -> PathBuf {
+    out.join(&vdisk.name).join(format!("{}.vmdk", vdisk.name))
 }
 
 /// Declares the target modules, the `Target` enum and the list of every target, in the

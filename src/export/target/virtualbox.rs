@@ -1,6 +1,16 @@
-//! `--target virtualbox`: descriptors, `media-registry.xml`, and the attach scripts for vdisks with a `vm`.
+//! `--target virtualbox`: descriptors, `media-registry.xml`, and the attach scripts for
+//! vdisks with a `vm` (their text is in `attach`).
 
-use super::Hypervisor;
+pub mod attach;
+
+use super::{Export, Hypervisor};
+use crate::error::Result;
+use crate::export::ExportOptions;
+use crate::export::files::{Content, WantedFile};
+use crate::model::VDisk;
+
+pub const ATTACH_SH: &str = "attach-virtualbox.sh";
+pub const ATTACH_CMD: &str = "attach-virtualbox.cmd";
 
 pub struct VirtualBox;
 
@@ -11,5 +21,50 @@ impl Hypervisor for VirtualBox {
 
     fn help(&self) -> &'static str {
         "descriptors, media-registry.xml, attach-virtualbox.sh/.cmd for vdisks with a vm"
+    }
+
+    /// `attach-virtualbox.sh` and `.cmd`, when some vdisk names its VM.
+    fn extra_files(&self, export: &Export) -> Result<Vec<WantedFile>> {
+        let lines: Vec<attach::AttachLine> = export
+            .plan
+            .vdisks
+            .iter()
+            .zip(&export.attached)
+            .filter_map(|(v, a)| {
+                Some(attach::AttachLine {
+                    vm: v.vm.clone()?,
+                    controller: a.controller.clone(),
+                    port: a.port,
+                    medium: export.descriptor(v),
+                    shareable: v.shareable,
+                })
+            })
+            .collect();
+        let mut files = Vec::new();
+        if !lines.is_empty() {
+            files.push(WantedFile {
+                path: export.opts.out_dir.join(ATTACH_SH),
+                what: "VirtualBox attach script (sh)".into(),
+                content: Content::Text(attach::attach_sh(&lines)),
+            });
+            files.push(WantedFile {
+                path: export.opts.out_dir.join(ATTACH_CMD),
+                what: "VirtualBox attach script (cmd)".into(),
+                content: Content::Text(attach::attach_cmd(&lines)),
+            });
+        }
+        Ok(files)
+    }
+}
+
+/// The registry's `location`: the descriptor's absolute path, or with `relative_registry`
+/// `<name>/<name>.vmdk` relative to the registry file.
+pub fn registry_location(opts: &ExportOptions, vdisk: &VDisk) -> String {
+    if opts.relative_registry {
+        format!("{0}/{0}.vmdk", vdisk.name)
+    } else {
+        super::descriptor_path(&super::absolute_out(opts), vdisk)
+            .display()
+            .to_string()
     }
 }
