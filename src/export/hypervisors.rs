@@ -4,11 +4,9 @@
 
 use super::files::{Content, WantedFile};
 use super::target::{Export, descriptor_path};
-use super::{ExportOptions, Target, libvirt, vmware};
+use super::{ExportOptions, Target, libvirt};
 use crate::error::{Error, Result};
-use crate::model::{Adapter, DiskLayout, Extent, Plan, SECTOR, VDisk};
-
-pub const VMX_SNIPPET: &str = "vmx-snippet.txt";
+use crate::model::{DiskLayout, Extent, Plan, SECTOR, VDisk};
 
 /// Put `vdisk`'s guest partition table into its file extents: `files` are the vdisk's
 /// sparse files in extent order (the first is extent 0's, the last the last extent's when
@@ -76,34 +74,6 @@ pub fn target_files(
     let (out, attached) = (&export.out, &export.attached);
     let mut files = Vec::new();
     match opts.target {
-        Target::Vmware => {
-            let disks: Vec<vmware::VmxDisk> = plan
-                .vdisks
-                .iter()
-                .zip(attached)
-                .map(|(v, a)| vmware::VmxDisk {
-                    vm: v.vm.clone(),
-                    port: a.port,
-                    file: descriptor_path(out, v).display().to_string(),
-                    shareable: v.shareable,
-                    raw: v.has_raw(),
-                    virtual_dev: match Target::Vmware.hypervisor().adapter(v) {
-                        Adapter::Buslogic => "buslogic",
-                        _ => "lsilogic",
-                    },
-                })
-                .collect();
-            let text = vmware::vmx_snippet(&disks).map_err(|e| {
-                Error::new(format!(
-                    "--target vmware: {e}; set another \"port\" in the plan"
-                ))
-            })?;
-            files.push(WantedFile {
-                path: opts.out_dir.join(VMX_SNIPPET),
-                what: "VMware .vmx lines".into(),
-                content: Content::Text(text),
-            });
-        }
         Target::Libvirt => {
             for (v, a) in plan.vdisks.iter().zip(attached) {
                 let source = match v.extents.as_slice() {
@@ -123,7 +93,7 @@ pub fn target_files(
                 });
             }
         }
-        Target::Qemu | Target::VirtualBox => {
+        Target::Qemu | Target::VirtualBox | Target::Vmware => {
             files.extend(opts.target.hypervisor().extra_files(&export)?)
         }
     }

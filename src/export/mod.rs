@@ -14,11 +14,10 @@ pub mod libvirt;
 mod safety;
 mod survey;
 pub mod target;
-pub mod vmware;
 
 pub use files::REGISTRY_FILE;
-pub use hypervisors::VMX_SNIPPET;
 pub use target::virtualbox::{ATTACH_CMD, ATTACH_SH};
+pub use target::vmware::VMX_SNIPPET;
 
 use crate::check::{Finding, Severity};
 use crate::error::{Error, Result};
