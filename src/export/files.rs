@@ -124,7 +124,7 @@ pub fn wanted_files(
             shareable: vdisk.shareable,
         });
     }
-    files.extend(hypervisors::target_files(plan, opts, &device_path)?);
+    files.extend(hypervisor.extra_files(&super::target::Export::new(plan, opts, &device_path))?);
     files.push(WantedFile {
         path: opts.out_dir.join(REGISTRY_FILE),
         what: "media registry".into(),

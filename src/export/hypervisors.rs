@@ -3,8 +3,6 @@
 //! alone.
 
 use super::files::{Content, WantedFile};
-use super::target::{Export, descriptor_path};
-use super::{ExportOptions, Target, libvirt};
 use crate::error::{Error, Result};
 use crate::model::{DiskLayout, Extent, Plan, SECTOR, VDisk};
 
@@ -62,40 +60,4 @@ pub fn seed_guest_table(
         seed(n - 1, offset, table.tail, "the backup GPT");
     }
     Ok(())
-}
-
-/// The target's own files besides descriptors and registry.
-pub fn target_files(
-    plan: &Plan,
-    opts: &ExportOptions,
-    device_path: &str,
-) -> Result<Vec<WantedFile>> {
-    let export = Export::new(plan, opts, device_path);
-    let (out, attached) = (&export.out, &export.attached);
-    let mut files = Vec::new();
-    match opts.target {
-        Target::Libvirt => {
-            for (v, a) in plan.vdisks.iter().zip(attached) {
-                let source = match v.extents.as_slice() {
-                    [Extent::Raw { start, sectors }] => libvirt::DiskSource::Block {
-                        dev: export.device_path.to_string(),
-                        offset_bytes: start.saturating_mul(SECTOR),
-                        size_bytes: sectors.saturating_mul(SECTOR),
-                    },
-                    _ => libvirt::DiskSource::Vmdk {
-                        file: descriptor_path(out, v).display().to_string(),
-                    },
-                };
-                files.push(WantedFile {
-                    path: opts.out_dir.join(&v.name).join(format!("{}.xml", v.name)),
-                    what: "libvirt <disk> element".into(),
-                    content: Content::Text(libvirt::disk_xml(&source, a.port, v.shareable)),
-                });
-            }
-        }
-        Target::Qemu | Target::VirtualBox | Target::Vmware => {
-            files.extend(opts.target.hypervisor().extra_files(&export)?)
-        }
-    }
-    Ok(files)
 }

@@ -10,7 +10,6 @@
 mod apply;
 mod files;
 mod hypervisors;
-pub mod libvirt;
 mod safety;
 mod survey;
 pub mod target;
