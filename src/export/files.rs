@@ -1,7 +1,7 @@
 //! What an export consists of: every file with its wanted content, computed from the plan
 //! alone (nothing is read or written here).
 
-use super::{ExportOptions, Target, hypervisors};
+use super::{ExportOptions, Target, seed};
 use crate::error::{Error, Result};
 use crate::model::{DiskLayout, Extent, Plan, SECTOR, VDisk};
 use crate::vbox::registry::{RegistryEntry, media_registry_xml};
@@ -100,7 +100,7 @@ pub fn wanted_files(
             });
         }
 
-        hypervisors::seed_guest_table(plan, vdisk, layout, &mut files[first_sparse..])?;
+        seed::seed_guest_table(plan, vdisk, layout, &mut files[first_sparse..])?;
 
         let (create_type, flavor) = hypervisor.descriptor(vdisk, disk_sectors);
         let text = write::descriptor_for(

@@ -5,12 +5,14 @@
 //! Three steps: `files` computes what the export consists of from the plan alone; `survey`
 //! looks at the folder as it is; `safety` decides, purely, what each file write does, which
 //! renamed vdisks' folders move and why the export must not go ahead (findings that
-//! `carve check` reports too); `apply` carries it out as one transaction.
+//! `carve check` reports too); `apply` carries it out as one transaction. What differs
+//! between hypervisors (descriptor flavour, adapter, extra files) is asked of `target`,
+//! one file per hypervisor.
 
 mod apply;
 mod files;
-mod hypervisors;
 mod safety;
+mod seed;
 mod survey;
 pub mod target;
 

@@ -1,6 +1,5 @@
-//! What each target writes beside the descriptors: the guest partition table in the header
-//! files, `vmx-snippet.txt` (vmware), `<name>/<name>.xml` (libvirt). Computed from the plan
-//! alone.
+//! The guest partition table a vdisk's header files are created with (every target writes
+//! it the same). Computed from the plan alone.
 
 use super::files::{Content, WantedFile};
 use crate::error::{Error, Result};
