@@ -547,15 +547,9 @@ fn calls(output: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-#[test]
-fn attach_script_for_sh_passes_hostile_names_intact() {
-    if !have_tool("sh") {
-        return;
-    }
-    let dir = tempfile::tempdir().expect("tempdir");
-    let project = hostile_project(dir.path());
-    let bin = dir.path().join("bin");
-    std::fs::create_dir_all(&bin).expect("bin");
+/// A stand-in VBoxManage for sh in `bin` that prints the arguments it received.
+fn sh_stand_in(bin: &Path) {
+    std::fs::create_dir_all(bin).expect("bin");
     let fake = bin.join("VBoxManage");
     std::fs::write(
         &fake,
@@ -567,16 +561,92 @@ fn attach_script_for_sh_passes_hostile_names_intact() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     }
-    let path = format!(
+}
+
+/// PATH with `bin` first.
+fn path_with(bin: &Path) -> String {
+    format!(
         "{}:{}",
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
-    );
+    )
+}
+
+#[test]
+fn attach_script_for_sh_passes_hostile_names_intact() {
+    if !have_tool("sh") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let project = hostile_project(dir.path());
+    let bin = dir.path().join("bin");
+    sh_stand_in(&bin);
     let out = run(Command::new("sh")
         .arg(project.join("attach-virtualbox.sh"))
-        .env("PATH", path)
+        .env("PATH", path_with(&bin))
         .current_dir(dir.path()));
     assert_eq!(calls(&text(&out.stdout)), expected_calls(&project));
+}
+
+/// A stand-in VBoxManage.exe in `bin` that reads its arguments as VBoxManage does (the wide
+/// command line, by the C runtime's rules) and prints each as UTF-8; with
+/// `CARVE_STANDIN_FAIL` set it fails after printing, as a failed storageattach does.
+fn windows_stand_in(bin: &Path) {
+    std::fs::create_dir_all(bin).expect("bin");
+    let source = bin.join("args.c");
+    std::fs::write(
+        &source,
+        r#"#include <windows.h>
+#include <stdio.h>
+#include <io.h>
+#include <fcntl.h>
+int wmain(int argc, wchar_t **argv) {
+  static char buf[65536];
+  _setmode(_fileno(stdout), _O_BINARY);
+  for (int i = 1; i < argc; i++) {
+    int n = WideCharToMultiByte(CP_UTF8, 0, argv[i], -1, buf, sizeof buf, NULL, NULL);
+    if (n > 0) fwrite(buf, 1, n - 1, stdout);
+    fputs("\n--END--\n", stdout);
+  }
+  fputs("--CALL--\n", stdout);
+  return GetEnvironmentVariableW(L"CARVE_STANDIN_FAIL", NULL, 0) ? 1 : 0;
+}
+"#,
+    )
+    .expect("source");
+    run(Command::new("x86_64-w64-mingw32-gcc")
+        .arg("-municode")
+        .arg("-o")
+        .arg(bin.join("VBoxManage.exe"))
+        .arg(&source));
+}
+
+/// `wine cmd /c attach-virtualbox.cmd` in `project`, VBoxManage found where VirtualBox's
+/// installer says it is. Wine 8's cmd decodes a batch file in the OEM code page and ignores
+/// `chcp` (newer Wine and Windows' cmd.exe follow it): a locale without a legacy code page
+/// (hi_IN), where Wine's OEM code page is UTF-8, stands for the console after the script's
+/// `chcp 65001` (tested in src/export/attach.rs to come before any word). That locale is not
+/// installed here, so Wine cannot spell non-ASCII Unix file names: the script (which names
+/// files by absolute path only) runs from a copy in the ASCII folder beside `bin`.
+fn wine_cmd(project: &Path, bin: &Path, fail: bool) -> std::process::Output {
+    let install = format!("Z:{}\\", bin.display().to_string().replace('/', "\\"));
+    let here = bin.parent().expect("bin's folder").join("run");
+    std::fs::create_dir_all(&here).expect("run folder");
+    std::fs::copy(
+        project.join("attach-virtualbox.cmd"),
+        here.join("attach.cmd"),
+    )
+    .expect("copy");
+    let mut cmd = Command::new("wine");
+    cmd.args(["cmd", "/c", "attach.cmd"])
+        .env("WINEDEBUG", "-all")
+        .env("LC_ALL", "hi_IN.UTF-8")
+        .env("VBOX_MSI_INSTALL_PATH", install)
+        .current_dir(&here);
+    if fail {
+        cmd.env("CARVE_STANDIN_FAIL", "1");
+    }
+    cmd.output().expect("wine")
 }
 
 #[test]
@@ -587,25 +657,140 @@ fn attach_script_for_cmd_passes_hostile_names_intact() {
     let dir = tempfile::tempdir().expect("tempdir");
     let project = hostile_project(dir.path());
     let bin = dir.path().join("bin");
-    std::fs::create_dir_all(&bin).expect("bin");
-    let source = bin.join("args.c");
-    std::fs::write(
-        &source,
-        "#include <stdio.h>\nint main(int argc, char **argv) {\n  for (int i = 1; i < argc; i++) printf(\"%s\\n--END--\\n\", argv[i]);\n  printf(\"--CALL--\\n\");\n  return 0;\n}\n",
-    )
-    .expect("source");
-    run(Command::new("x86_64-w64-mingw32-gcc")
-        .arg("-o")
-        .arg(bin.join("VBoxManage.exe"))
-        .arg(&source));
-    // The script finds VBoxManage where VirtualBox's installer says it is.
-    let install = format!("Z:{}\\", bin.display().to_string().replace('/', "\\"));
-    let out = run(Command::new("wine")
-        .args(["cmd", "/c", "attach-virtualbox.cmd"])
-        .env("WINEDEBUG", "-all")
-        .env("VBOX_MSI_INSTALL_PATH", install)
-        .current_dir(&project));
+    windows_stand_in(&bin);
+    let out = wine_cmd(&project, &bin, false);
+    assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(calls(&text(&out.stdout)), expected_calls(&project));
+}
+
+/// Seven vdisks, each with its own VM and controller: 21 words (vm, controller, medium),
+/// non-ASCII (accents, CJK, Cyrillic, Greek, emoji beyond the BMP, a no-break space, a
+/// fullwidth quote) mixed with what cmd.exe and sh treat specially.
+const WORDS: [(&str, &str, &str); 7] = [
+    (
+        r#"Win "11" & $HOME `id` %PATH% ^x (a) 'q' !b <c|d> \"#,
+        "SATA & 50% ^",
+        "vm one & 50% 'x' $y",
+    ),
+    ("Müller's VM é ü ß", "Contrôleur SATA", "disque-été"),
+    ("日本語のVM", "コントローラ", "ディスク"),
+    ("Привет мир", "Ελληνικά", "диск"),
+    ("emoji 😀 🚀", "ctl 🦀 %x%", "crab🦀 ^&"),
+    (r#""quoted ü" & ^ %x% !y!"#, r#"a\"b ü\"#, "x ^ & é %"),
+    ("no\u{a0}break ﬁ ＂wide＂", "∑ ≠ ∞ (x)", "π ≈ 3"),
+];
+
+fn words_project(dir: &Path) -> PathBuf {
+    let project = dir.join("proj 'p' & $q %r% ^s Ünï 日本 😀");
+    std::fs::create_dir_all(&project).expect("project");
+    let vdisks: Vec<serde_json::Value> = WORDS
+        .iter()
+        .map(|(vm, ctl, name)| {
+            serde_json::json!({ "name": name, "vm": vm, "controller": ctl, "port": 3,
+                "extents": [ { "kind": "file", "sectors": 8 } ] })
+        })
+        .collect();
+    let plan = serde_json::json!({
+        "version": 1,
+        "disk": { "source": "carve:demo", "device_path": "/dev/carve-test-disk" },
+        "vdisks": vdisks,
+    });
+    std::fs::write(project.join("carve.json"), plan.to_string()).expect("plan");
+    let out = carve(&["export", path_str(&project)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    project
+}
+
+/// How many of the 21 words arrived intact, and the calls' words that did not.
+fn words_intact(project: &Path, got: &[Vec<String>]) -> (usize, Vec<String>) {
+    let abs = std::path::absolute(project).expect("absolute");
+    let mut intact = 0;
+    let mut wrong = Vec::new();
+    for (i, (vm, ctl, name)) in WORDS.iter().enumerate() {
+        let medium = abs
+            .join(name)
+            .join(format!("{name}.vmdk"))
+            .display()
+            .to_string();
+        let call = got.get(i);
+        for (at, want) in [(1, vm.to_string()), (3, ctl.to_string()), (11, medium)] {
+            match call.and_then(|c| c.get(at)) {
+                Some(word) if *word == want => intact += 1,
+                word => wrong.push(format!("{want:?} arrived as {word:?}")),
+            }
+        }
+    }
+    (intact, wrong)
+}
+
+#[test]
+fn attach_script_for_cmd_passes_21_non_ascii_words_intact() {
+    if !have_tool("wine") || !have_tool("x86_64-w64-mingw32-gcc") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let project = words_project(dir.path());
+    let bin = dir.path().join("bin");
+    windows_stand_in(&bin);
+    let out = wine_cmd(&project, &bin, false);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let got = calls(&text(&out.stdout));
+    assert_eq!(got.len(), WORDS.len(), "{got:?}");
+    let (intact, wrong) = words_intact(&project, &got);
+    assert_eq!((intact, wrong), (21, Vec::<String>::new()));
+    // A failed storageattach stops the script there, with exit status 1.
+    let out = wine_cmd(&project, &bin, true);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(calls(&text(&out.stdout)).len(), 1);
+}
+
+#[test]
+fn attach_script_for_sh_passes_21_non_ascii_words_intact() {
+    if !have_tool("sh") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let project = words_project(dir.path());
+    let bin = dir.path().join("bin");
+    sh_stand_in(&bin);
+    let out = run(Command::new("sh")
+        .arg(project.join("attach-virtualbox.sh"))
+        .env("PATH", path_with(&bin))
+        .current_dir(dir.path()));
+    let (intact, wrong) = words_intact(&project, &calls(&text(&out.stdout)));
+    assert_eq!((intact, wrong), (21, Vec::<String>::new()));
+}
+
+/// An export folder whose path holds a line feed: cmd.exe would run the rest of the line as
+/// a command of its own. Refused before anything is written, exit 2, one line; `check` of
+/// such a folder says the export cannot be written.
+#[test]
+fn an_export_folder_with_a_line_feed_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plan = r#"{"version":1,"disk":{"source":"carve:demo"},"vdisks":[
+  {"name":"a","vm":"lab","extents":[{"kind":"file","sectors":8}]}]}"#;
+    let project = dir.path().join("p");
+    std::fs::create_dir_all(&project).expect("project");
+    std::fs::write(project.join("carve.json"), plan).expect("plan");
+    for evil in ["x\ncalc.exe & rem ", "x\r\ny", "tab\tx"] {
+        let out_dir = dir.path().join(evil);
+        let out = carve(&["export", path_str(&project), "--out", path_str(&out_dir)]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{evil:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("contains a control character"), "{err}");
+        assert!(!out_dir.exists(), "{evil:?}: nothing is written");
+    }
+    let odd = dir.path().join("q\nr");
+    std::fs::create_dir_all(&odd).expect("odd");
+    std::fs::write(odd.join("carve.json"), plan).expect("plan");
+    let out = carve(&["check", path_str(&odd)]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("contains a control character"),
+        "{}",
+        text(&out.stdout)
+    );
 }
 
 #[test]

@@ -29,6 +29,7 @@ pub fn run(args: &ExportArgs) -> Result<ExitCode> {
         force: args.force,
         relative_registry: args.relative,
     };
+    crate::export::check_out_dir(&opts)?;
     let report = crate::check::run(plan, Some(layout));
     let extra = crate::export::findings(plan, Some(layout), &opts, report.errors > 0);
     let report = report.merged(plan, extra);

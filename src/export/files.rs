@@ -60,6 +60,9 @@ pub fn wanted_files(
     if plan.vdisks.iter().any(VDisk::has_raw) {
         write::check_literal("device path", &device_path)?;
     }
+    // The folder's absolute path goes into the registry, the attach scripts and the targets'
+    // files: refuse, for every target alike, one they cannot spell exactly.
+    super::target::absolute_out(opts)?;
     let disk_sectors = layout.map(|l| l.size_sectors).or(plan.disk.size_sectors);
     let hypervisor = opts.target.hypervisor();
 
@@ -120,11 +123,11 @@ pub fn wanted_files(
         });
         registry.push(RegistryEntry {
             uuid: vdisk.effective_uuid(&plan.disk),
-            location: super::target::virtualbox::registry_location(opts, vdisk),
+            location: super::target::virtualbox::registry_location(opts, vdisk)?,
             shareable: vdisk.shareable,
         });
     }
-    files.extend(hypervisor.extra_files(&super::target::Export::new(plan, opts, &device_path))?);
+    files.extend(hypervisor.extra_files(&super::target::Export::new(plan, opts, &device_path)?)?);
     files.push(WantedFile {
         path: opts.out_dir.join(REGISTRY_FILE),
         what: "media registry".into(),

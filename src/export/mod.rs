@@ -181,6 +181,13 @@ pub fn findings(
     findings
 }
 
+/// Refuse an export folder whose absolute path the exported files cannot spell exactly (a
+/// control character, text that is not Unicode): the one-line error `carve export` exits 2
+/// with, before anything else is looked at.
+pub fn check_out_dir(opts: &ExportOptions) -> Result<()> {
+    target::absolute_out(opts).map(|_| ())
+}
+
 /// What an export would do, without writing anything. Errors exactly where `export` would.
 pub fn preview(
     plan: &Plan,

@@ -524,15 +524,23 @@ impl Plan {
         Ok(plan)
     }
 
-    pub fn to_json(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
-        text.push('\n');
-        text
+    /// The plan as carve.json holds it. A failure is an error, never an empty text that
+    /// would be saved over the plan.
+    pub fn to_json(&self) -> Result<String> {
+        pretty_json(self)
     }
 
     pub fn vdisk(&self, name: &str) -> Option<&VDisk> {
         self.vdisks.iter().find(|v| v.name == name)
     }
+}
+
+/// `value` as pretty JSON with a final newline.
+fn pretty_json(value: &impl Serialize) -> Result<String> {
+    let mut text = serde_json::to_string_pretty(value)
+        .map_err(|e| Error::new(format!("cannot write the plan as JSON: {e}")))?;
+    text.push('\n');
+    Ok(text)
 }
 
 /// The folder of a plan file: `proj/carve.json` -> `proj`, `carve.json` -> `.`.
@@ -555,6 +563,28 @@ pub fn plan_file_path(path: &Path) -> std::path::PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 23 item 3: a value that cannot be written as JSON is an error, never an empty
+    /// text (which the planner would have saved over carve.json).
+    #[test]
+    fn json_that_cannot_be_written_is_an_error() {
+        struct Refuses;
+        impl Serialize for Refuses {
+            fn serialize<S: serde::Serializer>(
+                &self,
+                _: S,
+            ) -> std::result::Result<S::Ok, S::Error> {
+                Err(serde::ser::Error::custom("refused"))
+            }
+        }
+        let err = pretty_json(&Refuses).expect_err("cannot serialize");
+        assert!(err.to_string().contains("refused"), "{err}");
+        let plan = Plan::new(PlanDisk::default());
+        assert!(
+            plan.to_json()
+                .is_ok_and(|t| t.starts_with('{') && t.ends_with("}\n"))
+        );
+    }
 
     const SPEC_EXAMPLE: &str = r#"{
       "version": 1,
@@ -587,7 +617,7 @@ mod tests {
                 sectors: 62914560
             }
         );
-        let again = parse(&plan.to_json()).expect("saved plan parses");
+        let again = parse(&plan.to_json().expect("json")).expect("saved plan parses");
         assert_eq!(plan, again);
     }
 
@@ -599,13 +629,13 @@ mod tests {
         );
         let plan = parse(&with).expect("a plan with a serial parses");
         assert_eq!(plan.disk.serial.as_deref(), Some("S3Z1NB0K123456A"));
-        let saved = plan.to_json();
+        let saved = plan.to_json().expect("json");
         assert!(saved.contains(r#""serial": "S3Z1NB0K123456A""#), "{saved}");
         assert_eq!(parse(&saved).expect("saved plan parses"), plan);
         // Saved before serials were recorded: none, and none written back.
         let old = parse(SPEC_EXAMPLE).expect("spec example parses");
         assert_eq!(old.disk.serial, None);
-        assert!(!old.to_json().contains("serial"));
+        assert!(!old.to_json().expect("json").contains("serial"));
         // Strict as every other field: a number or a misspelling is refused.
         let number = SPEC_EXAMPLE.replace(r#""id": "0x5a3c9e01" }"#, r#""serial": 7 }"#);
         assert!(
@@ -824,6 +854,6 @@ mod tests {
         // Renamed after pinning: the identity stays.
         plan.vdisks[0].name = "web".into();
         assert_eq!(plan.vdisks[0].effective_uuid(&plan.disk), derived);
-        assert!(!plan.to_json().contains("folder"));
+        assert!(!plan.to_json().expect("json").contains("folder"));
     }
 }

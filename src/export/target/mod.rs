@@ -6,7 +6,7 @@
 
 use super::ExportOptions;
 use super::files::WantedFile;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{Adapter, Attachment, Plan, VDisk, attachments};
 use crate::vmdk::write::{self, CreateType, Flavor};
 use std::path::PathBuf;
@@ -56,14 +56,15 @@ pub(crate) struct Export<'a> {
 }
 
 impl<'a> Export<'a> {
-    pub fn new(plan: &'a Plan, opts: &'a ExportOptions, device_path: &'a str) -> Self {
-        Export {
+    /// Errors where [`absolute_out`] does.
+    pub fn new(plan: &'a Plan, opts: &'a ExportOptions, device_path: &'a str) -> Result<Self> {
+        Ok(Export {
             plan,
             opts,
             device_path,
-            out: absolute_out(opts),
+            out: absolute_out(opts)?,
             attached: attachments(plan),
-        }
+        })
     }
 
     /// `vdisk`'s descriptor, by absolute path.
@@ -72,9 +73,17 @@ impl<'a> Export<'a> {
     }
 }
 
-/// The export folder as an absolute path.
-pub fn absolute_out(opts: &ExportOptions) -> PathBuf {
-    std::path::absolute(&opts.out_dir).unwrap_or_else(|_| opts.out_dir.clone())
+/// The export folder as an absolute path (the attach lines and the registry name files by
+/// it, so they work from anywhere), refused when those files cannot spell it exactly.
+pub fn absolute_out(opts: &ExportOptions) -> Result<PathBuf> {
+    let out = std::path::absolute(&opts.out_dir).unwrap_or_else(|_| opts.out_dir.clone());
+    match virtualbox::attach::folder_path_problem(&out) {
+        Some(problem) => Err(Error::new(format!(
+            "export folder `{}` {problem}; export into a folder whose path has none (--out)",
+            crate::text::escape(&out.to_string_lossy())
+        ))),
+        None => Ok(out),
+    }
 }
 
 /// `OUT/<name>/<name>.vmdk`.

@@ -4,7 +4,7 @@
 pub mod attach;
 
 use super::{Export, Hypervisor};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::export::ExportOptions;
 use crate::export::files::{Content, WantedFile};
 use crate::model::VDisk;
@@ -50,7 +50,7 @@ impl Hypervisor for VirtualBox {
             files.push(WantedFile {
                 path: export.opts.out_dir.join(ATTACH_CMD),
                 what: "VirtualBox attach script (cmd)".into(),
-                content: Content::Text(attach::attach_cmd(&lines)),
+                content: Content::Text(attach::attach_cmd(&lines).map_err(Error::new)?),
             });
         }
         Ok(files)
@@ -59,12 +59,12 @@ impl Hypervisor for VirtualBox {
 
 /// The registry's `location`: the descriptor's absolute path, or with `relative_registry`
 /// `<name>/<name>.vmdk` relative to the registry file.
-pub fn registry_location(opts: &ExportOptions, vdisk: &VDisk) -> String {
-    if opts.relative_registry {
+pub fn registry_location(opts: &ExportOptions, vdisk: &VDisk) -> Result<String> {
+    Ok(if opts.relative_registry {
         format!("{0}/{0}.vmdk", vdisk.name)
     } else {
-        super::descriptor_path(&super::absolute_out(opts), vdisk)
+        super::descriptor_path(&super::absolute_out(opts)?, vdisk)
             .display()
             .to_string()
-    }
+    })
 }
