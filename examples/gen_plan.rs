@@ -13,7 +13,7 @@
 #[path = "support/packed_plan.rs"]
 mod packed_plan;
 
-use carve::model::demo::demo_layout;
+use carve::demo::demo_layout;
 use packed_plan::packed_plan;
 use std::process::ExitCode;
 

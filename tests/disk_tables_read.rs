@@ -427,7 +427,7 @@ fn an_undecided_mbr_image_gets_a_note_and_the_sector_size_option_settles_it() {
     assert_eq!(listed, theirs);
 
     // A plan made with --sector-size 4096 records it; `carve check` reads the image so.
-    let l4 = carve::disk::read_layout_with(
+    let l4 = carve::probe::read_disk(
         p,
         carve::disk::ReadOptions {
             sector_size: Some(4096),

@@ -24,7 +24,7 @@ pub fn run(args: &ExportArgs) -> Result<ExitCode> {
     }
     let opts = ExportOptions {
         out_dir: args.out.clone().unwrap_or_else(|| opened.dir.clone()),
-        target: args.target,
+        target: super::target_named(&args.target)?,
         device_path: args.device_path.clone(),
         force: args.force,
         relative_registry: args.relative,

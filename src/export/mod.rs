@@ -21,8 +21,9 @@ pub use target::virtualbox::{ATTACH_CMD, ATTACH_SH};
 pub use target::vmware::VMX_SNIPPET;
 
 use crate::check::{Finding, Severity};
+use crate::demo::{self, DevicePath};
 use crate::error::{Error, Result};
-use crate::model::{DiskLayout, Plan, demo};
+use crate::model::{DiskLayout, Plan};
 use apply::Step;
 use safety::{DiskFacts, Seen};
 use std::collections::BTreeSet;

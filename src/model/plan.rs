@@ -1,6 +1,7 @@
 //! The plan file `carve.json`, format version 1: strict on load, stable on save.
 
 use super::attach::GuestTable;
+use super::source::DiskSource;
 use super::span::Span;
 use super::strict;
 use crate::error::{Error, Result};
@@ -360,13 +361,12 @@ impl PlanDisk {
     }
 
     /// What descriptors name: `device_path`, or `source` made absolute (a relative `source`
-    /// taken from `plan_dir`, as [`PlanDisk::resolve_source`] reads it).
+    /// taken from `plan_dir`, as [`PlanDisk::resolve_source`] reads it). A demo's source is
+    /// kept as written here; the device a demo pretends to be is `crate::demo::DevicePath`'s
+    /// answer, since the model knows no demo data.
     pub fn effective_device_path(&self, plan_dir: &Path) -> String {
         if let Some(p) = &self.device_path {
             return p.clone();
-        }
-        if let Some(facts) = crate::demo::by_source(&self.source).and_then(|d| d.facts().ok()) {
-            return facts.device_path;
         }
         if is_absolute_source(&self.source) {
             return self.source.clone();
@@ -384,7 +384,7 @@ impl PlanDisk {
 fn is_absolute_source(source: &str) -> bool {
     Path::new(source).is_absolute()
         || source.starts_with("\\\\")
-        || crate::demo::is_demo_source(source)
+        || matches!(DiskSource::parse(source), DiskSource::Demo(_))
 }
 
 /// The `disk.source` to save in a plan in `project` for a disk opened as `opened` (a path as
@@ -422,11 +422,6 @@ impl Plan {
     /// Where to read the disk, from any working folder.
     pub fn source_path(&self) -> String {
         self.disk.resolve_source(self.base())
-    }
-
-    /// What the descriptors name for the disk (see [`PlanDisk::effective_device_path`]).
-    pub fn device_path(&self) -> String {
-        self.disk.effective_device_path(self.base())
     }
 
     /// Record every vdisk's uuid (the derived one where missing); the names pinned.
@@ -563,6 +558,7 @@ pub fn plan_file_path(path: &Path) -> std::path::PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::source::DEMO_PREFIX as DEMO_SOURCE;
 
     /// Issue 23 item 3: a value that cannot be written as JSON is an error, never an empty
     /// text (which the planner would have saved over carve.json).
@@ -787,13 +783,8 @@ mod tests {
         assert_eq!(disk.effective_device_path(folder), "/srv/x/proj/../d.img");
         let mut plan = Plan::new(disk);
         plan.folder = Some(folder.to_path_buf());
-        assert_eq!(plan.device_path(), "/srv/x/proj/../d.img");
         assert_eq!(plan.source_path(), "/srv/x/proj/../d.img");
-        for kept in [
-            "/dev/sdb",
-            r"\\.\PhysicalDrive1",
-            crate::model::demo::DEMO_SOURCE,
-        ] {
+        for kept in ["/dev/sdb", r"\\.\PhysicalDrive1", DEMO_SOURCE] {
             let disk = PlanDisk {
                 source: kept.into(),
                 ..Default::default()
@@ -826,10 +817,7 @@ mod tests {
             "../d.img"
         );
         assert_eq!(source_for_plan("/dev/sdb", Path::new("proj")), "/dev/sdb");
-        assert_eq!(
-            source_for_plan(crate::model::demo::DEMO_SOURCE, Path::new("p")),
-            crate::model::demo::DEMO_SOURCE
-        );
+        assert_eq!(source_for_plan(DEMO_SOURCE, Path::new("p")), DEMO_SOURCE);
     }
 
     #[test]
