@@ -111,3 +111,104 @@ fn qemu_reads_exactly_the_planned_bytes_of_a_real_image_plan() {
     let dir = tempfile::tempdir().expect("tempdir");
     run_case(dir.path(), "disk.img");
 }
+
+/// `--target qemu` writes `run-qemu-<VM>.sh` per VM (vdisks sharing a `vm` in plan order, a
+/// vdisk without one on its own) and no VirtualBox registry; the script execs `$QEMU` with
+/// the VM's disks, the lock off on raw extents only, then its own arguments.
+#[cfg(unix)]
+#[test]
+fn qemu_launch_scripts_per_vm() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let project = dir.path().join("lab, one");
+    std::fs::create_dir_all(&project).expect("project");
+    std::fs::write(
+        project.join("carve.json"),
+        r#"{ "version": 1, "disk": { "source": "carve:demo", "device_path": "/dev/sdb" },
+  "vdisks": [
+    { "name": "a", "vm": "lab", "extents": [ { "kind": "file", "sectors": 2048 },
+        { "kind": "raw", "start": 2048, "sectors": 2048 }, { "kind": "zero", "sectors": 8 } ] },
+    { "name": "solo", "extents": [ { "kind": "raw", "start": 4096, "sectors": 2048 } ] },
+    { "name": "b", "vm": "lab", "extents": [ { "kind": "file", "sectors": 2048 } ] } ] }"#,
+    )
+    .expect("plan");
+    let out = carve(&[
+        "export",
+        project.to_str().expect("utf-8"),
+        "--target",
+        "qemu",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut top: Vec<String> = std::fs::read_dir(&project)
+        .expect("list")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    top.sort();
+    assert_eq!(
+        top,
+        [
+            "a",
+            "b",
+            "carve.json",
+            "run-qemu-lab.sh",
+            "run-qemu-solo.sh",
+            "solo"
+        ]
+    );
+    // A stand-in qemu that prints its arguments, one a line.
+    let stub = dir.path().join("qemu-stub");
+    std::fs::write(
+        &stub,
+        "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\n",
+    )
+    .expect("stub");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let run = |script: &str, extra: &[&str]| {
+        let out = Command::new("sh")
+            .arg(project.join(script))
+            .args(extra)
+            .env("QEMU", &stub)
+            .output()
+            .expect("run the launch script");
+        assert!(out.status.success(), "{script}: {}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let abs = std::path::absolute(&project).expect("absolute");
+    let vmdk = |name: &str| {
+        abs.join(name)
+            .join(format!("{name}.vmdk"))
+            .display()
+            .to_string()
+            .replace(',', ",,")
+    };
+    assert_eq!(
+        run("run-qemu-lab.sh", &["-m", "64", "a b"]),
+        format!(
+            "-drive\nfile={},format=vmdk,if=virtio,extents.1.locking=off\n\
+             -drive\nfile={},format=vmdk,if=virtio\n-m\n64\na b\n",
+            vmdk("a"),
+            vmdk("b")
+        )
+    );
+    assert_eq!(
+        run("run-qemu-solo.sh", &[]),
+        format!(
+            "-drive\nfile={},format=vmdk,if=virtio,extents.0.locking=off\n",
+            vmdk("solo")
+        )
+    );
+    // Nor do vmware and libvirt write VirtualBox's registry.
+    for target in ["vmware", "libvirt"] {
+        let out = carve(&[
+            "export",
+            project.to_str().expect("utf-8"),
+            "--target",
+            target,
+        ]);
+        assert!(out.status.success(), "{target}: {}", text(&out.stderr));
+        assert!(!project.join("media-registry.xml").exists(), "{target}");
+    }
+}

@@ -5,12 +5,9 @@ use super::{ExportOptions, Target, seed};
 use crate::demo::DevicePath;
 use crate::error::{Error, Result};
 use crate::model::{DiskLayout, Extent, Plan, SECTOR, VDisk};
-use crate::vbox::registry::{RegistryEntry, media_registry_xml};
 use crate::vmdk::write::{self, Descriptor, ExtentLine};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-
-pub const REGISTRY_FILE: &str = "media-registry.xml";
 
 /// Refuse a name that is not one plain file name, by the rule of check's `bad-name`. Export
 /// runs the checks first, so this only guards callers that skip them.
@@ -27,7 +24,7 @@ fn check_component(what: &str, name: &str) -> Result<()> {
 /// The content a file should have.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Content {
-    /// A descriptor or the registry: written whole, replaced when different.
+    /// A descriptor, script or registry: written whole, replaced when different.
     Text(String),
     /// A zero-filled sparse file of this many bytes; once it exists at this size it
     /// belongs to the guest and is never rewritten.
@@ -48,7 +45,8 @@ pub struct WantedFile {
 }
 
 /// Every file of the export, in the order they are written: each vdisk's extent files,
-/// then its descriptor, and the registry last, so a descriptor never names a missing file.
+/// then its descriptor, and the target's own files last (VirtualBox's registry, scripts), so
+/// a descriptor never names a missing file.
 pub fn wanted_files(
     plan: &Plan,
     layout: Option<&DiskLayout>,
@@ -68,7 +66,6 @@ pub fn wanted_files(
     let hypervisor = opts.target.hypervisor();
 
     let mut files = Vec::new();
-    let mut registry = Vec::new();
     let mut names = BTreeSet::new();
     for vdisk in &plan.vdisks {
         check_component("vdisk name", &vdisk.name)?;
@@ -122,18 +119,8 @@ pub fn wanted_files(
             what: "descriptor".into(),
             content: Content::Text(text),
         });
-        registry.push(RegistryEntry {
-            uuid: vdisk.effective_uuid(&plan.disk),
-            location: super::target::virtualbox::registry_location(opts, vdisk)?,
-            shareable: vdisk.shareable,
-        });
     }
     files.extend(hypervisor.extra_files(&super::target::Export::new(plan, opts, &device_path)?)?);
-    files.push(WantedFile {
-        path: opts.out_dir.join(REGISTRY_FILE),
-        what: "media registry".into(),
-        content: Content::Text(media_registry_xml(&registry)),
-    });
     Ok(files)
 }
 

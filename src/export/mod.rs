@@ -16,8 +16,7 @@ mod seed;
 mod survey;
 pub mod target;
 
-pub use files::REGISTRY_FILE;
-pub use target::virtualbox::{ATTACH_CMD, ATTACH_SH};
+pub use target::virtualbox::{ATTACH_CMD, ATTACH_SH, REGISTRY_FILE};
 pub use target::vmware::VMX_SNIPPET;
 
 use crate::check::{Finding, Severity};

@@ -8,7 +8,9 @@ use crate::error::{Error, Result};
 use crate::export::ExportOptions;
 use crate::export::files::{Content, WantedFile};
 use crate::model::VDisk;
+use crate::vbox::registry::{RegistryEntry, media_registry_xml};
 
+pub const REGISTRY_FILE: &str = "media-registry.xml";
 pub const ATTACH_SH: &str = "attach-virtualbox.sh";
 pub const ATTACH_CMD: &str = "attach-virtualbox.cmd";
 
@@ -23,7 +25,8 @@ impl Hypervisor for VirtualBox {
         "descriptors, media-registry.xml, attach-virtualbox.sh/.cmd for vdisks with a vm"
     }
 
-    /// `attach-virtualbox.sh` and `.cmd`, when some vdisk names its VM.
+    /// `attach-virtualbox.sh` and `.cmd`, when some vdisk names its VM, and
+    /// `media-registry.xml` last.
     fn extra_files(&self, export: &Export) -> Result<Vec<WantedFile>> {
         let lines: Vec<attach::AttachLine> = export
             .plan
@@ -53,6 +56,23 @@ impl Hypervisor for VirtualBox {
                 content: Content::Text(attach::attach_cmd(&lines).map_err(Error::new)?),
             });
         }
+        let registry = export
+            .plan
+            .vdisks
+            .iter()
+            .map(|vdisk| {
+                Ok(RegistryEntry {
+                    uuid: vdisk.effective_uuid(&export.plan.disk),
+                    location: registry_location(export.opts, vdisk)?,
+                    shareable: vdisk.shareable,
+                })
+            })
+            .collect::<Result<Vec<RegistryEntry>>>()?;
+        files.push(WantedFile {
+            path: export.opts.out_dir.join(REGISTRY_FILE),
+            what: "media registry".into(),
+            content: Content::Text(media_registry_xml(&registry)),
+        });
         Ok(files)
     }
 }
