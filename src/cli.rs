@@ -84,6 +84,11 @@ pub struct InspectArgs {
 pub struct CheckArgs {
     /// carve.json or a project folder
     pub plan: PathBuf,
+    /// Check for this hypervisor too: what it would refuse at start, and where its ZERO
+    /// extents keep writes
+    // The values come from the export's list of targets, as for export's --target.
+    #[arg(long, default_value = "virtualbox")]
+    pub target: String,
     /// Print JSON instead of a table (the keys are in the README)
     #[arg(long)]
     pub json: bool,

@@ -30,7 +30,8 @@ pub fn run(args: &ExportArgs) -> Result<ExitCode> {
         relative_registry: args.relative,
     };
     crate::export::check_out_dir(&opts)?;
-    let report = crate::check::run(plan, Some(layout));
+    let report =
+        crate::export::target::for_target(plan, crate::check::run(plan, Some(layout)), opts.target);
     let extra = crate::export::findings(plan, Some(layout), &opts, report.errors > 0);
     let report = report.merged(plan, extra);
     // The findings are a result, printed where `carve check` prints them (stdout); stderr

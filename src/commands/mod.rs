@@ -79,6 +79,7 @@ pub fn run() -> Result<ExitCode> {
     use clap::{CommandFactory, FromArgMatches};
     let parsed = crate::cli::Cli::command()
         .mut_subcommand("export", with_targets)
+        .mut_subcommand("check", with_targets)
         .try_get_matches()
         .and_then(|m| crate::cli::Cli::from_arg_matches(&m));
     let cli = match parsed {

@@ -243,7 +243,10 @@ fn decide(plan: &Plan, layout: Option<&DiskLayout>, opts: &ExportOptions) -> Res
             let found = survey::look(&origin);
             let same_text = match (&file.content, &found) {
                 (files::Content::Text(text), survey::Found::File { .. }) => {
-                    std::fs::read(&origin).is_ok_and(|b| b == text.as_bytes())
+                    // qemu's own rewrite of a descriptor (new CID, NUL padding) is no change.
+                    std::fs::read(&origin).is_ok_and(|b| {
+                        b == text.as_bytes() || target::qemu::rewritten_by_qemu(&b, text)
+                    })
                 }
                 _ => false,
             };

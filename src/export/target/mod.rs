@@ -6,6 +6,7 @@
 
 use super::ExportOptions;
 use super::files::WantedFile;
+use crate::check::{Finding, Report, codes};
 use crate::error::{Error, Result};
 use crate::model::{Adapter, Attachment, Plan, VDisk, attachments};
 use crate::vmdk::write::{self, CreateType, Flavor};
@@ -33,6 +34,18 @@ pub(crate) trait Hypervisor: Sync {
     /// The adapter the descriptor names.
     fn adapter(&self, vdisk: &VDisk) -> Adapter {
         vdisk.adapter
+    }
+
+    /// Whether what the guest writes to a ZERO extent vanishes (`zero-discards-writes`): not
+    /// where ZERO extents are zero files, which keep it.
+    fn zero_extents_discard(&self) -> bool {
+        !self.zero_extents_as_files()
+    }
+
+    /// What this hypervisor would refuse at start that carve's own checks do not say,
+    /// found from the plan before anything is written.
+    fn runtime_findings(&self, _plan: &Plan) -> Vec<Finding> {
+        Vec::new()
     }
 
     /// The target's own files beside the descriptors and file extents (attach scripts,
@@ -135,4 +148,22 @@ impl Target {
     pub fn help(self) -> &'static str {
         self.hypervisor().help()
     }
+}
+
+/// `report` (from `check::run`) as it holds for `target`: `zero-discards-writes` only where
+/// the target's ZERO extents discard writes, and the target's own start-up rules added.
+pub fn for_target(plan: &Plan, report: Report, target: Target) -> Report {
+    let hypervisor = target.hypervisor();
+    let report = if hypervisor.zero_extents_discard() {
+        report
+    } else {
+        Report::new(
+            report
+                .findings
+                .into_iter()
+                .filter(|f| f.code != codes::ZERO_DISCARDS_WRITES)
+                .collect(),
+        )
+    };
+    report.merged(plan, hypervisor.runtime_findings(plan))
 }

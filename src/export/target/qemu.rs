@@ -3,6 +3,7 @@
 
 use super::virtualbox::attach::sh_quote;
 use super::{Export, Hypervisor};
+use crate::check::{Finding, Severity, codes};
 use crate::error::{Error, Result};
 use crate::export::files::{Content, WantedFile};
 use crate::model::{Extent, Plan, VDisk};
@@ -29,6 +30,39 @@ impl Hypervisor for Qemu {
         true
     }
 
+    /// Two or more raw extents in the plan (all on its one disk): qemu's vmdk driver locks
+    /// each extent's file against every other writer, so the second opening of the disk
+    /// fails unless the lock is off on raw extents, as the launch scripts have it. Said on
+    /// the second raw extent, the first qemu would refuse.
+    fn runtime_findings(&self, plan: &Plan) -> Vec<Finding> {
+        let raw: Vec<(&VDisk, usize)> = plan
+            .vdisks
+            .iter()
+            .flat_map(|v| raw_extents(v).into_iter().map(move |i| (v, i)))
+            .collect();
+        let Some(&(second, extent)) = raw.get(1) else {
+            return Vec::new();
+        };
+        let mut names: Vec<&str> = raw.iter().map(|(v, _)| v.name.as_str()).collect();
+        names.dedup();
+        vec![Finding {
+            code: codes::QEMU_LOCK,
+            severity: Severity::Warning,
+            vdisk: Some(second.name.clone()),
+            extent: Some(extent),
+            message: format!(
+                "{} raw extents of one disk ({}): qemu starts them only with its lock off on \
+                 raw extents, else the second fails with `Failed to get shared \"resize\" lock`; \
+                 start each VM with its run-qemu-<VM>.sh, which turns it off \
+                 (extents.N.locking=off), not with -drive options of your own",
+                raw.len(),
+                crate::text::escape(&names.join(", "))
+            ),
+            span: None,
+            other: None,
+        }]
+    }
+
     /// `run-qemu-<VM>.sh` for every VM, in plan order.
     fn extra_files(&self, export: &Export) -> Result<Vec<WantedFile>> {
         let mut files = Vec::new();
@@ -44,6 +78,31 @@ impl Hypervisor for Qemu {
             });
         }
         Ok(files)
+    }
+}
+
+/// Whether `existing` is `wanted` as qemu rewrites a descriptor on a VM's first write
+/// through it: another `CID=` value (8 hex digits) and NUL padding after the text. That is
+/// the same descriptor: re-export leaves it, audit reads it as it reads carve's.
+pub fn rewritten_by_qemu(existing: &[u8], wanted: &str) -> bool {
+    let end = existing.iter().position(|&b| b == 0).unwrap_or(existing.len());
+    if existing[end..].iter().any(|&b| b != 0) {
+        return false;
+    }
+    let Ok(text) = std::str::from_utf8(&existing[..end]) else {
+        return false;
+    };
+    let cid = |line: &str| {
+        line.strip_prefix("CID=")
+            .is_some_and(|v| v.len() == 8 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+    };
+    let (mut a, mut b) = (text.split('\n'), wanted.split('\n'));
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return true,
+            (Some(x), Some(y)) if x == y || (cid(x) && cid(y)) => {}
+            _ => return false,
+        }
     }
 }
 
@@ -141,7 +200,8 @@ pub fn launch_script(vm: &str, disks: &[(String, Vec<usize>)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{PlanDisk, demo};
+    use crate::demo;
+    use crate::model::PlanDisk;
 
     fn vdisk(name: &str, vm: Option<&str>) -> VDisk {
         let mut v = VDisk::new(name);
@@ -201,6 +261,28 @@ mod tests {
             .expect_err("slash")
             .to_string();
         assert!(err.contains("VM `x/y` cannot name its launch script"), "{err}");
+    }
+
+    #[test]
+    fn qemus_rewrite_is_the_same_descriptor() {
+        let wanted = "# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\nRW 8 FLAT \"a\" 0\n";
+        let mut rewritten = wanted.replace("CID=fffffffe", "CID=4d869fb1").into_bytes();
+        assert!(rewritten_by_qemu(&rewritten, wanted));
+        rewritten.resize(1024, 0);
+        assert!(rewritten_by_qemu(&rewritten, wanted));
+        assert!(rewritten_by_qemu(wanted.as_bytes(), wanted));
+        // Anything else is a change.
+        for other in [
+            wanted.replace("RW 8", "RW 9"),
+            wanted.replace("CID=fffffffe", "CID=4d86"),
+            wanted.replace("parentCID=ffffffff", "parentCID=00000000"),
+            format!("{wanted}ddb.x = \"1\"\n"),
+        ] {
+            assert!(!rewritten_by_qemu(other.as_bytes(), wanted), "{other}");
+        }
+        let mut text_after_nul = wanted.as_bytes().to_vec();
+        text_after_nul.extend(b"\0RW 1 ZERO\n");
+        assert!(!rewritten_by_qemu(&text_after_nul, wanted));
     }
 
     #[test]
