@@ -176,7 +176,7 @@ fn run_case(kind: Kind) -> Option<(Vec<Ran>, Tally)> {
             start(kit, &project, dir.path(), vm, script, expected, pattern)
         })
         .collect();
-    let ran: Vec<Ran> = guests.into_iter().map(Guest::wait).collect();
+    let ran: Vec<Ran> = guests.into_iter().map(|mut g| g.wait()).collect();
     for r in &ran {
         assert_eq!(
             r.lines_with("carve-read: ").collect::<Vec<_>>(),

@@ -385,7 +385,7 @@ impl Guest {
     pub fn start(name: &str, mut cmd: Command, serial: PathBuf) -> Guest {
         let child = cmd
             .stdin(Stdio::null())
-            .stdout(Stdio::piped())
+            .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap_or_else(|e| panic!("start guest {name}: {cmd:?}: {e}"));
@@ -399,7 +399,7 @@ impl Guest {
 
     /// Wait for power-off (killing the guest past the timeout): qemu must exit 0 and the
     /// script must have exited 0; else the test fails with the serial console.
-    pub fn wait(mut self) -> Ran {
+    pub fn wait(&mut self) -> Ran {
         let mut boot = None;
         let status = loop {
             if boot.is_none()
@@ -423,13 +423,16 @@ impl Guest {
             std::thread::sleep(Duration::from_millis(100));
         };
         let total = self.started.elapsed();
-        let out = self.child.wait_with_output().expect("qemu output");
+        let mut stderr = String::new();
+        if let Some(mut pipe) = self.child.stderr.take() {
+            use std::io::Read;
+            let _ = pipe.read_to_string(&mut stderr);
+        }
         let serial = serial_text(&self.serial);
         assert!(
             status.success(),
-            "guest {}: qemu failed ({status}): {}\nserial:\n{serial}",
+            "guest {}: qemu failed ({status}): {stderr}\nserial:\n{serial}",
             self.name,
-            String::from_utf8_lossy(&out.stderr)
         );
         let (Some(up), Some(exit)) = (serial.find(UP), serial.rfind(EXIT)) else {
             panic!(
@@ -448,10 +451,20 @@ impl Guest {
             self.name
         );
         Ran {
-            name: self.name,
+            name: self.name.clone(),
             output: serial[up + UP.len()..exit].to_string(),
             boot: boot.unwrap_or(total),
             total,
+        }
+    }
+}
+
+/// A guest the test no longer waits for (it failed first) is stopped, not left running.
+impl Drop for Guest {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
         }
     }
 }
