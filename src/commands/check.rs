@@ -23,9 +23,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
         target,
         ..crate::export::ExportOptions::new(dir)
     };
-    let report = crate::export::target::for_target(&plan, check::run(&plan, Some(&layout)), target);
-    let extra = crate::export::findings(&plan, Some(&layout), &export, report.errors > 0);
-    let report = report.merged(&plan, extra);
+    let report = crate::export::judge(&plan, Some(&layout), &export);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let written = if args.json {
