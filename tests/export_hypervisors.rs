@@ -442,6 +442,13 @@ fn libvirt_refuses_a_windows_device_path() {
     assert!(table.contains("a Windows device path"), "{table}");
     assert!(table.contains("--device-path"), "{table}");
     assert!(!project.join("a").exists(), "nothing was written");
+    // `check --target libvirt` says the same before any export; for VirtualBox it is fine.
+    let checked = carve(&["check", path_str(&project), "--target", "libvirt"]);
+    assert_eq!(checked.status.code(), Some(1), "{}", text(&checked.stderr));
+    let table = text(&checked.stdout);
+    assert!(table.contains("a Windows device path"), "{table}");
+    let checked = carve(&["check", path_str(&project)]);
+    assert_eq!(checked.status.code(), Some(0), "{}", text(&checked.stdout));
     // Named as the Linux host sees it, the same plan exports.
     let out = carve(&[
         "export",

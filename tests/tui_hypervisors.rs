@@ -100,7 +100,7 @@ fn rows_show_the_vm_and_the_preview_lists_the_attach_scripts() {
         "--target vmware: other descriptors, and vmx-snippet.txt",
         // The demo disk is a Windows one: libvirt's Linux host cannot open it.
         "--target libvirt: cannot export: --target libvirt: libvirt's qemu runs on a Linux host, which cannot open `\\\\.\\PhysicalDrive0`, a Windows device path: export with --device-path naming the disk as that host sees it (e.g. /dev/disk/by-id/...), or use --target virtualbox or vmware on Windows",
-        "--target qemu: other descriptors, no other files",
+        "--target qemu: other descriptors, and run-qemu-Win 11 lab.sh",
     ] {
         assert!(lines.iter().any(|l| l == line), "{line}: {lines:?}");
     }

@@ -16,6 +16,7 @@
 //! losetup, dpkg-deb, apt-get and busybox: each missing one fails the test under CI.
 
 mod export_support;
+mod vm_support;
 
 use export_support::{SECTOR, carve, have_tool, sfdisk, text};
 use std::path::{Path, PathBuf};
@@ -58,148 +59,6 @@ fn am_root() -> bool {
         eprintln!("note: not root; skipping the libvirt domains");
     }
     root
-}
-
-// ---------------------------------------------------------------------------------------
-// The guest: Debian's kernel and a busybox initramfs
-
-/// The virtio modules a guest needs for its disk, in load order (Debian builds them as
-/// modules).
-const MODULES: [&str; 6] = [
-    "virtio_ring",
-    "virtio",
-    "virtio_pci_legacy_dev",
-    "virtio_pci_modern_dev",
-    "virtio_pci",
-    "virtio_blk",
-];
-
-struct Kernel {
-    vmlinuz: PathBuf,
-    /// (name, bytes) of each module in `MODULES`.
-    modules: Vec<(String, Vec<u8>)>,
-}
-
-/// Debian's current kernel package, downloaded and extracted once into the target dir.
-fn kernel() -> Kernel {
-    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("vm-libvirt-kernel");
-    let root = cache.join("root");
-    if !root.join("boot").is_dir() {
-        let deps = run(Command::new("apt-cache").args(["depends", "linux-image-amd64"]));
-        let package = text(&deps.stdout)
-            .lines()
-            .find_map(|l| l.trim().strip_prefix("Depends: ").map(str::to_string))
-            .expect("linux-image-amd64 depends on a kernel package");
-        let fetch = cache.join("fetch");
-        std::fs::create_dir_all(&fetch).expect("cache");
-        run(Command::new("apt-get")
-            .args(["download", "-q", &package])
-            .current_dir(&fetch));
-        let deb = std::fs::read_dir(&fetch)
-            .expect("fetch dir")
-            .flatten()
-            .map(|e| e.path())
-            .find(|p| p.extension().is_some_and(|e| e == "deb"))
-            .expect("downloaded .deb");
-        let staging = cache.join("staging");
-        let _ = std::fs::remove_dir_all(&staging);
-        run(Command::new("dpkg-deb").arg("-x").arg(&deb).arg(&staging));
-        std::fs::rename(&staging, &root).expect("kernel in place");
-    }
-    let find = |dir: &Path, pick: &dyn Fn(&str) -> bool| -> Option<PathBuf> {
-        let mut stack = vec![dir.to_path_buf()];
-        while let Some(d) = stack.pop() {
-            for e in std::fs::read_dir(&d).ok()?.flatten() {
-                let p = e.path();
-                if p.is_dir() {
-                    stack.push(p);
-                } else if p.file_name().and_then(|n| n.to_str()).is_some_and(pick) {
-                    return Some(p);
-                }
-            }
-        }
-        None
-    };
-    let vmlinuz = find(&root.join("boot"), &|n| n.starts_with("vmlinuz-")).expect("vmlinuz");
-    let modules = MODULES
-        .iter()
-        .map(|m| {
-            let file = format!("{m}.ko");
-            let path = find(&root.join("lib/modules"), &|n| n == file)
-                .unwrap_or_else(|| panic!("{file} in the kernel package"));
-            ((*m).to_string(), std::fs::read(path).expect("module"))
-        })
-        .collect();
-    Kernel { vmlinuz, modules }
-}
-
-/// A newc cpio archive (what the kernel unpacks as its initramfs).
-#[derive(Default)]
-struct Cpio(Vec<u8>);
-
-impl Cpio {
-    fn entry(&mut self, name: &str, mode: u32, data: &[u8]) {
-        let ino = self.0.len() as u32 + 1;
-        let header = format!(
-            "070701{ino:08x}{mode:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}",
-            0,
-            0,
-            1,
-            0,
-            data.len(),
-            0,
-            0,
-            0,
-            0,
-            name.len() + 1,
-            0
-        );
-        self.0.extend_from_slice(header.as_bytes());
-        self.0.extend_from_slice(name.as_bytes());
-        self.0.push(0);
-        self.pad();
-        self.0.extend_from_slice(data);
-        self.pad();
-    }
-
-    fn pad(&mut self) {
-        while !self.0.len().is_multiple_of(4) {
-            self.0.push(0);
-        }
-    }
-
-    fn finish(mut self) -> Vec<u8> {
-        self.entry("TRAILER!!!", 0, &[]);
-        self.0
-    }
-}
-
-/// An initramfs whose /init loads the virtio modules, runs `script` with sh, prints its exit
-/// status and powers the guest off.
-fn initramfs(kernel: &Kernel, script: &str, out: &Path) {
-    let busybox = ["/usr/bin/busybox", "/bin/busybox"]
-        .iter()
-        .find_map(|p| std::fs::read(p).ok())
-        .expect("busybox (busybox-static)");
-    let mut init = String::from(
-        "#!/bin/busybox sh\n/bin/busybox --install -s /bin\n\
-         mount -t proc proc /proc\nmount -t sysfs sys /sys\nmount -t devtmpfs dev /dev\n",
-    );
-    for (m, _) in &kernel.modules {
-        init.push_str(&format!("insmod /mod/{m}.ko\n"));
-    }
-    init.push_str("echo CARVE-START\nsh /test.sh\necho CARVE-RC=$?\nsync\npoweroff -f\n");
-    let mut cpio = Cpio::default();
-    for dir in ["bin", "mod", "proc", "sys", "dev"] {
-        cpio.entry(dir, 0o040_755, &[]);
-    }
-    cpio.entry("bin/busybox", 0o100_755, &busybox);
-    for (m, bytes) in &kernel.modules {
-        cpio.entry(&format!("mod/{m}.ko"), 0o100_644, bytes);
-    }
-    cpio.entry("init", 0o100_755, init.as_bytes());
-    cpio.entry("test.sh", 0o100_644, script.as_bytes());
-    std::fs::write(out, cpio.finish()).expect("initramfs");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -516,6 +375,17 @@ fn vdisks(project: &Path) -> Vec<Vdisk> {
     ]
 }
 
+/// The export's NBD servers: `stop-libvirt.sh` on drop too, so a failed test leaves none.
+struct Servers(PathBuf);
+
+impl Drop for Servers {
+    fn drop(&mut self) {
+        let _ = Command::new("sh")
+            .arg(self.0.join("stop-libvirt.sh"))
+            .output();
+    }
+}
+
 /// A loop device over `image`, detached on drop.
 struct Loop(String);
 
@@ -535,7 +405,7 @@ struct Measured {
 
 /// Export the plan on `source`, serve it, start the three domains at once, wait for them to
 /// power off, stop the servers and compare everything with the copies taken before.
-fn case(label: &str, dir: &Path, source: &str, kernel: &Kernel) -> Measured {
+fn case(label: &str, dir: &Path, source: &str, kit: &vm_support::Kit, vmlinuz: &Path) -> Measured {
     let t0 = Instant::now();
     let phase = |what: &str| eprintln!("{label}: {what} at {:.1} s", t0.elapsed().as_secs_f64());
     let project = dir.join(format!("proj-{label}"));
@@ -561,6 +431,7 @@ fn case(label: &str, dir: &Path, source: &str, kernel: &Kernel) -> Measured {
         })
         .collect();
 
+    let servers = Servers(project.clone());
     let prepared = run(Command::new("sh").arg(project.join("prepare-libvirt.sh")));
     assert_eq!(
         text(&prepared.stdout)
@@ -594,15 +465,11 @@ fn case(label: &str, dir: &Path, source: &str, kernel: &Kernel) -> Measured {
         let owner = run(Command::new("stat").args(["-c", "%U %a"]).arg(&socket));
         assert_eq!(text(&owner.stdout).trim(), "libvirt-qemu 700", "{socket}");
         let initrd = dir.join(format!("{label}-{}.cpio", v.name));
-        initramfs(kernel, &guest_script(v), &initrd);
+        std::fs::write(&initrd, kit.initramfs(&guest_script(v), &[])).expect("initramfs");
         let log = dir.join(format!("{label}-{}.log", v.name));
         let name = format!("carve-test-{}-{label}-{}", std::process::id(), v.name);
         let xml = dir.join(format!("{name}.xml"));
-        std::fs::write(
-            &xml,
-            domain_xml(&name, &kernel.vmlinuz, &initrd, &disk, &log),
-        )
-        .expect("domain xml");
+        std::fs::write(&xml, domain_xml(&name, vmlinuz, &initrd, &disk, &log)).expect("domain xml");
         let defined = virsh(&["define", path_str(&xml)]);
         assert!(defined.status.success(), "{}", text(&defined.stderr));
         domains.0.push(name);
@@ -632,6 +499,7 @@ fn case(label: &str, dir: &Path, source: &str, kernel: &Kernel) -> Measured {
     }
     let total = began.elapsed();
     let stopped = run(Command::new("sh").arg(project.join("stop-libvirt.sh")));
+    drop(servers);
     assert_eq!(
         text(&stopped.stdout).matches(": stopped").count(),
         3,
@@ -641,7 +509,11 @@ fn case(label: &str, dir: &Path, source: &str, kernel: &Kernel) -> Measured {
 
     for (v, log) in vdisks.iter().zip(&logs) {
         let serial = std::fs::read_to_string(log).unwrap_or_default();
-        assert!(serial.contains("CARVE-RC=0"), "{}: {serial}", v.name);
+        assert!(
+            serial.contains(&format!("{}0", vm_support::EXIT)),
+            "{}: {serial}",
+            v.name
+        );
         assert!(serial.contains("wrote"), "{}: {serial}", v.name);
         assert!(
             serial.contains(&format!("size {}", v.sectors())),
@@ -763,14 +635,10 @@ fn libvirt_starts_three_domains_at_once_on_one_disk_each_writing_only_its_sector
         "virsh",
         "libvirtd",
         "virtlogd",
-        "qemu-system-x86_64",
         "qemu-nbd",
         "sfdisk",
         "mkfs.ext4",
         "losetup",
-        "dpkg-deb",
-        "apt-get",
-        "busybox",
     ] {
         if !have_tool(tool) {
             return;
@@ -780,16 +648,21 @@ fn libvirt_starts_three_domains_at_once_on_one_disk_each_writing_only_its_sector
         return;
     }
     let t0 = Instant::now();
-    let kernel = kernel();
+    let Some(kit) = vm_support::kit() else {
+        return;
+    };
     eprintln!("kernel at {:.1} s", t0.elapsed().as_secs_f64());
     let dir = tempfile::tempdir().expect("tempdir");
-    // libvirt's qemu (user libvirt-qemu) opens the kernel, initrd and serial log in here.
+    // libvirt's qemu (user libvirt-qemu) opens the kernel, initrd and serial log in here,
+    // not in the kit's folder, whose parents it may not enter.
     run(Command::new("chmod").arg("0755").arg(dir.path()));
+    let vmlinuz = dir.path().join("vmlinuz");
+    std::fs::copy(&kit.kernel, &vmlinuz).expect("kernel");
     let _daemons = Daemons::up(dir.path());
 
     let image = make_image(dir.path());
     eprintln!("daemons and image at {:.1} s", t0.elapsed().as_secs_f64());
-    let on_file = case("file", dir.path(), path_str(&image), &kernel);
+    let on_file = case("file", dir.path(), path_str(&image), kit, &vmlinuz);
 
     // The same on a loop block device over a fresh image.
     let image2 = dir.path().join("loop-backing");
@@ -799,7 +672,7 @@ fn libvirt_starts_three_domains_at_once_on_one_disk_each_writing_only_its_sector
         .args(["--find", "--show"])
         .arg(&image2));
     let device = Loop(text(&attached.stdout).trim().to_string());
-    let on_device = case("loop", dir.path(), &device.0, &kernel);
+    let on_device = case("loop", dir.path(), &device.0, kit, &vmlinuz);
 
     for (label, m) in [("image file", on_file), ("loop device", on_device)] {
         // The README quotes these lines (cargo test --test vm_libvirt -- --nocapture).

@@ -1,5 +1,5 @@
-//! `--target libvirt`: `<name>/<name>.xml`, one `<disk>` element per vdisk, and the scripts
-//! that serve them. Pure: text out, the XML escaped by quick-xml.
+//! `--target libvirt`: qemu-style descriptors, `<name>/<name>.xml` (one `<disk>` element per
+//! vdisk) and the scripts that serve them. Pure: text out, the XML escaped by quick-xml.
 //!
 //! Why NBD: libvirt runs qemu as its own user and labels (chowns) only a disk's own source,
 //! never the files a vmdk's extents name, so a vdisk with a header file cannot be a `vmdk`
@@ -11,8 +11,92 @@
 //! qemu's lock is turned off on the raw extents only (carve's checks stand in: no two
 //! overlap); header and zero files keep it.
 
+use super::{Export, Hypervisor};
+use crate::error::{Error, Result};
+use crate::export::files::{Content, WantedFile};
+use crate::model::{Extent, VDisk};
+use crate::vmdk::write::{CreateType, Flavor};
+
 use quick_xml::Writer;
 use std::fmt::Write as _;
+
+pub struct Libvirt;
+
+impl Hypervisor for Libvirt {
+    fn name(&self) -> &'static str {
+        "libvirt"
+    }
+
+    fn help(&self) -> &'static str {
+        "qemu-style descriptors, one libvirt <disk> element per vdisk (<name>/<name>.xml) read over NBD, and prepare-libvirt.sh that serves them"
+    }
+
+    /// libvirt's NBD server (qemu-nbd) reads the descriptor: qemu's monolithicFlat.
+    fn descriptor(&self, _vdisk: &VDisk, _disk_sectors: Option<u64>) -> (CreateType, Flavor) {
+        (CreateType::MonolithicFlat, Flavor::VirtualBox)
+    }
+
+    /// As qemu, which reads the descriptor.
+    fn zero_extents_as_files(&self) -> bool {
+        true
+    }
+
+    /// `<name>/<name>.xml` for every vdisk, then `prepare-libvirt.sh`, `stop-libvirt.sh` and
+    /// `carve-libvirt.service`.
+    fn extra_files(&self, export: &Export) -> Result<Vec<WantedFile>> {
+        let has_raw = export.plan.vdisks.iter().any(VDisk::has_raw);
+        let out_text = export.out.display().to_string();
+        if let Some(problem) = problem(export.device_path, has_raw, &out_text) {
+            return Err(Error::new(format!("--target libvirt: {problem}")));
+        }
+        let served: Vec<Served> = export
+            .plan
+            .vdisks
+            .iter()
+            .zip(&export.attached)
+            .map(|(v, a)| Served {
+                name: v.name.clone(),
+                socket: socket_path(&v.effective_uuid(&export.plan.disk).to_string()),
+                descriptor: export.descriptor(v),
+                raw_extents: v
+                    .extents
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, e)| matches!(e, Extent::Raw { .. }))
+                    .map(|(i, _)| i)
+                    .collect(),
+                port: a.port,
+                shareable: v.shareable,
+            })
+            .collect();
+        let mut files = Vec::new();
+        for (v, s) in export.plan.vdisks.iter().zip(&served) {
+            files.push(WantedFile {
+                path: export.opts.out_dir.join(&v.name).join(format!("{}.xml", v.name)),
+                what: "libvirt <disk> element".into(),
+                content: Content::Text(disk_xml(s)),
+            });
+        }
+        if !served.is_empty() {
+            for (name, what, text) in [
+                (
+                    PREPARE_SH,
+                    "starts the NBD servers libvirt's disks read (sh, as root)",
+                    prepare_sh(&out_text, &served),
+                ),
+                (STOP_SH, "stops them (sh, as root)", stop_sh(&out_text, &served)),
+                (UNIT, "systemd unit running the two", systemd_unit(&out_text)),
+            ] {
+                files.push(WantedFile {
+                    path: export.opts.out_dir.join(name),
+                    what: what.into(),
+                    content: Content::Text(text),
+                });
+            }
+        }
+        Ok(files)
+    }
+}
 
 pub const PREPARE_SH: &str = "prepare-libvirt.sh";
 pub const STOP_SH: &str = "stop-libvirt.sh";
@@ -190,9 +274,9 @@ pub fn prepare_sh(out_dir: &str, served: &[Served]) -> String {
         let _ = writeln!(
             s,
             "serve {} {} {}",
-            super::attach::sh_quote(&v.name),
-            super::attach::sh_quote(&v.socket),
-            super::attach::sh_quote(&image_opts(v))
+            super::virtualbox::attach::sh_quote(&v.name),
+            super::virtualbox::attach::sh_quote(&v.socket),
+            super::virtualbox::attach::sh_quote(&image_opts(v))
         );
     }
     s
@@ -227,9 +311,9 @@ pub fn stop_sh(out_dir: &str, served: &[Served]) -> String {
         let _ = writeln!(
             s,
             "stop {} {} {}",
-            super::attach::sh_quote(&v.name),
-            super::attach::sh_quote(&v.socket),
-            super::attach::sh_quote(&image_opts(v))
+            super::virtualbox::attach::sh_quote(&v.name),
+            super::virtualbox::attach::sh_quote(&v.socket),
+            super::virtualbox::attach::sh_quote(&image_opts(v))
         );
     }
     s
