@@ -75,7 +75,7 @@ pub struct InspectArgs {
     /// Logical sector size of an image file (512 or 4096) when its table does not say (MBR)
     #[arg(long, value_name = "BYTES")]
     pub sector_size: Option<u32>,
-    /// Print JSON instead of a table (the keys are in the README)
+    /// Print JSON instead of a table (the keys are in doc/reference.md)
     #[arg(long)]
     pub json: bool,
 }
@@ -84,7 +84,7 @@ pub struct InspectArgs {
 pub struct CheckArgs {
     /// carve.json or a project folder
     pub plan: PathBuf,
-    /// Print JSON instead of a table (the keys are in the README)
+    /// Print JSON instead of a table (the keys are in doc/reference.md)
     #[arg(long)]
     pub json: bool,
 }
@@ -131,14 +131,14 @@ pub struct AuditArgs {
     /// Check the extents against this disk's table and host use
     #[arg(long, value_name = "DISK")]
     pub disk: Option<String>,
-    /// Print JSON instead of a table (the keys are in the README)
+    /// Print JSON instead of a table (the keys are in doc/reference.md)
     #[arg(long)]
     pub json: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct DisksArgs {
-    /// Print JSON instead of a table (the keys are in the README)
+    /// Print JSON instead of a table (the keys are in doc/reference.md)
     #[arg(long)]
     pub json: bool,
     /// Include loop and ram devices
@@ -160,7 +160,7 @@ pub struct PassthroughArgs {
     /// [default: the current folder, when it holds a carve.json]
     #[arg(long, value_name = "DIR")]
     pub project: Option<PathBuf>,
-    /// Print JSON instead of a table (the keys are in the README)
+    /// Print JSON instead of a table (the keys are in doc/reference.md)
     #[arg(long)]
     pub json: bool,
 }
@@ -169,7 +169,7 @@ pub struct PassthroughArgs {
 pub struct EsxiArgs {
     /// ESXi boot disk (device or image) or a state.tgz copied from a bootbank
     pub source: String,
-    /// Print JSON instead of a table (the keys are in the README)
+    /// Print JSON instead of a table (the keys are in doc/reference.md)
     #[arg(long, conflicts_with = "fix")]
     pub json: bool,
     /// Give this device back to the VMkernel (esx.conf's address, 000:00:31.2 or 000:31.2,
