@@ -98,6 +98,9 @@ pub enum TargetArg {
     /// VMware Workstation/Player physical-disk descriptors and vmx-snippet.txt
     Vmware,
     /// qemu-style descriptors and one libvirt <disk> element per vdisk (<name>/<name>.xml)
+    // The angle brackets are for --help, which shows this text as it is; to rustdoc they
+    // read as HTML tags.
+    #[allow(rustdoc::invalid_html_tags)]
     Libvirt,
 }
 
@@ -119,6 +122,7 @@ pub struct ExportArgs {
     pub force: bool,
     /// media-registry.xml names descriptors relative to itself (<name>/<name>.vmdk) instead
     /// of by absolute path
+    #[allow(rustdoc::invalid_html_tags)] // as the Libvirt target's help above
     #[arg(long)]
     pub relative: bool,
 }

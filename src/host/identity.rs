@@ -135,7 +135,7 @@ fn host_disk_paths() -> Option<Vec<String>> {
     )
 }
 
-/// [`host_disk_paths`] over any sysfs: an unattached loop node (size 0) is no disk.
+/// `host_disk_paths` over any sysfs: an unattached loop node (size 0) is no disk.
 pub fn candidate_names(sys: &super::sysfs::Sysfs) -> Vec<String> {
     super::disks::disk_names(sys, true)
         .into_iter()
