@@ -44,11 +44,14 @@ the plan or descriptors have errors
 bad usage or unreadable input; the one line on stderr says what, where and what to do
 "#;
 
+/// One of clap_mangen's section renderers.
+type Section = fn(&clap_mangen::Man, &mut dyn std::io::Write) -> std::io::Result<()>;
+
 /// carve.1: clap_mangen's sections, with EXIT STATUS before VERSION.
 fn render_main(cmd: &clap::Command) -> Vec<u8> {
     let man = clap_mangen::Man::new(cmd.clone());
     let mut out = Vec::new();
-    let sections: [fn(&clap_mangen::Man, &mut dyn std::io::Write) -> std::io::Result<()>; 6] = [
+    let sections: [Section; 6] = [
         clap_mangen::Man::render_title,
         clap_mangen::Man::render_name_section,
         clap_mangen::Man::render_synopsis_section,
