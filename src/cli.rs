@@ -2,7 +2,7 @@
 //! `commands::run` parses and dispatches (so the commands take their Args from here without
 //! this module naming them back).
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -84,24 +84,14 @@ pub struct InspectArgs {
 pub struct CheckArgs {
     /// carve.json or a project folder
     pub plan: PathBuf,
+    /// Check for this hypervisor too: what it would refuse at start, and where its ZERO
+    /// extents keep writes
+    // The values come from the export's list of targets, as for export's --target.
+    #[arg(long, default_value = "virtualbox")]
+    pub target: String,
     /// Print JSON instead of a table (the keys are in doc/reference.md)
     #[arg(long)]
     pub json: bool,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum TargetArg {
-    /// descriptors, media-registry.xml, attach-virtualbox.sh/.cmd for vdisks with a vm
-    Virtualbox,
-    /// qemu-readable descriptors (ZERO extents become zero files)
-    Qemu,
-    /// VMware Workstation/Player physical-disk descriptors and vmx-snippet.txt
-    Vmware,
-    /// qemu-style descriptors and one libvirt <disk> element per vdisk (<name>/<name>.xml)
-    // The angle brackets are for --help, which shows this text as it is; to rustdoc they
-    // read as HTML tags.
-    #[allow(rustdoc::invalid_html_tags)]
-    Libvirt,
 }
 
 #[derive(Debug, Args)]
@@ -112,8 +102,10 @@ pub struct ExportArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Who reads the descriptors
-    #[arg(long, value_enum, default_value = "virtualbox")]
-    pub target: TargetArg,
+    // The values (and their help) are the export's list of targets, which this leaf module
+    // cannot name: `commands::run` puts them in before parsing.
+    #[arg(long, default_value = "virtualbox")]
+    pub target: String,
     /// Device path the descriptors name (overrides the plan's disk.device_path)
     #[arg(long, value_name = "PATH")]
     pub device_path: Option<String>,
@@ -122,7 +114,8 @@ pub struct ExportArgs {
     pub force: bool,
     /// media-registry.xml names descriptors relative to itself (<name>/<name>.vmdk) instead
     /// of by absolute path
-    #[allow(rustdoc::invalid_html_tags)] // as the Libvirt target's help above
+    // --help shows the angle brackets as they are; rustdoc would take them for HTML tags.
+    #[allow(rustdoc::invalid_html_tags)]
     #[arg(long)]
     pub relative: bool,
 }
