@@ -87,7 +87,7 @@ impl Hypervisor for Qemu {
 }
 
 /// Whether `existing` is `wanted` as qemu rewrites a descriptor on a VM's first write
-/// through it: another `CID=` value (8 hex digits) and NUL padding after the text. That is
+/// through it: another `CID=` value (up to 8 hex digits) and NUL padding after the text. That is
 /// the same descriptor: re-export leaves it, audit reads it as it reads carve's.
 pub fn rewritten_by_qemu(existing: &[u8], wanted: &str) -> bool {
     let end = existing.iter().position(|&b| b == 0).unwrap_or(existing.len());
@@ -99,7 +99,8 @@ pub fn rewritten_by_qemu(existing: &[u8], wanted: &str) -> bool {
     };
     let cid = |line: &str| {
         line.strip_prefix("CID=")
-            .is_some_and(|v| v.len() == 8 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+            // qemu writes the CID with `%x`: 1 to 8 hex digits, not zero-padded.
+            .is_some_and(|v| (1..=8).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_hexdigit()))
     };
     let (mut a, mut b) = (text.split('\n'), wanted.split('\n'));
     loop {
@@ -291,10 +292,15 @@ mod tests {
         rewritten.resize(1024, 0);
         assert!(rewritten_by_qemu(&rewritten, wanted));
         assert!(rewritten_by_qemu(wanted.as_bytes(), wanted));
+        // A CID below 0x10000000 is written without leading zeros (seen in the VM tests).
+        let short = wanted.replace("CID=fffffffe", "CID=521f161");
+        assert!(rewritten_by_qemu(short.as_bytes(), wanted));
         // Anything else is a change.
         for other in [
             wanted.replace("RW 8", "RW 9"),
-            wanted.replace("CID=fffffffe", "CID=4d86"),
+            wanted.replace("CID=fffffffe", "CID=4d869fb1a"),
+            wanted.replace("CID=fffffffe", "CID="),
+            wanted.replace("CID=fffffffe", "CID=4d86xyz1"),
             wanted.replace("parentCID=ffffffff", "parentCID=00000000"),
             format!("{wanted}ddb.x = \"1\"\n"),
         ] {
