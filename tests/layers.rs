@@ -11,6 +11,7 @@ const LAYERS: &[&str] = &[
     "text",
     "cli",
     "model",
+    "table",
     "disk",
     "fsutil",
     "demo",
