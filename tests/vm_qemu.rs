@@ -96,6 +96,9 @@ const TABLES_SCRIPT: &str = "i=0; while [ ! -b /dev/vda1 ] || [ ! -b /dev/vdb1 ]
      dd if=/pattern-s of=/dev/vdd bs=65536 conv=fsync 2>/dev/null\n\
      echo carve-wrote: ok\n";
 
+/// A VM of the plan: its name, its guest script and the files in its initramfs.
+type Vm<'a> = (&'a str, &'a str, Vec<(&'a str, &'a [u8])>);
+
 fn bytes_at(image: &[u8], (a, b): (u64, u64)) -> Vec<u8> {
     image[(a * MIB) as usize..(b * MIB) as usize].to_vec()
 }
@@ -173,7 +176,7 @@ fn run_case(kind: Kind) -> Option<(Vec<Ran>, Tally)> {
         disk::pattern(4, (S.1 - S.0) * MIB),
     ];
     let s_in = bytes_at(&pristine, S);
-    let vms: [(&str, &str, Vec<(&str, &[u8])>); 3] = [
+    let vms: [Vm; 3] = [
         (
             "seed1",
             SEED_SCRIPT,
