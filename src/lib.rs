@@ -18,5 +18,6 @@ pub mod input;
 pub mod model;
 pub mod text;
 pub mod ui;
+pub mod userfile;
 pub mod vbox;
 pub mod vmdk;
