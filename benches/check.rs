@@ -132,7 +132,7 @@ fn bench_check(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("Plan::from_json");
     for count in [10_000usize, 100_000] {
-        let text = plan(&layout, count).to_json();
+        let text = plan(&layout, count).to_json().expect("plan json");
         group.throughput(Throughput::Bytes(text.len() as u64));
         group.bench_with_input(BenchmarkId::from_parameter(count), &text, |b, text| {
             b.iter(|| Plan::from_json(black_box(text), Path::new("carve.json")))

@@ -7,7 +7,7 @@ use carve::app::{Action, App, Focus};
 #[path = "../examples/support/packed_plan.rs"]
 mod packed_plan;
 
-use carve::model::demo::demo_layout;
+use carve::demo::demo_layout;
 use carve::ui::Hits;
 use criterion::{Criterion, criterion_group, criterion_main};
 use packed_plan::packed_plan;

@@ -24,10 +24,10 @@ fn tables(c: &mut Criterion) {
     let gpt = gpt.to_str().expect("utf-8 path").to_string();
     let mbr = mbr.to_str().expect("utf-8 path").to_string();
     c.bench_function("read_layout gpt 128 partitions", |b| {
-        b.iter(|| carve::disk::read_layout(black_box(&gpt)).expect("read GPT"))
+        b.iter(|| carve::probe::read_layout(black_box(&gpt)).expect("read GPT"))
     });
     c.bench_function("read_layout mbr 60 logicals", |b| {
-        b.iter(|| carve::disk::read_layout(black_box(&mbr)).expect("read MBR"))
+        b.iter(|| carve::probe::read_layout(black_box(&mbr)).expect("read MBR"))
     });
 }
 

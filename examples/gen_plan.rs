@@ -13,7 +13,7 @@
 #[path = "support/packed_plan.rs"]
 mod packed_plan;
 
-use carve::model::demo::demo_layout;
+use carve::demo::demo_layout;
 use packed_plan::packed_plan;
 use std::process::ExitCode;
 
@@ -46,7 +46,14 @@ fn main() -> ExitCode {
         eprintln!("{}: cannot create: {e}", dir.display());
         return ExitCode::from(2);
     }
-    if let Err(e) = std::fs::write(out, plan.to_json()) {
+    let text = match plan.to_json() {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("{out}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(e) = std::fs::write(out, text) {
         eprintln!("{out}: cannot write: {e}");
         return ExitCode::from(2);
     }

@@ -12,7 +12,8 @@
 //! `tests/pictures.rs` fails when the committed pictures are not what this draws today.
 
 use carve::app::{Action, App, Focus};
-use carve::model::{Plan, PlanDisk, demo};
+use carve::demo;
+use carve::model::{Plan, PlanDisk};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;

@@ -1,10 +1,9 @@
-//! The command line: clap definitions and dispatch. Every command returns its exit status;
-//! every failure is one line on stderr and exit 2.
+//! The command line's clap definitions, a leaf: it imports nothing of carve, and
+//! `commands::run` parses and dispatches (so the commands take their Args from here without
+//! this module naming them back).
 
-use crate::error::{Error, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -180,58 +179,4 @@ pub struct EsxiArgs {
     /// Folder to write the repaired state.tgz into (created if missing; never overwritten)
     #[arg(long, value_name = "DIR", requires = "fix")]
     pub out: Option<PathBuf>,
-}
-
-/// Parse the command line and run; the caller prints the error and exits 2.
-pub fn run() -> Result<ExitCode> {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(e) => return usage_error(e),
-    };
-    match cli.command {
-        Some(Command::Inspect(a)) => crate::commands::inspect::run(&a),
-        Some(Command::Check(a)) => crate::commands::check::run(&a),
-        Some(Command::Export(a)) => crate::commands::export::run(&a),
-        Some(Command::Audit(a)) => crate::commands::audit::run(&a),
-        Some(Command::Disks(a)) => crate::commands::disks::run(&a),
-        Some(Command::Passthrough(a)) => crate::commands::passthrough::run(&a),
-        Some(Command::Esxi(a)) => crate::commands::esxi::run(&a),
-        None => crate::commands::planner::run(&cli.planner),
-    }
-}
-
-/// Help and version print as clap renders them; a usage mistake becomes one line.
-fn usage_error(e: clap::Error) -> Result<ExitCode> {
-    use clap::error::ErrorKind;
-    match e.kind() {
-        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            let _ = e.print();
-            Ok(ExitCode::SUCCESS)
-        }
-        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            let _ = e.print();
-            Ok(ExitCode::from(2))
-        }
-        _ => {
-            // clap puts what is missing on indented lines under the first; keep them, drop
-            // the usage block after the blank line.
-            let rendered = e.render().to_string();
-            let mut lines = rendered.lines().skip_while(|l| l.trim().is_empty());
-            let first = lines
-                .next()
-                .unwrap_or("invalid arguments")
-                .trim_start_matches("error: ")
-                .to_string();
-            let details: Vec<&str> = lines
-                .take_while(|l| !l.trim().is_empty())
-                .map(str::trim)
-                .collect();
-            let what = if details.is_empty() {
-                first
-            } else {
-                format!("{} {}", first, details.join(" "))
-            };
-            Err(Error::new(format!("{what} (see `carve --help`)")))
-        }
-    }
 }

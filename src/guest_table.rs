@@ -418,7 +418,7 @@ pub fn for_vdisk(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::demo;
+    use crate::demo;
 
     const ID: Uuid = Uuid::from_u128(0x0b0b7a8e_2f7c_4d53_9d3e_5d8c1f6e9a41);
 

@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    match carve::cli::run() {
+    match carve::commands::run() {
         Ok(code) => code,
         Err(e) => {
             // Paths, names and kinds from the user are in the message: one line, escaped.

@@ -8,9 +8,9 @@
 //!   one line read as two. A backslash stays a backslash (`\\.\PhysicalDrive0` reads as
 //!   typed).
 //! - A range of sectors is written `first..last` with `last` inclusive, as fdisk and cfdisk
-//!   print End; JSON, plans and descriptors use `start` + `sectors` instead.
+//!   print End; JSON, plans and descriptors use `start` + `sectors` instead. That writer,
+//!   `model::span::{range, sectors}`, lives beside `Span`, so this module stays a leaf.
 
-use crate::model::Span;
 use std::borrow::Cow;
 use std::fmt::Write;
 
@@ -65,15 +65,15 @@ pub fn shown(name: &str) -> String {
     out
 }
 
-/// `first..last`: the sectors of `span`, the last one inclusive.
-pub fn range(span: Span) -> String {
-    let last = (span.start as u128 + span.sectors as u128).saturating_sub(1);
-    format!("{}..{}", span.start, last)
-}
-
-/// `sectors first..last` (inclusive, as a user reads a range of sectors).
-pub fn sectors(span: Span) -> String {
-    format!("sectors {}", range(span))
+/// At most 60 characters of outside text in a message, control characters shown escaped
+/// (backslashes stay as written: device paths must read as in the file).
+pub fn shorten(text: &str) -> String {
+    let head: String = text.chars().take(60).collect();
+    let mut out = escape(&head).into_owned();
+    if text.chars().count() > 60 {
+        out.push('…');
+    }
+    out
 }
 
 #[cfg(test)]
@@ -101,18 +101,5 @@ mod tests {
         assert_eq!(shown(" x"), "\" x\"");
         assert_eq!(shown("\u{1b}]0;x\u{7}"), "\"\\x1b]0;x\\x07\"");
         assert_eq!(shown(r"\.\PhysicalDrive0"), r"\.\PhysicalDrive0");
-    }
-
-    #[test]
-    fn sector_ranges_are_inclusive_and_never_overflow() {
-        assert_eq!(
-            sectors(Span::new(125_831_168, 62_914_560)),
-            "sectors 125831168..188745727"
-        );
-        assert_eq!(range(Span::new(0, 1)), "0..0");
-        assert_eq!(
-            sectors(Span::new(u64::MAX, u64::MAX)),
-            format!("sectors {}..{}", u64::MAX, 2 * u64::MAX as u128 - 1)
-        );
     }
 }

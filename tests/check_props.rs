@@ -240,7 +240,7 @@ proptest! {
 
     #[test]
     fn any_plan_on_the_demo_disk(plan in plan()) {
-        let demo = carve::model::demo::demo_layout();
+        let demo = carve::demo::demo_layout();
         assert_well_formed(&plan, Some(&demo))?;
     }
 

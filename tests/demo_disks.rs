@@ -72,7 +72,7 @@ fn the_seed_demo_is_the_worked_examples_disk() {
     assert_eq!(read("seed"), expected);
     assert_eq!(demo::demo_layout(), expected);
     assert_eq!(
-        carve::disk::read_layout("carve:demo").expect("by source"),
+        carve::probe::read_layout("carve:demo").expect("by source"),
         expected
     );
     let facts = DEMOS[0].facts().expect("facts");
@@ -90,7 +90,10 @@ fn every_demo_is_a_sane_disk() {
         let facts = d.facts().expect("facts");
         let l = read(d.name);
         assert_eq!(l.source, d.source());
-        assert_eq!(carve::disk::read_layout(&d.source()).expect("by source"), l);
+        assert_eq!(
+            carve::probe::read_layout(&d.source()).expect("by source"),
+            l
+        );
         assert_eq!(facts.size_bytes % u64::from(facts.logical_sector_size), 0);
         assert_eq!(l.size_sectors * 512, facts.size_bytes);
         assert_eq!(

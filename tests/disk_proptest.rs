@@ -13,7 +13,7 @@ fn read(bytes: &[u8]) {
     f.write_all(bytes).unwrap();
     f.flush().unwrap();
     // Ok or a one-line error; never a panic.
-    if let Err(e) = carve::disk::read_layout(f.path().to_str().unwrap()) {
+    if let Err(e) = carve::probe::read_layout(f.path().to_str().unwrap()) {
         assert!(!e.message().contains('\n'), "{e}");
     }
 }

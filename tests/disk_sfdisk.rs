@@ -4,7 +4,8 @@
 
 mod disk_support;
 
-use carve::model::{DiskLayout, ReservedKind, Span, TableKind, demo};
+use carve::demo;
+use carve::model::{DiskLayout, ReservedKind, Span, TableKind};
 use disk_support::*;
 use serde_json::Value;
 use std::path::Path;
@@ -373,7 +374,7 @@ fn block_device_sector_sizes_come_from_the_kernel() {
     let dev = String::from_utf8(out.stdout).unwrap().trim().to_string();
     let result = std::panic::catch_unwind(|| {
         (
-            carve::disk::read_layout(&dev),
+            carve::probe::read_layout(&dev),
             sfdisk_partitions(Path::new(&dev)).1,
         )
     });
@@ -514,7 +515,7 @@ mod direct_io {
             let result = std::panic::catch_unwind(|| {
                 (
                     unaligned_read_is_refused(&dev),
-                    carve::disk::read_layout_direct(&dev),
+                    carve::probe::read_disk_direct(&dev),
                     sfdisk_partitions(Path::new(&dev)).1,
                 )
             });
@@ -559,7 +560,7 @@ mod direct_io {
         };
         let result = std::panic::catch_unwind(|| {
             (
-                carve::disk::read_layout_direct(&dev),
+                carve::probe::read_disk_direct(&dev),
                 sfdisk_partitions(Path::new(&dev)).1,
             )
         });

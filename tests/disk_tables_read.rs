@@ -427,7 +427,7 @@ fn an_undecided_mbr_image_gets_a_note_and_the_sector_size_option_settles_it() {
     assert_eq!(listed, theirs);
 
     // A plan made with --sector-size 4096 records it; `carve check` reads the image so.
-    let l4 = carve::disk::read_layout_with(
+    let l4 = carve::probe::read_disk(
         p,
         carve::disk::ReadOptions {
             sector_size: Some(4096),
@@ -438,7 +438,11 @@ fn an_undecided_mbr_image_gets_a_note_and_the_sector_size_option_settles_it() {
     let project = dir.path().join("proj");
     std::fs::create_dir(&project).unwrap();
     let plan = raw_plan(&l4, theirs[1].1, theirs[1].2);
-    std::fs::write(project.join("carve.json"), plan.to_json()).unwrap();
+    std::fs::write(
+        project.join("carve.json"),
+        plan.to_json().expect("plan json"),
+    )
+    .unwrap();
     let out = carve(&["check", "--json", project.to_str().unwrap()]);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let codes: Vec<&str> = v["findings"]

@@ -161,7 +161,7 @@ proptest! {
         });
         plan.vdisks = vdisks;
         let plan_file = dir.path().join("carve.json");
-        std::fs::write(&plan_file, plan.to_json()).expect("plan");
+        std::fs::write(&plan_file, plan.to_json().expect("plan json")).expect("plan");
         let out = dir.path().join("out");
         let opts = ExportOptions {
             out_dir: out.clone(),

@@ -3,7 +3,8 @@
 //! guest's header bytes survive), and lists folders of vdisks the plan no longer has.
 
 use carve::app::{Action, App};
-use carve::model::{Plan, PlanDisk, VDisk, demo};
+use carve::demo;
+use carve::model::{Plan, PlanDisk, VDisk};
 
 fn demo_app(project: &std::path::Path, plan: Plan) -> App {
     App::new(demo::demo_layout(), plan, project.to_path_buf(), true)

@@ -8,7 +8,8 @@ mod tmux_support;
 mod tui_support;
 
 use carve::app::App;
-use carve::model::{Plan, PlanDisk, demo};
+use carve::demo;
+use carve::model::{Plan, PlanDisk};
 use carve::ui::theme::{PartKind, Theme};
 use std::path::Path;
 use tmux_support::{Tmux, have_tmux, wait_file};

@@ -7,7 +7,8 @@
 mod tui_support;
 
 use carve::app::{App, Dialog, Focus};
-use carve::model::{Extent, Plan, PlanDisk, Span, TableKind, demo};
+use carve::demo;
+use carve::model::{Extent, Plan, PlanDisk, Span, TableKind};
 use proptest::prelude::*;
 use ratatui::crossterm::event::{KeyCode, MouseButton, MouseEventKind};
 use tui_support::Harness;

@@ -5,7 +5,8 @@
 mod tui_support;
 
 use carve::app::App;
-use carve::model::{Extent, Plan, PlanDisk, VDisk, demo};
+use carve::demo;
+use carve::model::{Extent, Plan, PlanDisk, VDisk};
 use tui_support::Harness;
 
 #[test]

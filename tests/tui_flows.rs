@@ -443,11 +443,9 @@ fn going_to_a_finding_with_a_one_key_fix_says_the_key() {
 #[test]
 fn an_overlapping_pair_is_one_finding_that_jumps_to_it_with_both_marked() {
     // vm1 takes partition 2's first half and 1 GiB more; vm2 its second half.
-    let layout = carve::model::demo::demo_layout();
-    let disk = carve::model::PlanDisk::from_layout(
-        &layout,
-        Some(carve::model::demo::DEMO_DEVICE_PATH.into()),
-    );
+    let layout = carve::demo::demo_layout();
+    let disk =
+        carve::model::PlanDisk::from_layout(&layout, Some(carve::demo::DEMO_DEVICE_PATH.into()));
     let mut plan = Plan::new(disk);
     let header = Extent::File {
         sectors: 2048,

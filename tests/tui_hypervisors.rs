@@ -5,7 +5,8 @@
 mod tui_support;
 
 use carve::app::{App, Dialog};
-use carve::model::{GuestTable, Plan, PlanDisk, demo};
+use carve::demo;
+use carve::model::{GuestTable, Plan, PlanDisk};
 use ratatui::crossterm::event::KeyCode;
 use tui_support::Harness;
 

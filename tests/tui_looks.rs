@@ -7,7 +7,7 @@
 mod tui_support;
 
 use carve::app::{App, Focus};
-use carve::model::demo;
+use carve::demo;
 use carve::model::{Plan, PlanDisk};
 use carve::ui::theme::{PartKind, unicode_ok};
 use ratatui::crossterm::event::KeyCode;

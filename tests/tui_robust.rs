@@ -4,7 +4,8 @@
 mod tui_support;
 
 use carve::app::{Action, App, Dir, Edge, Focus};
-use carve::model::{DiskLayout, HostInfo, Plan, PlanDisk, Span, TableKind, demo};
+use carve::demo;
+use carve::model::{DiskLayout, HostInfo, Plan, PlanDisk, Span, TableKind};
 use proptest::prelude::*;
 use tui_support::Harness;
 

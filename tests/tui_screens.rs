@@ -210,7 +210,7 @@ fn table_lists_free_space_rows_like_cfdisk() {
 /// The demo with partition 2 mounted by the host, split over six vdisks: six real, long
 /// host-in-use findings from the same checks `carve check` runs.
 fn host_used_split(w: u16, h: u16) -> Harness {
-    let mut layout = carve::model::demo::demo_layout();
+    let mut layout = carve::demo::demo_layout();
     layout.host.detection = carve::model::HostDetection::Checked;
     layout.host.uses = vec![carve::model::HostUse {
         start: 125_831_168,
@@ -318,7 +318,7 @@ fn snapshot_host_in_use_findings_80x24() {
 }
 
 fn host_used_demo(w: u16, h: u16) -> Harness {
-    let mut layout = carve::model::demo::demo_layout();
+    let mut layout = carve::demo::demo_layout();
     layout.host.detection = carve::model::HostDetection::Checked;
     layout.host.uses = vec![carve::model::HostUse {
         start: 125_831_168,
@@ -415,7 +415,7 @@ fn the_header_says_what_the_host_uses() {
     );
 
     let with = |edit: &dyn Fn(&mut carve::model::DiskLayout)| {
-        let mut layout = carve::model::demo::demo_layout();
+        let mut layout = carve::demo::demo_layout();
         layout.source = "/dev/sdz".into();
         edit(&mut layout);
         let disk = carve::model::PlanDisk::from_layout(&layout, None);
@@ -491,7 +491,7 @@ fn the_status_line_says_what_the_host_does_under_the_cursor() {
 
 #[test]
 fn a_disk_without_a_table_says_so_in_words() {
-    let mut layout = carve::model::demo::demo_layout();
+    let mut layout = carve::demo::demo_layout();
     layout.table = carve::model::TableKind::None;
     layout.id = String::new();
     layout.partitions.clear();

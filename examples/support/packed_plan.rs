@@ -3,7 +3,7 @@
 //! boundary), dealt out in runs over shareable vdisks that each start with a 1 MiB header
 //! file. Deterministic: the same arguments give the same plan.
 
-use carve::model::demo::DEMO_DEVICE_PATH;
+use carve::demo::DEMO_DEVICE_PATH;
 use carve::model::{DiskLayout, Extent, MIB_SECTORS, Plan, PlanDisk, RegionKind, VDisk};
 
 /// `count` extents over `vdisks` vdisks, or `Err(n)` when the disk holds only `n` of them.

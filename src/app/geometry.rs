@@ -84,7 +84,7 @@ pub fn column_of(bounds: &[u64], sector: u64) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::demo::demo_layout;
+    use crate::demo::demo_layout;
 
     #[test]
     fn every_region_gets_a_cell_and_bounds_increase() {

@@ -7,6 +7,7 @@ mod cursor;
 mod edit;
 pub mod geometry;
 mod history;
+pub mod keymap;
 pub mod overlay;
 mod project;
 mod resize;

@@ -19,7 +19,8 @@ impl App {
         let path = self.plan_path();
         let result = std::fs::create_dir_all(&self.project)
             .map_err(|e| crate::error::Error::io(&self.project, "create the project folder", &e))
-            .and_then(|()| crate::fsutil::write_atomic(&path, self.plan.to_json().as_bytes()));
+            .and_then(|()| self.plan.to_json())
+            .and_then(|text| crate::fsutil::write_atomic(&path, text.as_bytes()));
         match result {
             Ok(_) => {
                 self.saved = Some(self.plan.clone());

@@ -6,7 +6,7 @@
 //! and records one change on release; a run of edge keys on one edge is one change too.
 
 use super::{Action, App, Dir, Edge, Focus, Prompt, VdiskRow};
-use crate::input::size::{SizeInput, parse_size};
+use crate::model::size::{SizeInput, parse_size};
 use crate::model::{Extent, MIB_SECTORS, ReservedKind, SECTOR, Span, human_size};
 
 /// The partition table's own sectors, in words.
@@ -218,7 +218,7 @@ impl App {
                     return Some(format!(
                         "{} ({})",
                         self.extent_name(v2, e2),
-                        crate::text::sectors(s)
+                        crate::model::span::sectors(s)
                     ));
                 }
             }
@@ -227,7 +227,7 @@ impl App {
             return Some(format!(
                 "{} ({})",
                 reserved_name(r.what),
-                crate::text::sectors(r.span())
+                crate::model::span::sectors(r.span())
             ));
         }
         self.layout
@@ -239,7 +239,7 @@ impl App {
                 format!(
                     "sectors the host uses ({}, {})",
                     crate::text::escape(&u.what),
-                    crate::text::sectors(u.span())
+                    crate::model::span::sectors(u.span())
                 )
             })
     }

@@ -2,8 +2,8 @@
 //! every action that can change the plan.
 
 use super::{Action, App, Dialog, Dir, Focus, Prompt, VdiskRow};
-use crate::input::size::{SizeInput, parse_size};
 use crate::model::MIB_SECTORS;
+use crate::model::size::{SizeInput, parse_size};
 
 impl App {
     /// One action, then the findings brought up to date (tests and single events).
@@ -206,7 +206,7 @@ impl App {
             return Err(format!(
                 "start {snapped}{via} is inside {}, {}: start at {} or later",
                 super::resize::reserved_name(r.what),
-                crate::text::sectors(r.span()),
+                crate::model::span::sectors(r.span()),
                 r.start + r.sectors
             ));
         }
@@ -522,8 +522,8 @@ impl App {
 /// The key that fixes a finding of `code` on the current vdisk, and what it does, from the
 /// keymap (so the hint cannot drift from the bindings).
 fn fix_for(code: &str) -> Option<String> {
+    use crate::app::keymap::{KEYMAP, Scope, key_name};
     use crate::check::codes;
-    use crate::input::keymap::{KEYMAP, Scope, key_name};
     let action = match code {
         codes::GUEST_TABLE_ON_RAW => Action::AddHeader,
         codes::NOT_SHAREABLE => Action::ToggleShareable,

@@ -4,6 +4,7 @@
 
 use super::text;
 use super::{Context, Severity, Sink, codes};
+use crate::demo::DevicePath;
 
 pub fn check(ctx: &Context, sink: &mut Sink) {
     if !ctx.plan.vdisks.iter().any(|v| v.has_raw()) {

@@ -6,28 +6,9 @@
 //! change, the plan only has to follow it.
 
 use super::{Context, Severity, Sink, codes};
-use crate::disk::identity::same_serial;
+pub use crate::model::identity::is_other_disk;
+use crate::model::identity::same_serial;
 use crate::model::{DiskIdentity, DiskLayout, PlanDisk};
-
-/// The device at the plan's path is not the disk the plan recorded: by serial when both
-/// are known, else by size, table or table id. (A repartitioned disk with no serial also
-/// reads as another disk; looking elsewhere then finds nothing and `disk-changed` stands.)
-pub fn is_other_disk(recorded: &PlanDisk, here: &DiskLayout) -> bool {
-    if let (Some(planned), Some(now)) = (&recorded.serial, &here.serial) {
-        return !same_serial(planned, now);
-    }
-    recorded
-        .size_sectors
-        .is_some_and(|s| s != here.size_sectors)
-        || recorded
-            .table
-            .as_ref()
-            .is_some_and(|t| !t.eq_ignore_ascii_case(here.table.as_str()))
-        || recorded
-            .id
-            .as_ref()
-            .is_some_and(|id| !id.eq_ignore_ascii_case(&here.id))
-}
 
 /// How a disk of the host was recognised as the planned one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,7 +49,7 @@ pub fn planned_elsewhere<'a>(
 ) -> Vec<(&'a DiskIdentity, Recognised)> {
     let mut found: Vec<(&DiskIdentity, Recognised)> = elsewhere
         .iter()
-        .filter(|d| !crate::disk::identity::same_device_path(&d.path, &here.source))
+        .filter(|d| !crate::model::identity::same_device_path(&d.path, &here.source))
         .filter_map(|d| recognise(recorded, d).map(|how| (d, how)))
         .collect();
     if found.iter().any(|(_, how)| *how == Recognised::Serial) {

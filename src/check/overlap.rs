@@ -120,7 +120,7 @@ fn pair(ctx: &Context, sink: &mut Sink, current: &RawExtent, other: &RawExtent) 
     let _ = write!(
         m,
         " (sectors {}): both would write the same disk sectors",
-        crate::text::range(shared)
+        crate::model::span::range(shared)
     );
     push(sink, current, other, 1, m, shared);
 }
@@ -145,7 +145,7 @@ fn group(
     let _ = write!(
         m,
         "{count} extents that start no later than it (sectors {}): ",
-        crate::text::range(shared)
+        crate::model::span::range(shared)
     );
     name_other(&mut m, ctx, current, head);
     for other in named.take(PAIRS_PER_EXTENT - 1) {

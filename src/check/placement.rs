@@ -193,7 +193,7 @@ fn region_name(layout: &DiskLayout, region: &Region) -> String {
 mod tests {
     use super::super::testing::*;
     use crate::check::{Severity, codes};
-    use crate::model::demo::DEMO_SIZE_SECTORS as SIZE;
+    use crate::demo::DEMO_SIZE_SECTORS as SIZE;
     use crate::model::{Partition, Reserved, ReservedKind};
     use rstest::rstest;
 

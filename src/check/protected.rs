@@ -144,7 +144,7 @@ mod tests {
     use crate::check::codes;
     use crate::model::{HostDetection, HostUse, Reserved, ReservedKind, TableKind};
 
-    const SIZE: u64 = crate::model::demo::DEMO_SIZE_SECTORS;
+    const SIZE: u64 = crate::demo::DEMO_SIZE_SECTORS;
 
     fn gpt_layout() -> crate::model::DiskLayout {
         let mut layout = demo();

@@ -1,6 +1,6 @@
 //! Builders for the checks' unit tests.
 
-use crate::model::demo::{DEMO_DEVICE_PATH, DEMO_SOURCE};
+use crate::demo::{DEMO_DEVICE_PATH, DEMO_SOURCE};
 use crate::model::{DiskLayout, Extent, Plan, PlanDisk, VDisk};
 
 pub fn raw(start: u64, sectors: u64) -> Extent {
@@ -46,7 +46,7 @@ pub fn plan_of(vdisks: Vec<VDisk>) -> Plan {
 }
 
 pub fn demo() -> DiskLayout {
-    crate::model::demo::demo_layout()
+    crate::demo::demo_layout()
 }
 
 /// (vdisk index, extent index) of every finding with `code`, checked without a disk,

@@ -18,7 +18,8 @@ pub fn raw(span: Span) -> String {
 
 // The rules for sector ranges and for text from outside live in `crate::text`, used by
 // every message, not only the checks'.
-pub use crate::text::{sectors, shown};
+pub use crate::model::span::sectors;
+pub use crate::text::shown;
 
 #[cfg(test)]
 mod tests {

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 pub fn run(args: &AuditArgs) -> Result<ExitCode> {
     let input = input::read(&args.files)?;
     let layout = match &args.disk {
-        Some(disk) => Some(crate::disk::read_layout(disk)?),
+        Some(disk) => Some(crate::probe::read_layout(disk)?),
         None => None,
     };
     let result = audit::audit(&input, args.disk.as_deref(), layout.as_ref());

@@ -123,7 +123,7 @@ fn drives_read() -> Vec<(WinDrive, std::result::Result<DiskLayout, String>)> {
         .map(|d| {
             let layout = match &d.error {
                 Some(why) => Err(why.clone()),
-                None => crate::disk::read_layout(&d.path).map_err(|e| e.to_string()),
+                None => crate::probe::read_layout(&d.path).map_err(|e| e.to_string()),
             };
             (d, layout)
         })
@@ -288,7 +288,7 @@ fn windows_rows(
 /// A Linux or macOS disk as a row, its table read by carve.
 #[cfg(any(target_os = "linux", target_os = "macos"))]
 fn describe(d: HostDisk) -> DiskJson {
-    let (table, table_error) = match crate::disk::read_layout(&d.path) {
+    let (table, table_error) = match crate::probe::read_layout(&d.path) {
         Ok(layout) => (Some(layout.table.as_str().to_string()), None),
         Err(e) => (None, Some(e.to_string())),
     };

@@ -289,7 +289,9 @@ fn fix(
         ));
     }
     let target = out_dir.join("state.tgz");
-    write_new(out_dir, &target, &repaired)?;
+    // The program's one atomic writer: a new temporary file (never through a planted link),
+    // fsync, a rename that never replaces an existing state.tgz, the folder fsynced.
+    crate::fsutil::write_new(&target, &repaired)?;
 
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -298,34 +300,6 @@ fn fix(
     )
     .map_err(|e| Error::new(format!("esxi: cannot write the steps: {e}")))?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Create DIR if needed and write `target` atomically; an existing file is never replaced.
-fn write_new(dir: &Path, target: &Path, bytes: &[u8]) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "create the folder", &e))?;
-    if target.exists() {
-        return Err(Error::at(
-            target,
-            "already exists; carve does not overwrite it (move it away or name another --out)",
-        ));
-    }
-    let tmp = crate::fsutil::temp_path(target)?;
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, "create", &e))?;
-        f.write_all(bytes)
-            .map_err(|e| Error::io(&tmp, "write", &e))?;
-        f.sync_all().map_err(|e| Error::io(&tmp, "sync", &e))?;
-        // A hard link fails when the name exists: no race can make this overwrite a file.
-        std::fs::hard_link(&tmp, target).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                Error::at(target, "already exists; carve does not overwrite it")
-            } else {
-                Error::io(target, "put it in place", &e)
-            }
-        })
-    })();
-    let _ = std::fs::remove_file(&tmp);
-    result
 }
 
 fn write_steps(

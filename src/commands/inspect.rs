@@ -20,7 +20,7 @@ pub fn run(args: &InspectArgs) -> Result<ExitCode> {
             ));
         }
     };
-    let layout = crate::disk::read_layout_with(
+    let layout = crate::probe::read_disk(
         &source,
         crate::disk::ReadOptions {
             sector_size: args.sector_size,

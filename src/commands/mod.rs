@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::model::{DiskLayout, Plan, plan_file_path};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 /// What a command's write to stdout came to. A reader that went away (`carve audit x | head`)
 /// is not a failure: the output is cut there, as with any other tool; every other write error
@@ -54,7 +55,7 @@ pub fn open_plan(path: &Path) -> Result<OpenedPlan> {
         recorded_sector_size: plan.disk.sector_size,
         ..Default::default()
     };
-    let mut layout = crate::disk::read_layout_with(&source, options).map_err(|e| {
+    let mut layout = crate::probe::read_disk(&source, options).map_err(|e| {
         Error::new(format!(
             "cannot use {}: its disk cannot be read ({e}); attach the disk, or set \
              `disk.source` in the plan to where it is now",
@@ -62,7 +63,7 @@ pub fn open_plan(path: &Path) -> Result<OpenedPlan> {
         ))
     })?;
     // Another disk at the plan's path: where is the planned one now (`disk-moved`)?
-    crate::disk::identity::look_elsewhere(&plan.disk, &mut layout);
+    crate::host::identity::look_elsewhere(&plan.disk, &mut layout);
     Ok(OpenedPlan {
         plan,
         file,
@@ -70,4 +71,60 @@ pub fn open_plan(path: &Path) -> Result<OpenedPlan> {
         source,
         layout,
     })
+}
+
+/// Parse the command line (`crate::cli`) and run the command; the caller prints the error
+/// and exits 2.
+pub fn run() -> Result<ExitCode> {
+    use clap::Parser;
+    let cli = match crate::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
+    match cli.command {
+        Some(crate::cli::Command::Inspect(a)) => inspect::run(&a),
+        Some(crate::cli::Command::Check(a)) => check::run(&a),
+        Some(crate::cli::Command::Export(a)) => export::run(&a),
+        Some(crate::cli::Command::Audit(a)) => audit::run(&a),
+        Some(crate::cli::Command::Disks(a)) => disks::run(&a),
+        Some(crate::cli::Command::Passthrough(a)) => passthrough::run(&a),
+        Some(crate::cli::Command::Esxi(a)) => esxi::run(&a),
+        None => planner::run(&cli.planner),
+    }
+}
+
+/// Help and version print as clap renders them; a usage mistake becomes one line.
+fn usage_error(e: clap::Error) -> Result<ExitCode> {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = e.print();
+            Ok(ExitCode::SUCCESS)
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            Ok(ExitCode::from(2))
+        }
+        _ => {
+            // clap puts what is missing on indented lines under the first; keep them, drop
+            // the usage block after the blank line.
+            let rendered = e.render().to_string();
+            let mut lines = rendered.lines().skip_while(|l| l.trim().is_empty());
+            let first = lines
+                .next()
+                .unwrap_or("invalid arguments")
+                .trim_start_matches("error: ")
+                .to_string();
+            let details: Vec<&str> = lines
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            let what = if details.is_empty() {
+                first
+            } else {
+                format!("{} {}", first, details.join(" "))
+            };
+            Err(Error::new(format!("{what} (see `carve --help`)")))
+        }
+    }
 }

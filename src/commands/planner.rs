@@ -3,8 +3,9 @@
 
 use crate::app::App;
 use crate::cli::PlannerArgs;
+use crate::demo;
 use crate::error::{Error, Result};
-use crate::model::{PLAN_FILE, Plan, PlanDisk, demo};
+use crate::model::{PLAN_FILE, Plan, PlanDisk};
 use ratatui::crossterm::{
     event::{
         self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
@@ -72,9 +73,9 @@ pub fn open(args: &PlannerArgs) -> Result<App> {
             plan_file.display()
         )));
     };
-    let mut layout = crate::disk::read_layout_with(&source, options)?;
+    let mut layout = crate::probe::read_disk(&source, options)?;
     if let Some(plan) = &existing {
-        crate::disk::identity::look_elsewhere(&plan.disk, &mut layout);
+        crate::host::identity::look_elsewhere(&plan.disk, &mut layout);
     }
     let device_path = if let Some(demo) = demo {
         Some(demo.facts()?.device_path)

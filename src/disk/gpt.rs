@@ -7,7 +7,6 @@ use super::readonly::DiskFile;
 use super::types::gpt_type_name;
 use crate::error::{Error, Result};
 use crate::model::{Partition, Reserved, ReservedKind, Span, TableKind};
-use crate::text;
 
 /// Read the GPT of `disk`, whose logical sector size is `lb` bytes.
 pub fn read(disk: &DiskFile, lb: u32) -> Result<TableRead> {
@@ -138,8 +137,8 @@ pub fn read(disk: &DiskFile, lb: u32) -> Result<TableRead> {
             notes.push(format!(
                 "partition {} ({}) lies outside the table's usable range ({})",
                 p.number,
-                text::sectors(span),
-                text::sectors(Span::from_bounds(usable_start, usable_end))
+                crate::model::span::sectors(span),
+                crate::model::span::sectors(Span::from_bounds(usable_start, usable_end))
             ));
         }
     }

@@ -1,11 +1,11 @@
 //! The only place carve opens a disk: read-only, always.
 //!
-//! `read_layout` opens the disk or image, finds its sector sizes, reads the partition table
-//! (GPT or MBR), computes free space and the table's own reserved sectors, and asks the
-//! host module what the host uses. Everything in the result is in 512-byte units.
+//! `read_table` opens the disk or image, finds its sector sizes, reads the partition table
+//! (GPT or MBR) and computes free space and the table's own reserved sectors. Everything in
+//! the result is in 512-byte units. It never asks the host or the checks: what the host uses
+//! and the device's serial are added above, in `crate::probe`.
 
 mod aligned;
-mod builtin;
 pub mod crc32;
 pub mod device;
 mod ebr;
@@ -13,7 +13,6 @@ mod free;
 mod gpt;
 mod gpt_entries;
 mod gpt_header;
-pub mod identity;
 mod le;
 mod mbr;
 mod probe;
@@ -24,10 +23,9 @@ mod types;
 pub mod winio;
 
 use crate::error::{Error, Result};
-use crate::model::{DiskLayout, HostInfo, Partition, Reserved, Span, TableKind, demo};
+use crate::model::{DiskLayout, HostInfo, Partition, Reserved, Span, TableKind};
 use probe::Sector0;
 use readonly::DiskFile;
-use std::path::Path;
 
 /// What a table reader found, before free space and host use are added.
 pub(crate) struct TableRead {
@@ -54,47 +52,24 @@ pub struct ReadOptions {
     pub recorded_sector_size: Option<u32>,
 }
 
-/// Read a disk's layout (size, sector sizes, table, free space, reserved areas, host use).
-/// `source` is a block device, an image file, or a demo disk's source (`carve:demo`, `carve:demo:NAME`).
-pub fn read_layout(source: &str) -> Result<DiskLayout> {
-    read_layout_with(source, ReadOptions::default())
+/// Read a disk's table: size, sector sizes, table, free space and reserved areas. Host use
+/// and the serial are not asked here (`crate::probe::read_disk` adds them); `source` is a
+/// block device or an image file, opened read-only.
+pub fn read_table(source: &str, options: ReadOptions) -> Result<DiskLayout> {
+    read_table_layout(&DiskFile::open(source)?, options)
 }
 
-/// [`read_layout`] with a sector size for image files (see [`ReadOptions`]).
-pub fn read_layout_with(source: &str, options: ReadOptions) -> Result<DiskLayout> {
-    if let Some(demo) = demo::by_source(source) {
-        return read_demo(demo);
-    }
-    let disk = DiskFile::open(source)?;
-    let mut layout = read_table_layout(&disk, options)?;
-    if disk.is_block_device() {
-        layout.serial = identity::serial_of(source);
-    }
-    crate::host::annotate(&mut layout, Path::new(source));
-    Ok(layout)
-}
-
-/// A built-in demo disk, read by the same table readers from its compiled-in sectors.
-pub fn read_demo(demo: &demo::Demo) -> Result<DiskLayout> {
-    builtin::read(demo)
-}
-
-/// As [`read_layout`], but on Linux the disk is opened with `O_DIRECT`, so every read must
+/// As [`read_table`], but on Linux the disk is opened with `O_DIRECT`, so every read must
 /// be sector-aligned in offset, length and buffer, as on a Windows physical drive or a macOS
 /// raw disk (the proof that the aligned reader is the only way in). Elsewhere the same as
-/// [`read_layout`].
-pub fn read_layout_direct(source: &str) -> Result<DiskLayout> {
-    let disk = DiskFile::open_with(source, true)?;
-    let mut layout = read_table_layout(&disk, ReadOptions::default())?;
-    if disk.is_block_device() {
-        layout.serial = identity::serial_of(source);
-    }
-    crate::host::annotate(&mut layout, Path::new(source));
-    Ok(layout)
+/// [`read_table`].
+pub fn read_table_direct(source: &str) -> Result<DiskLayout> {
+    read_table_layout(&DiskFile::open_with(source, true)?, ReadOptions::default())
 }
 
-/// Everything but host use, from an open disk.
-fn read_table_layout(disk: &DiskFile, options: ReadOptions) -> Result<DiskLayout> {
+/// Everything but host use, from an open disk (a device, an image, or the demo disks'
+/// sectors behind `DiskFile::from_device`).
+pub fn read_table_layout(disk: &DiskFile, options: ReadOptions) -> Result<DiskLayout> {
     if disk.len() < 512 {
         return Err(Error::at(
             disk.path(),

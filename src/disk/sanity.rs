@@ -1,7 +1,6 @@
 //! Notes on entries a careful reader would question: past the end, overlapping.
 
 use crate::model::{Partition, Span};
-use crate::text;
 
 /// Beyond this many, similar notes are summed up in one line.
 const MAX_NOTES_PER_KIND: usize = 8;
@@ -15,7 +14,7 @@ pub fn notes(partitions: &[Partition], size_sectors: u64) -> Vec<String> {
             format!(
                 "partition {} ({}) runs past the end of the disk ({size_sectors} sectors)",
                 p.number,
-                text::sectors(p.span())
+                crate::model::span::sectors(p.span())
             )
         })
         .collect();
@@ -51,7 +50,7 @@ fn overlaps(partitions: &[Partition]) -> Vec<String> {
                         "partitions {} and {} overlap ({})",
                         r.number,
                         p.number,
-                        text::sectors(shared)
+                        crate::model::span::sectors(shared)
                     ));
                 }
                 if p.span().end() > r.span().end() {
@@ -70,7 +69,7 @@ fn overlaps(partitions: &[Partition]) -> Vec<String> {
                     "partitions {} and {} overlap ({})",
                     ext.number,
                     p.number,
-                    text::sectors(shared)
+                    crate::model::span::sectors(shared)
                 ));
             }
         }

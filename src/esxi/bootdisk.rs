@@ -113,7 +113,7 @@ pub fn read_source(source: &str) -> Result<Source> {
             }],
         });
     }
-    let layout = crate::disk::read_layout(source)?;
+    let layout = crate::probe::read_layout(source)?;
     let mut banks = Vec::new();
     for p in layout.partitions.iter().filter(|p| !p.extended) {
         let (Some(start), Some(len)) = (p.start.checked_mul(512), p.sectors.checked_mul(512))

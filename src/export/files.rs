@@ -2,6 +2,7 @@
 //! alone (nothing is read or written here).
 
 use super::{ExportOptions, Target, hypervisors};
+use crate::demo::DevicePath;
 use crate::error::{Error, Result};
 use crate::model::{DiskLayout, Extent, Plan, SECTOR, VDisk};
 use crate::vbox::registry::{RegistryEntry, media_registry_xml};
@@ -183,7 +184,8 @@ fn extents_for_target(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{PlanDisk, demo};
+    use crate::demo;
+    use crate::model::PlanDisk;
 
     fn plan(extents: Vec<Extent>) -> Plan {
         let mut plan = Plan::new(PlanDisk {

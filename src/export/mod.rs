@@ -20,8 +20,9 @@ pub use files::REGISTRY_FILE;
 pub use hypervisors::{ATTACH_CMD, ATTACH_SH, VMX_SNIPPET};
 
 use crate::check::{Finding, Severity};
+use crate::demo::{self, DevicePath};
 use crate::error::{Error, Result};
-use crate::model::{DiskLayout, Plan, demo};
+use crate::model::{DiskLayout, Plan};
 use apply::Step;
 use safety::{DiskFacts, Seen};
 use std::collections::BTreeSet;

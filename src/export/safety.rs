@@ -6,6 +6,7 @@ use super::WriteAction;
 use super::files::{Content, WantedFile};
 use super::survey::{FileId, Found, FoundDescriptor};
 use crate::check::{Finding, Severity, codes, text::shown};
+use crate::demo::DevicePath;
 use crate::model::{Plan, Span};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};

@@ -40,7 +40,7 @@ pub fn list(view: &HostView, udev_data: &Path, all: bool) -> Vec<HostDisk> {
             let model = sys.read(&name, "device/model").filter(|m| !m.is_empty());
             HostDisk {
                 path: format!("/dev/{name}"),
-                serial: crate::disk::identity::sysfs_serial(sys, udev_data, &name),
+                serial: super::identity::sysfs_serial(sys, udev_data, &name),
                 model,
                 size_sectors: sys.size(&name).unwrap_or(0),
                 logical_sector_size: sys

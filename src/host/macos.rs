@@ -151,7 +151,7 @@ pub fn list(all: bool) -> Result<Vec<macos_map::MacDiskRow>, String> {
         let size = info.size_bytes.map_or(0, |b| b / 512);
         // The partitions as carve reads them, with the host use `annotate` found on them, and
         // the sector sizes the device gave (DKIOC*) when it could be opened.
-        let (partitions, mapped, sizes) = match crate::disk::read_layout(&path) {
+        let (partitions, mapped, sizes) = match super::read_with_use(&path) {
             Ok(l) => {
                 let mapped = match &l.host.detection {
                     HostDetection::Unknown(why) | HostDetection::NotBuilt(why) => Err(why.clone()),
@@ -194,8 +194,7 @@ pub fn record() -> super::facts::MacRecorded {
         .iter()
         .map(|name| {
             let info = run("/usr/sbin/diskutil", &["info", "-plist", name]);
-            let layout =
-                crate::disk::read_layout(&format!("/dev/{name}")).map_err(|e| e.to_string());
+            let layout = super::read_with_use(&format!("/dev/{name}")).map_err(|e| e.to_string());
             super::facts::MacRecordedDisk::new(name, info, &layout)
         })
         .collect();

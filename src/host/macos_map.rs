@@ -19,7 +19,8 @@
 //! unknown, never "free".
 
 use super::plist::Value;
-use crate::model::{DiskLayout, HostUse, Partition, Span};
+use crate::model::source::{is_number, split_bsd};
+use crate::model::{DiskLayout, DiskSource, HostUse, Partition, Span};
 use serde::{Deserialize, Serialize};
 
 /// One mounted file system as `getmntinfo(3)` reports it (`struct statfs`).
@@ -122,29 +123,10 @@ pub fn parse_apfs_list(xml: &str) -> Result<Vec<ApfsContainer>, String> {
 /// The BSD name of a device path: `/dev/disk0` and `/dev/rdisk0` are `disk0`,
 /// `/dev/disk0s2` is `disk0s2`; anything else is `None`.
 pub fn bsd_name(path: &str) -> Option<String> {
-    let rest = path
-        .strip_prefix("/dev/r")
-        .or_else(|| path.strip_prefix("/dev/"))?;
-    split_bsd(rest).map(|_| rest.to_string())
-}
-
-/// `disk3s1s1` -> (3, [1, 1]); `disk0` -> (0, []); not a BSD disk name -> `None`.
-fn split_bsd(name: &str) -> Option<(u32, Vec<u32>)> {
-    let rest = name.strip_prefix("disk")?;
-    let mut parts = rest.split('s');
-    let disk = parts.next().filter(|d| is_number(d))?.parse().ok()?;
-    let mut slices = Vec::new();
-    for p in parts {
-        if !is_number(p) {
-            return None;
-        }
-        slices.push(p.parse().ok()?);
+    match DiskSource::parse(path) {
+        DiskSource::MacDisk { bsd, .. } => Some(bsd.to_string()),
+        _ => None,
     }
-    Some((disk, slices))
-}
-
-fn is_number(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// `disk3s1s1` (an APFS snapshot mounted as the sealed system volume) -> `disk3s1`.
@@ -371,7 +353,7 @@ pub fn ioreg_serials(xml: &str) -> Result<Vec<(String, String)>, String> {
             .and_then(|c| c.str_of("Serial Number"))
             .or_else(|| device.str_of("USB Serial Number"))
             .or_else(|| device.str_of("kUSBSerialNumberString"))
-            .and_then(crate::disk::identity::clean_serial);
+            .and_then(crate::model::identity::clean_serial);
         let (Some(serial), Some(name)) = (serial, first_whole_media(device)) else {
             continue;
         };

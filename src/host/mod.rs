@@ -6,6 +6,7 @@
 pub mod disks;
 pub mod facts;
 pub mod holders;
+pub mod identity;
 pub mod loops;
 #[cfg(target_os = "macos")]
 pub mod macos;
@@ -57,6 +58,15 @@ impl Target {
             Target::Block { path, .. } | Target::File { path } => path,
         }
     }
+}
+
+/// The table of the disk at `path` with what the host uses on it (the macOS scan of
+/// `carve disks`; the serial comes from that scan's own `ioreg` answer).
+#[cfg(target_os = "macos")]
+pub fn read_with_use(path: &str) -> crate::error::Result<DiskLayout> {
+    let mut layout = crate::disk::read_table(path, crate::disk::ReadOptions::default())?;
+    annotate(&mut layout, Path::new(path));
+    Ok(layout)
 }
 
 /// Fill `layout.host` and each partition's `host_use` for the disk or image at `path`.
@@ -188,7 +198,7 @@ pub fn annotate_with(layout: &mut DiskLayout, target: &Target, roots: &Roots) {
                     } else {
                         "device"
                     },
-                    crate::text::sectors(whole)
+                    crate::model::span::sectors(whole)
                 ));
             }
             continue;

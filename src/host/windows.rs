@@ -168,7 +168,7 @@ fn drive(number: u32) -> Option<WinDrive> {
         d.serial = desc
             .serial
             .as_deref()
-            .and_then(crate::disk::identity::clean_serial);
+            .and_then(crate::model::identity::clean_serial);
         d.bus = Some(desc.bus.clone());
         d.removable = desc.removable;
     }
@@ -421,7 +421,7 @@ mod tests {
         eprintln!("drives(): {drives:#?}");
         assert!(drives.len() < 256);
         // Whatever the calls said, the annotation is checked, or unknown with a reason.
-        let mut layout = crate::model::demo::demo_layout();
+        let mut layout = crate::demo::demo_layout();
         annotate(&mut layout, r"\\.\PhysicalDrive0");
         eprintln!("annotate(PhysicalDrive0): {:?}", layout.host);
         assert!(matches!(

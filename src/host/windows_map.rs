@@ -24,7 +24,7 @@
 //! whose disk cannot be told makes the whole answer unknown, never "free".
 
 use crate::disk::winio::DiskExtent;
-use crate::model::{DiskLayout, HostUse, Partition, Span};
+use crate::model::{DiskLayout, DiskSource, HostUse, Partition, Span};
 use serde::{Deserialize, Serialize};
 
 /// Every volume of the host, as the volume calls answered.
@@ -324,19 +324,13 @@ pub fn annotate(layout: &mut DiskLayout, host: &WinHost, disk: &WinDisk) {
     }
 }
 
-/// The `N` of `\\.\PhysicalDriveN` (any case, `/` for `\`), when the path is one.
+/// The `N` of `\\.\PhysicalDriveN` (any case, `/` for `\`), when the path is one (see
+/// [`DiskSource`]).
 pub fn physical_drive_number(path: &str) -> Option<u32> {
-    let p = path.replace('/', "\\");
-    let rest = p
-        .strip_prefix("\\\\.\\")
-        .or_else(|| p.strip_prefix("\\\\?\\"))?;
-    let head = rest.get(..13)?;
-    let digits = &rest[13..];
-    (head.eq_ignore_ascii_case("PhysicalDrive")
-        && !digits.is_empty()
-        && digits.bytes().all(|b| b.is_ascii_digit()))
-    .then(|| digits.parse().ok())
-    .flatten()
+    match DiskSource::parse(path) {
+        DiskSource::PhysicalDrive(n) => Some(n),
+        _ => None,
+    }
 }
 
 /// Two spellings of one physical drive (`\\.\PhysicalDrive1`, `//./physicaldrive1`).
@@ -460,7 +454,7 @@ fn unnamed_note(v: &WinVolume, span: Span, partitions: &[Partition]) -> String {
         .iter()
         .find(|p| !p.extended && p.span().overlaps(&span))
         .map_or_else(
-            || crate::text::sectors(span),
+            || crate::model::span::sectors(span),
             |p| format!("partition {}", p.number),
         );
     let what = fs_and_label(v).map_or(String::new(), |f| format!(" ({f})"));

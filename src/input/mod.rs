@@ -1,9 +1,10 @@
-//! Terminal events -> [`crate::app::Action`]s: the one keymap table and mouse hit-testing
-//! against what the last draw returned.
+//! Terminal events -> [`crate::app::Action`]s: keys through the one keymap table
+//! (`crate::app::keymap`) and mouse hit-testing against what the last draw returned.
 
-pub mod keymap;
+// The binding table lives with the actions it names (app/keymap.rs): the footer, the help
+// overlay and the hints in app/update read it too, and input/ sits above them.
+pub use crate::app::keymap;
 pub mod mouse;
-pub mod size;
 
 use crate::app::{Action, App};
 use crate::ui::Hits;

@@ -1,6 +1,7 @@
 //! The plan file `carve.json`, format version 1: strict on load, stable on save.
 
 use super::attach::GuestTable;
+use super::source::DiskSource;
 use super::span::Span;
 use super::strict;
 use crate::error::{Error, Result};
@@ -360,13 +361,12 @@ impl PlanDisk {
     }
 
     /// What descriptors name: `device_path`, or `source` made absolute (a relative `source`
-    /// taken from `plan_dir`, as [`PlanDisk::resolve_source`] reads it).
+    /// taken from `plan_dir`, as [`PlanDisk::resolve_source`] reads it). A demo's source is
+    /// kept as written here; the device a demo pretends to be is `crate::demo::DevicePath`'s
+    /// answer, since the model knows no demo data.
     pub fn effective_device_path(&self, plan_dir: &Path) -> String {
         if let Some(p) = &self.device_path {
             return p.clone();
-        }
-        if let Some(facts) = crate::demo::by_source(&self.source).and_then(|d| d.facts().ok()) {
-            return facts.device_path;
         }
         if is_absolute_source(&self.source) {
             return self.source.clone();
@@ -384,7 +384,7 @@ impl PlanDisk {
 fn is_absolute_source(source: &str) -> bool {
     Path::new(source).is_absolute()
         || source.starts_with("\\\\")
-        || crate::demo::is_demo_source(source)
+        || matches!(DiskSource::parse(source), DiskSource::Demo(_))
 }
 
 /// The `disk.source` to save in a plan in `project` for a disk opened as `opened` (a path as
@@ -422,11 +422,6 @@ impl Plan {
     /// Where to read the disk, from any working folder.
     pub fn source_path(&self) -> String {
         self.disk.resolve_source(self.base())
-    }
-
-    /// What the descriptors name for the disk (see [`PlanDisk::effective_device_path`]).
-    pub fn device_path(&self) -> String {
-        self.disk.effective_device_path(self.base())
     }
 
     /// Record every vdisk's uuid (the derived one where missing); the names pinned.
@@ -524,10 +519,10 @@ impl Plan {
         Ok(plan)
     }
 
-    pub fn to_json(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
-        text.push('\n');
-        text
+    /// The plan as carve.json holds it. A failure is an error, never an empty text that
+    /// would be saved over the plan.
+    pub fn to_json(&self) -> Result<String> {
+        pretty_json(self)
     }
 
     pub fn vdisk(&self, name: &str) -> Option<&VDisk> {
@@ -536,12 +531,18 @@ impl Plan {
 }
 
 /// How a plan file is named in errors about reading it.
-const PLAN_INPUT: crate::userfile::Input = crate::userfile::Input {
-    what: "the plan",
-};
+const PLAN_INPUT: crate::userfile::Input = crate::userfile::Input { what: "the plan" };
 
 /// The largest plan read: a plan of 100,000 extents is about 10 MB.
 const PLAN_LIMIT: u64 = 256 * 1024 * 1024;
+
+/// `value` as pretty JSON with a final newline.
+fn pretty_json(value: &impl Serialize) -> Result<String> {
+    let mut text = serde_json::to_string_pretty(value)
+        .map_err(|e| Error::new(format!("cannot write the plan as JSON: {e}")))?;
+    text.push('\n');
+    Ok(text)
+}
 
 /// The folder of a plan file: `proj/carve.json` -> `proj`, `carve.json` -> `.`.
 pub fn plan_folder(file: &Path) -> PathBuf {
@@ -563,6 +564,29 @@ pub fn plan_file_path(path: &Path) -> std::path::PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::source::DEMO_PREFIX as DEMO_SOURCE;
+
+    /// Issue 23 item 3: a value that cannot be written as JSON is an error, never an empty
+    /// text (which the planner would have saved over carve.json).
+    #[test]
+    fn json_that_cannot_be_written_is_an_error() {
+        struct Refuses;
+        impl Serialize for Refuses {
+            fn serialize<S: serde::Serializer>(
+                &self,
+                _: S,
+            ) -> std::result::Result<S::Ok, S::Error> {
+                Err(serde::ser::Error::custom("refused"))
+            }
+        }
+        let err = pretty_json(&Refuses).expect_err("cannot serialize");
+        assert!(err.to_string().contains("refused"), "{err}");
+        let plan = Plan::new(PlanDisk::default());
+        assert!(
+            plan.to_json()
+                .is_ok_and(|t| t.starts_with('{') && t.ends_with("}\n"))
+        );
+    }
 
     const SPEC_EXAMPLE: &str = r#"{
       "version": 1,
@@ -595,7 +619,7 @@ mod tests {
                 sectors: 62914560
             }
         );
-        let again = parse(&plan.to_json()).expect("saved plan parses");
+        let again = parse(&plan.to_json().expect("json")).expect("saved plan parses");
         assert_eq!(plan, again);
     }
 
@@ -607,13 +631,13 @@ mod tests {
         );
         let plan = parse(&with).expect("a plan with a serial parses");
         assert_eq!(plan.disk.serial.as_deref(), Some("S3Z1NB0K123456A"));
-        let saved = plan.to_json();
+        let saved = plan.to_json().expect("json");
         assert!(saved.contains(r#""serial": "S3Z1NB0K123456A""#), "{saved}");
         assert_eq!(parse(&saved).expect("saved plan parses"), plan);
         // Saved before serials were recorded: none, and none written back.
         let old = parse(SPEC_EXAMPLE).expect("spec example parses");
         assert_eq!(old.disk.serial, None);
-        assert!(!old.to_json().contains("serial"));
+        assert!(!old.to_json().expect("json").contains("serial"));
         // Strict as every other field: a number or a misspelling is refused.
         let number = SPEC_EXAMPLE.replace(r#""id": "0x5a3c9e01" }"#, r#""serial": 7 }"#);
         assert!(
@@ -765,13 +789,8 @@ mod tests {
         assert_eq!(disk.effective_device_path(folder), "/srv/x/proj/../d.img");
         let mut plan = Plan::new(disk);
         plan.folder = Some(folder.to_path_buf());
-        assert_eq!(plan.device_path(), "/srv/x/proj/../d.img");
         assert_eq!(plan.source_path(), "/srv/x/proj/../d.img");
-        for kept in [
-            "/dev/sdb",
-            r"\\.\PhysicalDrive1",
-            crate::model::demo::DEMO_SOURCE,
-        ] {
+        for kept in ["/dev/sdb", r"\\.\PhysicalDrive1", DEMO_SOURCE] {
             let disk = PlanDisk {
                 source: kept.into(),
                 ..Default::default()
@@ -804,10 +823,7 @@ mod tests {
             "../d.img"
         );
         assert_eq!(source_for_plan("/dev/sdb", Path::new("proj")), "/dev/sdb");
-        assert_eq!(
-            source_for_plan(crate::model::demo::DEMO_SOURCE, Path::new("p")),
-            crate::model::demo::DEMO_SOURCE
-        );
+        assert_eq!(source_for_plan(DEMO_SOURCE, Path::new("p")), DEMO_SOURCE);
     }
 
     #[test]
@@ -832,6 +848,6 @@ mod tests {
         // Renamed after pinning: the identity stays.
         plan.vdisks[0].name = "web".into();
         assert_eq!(plan.vdisks[0].effective_uuid(&plan.disk), derived);
-        assert!(!plan.to_json().contains("folder"));
+        assert!(!plan.to_json().expect("json").contains("folder"));
     }
 }

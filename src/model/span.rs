@@ -71,6 +71,18 @@ pub fn human_size(sectors: u64) -> String {
     }
 }
 
+/// `first..last`: the sectors of `span`, the last one inclusive (as fdisk and cfdisk print
+/// End), the form every message uses.
+pub fn range(span: Span) -> String {
+    let last = (span.start as u128 + span.sectors as u128).saturating_sub(1);
+    format!("{}..{}", span.start, last)
+}
+
+/// `sectors first..last` (inclusive, as a user reads a range of sectors).
+pub fn sectors(span: Span) -> String {
+    format!("sectors {}", range(span))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,5 +105,18 @@ mod tests {
         assert_eq!(human_size(2048), "1M");
         assert_eq!(human_size(125_829_120), "60G");
         assert_eq!(human_size(468_862_128), "223.6G");
+    }
+
+    #[test]
+    fn sector_ranges_are_inclusive_and_never_overflow() {
+        assert_eq!(
+            sectors(Span::new(125_831_168, 62_914_560)),
+            "sectors 125831168..188745727"
+        );
+        assert_eq!(range(Span::new(0, 1)), "0..0");
+        assert_eq!(
+            sectors(Span::new(u64::MAX, u64::MAX)),
+            format!("sectors {}..{}", u64::MAX, 2 * u64::MAX as u128 - 1)
+        );
     }
 }

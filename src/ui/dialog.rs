@@ -1,8 +1,8 @@
 //! Popups over the screen: prompts, the quit question, the export preview and the help.
 
 use super::theme::Theme;
+use crate::app::keymap::{KEYMAP, SECTIONS, keys_label};
 use crate::app::{App, Dialog};
-use crate::input::keymap::{KEYMAP, SECTIONS, keys_label};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -190,7 +190,7 @@ fn help_lines(theme: &Theme, width: u16) -> Vec<Line<'static>> {
         }
     }
     out.push(Line::styled("Mouse", theme.bold()));
-    for (what, help) in crate::input::keymap::MOUSE {
+    for (what, help) in crate::app::keymap::MOUSE {
         let mut first = true;
         for chunk in super::wrap::wrap(help, text_width, text_width) {
             let what = if first { *what } else { "" };

@@ -2,7 +2,7 @@
 
 use super::theme::Theme;
 use crate::app::App;
-use crate::input::keymap::{Scope, footer_hints, main_key, pane_hints, scope_of};
+use crate::app::keymap::{Scope, footer_hints, main_key, pane_hints, scope_of};
 use crate::model::{RegionKind, human_size};
 use ratatui::Frame;
 use ratatui::layout::Rect;

@@ -3,7 +3,8 @@
 use super::theme::Theme;
 use crate::app::App;
 use crate::check::text::counted;
-use crate::model::{DiskLayout, HostDetection, TableKind, demo, human_size};
+use crate::demo;
+use crate::model::{DiskLayout, HostDetection, TableKind, human_size};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;

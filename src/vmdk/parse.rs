@@ -14,7 +14,9 @@
 //!
 //! It never panics, whatever the bytes.
 
-use crate::check::Severity;
+pub use super::access::Access;
+use crate::model::Severity;
+pub use crate::text::shorten;
 use std::collections::BTreeMap;
 
 /// Stable problem codes of descriptor parsing (audit findings).
@@ -51,23 +53,6 @@ const FIRST_LINES: [&str; 4] = [
     "#Disk Descriptor File",
     "#Disk DescriptorFile",
 ];
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Access {
-    ReadWrite,
-    ReadOnly,
-    NoAccess,
-}
-
-impl Access {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Access::ReadWrite => "RW",
-            Access::ReadOnly => "RDONLY",
-            Access::NoAccess => "NOACCESS",
-        }
-    }
-}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ExtentKind {
@@ -777,15 +762,4 @@ fn whitespace_problem(line: &str, number: usize, out: &mut ParsedDescriptor) {
         Some(number),
         format!("{what} in the extent line; VirtualBox's parser wants single spaces and nothing after the offset"),
     );
-}
-
-/// At most 60 characters of outside text in a message, control characters shown escaped
-/// (backslashes stay as written: device paths must read as in the file).
-pub fn shorten(text: &str) -> String {
-    let head: String = text.chars().take(60).collect();
-    let mut out = crate::text::escape(&head).into_owned();
-    if text.chars().count() > 60 {
-        out.push('…');
-    }
-    out
 }

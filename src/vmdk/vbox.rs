@@ -11,7 +11,7 @@
 //! ignores, a negative or too large number it wraps around, text after a NUL byte or beyond
 //! 128 KiB that it never sees, and what it writes into the file on first registration.
 
-use super::parse::Access;
+use super::access::Access;
 
 /// VirtualBox's status codes, by name as VirtualBox prints them.
 pub mod status {
@@ -208,7 +208,7 @@ impl Buf {
 }
 
 fn lossy(bytes: &[u8]) -> String {
-    super::parse::shorten(&String::from_utf8_lossy(bytes))
+    crate::text::shorten(&String::from_utf8_lossy(bytes))
 }
 
 /// The first entry (not a comment or blank) in text VirtualBox never reads, if any: the
@@ -224,7 +224,7 @@ fn lost_entries(lost: &[u8]) -> Option<String> {
                 || t.starts_with("NOACCESS")
                 || t.starts_with("ddb.")
         })
-        .map(super::parse::shorten)
+        .map(crate::text::shorten)
 }
 
 /// `vmdkDescGetStr`: the value's position after `key`, blanks and `=`, in the first line of

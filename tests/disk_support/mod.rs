@@ -85,7 +85,7 @@ pub fn sfdisk(image: &Path, extra: &[&str], script: &str) {
 }
 
 pub fn layout(path: &Path) -> DiskLayout {
-    carve::disk::read_layout(path.to_str().unwrap()).unwrap()
+    carve::probe::read_layout(path.to_str().unwrap()).unwrap()
 }
 
 /// The layout's regions cover the disk exactly once, in order, and free space matches

@@ -3,7 +3,8 @@
 #![allow(dead_code)]
 
 use carve::app::{Action, App};
-use carve::model::{Plan, PlanDisk, demo};
+use carve::demo;
+use carve::model::{Plan, PlanDisk};
 use carve::ui::{self, Hits};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

@@ -54,18 +54,7 @@ pub struct Opened {
 /// with forward slashes, which Windows accepts). `\\?\C:\...` and `\\?\UNC\...` are long
 /// file paths, not devices.
 pub fn is_windows_device_path(path: &str) -> bool {
-    let p = path.replace('/', "\\");
-    if let Some(rest) = p.strip_prefix("\\\\.\\") {
-        return !rest.is_empty();
-    }
-    if let Some(rest) = p.strip_prefix("\\\\?\\") {
-        let b = rest.as_bytes();
-        let drive_path =
-            b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && b[2] == b'\\';
-        let unc = rest.len() >= 4 && rest[..4].eq_ignore_ascii_case("UNC\\");
-        return !rest.is_empty() && !drive_path && !unc;
-    }
-    false
+    crate::model::DiskSource::parse(path).is_windows_device()
 }
 
 /// A power of two from 512 bytes to 64 KiB: what a sector size reported by an OS may be.

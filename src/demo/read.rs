@@ -2,10 +2,10 @@
 //! over zeros, behind the same aligned reader and table parsers as a real device, reporting
 //! the demo's sector sizes as a block device's OS would.
 
-use super::device::ReadAt;
-use super::readonly::DiskFile;
-use super::{ReadOptions, read_table_layout};
-use crate::demo::Demo;
+use super::Demo;
+use crate::disk::device::ReadAt;
+use crate::disk::readonly::DiskFile;
+use crate::disk::{ReadOptions, read_table_layout};
 use crate::error::{Error, Result};
 use crate::model::{DiskLayout, HostDetection, HostInfo, HostUse};
 use std::io;

@@ -6,30 +6,10 @@
 //! udev's database, a `STORAGE_DEVICE_DESCRIPTOR`), tested on fixtures; [`serial_of`] and
 //! [`host_disks`] are the thin live entry points, one backend per OS.
 
+use crate::model::identity::{clean_serial, is_other_disk, same_device_path};
 use crate::model::{DiskIdentity, DiskLayout, PlanDisk};
 #[cfg(target_os = "linux")]
 use std::path::Path;
-
-/// A serial as carve keeps it: without surrounding blanks and NULs (ATA pads its serials
-/// with spaces, sysfs adds a newline), without control characters; `None` when nothing is
-/// left.
-pub fn clean_serial(raw: &str) -> Option<String> {
-    let kept: String = raw.chars().filter(|c| !c.is_control()).collect();
-    let trimmed = kept.trim();
-    (!trimmed.is_empty()).then(|| trimmed.to_string())
-}
-
-/// Two serials name the same disk: equal but for case and blanks inside (ATA serials are
-/// padded, and some tools print them in another case).
-pub fn same_serial(a: &str, b: &str) -> bool {
-    let squeeze = |s: &str| -> String {
-        s.chars()
-            .filter(|c| !c.is_whitespace())
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
-    squeeze(a) == squeeze(b)
-}
 
 /// The unit serial number of a SCSI VPD page 0x80 (`/sys/block/X/device/vpd_pg80`): a
 /// 4-byte header (byte 1 the page code 0x80, bytes 2-3 the page length, big-endian), then
@@ -60,7 +40,7 @@ pub fn udev_serial(record: &str) -> Option<String> {
 /// `t10.ATA ...`) or the node's own `wwid` (NVMe namespaces: `eui.0025...`), which names the
 /// disk as lastingly. A partition has none of its own (`None`).
 pub fn sysfs_serial(
-    sys: &crate::host::sysfs::Sysfs,
+    sys: &super::sysfs::Sysfs,
     udev_data: &std::path::Path,
     name: &str,
 ) -> Option<String> {
@@ -99,9 +79,9 @@ fn wwid(raw: &str) -> Option<String> {
 /// device without one, and where this OS's lookup is not built).
 #[cfg(target_os = "linux")]
 pub fn serial_of(path: &str) -> Option<String> {
-    let sys = crate::host::sysfs::Sysfs::new("/sys");
-    match crate::host::target_of(Path::new(path), &sys) {
-        crate::host::Target::Block {
+    let sys = super::sysfs::Sysfs::new("/sys");
+    match super::target_of(Path::new(path), &sys) {
+        super::Target::Block {
             name: Some(name), ..
         } => sysfs_serial(&sys, Path::new("/run/udev/data"), &name),
         _ => None,
@@ -115,7 +95,7 @@ pub fn serial_of(path: &str) -> Option<String> {
     use std::os::windows::fs::OpenOptionsExt;
     use windows_sys::Win32::Storage::FileSystem::{FILE_SHARE_READ, FILE_SHARE_WRITE};
     use windows_sys::Win32::System::Ioctl::IOCTL_STORAGE_QUERY_PROPERTY;
-    if !super::device::is_windows_device_path(path) {
+    if !crate::disk::device::is_windows_device_path(path) {
         return None;
     }
     let file = std::fs::OpenOptions::new()
@@ -123,9 +103,9 @@ pub fn serial_of(path: &str) -> Option<String> {
         .share_mode(FILE_SHARE_READ | FILE_SHARE_WRITE)
         .open(path)
         .ok()?;
-    let query = super::winio::property_query(super::winio::STORAGE_DEVICE_PROPERTY);
-    let out = super::device::ioctl(&file, IOCTL_STORAGE_QUERY_PROPERTY, &query, 1024).ok()?;
-    super::winio::device_descriptor(&out)?
+    let query = crate::disk::winio::property_query(crate::disk::winio::STORAGE_DEVICE_PROPERTY);
+    let out = crate::disk::device::ioctl(&file, IOCTL_STORAGE_QUERY_PROPERTY, &query, 1024).ok()?;
+    crate::disk::winio::device_descriptor(&out)?
         .serial
         .and_then(|s| clean_serial(&s))
 }
@@ -134,7 +114,7 @@ pub fn serial_of(path: &str) -> Option<String> {
 /// (`ioreg -a -r -c IOBlockStorageDevice`, see `crate::host::macos_map::ioreg_serials`).
 #[cfg(target_os = "macos")]
 pub fn serial_of(path: &str) -> Option<String> {
-    crate::host::macos::live_serial(path)
+    super::macos::live_serial(path)
 }
 
 #[cfg(not(any(target_os = "linux", windows, target_os = "macos")))]
@@ -146,7 +126,7 @@ pub fn serial_of(_path: &str) -> Option<String> {
 /// devices (not ram, zram or dm nodes); `None` where listing disks is not built for this OS.
 #[cfg(target_os = "linux")]
 fn host_disk_paths() -> Option<Vec<String>> {
-    let sys = crate::host::sysfs::Sysfs::new("/sys");
+    let sys = super::sysfs::Sysfs::new("/sys");
     Some(
         candidate_names(&sys)
             .into_iter()
@@ -156,8 +136,8 @@ fn host_disk_paths() -> Option<Vec<String>> {
 }
 
 /// [`host_disk_paths`] over any sysfs: an unattached loop node (size 0) is no disk.
-pub fn candidate_names(sys: &crate::host::sysfs::Sysfs) -> Vec<String> {
-    crate::host::disks::disk_names(sys, true)
+pub fn candidate_names(sys: &super::sysfs::Sysfs) -> Vec<String> {
+    super::disks::disk_names(sys, true)
         .into_iter()
         .filter(|n| {
             let virtual_node = ["ram", "zram", "dm-"].iter().any(|p| n.starts_with(p));
@@ -169,14 +149,14 @@ pub fn candidate_names(sys: &crate::host::sysfs::Sysfs) -> Vec<String> {
 /// macOS: the whole disks of `diskutil list -plist`, less the APFS containers.
 #[cfg(target_os = "macos")]
 fn host_disk_paths() -> Option<Vec<String>> {
-    crate::host::macos::live_whole_disks()
+    super::macos::live_whole_disks()
 }
 
 /// Windows: every `\\.\PhysicalDriveN` there is (the scan `carve disks` makes).
 #[cfg(windows)]
 fn host_disk_paths() -> Option<Vec<String>> {
     Some(
-        crate::host::windows::drives()
+        super::windows::drives()
             .into_iter()
             .map(|d| d.path)
             .collect(),
@@ -188,22 +168,11 @@ fn host_disk_paths() -> Option<Vec<String>> {
     None
 }
 
-/// Two spellings of one device: equal, the same `\\.\PhysicalDriveN` (any case, `/` for
-/// `\`), or the same macOS disk (`/dev/diskN` and its raw `/dev/rdiskN`).
-pub fn same_device_path(a: &str, b: &str) -> bool {
-    let bsd = crate::host::macos_map::bsd_name;
-    a == b
-        || crate::host::windows_map::same_drive(a, b)
-        || matches!((bsd(a), bsd(b)), (Some(x), Some(y)) if x == y)
-}
-
 /// What is at `path`: its serial, and size, table and id when it can be opened (a disk this
 /// user may not read still has its serial).
 pub fn identity_at(path: &str) -> DiskIdentity {
     let serial = serial_of(path);
-    match super::readonly::DiskFile::open(path)
-        .and_then(|disk| super::read_table_layout(&disk, super::ReadOptions::default()))
-    {
+    match crate::disk::read_table(path, crate::disk::ReadOptions::default()) {
         Ok(layout) => DiskIdentity {
             path: path.to_string(),
             serial,
@@ -240,7 +209,7 @@ pub fn host_disks(except: &str) -> Option<Vec<DiskIdentity>> {
 /// other disks for it (into `layout.elsewhere`, which the `disk-moved` check reads). An
 /// image file, or the disk the plan recorded, is left alone: nothing is opened.
 pub fn look_elsewhere(recorded: &PlanDisk, layout: &mut DiskLayout) {
-    if layout.device && crate::check::is_other_disk(recorded, layout) {
+    if layout.device && is_other_disk(recorded, layout) {
         layout.elsewhere = host_disks(&layout.source);
     }
 }
@@ -358,30 +327,6 @@ mod tests {
     }
 
     #[test]
-    fn one_device_spelled_two_ways_is_one_device() {
-        assert!(same_device_path("/dev/sdb", "/dev/sdb"));
-        assert!(!same_device_path("/dev/sdb", "/dev/sdc"));
-        assert!(same_device_path(
-            r"\\.\PhysicalDrive1",
-            "//./physicaldrive1"
-        ));
-        assert!(!same_device_path(
-            r"\\.\PhysicalDrive1",
-            r"\\.\PhysicalDrive10"
-        ));
-        assert!(same_device_path("/dev/rdisk2", "/dev/disk2"));
-        assert!(!same_device_path("/dev/rdisk2", "/dev/disk2s1"));
-    }
-
-    #[test]
-    fn serials_compare_without_case_and_padding() {
-        assert!(same_serial("S3Z1 NB0K", "s3z1nb0k"));
-        assert!(!same_serial("S3Z1NB0K", "S3Z1NB0L"));
-        assert_eq!(clean_serial(" \0WD-1\n"), Some("WD-1".into()));
-        assert_eq!(clean_serial("  \0 "), None);
-    }
-
-    #[test]
     fn an_image_file_has_no_serial_and_is_never_looked_around_for() {
         let dir = tempfile::tempdir().unwrap();
         let img = dir.path().join("d.img");
@@ -398,7 +343,7 @@ mod tests {
             ),
             (None, Some(2048), Some("none"), Some(""))
         );
-        let mut layout = crate::disk::read_layout(path).unwrap();
+        let mut layout = crate::disk::read_table(path, Default::default()).unwrap();
         assert!(!layout.device);
         let recorded = PlanDisk {
             source: path.into(),

@@ -1,7 +1,8 @@
-//! What the start/size prompt accepts: `125831168` (sectors), `62914560S`, `+30G`, `30GiB`,
+//! What the start/size prompt accepts (pure text to sectors, so the planner's state and the
+//! input layer both use it from here): `125831168` (sectors), `62914560S`, `+30G`, `30GiB`,
 //! `512K`, `50%` (of the region under the cursor). Binary units, as cfdisk reads them.
 
-use crate::model::SECTOR;
+use super::SECTOR;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum SizeInput {

@@ -13,13 +13,17 @@
 //! The planner reads a demo through the same table readers as a real disk
 //! ([`crate::disk::read_layout`] over those sectors, zeros elsewhere); nothing is opened.
 
+mod read;
+
+pub use read::read;
+
 use crate::error::{Error, Result};
-use crate::model::DiskLayout;
+use crate::model::{DiskLayout, DiskSource, Plan};
 use serde::Deserialize;
 
 /// The `disk.source` a plan made on the seed's demo records (plans saved before other demos
 /// existed say this too); the other demos record `carve:demo:NAME`.
-pub const DEMO_SOURCE: &str = "carve:demo";
+pub const DEMO_SOURCE: &str = crate::model::source::DEMO_PREFIX;
 /// The seed demo's device path, size and id (the worked example's disk).
 pub const DEMO_DEVICE_PATH: &str = r"\\.\PhysicalDrive0";
 pub const DEMO_SIZE_SECTORS: u64 = 468_862_128;
@@ -42,9 +46,9 @@ macro_rules! demo {
     ($name:literal) => {
         Demo {
             name: $name,
-            json: include_str!(concat!("../assets/demo/", $name, ".json")),
-            sfdisk: include_str!(concat!("../assets/demo/", $name, ".sfdisk")),
-            sectors: include_bytes!(concat!("../assets/demo/", $name, ".sectors")),
+            json: include_str!(concat!("../../assets/demo/", $name, ".json")),
+            sfdisk: include_str!(concat!("../../assets/demo/", $name, ".sfdisk")),
+            sectors: include_bytes!(concat!("../../assets/demo/", $name, ".sectors")),
         }
     };
 }
@@ -184,13 +188,32 @@ pub fn names() -> Vec<&'static str> {
 
 /// The demo a plan's `disk.source` names (`carve:demo`, `carve:demo:laptop`).
 pub fn by_source(source: &str) -> Option<&'static Demo> {
-    if source == DEMO_SOURCE {
-        return DEMOS.first();
+    match DiskSource::parse(source) {
+        DiskSource::Demo(None) => DEMOS.first(),
+        DiskSource::Demo(Some(name)) => DEMOS
+            .iter()
+            .find(|d| d.name == name && d.name != DEFAULT_DEMO),
+        _ => None,
     }
-    let name = source.strip_prefix(DEMO_SOURCE)?.strip_prefix(':')?;
-    DEMOS
-        .iter()
-        .find(|d| d.name == name && d.name != DEFAULT_DEMO)
+}
+
+/// What the descriptors name for a plan's disk: [`crate::model::PlanDisk::effective_device_path`],
+/// but for a demo without a `device_path` the device the demo pretends to be (its facts'
+/// `device_path`). A trait so `plan.device_path()` reads as a method while the demo data
+/// stays out of the model, which sits below this module.
+pub trait DevicePath {
+    fn device_path(&self) -> String;
+}
+
+impl DevicePath for Plan {
+    fn device_path(&self) -> String {
+        if self.disk.device_path.is_none()
+            && let Some(facts) = by_source(&self.disk.source).and_then(|d| d.facts().ok())
+        {
+            return facts.device_path;
+        }
+        self.disk.effective_device_path(self.base())
+    }
 }
 
 /// Whether `source` is a demo disk's (no file or device behind it).
@@ -200,7 +223,7 @@ pub fn is_demo_source(source: &str) -> bool {
 
 /// The demo disk's layout, read from its table sectors by carve's own readers.
 pub fn layout(name: &str) -> Result<DiskLayout> {
-    crate::disk::read_demo(find(name)?)
+    read(find(name)?)
 }
 
 /// The seed's demo disk (what `carve --demo` opens). The data is compiled in and
@@ -244,6 +267,26 @@ mod tests {
         for d in &DEMOS {
             assert_eq!(by_source(&d.source()).map(|x| x.name), Some(d.name));
         }
+    }
+
+    #[test]
+    fn a_plan_names_the_device_its_demo_pretends_to_be_else_its_source() {
+        // Moved from model/plan.rs with the demo lookup it needs.
+        let disk = crate::model::PlanDisk {
+            source: "../d.img".into(),
+            ..Default::default()
+        };
+        let folder = std::path::Path::new("/srv/x/proj");
+        let mut plan = Plan::new(disk);
+        plan.folder = Some(folder.to_path_buf());
+        assert_eq!(plan.device_path(), "/srv/x/proj/../d.img");
+        let mut demo = Plan::new(crate::model::PlanDisk {
+            source: DEMO_SOURCE.into(),
+            ..Default::default()
+        });
+        assert_eq!(demo.device_path(), DEMO_DEVICE_PATH);
+        demo.disk.device_path = Some("/dev/sdz".into());
+        assert_eq!(demo.device_path(), "/dev/sdz");
     }
 
     #[test]

@@ -1,0 +1,21 @@
+//! How much a finding matters. In the model because the checks, the descriptor parser
+//! (`vmdk/`) and the audit all grade what they find the same way, and the parser sits below
+//! the checks.
+
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
