@@ -100,7 +100,7 @@ pub fn read_head(path: &Path, input: Input, limit: u64) -> Result<Head> {
         .metadata()
         .map_err(|e| Error::io(path, "read its metadata", &e))?
         .len();
-    let mut bytes = Vec::new();
+    let mut bytes = Vec::with_capacity(len.min(limit).saturating_add(1) as usize);
     // One byte past the limit tells a file of exactly `limit` bytes from a larger one (the
     // size can change while it is read).
     file.take(limit.saturating_add(1))

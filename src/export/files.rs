@@ -63,7 +63,7 @@ pub fn wanted_files(
     }
     // The folder's absolute path goes into the registry, the attach scripts and the targets'
     // files: refuse, for every target alike, one they cannot spell exactly.
-    hypervisors::absolute_out(opts)?;
+    let out = hypervisors::absolute_out(opts)?;
     let disk_sectors = layout.map(|l| l.size_sectors).or(plan.disk.size_sectors);
 
     let mut files = Vec::new();
@@ -127,11 +127,11 @@ pub fn wanted_files(
         });
         registry.push(RegistryEntry {
             uuid: vdisk.effective_uuid(&plan.disk),
-            location: hypervisors::registry_location(opts, vdisk)?,
+            location: hypervisors::registry_location(opts, &out, vdisk),
             shareable: vdisk.shareable,
         });
     }
-    files.extend(hypervisors::target_files(plan, opts, &device_path)?);
+    files.extend(hypervisors::target_files(plan, opts, &out, &device_path)?);
     files.push(WantedFile {
         path: opts.out_dir.join(REGISTRY_FILE),
         what: "media registry".into(),

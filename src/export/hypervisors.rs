@@ -29,16 +29,15 @@ fn descriptor_path(out: &Path, vdisk: &VDisk) -> PathBuf {
     out.join(&vdisk.name).join(format!("{}.vmdk", vdisk.name))
 }
 
-/// The registry's `location`: the descriptor's absolute path, or with `relative_registry`
+/// The registry's `location` (`out` is [`absolute_out`]): the descriptor's absolute path, or
+/// with `relative_registry`
 /// `<name>/<name>.vmdk` relative to the registry file.
-pub fn registry_location(opts: &ExportOptions, vdisk: &VDisk) -> Result<String> {
-    Ok(if opts.relative_registry {
+pub fn registry_location(opts: &ExportOptions, out: &Path, vdisk: &VDisk) -> String {
+    if opts.relative_registry {
         format!("{0}/{0}.vmdk", vdisk.name)
     } else {
-        descriptor_path(&absolute_out(opts)?, vdisk)
-            .display()
-            .to_string()
-    })
+        descriptor_path(out, vdisk).display().to_string()
+    }
 }
 
 /// The adapter a target's descriptor names: VMware's raw disks sit on the SCSI controller
@@ -110,9 +109,9 @@ pub fn seed_guest_table(
 pub fn target_files(
     plan: &Plan,
     opts: &ExportOptions,
+    out: &Path,
     device_path: &str,
 ) -> Result<Vec<WantedFile>> {
-    let out = absolute_out(opts)?;
     let attached = attachments(plan);
     let mut files = Vec::new();
     match opts.target {
@@ -126,7 +125,7 @@ pub fn target_files(
                         vm: v.vm.clone()?,
                         controller: a.controller.clone(),
                         port: a.port,
-                        medium: descriptor_path(&out, v).display().to_string(),
+                        medium: descriptor_path(out, v).display().to_string(),
                         shareable: v.shareable,
                     })
                 })
@@ -152,7 +151,7 @@ pub fn target_files(
                 .map(|(v, a)| vmware::VmxDisk {
                     vm: v.vm.clone(),
                     port: a.port,
-                    file: descriptor_path(&out, v).display().to_string(),
+                    file: descriptor_path(out, v).display().to_string(),
                     shareable: v.shareable,
                     raw: v.has_raw(),
                     virtual_dev: match adapter_for(Target::Vmware, v) {
@@ -181,7 +180,7 @@ pub fn target_files(
                         size_bytes: sectors.saturating_mul(SECTOR),
                     },
                     _ => libvirt::DiskSource::Vmdk {
-                        file: descriptor_path(&out, v).display().to_string(),
+                        file: descriptor_path(out, v).display().to_string(),
                     },
                 };
                 files.push(WantedFile {

@@ -236,13 +236,8 @@ fn decide(plan: &Plan, layout: Option<&DiskLayout>, opts: &ExportOptions) -> Res
     let wanted = files::wanted_files(plan, layout, opts)?;
     let out = &opts.out_dir;
     let found = survey::descriptors(out);
-    let top: BTreeSet<String> = std::fs::read_dir(out)
-        .map(|d| {
-            d.flatten()
-                .filter_map(|e| e.file_name().into_string().ok())
-                .collect()
-        })
-        .unwrap_or_default();
+    let listing = survey::Listing::read(out);
+    let top: BTreeSet<String> = listing.top();
     let (moves, mut findings) = safety::moves(plan, &found, &top);
     let disk = disk_facts(plan, opts);
 
@@ -250,7 +245,7 @@ fn decide(plan: &Plan, layout: Option<&DiskLayout>, opts: &ExportOptions) -> Res
         .iter()
         .map(|file| {
             let origin = safety::origin(&file.path, out, &moves);
-            let found = survey::look(&origin);
+            let found = listing.look(&origin);
             let same_text = match (&file.content, &found) {
                 (files::Content::Text(text), survey::Found::File { .. }) => {
                     std::fs::read(&origin).is_ok_and(|b| b == text.as_bytes())
@@ -258,7 +253,7 @@ fn decide(plan: &Plan, layout: Option<&DiskLayout>, opts: &ExportOptions) -> Res
                 _ => false,
             };
             Seen {
-                place: survey::place(&file.path),
+                place: listing.place(&file.path),
                 origin,
                 found,
                 same_text,
@@ -269,6 +264,7 @@ fn decide(plan: &Plan, layout: Option<&DiskLayout>, opts: &ExportOptions) -> Res
     let mut steps = Vec::new();
     let mut writes = Vec::new();
     let mut folders: Vec<PathBuf> = vec![out.clone()];
+    let mut staged: std::collections::HashSet<PathBuf> = folders.iter().cloned().collect();
     for m in &moves {
         let (from, to) = (out.join(&m.from), out.join(&m.to));
         steps.push(Step::Move {
@@ -299,7 +295,7 @@ fn decide(plan: &Plan, layout: Option<&DiskLayout>, opts: &ExportOptions) -> Res
             }
         };
         let stage = seen.origin.parent().map(PathBuf::from).unwrap_or_default();
-        if !folders.contains(&stage) {
+        if staged.insert(stage.clone()) {
             folders.push(stage.clone());
         }
         writes.push(PlannedWrite {
@@ -314,6 +310,7 @@ fn decide(plan: &Plan, layout: Option<&DiskLayout>, opts: &ExportOptions) -> Res
             stage,
         });
     }
+    folders.retain(|f| listing.may_exist(f));
     for stale in survey::stale_temps(&folders) {
         writes.push(PlannedWrite {
             path: stale.clone(),
