@@ -39,7 +39,7 @@ proptest! {
         match State::open(&bytes, "state.tgz") {
             Ok(s) => {
                 for d in s.devices().iter().filter(|d| d.is_passthru()) {
-                    let _ = s.repaired(&d.conf_address);
+                    let _ = s.repaired(&[d.conf_address.as_str()]);
                 }
             }
             Err(e) => prop_assert!(!e.contains('\n'), "{}", e),
@@ -53,7 +53,7 @@ proptest! {
             let _ = d.storage_reason();
             let _ = d.label();
             let _ = conf::find(&devices, &d.conf_address);
-            if let Ok(edited) = conf::give_back(text.as_bytes(), &d.conf_address) {
+            if let Ok(edited) = conf::give_back(text.as_bytes(), &[d.conf_address.as_str()]) {
                 prop_assert!(d.is_passthru());
                 prop_assert_eq!(edited.len(), text.len());
                 let after = conf::devices(&String::from_utf8_lossy(&edited));

@@ -11,7 +11,7 @@
 use crate::cli::EsxiArgs;
 use crate::error::{Error, Result};
 use crate::esxi::bootdisk::{self, Bank};
-use crate::esxi::conf::{self, ConfDevice};
+use crate::esxi::conf::{self, ConfDevice, Lookup};
 use crate::esxi::{Finding, State, encrypted_text, judge};
 use crate::text::escape;
 use serde::Serialize;
@@ -40,10 +40,7 @@ struct Newest {
 }
 
 pub fn run(args: &EsxiArgs) -> Result<ExitCode> {
-    let mut source = bootdisk::read_source(&args.source)?;
-    for bank in source.banks.iter_mut() {
-        bank.read_passthru();
-    }
+    let source = bootdisk::read_source(&args.source)?;
     let (newest_at, why) = bootdisk::newest(&source.banks).ok_or_else(|| {
         Error::at(
             &args.source,
@@ -53,8 +50,9 @@ pub fn run(args: &EsxiArgs) -> Result<ExitCode> {
     })?;
     let bank = &source.banks[newest_at];
     let what = bank_name(&args.source, bank);
-    let bytes = bank.state.as_deref().unwrap_or_default();
-    let state = State::open(bytes, &what).map_err(Error::new)?;
+    let bytes = bootdisk::read_state(&args.source, bank)?;
+    let state = State::open(&bytes, &what).map_err(Error::new)?;
+    drop(bytes);
     let devices = state.devices();
 
     if let Some(wanted) = &args.fix {
@@ -152,7 +150,7 @@ fn write_text(
             out,
             "{}: ESXi boot disk, {} with a configuration",
             escape(r.source),
-            match r.bootbanks.iter().filter(|b| b.state.is_some()).count() {
+            match r.bootbanks.iter().filter(|b| b.has_state).count() {
                 1 => "1 bootbank".to_string(),
                 n => format!("{n} bootbanks"),
             }
@@ -173,11 +171,11 @@ fn write_text(
                 escape(cfg.build.as_deref().unwrap_or("-")),
                 escape(b.state_modified.as_deref().unwrap_or("no state.tgz")),
                 b.state_bytes.map_or("-".to_string(), |n| n.to_string()),
-                match (&b.passthru, &b.state) {
+                match (&b.passthru, b.has_state) {
                     (Some(list), _) if list.is_empty() => "none".to_string(),
                     (Some(list), _) => escape(&list.join(" ")).into_owned(),
-                    (None, Some(_)) => "unreadable".to_string(),
-                    (None, None) => "-".to_string(),
+                    (None, true) => "unreadable".to_string(),
+                    (None, false) => "-".to_string(),
                 },
                 if i == newest_at { "  <- newest" } else { "" }
             );
@@ -250,39 +248,64 @@ fn fix(
     if state.encrypted {
         return Err(Error::new(encrypted_text(Some(&what))));
     }
-    let device = conf::find(devices, wanted).ok_or_else(|| {
-        let listed: Vec<&str> = devices
-            .iter()
-            .filter(|d| d.is_passthru())
-            .map(|d| d.conf_address.as_str())
-            .collect();
-        Error::new(format!(
-            "{what}: esx.conf has no device {wanted}; {}",
-            if listed.is_empty() {
-                "it hands no device to VMs".to_string()
-            } else {
-                format!("it hands these to VMs: {}", listed.join(", "))
-            }
-        ))
-    })?;
-    if !device.is_passthru() {
+    let spellings = match conf::find(devices, wanted) {
+        Lookup::One(list) => list,
+        Lookup::Ambiguous(list) => {
+            return Err(Error::new(format!(
+                "{what}: --fix {wanted} names more than one device of esx.conf: {}; name it as \
+                 esx.conf writes it",
+                list.iter()
+                    .map(|(d, how)| format!(
+                        "{} ({}, reading {wanted} as {how})",
+                        d.conf_address,
+                        d.pci_address.as_deref().unwrap_or("?")
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            )));
+        }
+        Lookup::None => {
+            let listed: Vec<&str> = devices
+                .iter()
+                .filter(|d| d.is_passthru())
+                .map(|d| d.conf_address.as_str())
+                .collect();
+            return Err(Error::new(format!(
+                "{what}: esx.conf has no device {wanted}; {}",
+                if listed.is_empty() {
+                    "it hands no device to VMs".to_string()
+                } else {
+                    format!("it hands these to VMs: {}", listed.join(", "))
+                }
+            )));
+        }
+    };
+    // Every spelling esx.conf gives this device that hands it to VMs is given back.
+    let handed: Vec<&ConfDevice> = spellings
+        .iter()
+        .copied()
+        .filter(|d| d.is_passthru())
+        .collect();
+    let Some(device) = handed.first().copied() else {
+        let d = spellings[0];
         return Err(Error::new(format!(
             "{what}: {} ({}) is not handed to VMs: its owner is {}; nothing to repair",
-            device.conf_address,
-            device.pci_address.as_deref().unwrap_or("?"),
-            device.owner.as_deref().unwrap_or("not set")
+            d.conf_address,
+            d.pci_address.as_deref().unwrap_or("?"),
+            d.owner.as_deref().unwrap_or("not set")
         )));
-    }
+    };
+    let addresses: Vec<&str> = handed.iter().map(|d| d.conf_address.as_str()).collect();
+    // `repaired` reads its result back (every other member as it was, esx.conf the edited
+    // text); here the device must read as the VMkernel's in every spelling.
     let repaired = state
-        .repaired(&device.conf_address)
+        .repaired(&addresses)
         .map_err(|e| Error::new(format!("{what}: {e}")))?;
-    // Read the result back before it is written: the device is now the VMkernel's and every
-    // other entry is as it was.
     let check = State::open(&repaired, "the repaired state.tgz").map_err(Error::new)?;
     let still = check
         .devices()
         .into_iter()
-        .any(|d| d.conf_address == device.conf_address && d.is_passthru());
+        .any(|d| conf::same_device(&d, device) && d.is_passthru());
     if still || check.entry_names() != state.entry_names() {
         return Err(Error::new(
             "esxi: the repaired state.tgz did not read back as intended; nothing written",
@@ -292,11 +315,20 @@ fn fix(
     // The program's one atomic writer: a new temporary file (never through a planted link),
     // fsync, a rename that never replaces an existing state.tgz, the folder fsynced.
     crate::fsutil::write_new(&target, &repaired)?;
+    // What is on disk now is what was checked.
+    let written = std::fs::read(&target).map_err(|e| Error::io(&target, "read it back", &e))?;
+    if written != repaired {
+        return Err(Error::at(
+            &target,
+            "does not read back as carve wrote it (a full or failing disk?): do not use it",
+        ));
+    }
 
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     super::closed_pipe_is_done(
-        write_steps(&mut out, args, banks, bank, device, &target, &what).and_then(|()| out.flush()),
+        write_steps(&mut out, args, banks, bank, &handed, &target, &what)
+            .and_then(|()| out.flush()),
     )
     .map_err(|e| Error::new(format!("esxi: cannot write the steps: {e}")))?;
     Ok(ExitCode::SUCCESS)
@@ -307,17 +339,23 @@ fn write_steps(
     args: &EsxiArgs,
     banks: &[Bank],
     bank: &Bank,
-    device: &ConfDevice,
+    handed: &[&ConfDevice],
     target: &Path,
     what: &str,
 ) -> std::io::Result<()> {
     let target = std::path::absolute(target).unwrap_or_else(|_| target.to_path_buf());
+    let device = handed[0];
+    let spelled = handed
+        .iter()
+        .map(|d| d.conf_address.as_str())
+        .collect::<Vec<_>>()
+        .join(" and ");
     writeln!(
         out,
         "wrote {}: esx.conf's {} ({}{}) owner \"passthru\" -> \"vmkernel\"; every other entry \
          as it was in the {}",
         escape(&target.display().to_string()),
-        escape(&device.conf_address),
+        escape(&spelled),
         escape(device.pci_address.as_deref().unwrap_or("?")),
         device
             .vmkname

@@ -47,31 +47,36 @@ pub struct Bank {
     /// for a file's mtime).
     pub state_modified: Option<String>,
     pub state_bytes: Option<u64>,
+    /// Whether the bank holds a state.tgz. Its bytes are not kept: [`read_state`] reads them
+    /// again, so a disk of many banks holds one bank's archive at a time.
     #[serde(skip)]
-    pub state: Option<Vec<u8>>,
+    pub has_state: bool,
+    /// The partition's byte extent on the disk.
+    #[serde(skip)]
+    extent: Option<(u64, u64)>,
     /// The esx.conf addresses this bank's configuration hands to VMs; null when it has no
-    /// state.tgz or it cannot be read (encrypted, damaged). Filled by [`Bank::read_passthru`].
+    /// state.tgz or it cannot be read (encrypted, damaged).
     pub passthru: Option<Vec<String>>,
 }
 
-impl Bank {
-    /// Read this bank's esx.conf for the devices it hands to VMs (a damaged or encrypted
-    /// archive leaves `passthru` null: the newest bank's is the one that must read).
-    pub fn read_passthru(&mut self) {
-        self.passthru = self
-            .state
-            .as_deref()
-            .and_then(|bytes| super::State::open(bytes, "state.tgz").ok())
-            .filter(|s| !s.encrypted)
-            .map(|s| {
-                s.devices()
-                    .into_iter()
-                    .filter(|d| d.is_passthru())
-                    .map(|d| d.conf_address)
-                    .collect()
-            });
-    }
+/// The devices the state.tgz `bytes` hands to VMs; None when it cannot be read (encrypted,
+/// damaged: the newest bank's is the one that must read, and says why when it does not).
+fn passthru_of(bytes: &[u8]) -> Option<Vec<String>> {
+    super::State::open(bytes, "state.tgz")
+        .ok()
+        .filter(|s| !s.encrypted)
+        .map(|s| {
+            s.devices()
+                .into_iter()
+                .filter(|d| d.is_passthru())
+                .map(|d| d.conf_address)
+                .collect()
+        })
 }
+
+/// The most bootbanks with a state.tgz carve reads on one disk (ESXi has two). With the
+/// one-at-a-time reading this bounds the time a crafted partition table can cost.
+const MAX_BANKS: usize = 8;
 
 /// What SOURCE turned out to be.
 pub struct Source {
@@ -81,7 +86,8 @@ pub struct Source {
 }
 
 /// Read SOURCE: a gzip file is a state.tgz; anything else a boot disk whose FAT partitions
-/// are searched for boot.cfg and state.tgz.
+/// are searched for boot.cfg and state.tgz. Each state.tgz is read for the devices it hands
+/// to VMs and let go before the next; partitions with the same extent are one bank.
 pub fn read_source(source: &str) -> Result<Source> {
     let disk = DiskFile::open(source)?;
     let mut magic = [0u8; 2];
@@ -90,13 +96,7 @@ pub fn read_source(source: &str) -> Result<Source> {
             .map_err(|e| Error::io(source, "read it", &e))?;
     }
     if magic == [0x1f, 0x8b] {
-        if disk.len() > MAX_UNPACKED {
-            return Err(too_big(source, disk.len()));
-        }
-        let len = usize::try_from(disk.len()).map_err(|_| too_big(source, disk.len()))?;
-        let bytes = disk
-            .read_vec(0, len)
-            .map_err(|e| Error::io(source, "read it", &e))?;
+        let bytes = read_file_state(&disk, source)?;
         let modified = std::fs::metadata(source)
             .and_then(|m| m.modified())
             .ok()
@@ -107,24 +107,40 @@ pub fn read_source(source: &str) -> Result<Source> {
                 partition: None,
                 boot_cfg: None,
                 state_modified: modified,
-                state_bytes: Some(disk.len()),
-                state: Some(bytes),
-                passthru: None,
+                state_bytes: Some(bytes.len() as u64),
+                has_state: true,
+                extent: None,
+                passthru: passthru_of(&bytes),
             }],
         });
     }
     let layout = crate::probe::read_layout(source)?;
-    let mut banks = Vec::new();
+    let mut banks: Vec<Bank> = Vec::new();
     for p in layout.partitions.iter().filter(|p| !p.extended) {
         let (Some(start), Some(len)) = (p.start.checked_mul(512), p.sectors.checked_mul(512))
         else {
             continue;
         };
+        // A table whose entries all name one partition names one bank.
+        if banks.iter().any(|b| b.extent == Some((start, len))) {
+            continue;
+        }
         let Some(window) = disk.window(start, len) else {
             continue;
         };
-        if let Some(bank) = read_bank(window, p.number, source)? {
+        if let Some((mut bank, bytes)) = read_bank(window, p.number, source)? {
+            bank.extent = Some((start, len));
+            bank.passthru = bytes.as_deref().and_then(passthru_of);
             banks.push(bank);
+        }
+        if banks.iter().filter(|b| b.has_state).count() > MAX_BANKS {
+            return Err(Error::at(
+                source,
+                format!(
+                    "more than {MAX_BANKS} partitions hold a state.tgz: not an ESXi boot disk \
+                     (ESXi keeps two bootbanks); name a copied state.tgz instead"
+                ),
+            ));
         }
     }
     if banks.is_empty() {
@@ -144,6 +160,36 @@ pub fn read_source(source: &str) -> Result<Source> {
     })
 }
 
+/// The bytes of `bank`'s state.tgz, read again from SOURCE.
+pub fn read_state(source: &str, bank: &Bank) -> Result<Vec<u8>> {
+    let disk = DiskFile::open(source)?;
+    let Some((start, len)) = bank.extent else {
+        return read_file_state(&disk, source);
+    };
+    let number = bank.partition.unwrap_or(0);
+    let gone = || {
+        Error::at(
+            source,
+            format!("partition {number}: its state.tgz is gone since carve first read it"),
+        )
+    };
+    let window = disk.window(start, len).ok_or_else(gone)?;
+    match read_bank(window, number, source)? {
+        Some((_, Some(bytes))) => Ok(bytes),
+        _ => Err(gone()),
+    }
+}
+
+/// A state.tgz named directly, within [`MAX_UNPACKED`].
+fn read_file_state(disk: &DiskFile, source: &str) -> Result<Vec<u8>> {
+    if disk.len() > MAX_UNPACKED {
+        return Err(too_big(source, disk.len()));
+    }
+    let len = usize::try_from(disk.len()).map_err(|_| too_big(source, disk.len()))?;
+    disk.read_vec(0, len)
+        .map_err(|e| Error::io(source, "read it", &e))
+}
+
 fn too_big(source: &str, len: u64) -> Error {
     Error::at(
         source,
@@ -154,8 +200,13 @@ fn too_big(source: &str, len: u64) -> Error {
     )
 }
 
-/// The bootbank on one partition, if it is a FAT filesystem holding boot.cfg or state.tgz.
-fn read_bank(window: ReadOnly<Cursor<'_>>, number: u32, source: &str) -> Result<Option<Bank>> {
+/// The bootbank on one partition, if it is a FAT filesystem holding boot.cfg or state.tgz,
+/// with its state.tgz's bytes.
+fn read_bank(
+    window: ReadOnly<Cursor<'_>>,
+    number: u32,
+    source: &str,
+) -> Result<Option<(Bank, Option<Vec<u8>>)>> {
     let Ok(fs) = fatfs::FileSystem::new(window, fatfs::FsOptions::new()) else {
         return Ok(None);
     };
@@ -216,14 +267,18 @@ fn read_bank(window: ReadOnly<Cursor<'_>>, number: u32, source: &str) -> Result<
     if boot_cfg.is_none() && state.is_none() {
         return Ok(None);
     }
-    Ok(Some(Bank {
-        partition: Some(number),
-        boot_cfg,
-        state_modified,
-        state_bytes,
+    Ok(Some((
+        Bank {
+            partition: Some(number),
+            boot_cfg,
+            state_modified,
+            state_bytes,
+            has_state: state.is_some(),
+            extent: None,
+            passthru: None,
+        },
         state,
-        passthru: None,
-    }))
+    )))
 }
 
 /// The bank ESXi boots from, and why: the higher `updated=` in boot.cfg (what ESXi
@@ -232,7 +287,7 @@ pub fn newest(banks: &[Bank]) -> Option<(usize, String)> {
     let with_state: Vec<(usize, &Bank)> = banks
         .iter()
         .enumerate()
-        .filter(|(_, b)| b.state.is_some())
+        .filter(|(_, b)| b.has_state)
         .collect();
     if with_state.len() == 1 {
         let (i, _) = with_state[0];
@@ -314,7 +369,8 @@ mod tests {
             }),
             state_modified: Some(date.into()),
             state_bytes: Some(1),
-            state: Some(vec![1]),
+            has_state: true,
+            extent: None,
             passthru: None,
         }
     }

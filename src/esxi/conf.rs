@@ -163,31 +163,98 @@ pub fn devices(text: &str) -> Vec<ConfDevice> {
     out
 }
 
-/// Find the device `wanted` names: esx.conf's own spelling first, then an lspci address
-/// (`0000:00:1f.2`, `00:1f.2`), then any esx.conf form of the same device.
-pub fn find<'a>(devices: &'a [ConfDevice], wanted: &str) -> Option<&'a ConfDevice> {
-    if let Some(d) = devices.iter().find(|d| d.conf_address == wanted) {
-        return Some(d);
-    }
-    let as_pci = PciAddr::parse(wanted)
-        .ok()
-        .or_else(|| conf_addr_to_pci(wanted))?
-        .to_string();
-    devices
-        .iter()
-        .find(|d| d.pci_address.as_deref() == Some(as_pci.as_str()))
+/// What a `--fix` argument names in esx.conf.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Lookup<'a> {
+    /// One device: every spelling esx.conf gives it (`000:00:31.2` and `000:31.2` are one).
+    One(Vec<&'a ConfDevice>),
+    /// Readings of the argument that name different devices: each with how it was read.
+    Ambiguous(Vec<(&'a ConfDevice, &'static str)>),
+    None,
 }
 
-/// esx.conf with device `conf_address`'s `owner = "passthru"` line now reading
-/// `"vmkernel"`; every other byte as it was. Errors when there is no such line.
-pub fn give_back(text: &[u8], conf_address: &str) -> Result<Vec<u8>, String> {
-    let key = format!("/device/{conf_address}/owner");
+/// Whether `a` and `b` are one device: the same PCI address, however esx.conf spells it.
+pub fn same_device(a: &ConfDevice, b: &ConfDevice) -> bool {
+    match (&a.pci_address, &b.pci_address) {
+        (Some(x), Some(y)) => x == y,
+        _ => a.conf_address == b.conf_address,
+    }
+}
+
+/// Find the device `wanted` names. esx.conf's own spelling of a device names it; anything
+/// else is read both as esx.conf reads addresses (decimal) and as lspci writes them
+/// (hexadecimal), whatever its zero padding (`0:16.0` and `00:16.0` read alike): readings
+/// that name two different devices are ambiguous, never a guess.
+pub fn find<'a>(devices: &'a [ConfDevice], wanted: &str) -> Lookup<'a> {
+    let all_of = |d: &ConfDevice| -> Vec<&'a ConfDevice> {
+        devices.iter().filter(|x| same_device(x, d)).collect()
+    };
+    if let Some(d) = devices.iter().find(|d| d.conf_address == wanted) {
+        return Lookup::One(all_of(d));
+    }
+    let readings = [
+        (
+            conf_addr_to_pci(wanted),
+            "decimal, as esx.conf writes addresses",
+        ),
+        (hex_to_pci(wanted), "hexadecimal, as lspci writes addresses"),
+    ];
+    let mut found: Vec<(&'a ConfDevice, &'static str)> = Vec::new();
+    for (addr, how) in readings {
+        let Some(addr) = addr.map(|a| a.to_string()) else {
+            continue;
+        };
+        let hit = devices
+            .iter()
+            .find(|d| d.pci_address.as_deref() == Some(addr.as_str()));
+        if let Some(d) = hit.filter(|d| !found.iter().any(|(f, _)| same_device(f, d))) {
+            found.push((d, how));
+        }
+    }
+    match found.len() {
+        0 => Lookup::None,
+        1 => Lookup::One(all_of(found[0].0)),
+        _ => Lookup::Ambiguous(found),
+    }
+}
+
+/// An lspci-style address (`[DDDD:]BB:SS.F`, hexadecimal) with any zero padding.
+fn hex_to_pci(text: &str) -> Option<PciAddr> {
+    let (head, function) = text.rsplit_once('.')?;
+    let parts: Vec<&str> = head.split(':').collect();
+    let (domain, bus, slot) = match parts.as_slice() {
+        [bus, slot] => ("0", *bus, *slot),
+        [domain, bus, slot] => (*domain, *bus, *slot),
+        _ => return None,
+    };
+    let hex = |s: &str, max: u32| {
+        (!s.is_empty() && s.len() <= 4 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| u32::from_str_radix(s, 16).ok())
+            .flatten()
+            .filter(|v| *v <= max)
+    };
+    Some(PciAddr {
+        domain: hex(domain, 0xffff)?,
+        bus: hex(bus, 255)? as u8,
+        device: hex(slot, 31)? as u8,
+        function: hex(function, 7)? as u8,
+    })
+}
+
+/// esx.conf with the `owner = "passthru"` line of each device in `addresses` (the spellings
+/// of one device) now reading `"vmkernel"`; every other byte as it was. Errors when there is
+/// no such line.
+pub fn give_back(text: &[u8], addresses: &[&str]) -> Result<Vec<u8>, String> {
+    let keys: Vec<String> = addresses
+        .iter()
+        .map(|a| format!("/device/{a}/owner"))
+        .collect();
     let mut out = Vec::with_capacity(text.len() + 8);
     let mut changed = 0usize;
     for line in text.split_inclusive(|b| *b == b'\n') {
         let as_text = String::from_utf8_lossy(line);
         match key_value(as_text.trim_end_matches(['\n', '\r'])) {
-            Some((k, "passthru")) if k == key => {
+            Some((k, "passthru")) if keys.iter().any(|key| key == k) => {
                 let at = find_bytes(line, b"passthru").ok_or("no passthru value")?;
                 out.extend_from_slice(&line[..at]);
                 out.extend_from_slice(b"vmkernel");
@@ -199,7 +266,8 @@ pub fn give_back(text: &[u8], conf_address: &str) -> Result<Vec<u8>, String> {
     }
     if changed == 0 {
         return Err(format!(
-            "esx.conf has no `{key} = \"passthru\"` line: that device is not handed to VMs"
+            "esx.conf has no `{} = \"passthru\"` line: that device is not handed to VMs",
+            keys.join("` or `")
         ));
     }
     Ok(out)
@@ -282,39 +350,90 @@ mod tests {
         );
     }
 
+    fn one<'a>(l: Lookup<'a>) -> Vec<&'a str> {
+        match l {
+            Lookup::One(list) => list.iter().map(|d| d.conf_address.as_str()).collect(),
+            other => panic!("not one device: {other:?}"),
+        }
+    }
+
     #[test]
     fn find_takes_every_spelling() {
         let d = devices(CONF);
-        for spelling in ["000:00:31.2", "000:31.2", "0000:00:1f.2", "00:1f.2"] {
-            assert_eq!(
-                find(&d, spelling).map(|x| x.conf_address.as_str()),
-                Some("000:00:31.2"),
-                "{spelling}"
-            );
+        for spelling in [
+            "000:00:31.2",
+            "000:31.2",
+            "0000:00:1f.2",
+            "00:1f.2",
+            "0:1f.2",
+        ] {
+            assert_eq!(one(find(&d, spelling)), vec!["000:00:31.2"], "{spelling}");
         }
-        assert_eq!(
-            find(&d, "00:1b.0").map(|x| x.conf_address.as_str()),
-            Some("000:27.0")
+        assert_eq!(one(find(&d, "00:1b.0")), vec!["000:27.0"]);
+        assert_eq!(find(&d, "00:02.0"), Lookup::None);
+        assert_eq!(find(&d, "junk"), Lookup::None);
+    }
+
+    /// Issue 24 item 6: one device written in both esx.conf forms is one device, and an
+    /// argument whose decimal and hexadecimal readings name two devices is refused.
+    #[test]
+    fn one_reading_of_addresses() {
+        let both = devices(
+            "/device/000:00:31.2/owner = \"passthru\"\n/device/000:31.2/owner = \"passthru\"\n",
         );
-        assert!(find(&d, "00:02.0").is_none());
-        assert!(find(&d, "junk").is_none());
+        for spelling in ["000:00:31.2", "000:31.2", "00:1f.2"] {
+            assert_eq!(one(find(&both, spelling)), vec!["000:00:31.2", "000:31.2"]);
+        }
+        let edited = give_back(
+            b"/device/000:00:31.2/owner = \"passthru\"\n/device/000:31.2/owner = \"passthru\"\n",
+            &["000:00:31.2", "000:31.2"],
+        )
+        .expect("edit");
+        assert!(
+            devices(&String::from_utf8_lossy(&edited))
+                .iter()
+                .all(|d| !d.is_passthru())
+        );
+
+        let two = devices(
+            "/device/000:00:16.0/owner = \"passthru\"\n/device/000:00:22.0/owner = \"passthru\"\n",
+        );
+        // `00:16.0` and `0:16.0` read alike: decimal 16 is 000:00:16.0, hexadecimal 0x16 is
+        // 000:00:22.0; both exist, so neither is taken.
+        for spelling in ["00:16.0", "0:16.0", "0000:00:16.0"] {
+            match find(&two, spelling) {
+                Lookup::Ambiguous(list) => {
+                    let names: Vec<&str> =
+                        list.iter().map(|(d, _)| d.conf_address.as_str()).collect();
+                    assert_eq!(names, vec!["000:00:16.0", "000:00:22.0"], "{spelling}");
+                }
+                other => panic!("{spelling}: {other:?}"),
+            }
+        }
+        // esx.conf's own spelling is never ambiguous; a reading only one device answers is
+        // that device.
+        assert_eq!(one(find(&two, "000:00:16.0")), vec!["000:00:16.0"]);
+        assert_eq!(one(find(&two, "00:10.0")), vec!["000:00:16.0"]);
+        let only = devices("/device/000:00:22.0/owner = \"passthru\"\n");
+        assert_eq!(one(find(&only, "0:16.0")), vec!["000:00:22.0"]);
+        assert_eq!(one(find(&only, "00:16.0")), vec!["000:00:22.0"]);
     }
 
     #[test]
     fn give_back_changes_one_value_and_nothing_else() {
-        let out = give_back(CONF.as_bytes(), "000:00:31.2").expect("edit");
+        let out = give_back(CONF.as_bytes(), &["000:00:31.2"]).expect("edit");
         let expected = CONF.replacen(
             "/device/000:00:31.2/owner = \"passthru\"",
             "/device/000:00:31.2/owner = \"vmkernel\"",
             1,
         );
         assert_eq!(String::from_utf8(out).expect("utf-8"), expected);
-        let e = give_back(CONF.as_bytes(), "001:00.0").expect_err("not passthru");
+        let e = give_back(CONF.as_bytes(), &["001:00.0"]).expect_err("not passthru");
         assert!(e.contains("not handed to VMs"), "{e}");
         // CRLF and odd spacing survive.
         let crlf = b"/device/000:27.0/owner=\"passthru\"\r\nx\r\n";
         assert_eq!(
-            give_back(crlf, "000:27.0").expect("edit"),
+            give_back(crlf, &["000:27.0"]).expect("edit"),
             b"/device/000:27.0/owner=\"vmkernel\"\r\nx\r\n"
         );
     }

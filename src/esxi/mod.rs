@@ -10,7 +10,7 @@ pub mod archive;
 pub mod bootdisk;
 pub mod conf;
 
-use archive::{TarEntry, read_tgz, write_tgz};
+use archive::{Tar, gzip, read_tgz};
 use conf::ConfDevice;
 
 const LOCAL_TGZ: &str = "local.tgz";
@@ -18,34 +18,32 @@ const ESX_CONF: &str = "etc/vmware/esx.conf";
 
 /// A `state.tgz`, unpacked.
 pub struct State {
-    outer: Vec<TarEntry>,
-    /// Index of `local.tgz` in `outer` and its entries; None when encrypted.
-    inner: Option<(usize, Vec<TarEntry>)>,
-    /// Index of esx.conf in the inner entries.
-    conf_at: usize,
+    outer: Tar,
+    /// local.tgz and the esx.conf in it; None when encrypted.
+    inner: Option<Inner>,
     /// Whether the archive holds the encrypted form (`local.tgz.ve`, ESXi 7.0 U2 and later).
     pub encrypted: bool,
 }
 
-/// `./etc/x` and `etc/x` are the same entry.
-fn plain(name: &str) -> &str {
-    name.trim_start_matches("./")
+struct Inner {
+    /// The member of state.tgz that extracts as local.tgz.
+    local_at: usize,
+    tar: Tar,
+    /// The member of local.tgz that extracts as esx.conf, and its content.
+    conf_at: usize,
+    conf: Vec<u8>,
 }
 
 impl State {
-    /// Unpack `bytes` (named `what` in errors): state.tgz, then the local.tgz inside it.
+    /// Unpack `bytes` (named `what` in errors): state.tgz, then the local.tgz inside it, each
+    /// read as tar extracts it (the last member of a name wins, hard links followed).
     pub fn open(bytes: &[u8], what: &str) -> Result<State, String> {
         let outer = read_tgz(bytes, what)?;
-        let local = outer.iter().position(|e| plain(&e.name) == LOCAL_TGZ);
-        let Some(local) = local else {
-            if outer
-                .iter()
-                .any(|e| matches!(plain(&e.name), "local.tgz.ve" | "encryption.info"))
-            {
+        let Some(local_at) = outer.extracted(LOCAL_TGZ, what)? else {
+            if outer.holds("local.tgz.ve") || outer.holds("encryption.info") {
                 return Ok(State {
                     outer,
                     inner: None,
-                    conf_at: 0,
                     encrypted: true,
                 });
             }
@@ -54,24 +52,26 @@ impl State {
             ));
         };
         let inner_what = format!("{what}: {LOCAL_TGZ}");
-        let inner = read_tgz(&outer[local].data, &inner_what)?;
-        let conf_at = inner
-            .iter()
-            .position(|e| plain(&e.name) == ESX_CONF)
+        let tar = read_tgz(&outer.data(local_at, what)?, &inner_what)?;
+        let conf_at = tar
+            .extracted(ESX_CONF, &inner_what)?
             .ok_or_else(|| format!("{inner_what} holds no {ESX_CONF}"))?;
+        let conf = tar.data(conf_at, &inner_what)?.into_owned();
         Ok(State {
             outer,
-            inner: Some((local, inner)),
-            conf_at,
+            inner: Some(Inner {
+                local_at,
+                tar,
+                conf_at,
+                conf,
+            }),
             encrypted: false,
         })
     }
 
     /// esx.conf's bytes; None when the archive is encrypted.
     pub fn conf(&self) -> Option<&[u8]> {
-        self.inner
-            .as_ref()
-            .map(|(_, inner)| inner[self.conf_at].data.as_slice())
+        self.inner.as_ref().map(|i| i.conf.as_slice())
     }
 
     /// The devices of esx.conf; empty when encrypted.
@@ -81,29 +81,47 @@ impl State {
             .unwrap_or_default()
     }
 
-    /// The names of the outer entries, in order (what `tar tzf state.tgz` lists).
+    /// The names of the outer members, in order (what `tar tzf state.tgz` lists, normalised).
     pub fn entry_names(&self) -> Vec<&str> {
-        self.outer.iter().map(|e| e.name.as_str()).collect()
+        self.outer.members.iter().map(|m| m.name.as_str()).collect()
     }
 
-    /// A new state.tgz with device `conf_address`'s owner set to `vmkernel` in esx.conf;
-    /// every other entry of both archives copied header block and data as they were.
-    pub fn repaired(&self, conf_address: &str) -> Result<Vec<u8>, String> {
-        let (local, inner) = self.inner.as_ref().ok_or_else(|| encrypted_text(None))?;
-        let conf = conf::give_back(&inner[self.conf_at].data, conf_address)?;
-        let mut inner = inner.clone();
-        replace_data(&mut inner[self.conf_at], conf);
-        let local_bytes = write_tgz(&inner).map_err(|e| format!("cannot pack local.tgz: {e}"))?;
-        let mut outer = self.outer.clone();
-        replace_data(&mut outer[*local], local_bytes);
-        write_tgz(&outer).map_err(|e| format!("cannot pack state.tgz: {e}"))
-    }
-}
+    /// A new state.tgz with the owner of the esx.conf devices `addresses` (one device's
+    /// spellings) set to `vmkernel`; every other member of both archives copied block for
+    /// block. Read back before it is returned: an archive that does not read as intended
+    /// (other members changed, esx.conf not the edited text) is an error, never a result.
+    pub fn repaired(&self, addresses: &[&str]) -> Result<Vec<u8>, String> {
+        let inner = self.inner.as_ref().ok_or_else(|| encrypted_text(None))?;
+        let conf = conf::give_back(&inner.conf, addresses)?;
+        let local_tar = inner
+            .tar
+            .with_data(inner.conf_at, &conf)
+            .map_err(|e| format!("cannot rewrite local.tgz: {e}"))?;
+        let local = gzip(&local_tar).map_err(|e| format!("cannot pack local.tgz: {e}"))?;
+        let outer_tar = self
+            .outer
+            .with_data(inner.local_at, &local)
+            .map_err(|e| format!("cannot rewrite state.tgz: {e}"))?;
+        let bytes = gzip(&outer_tar).map_err(|e| format!("cannot pack state.tgz: {e}"))?;
 
-fn replace_data(entry: &mut TarEntry, data: Vec<u8>) {
-    entry.header.set_size(data.len() as u64);
-    entry.header.set_cksum();
-    entry.data = data;
+        let unlike = |why: &str| {
+            format!("the repaired state.tgz did not read back as intended ({why}); nothing written")
+        };
+        let again = State::open(&bytes, "the repaired state.tgz")?;
+        let Some(new) = again.inner.as_ref() else {
+            return Err(unlike("no local.tgz"));
+        };
+        if new.local_at != inner.local_at || !self.outer.same_except(&again.outer, inner.local_at) {
+            return Err(unlike("a member of state.tgz besides local.tgz differs"));
+        }
+        if new.conf_at != inner.conf_at || !inner.tar.same_except(&new.tar, inner.conf_at) {
+            return Err(unlike("a member of local.tgz besides esx.conf differs"));
+        }
+        if new.conf != conf {
+            return Err(unlike("esx.conf is not the edited text"));
+        }
+        Ok(bytes)
+    }
 }
 
 /// What carve says about an encrypted configuration archive.
@@ -183,18 +201,19 @@ mod tests {
             "the host's storage adapter vmhba0 (8086:3b25) at 0000:00:1f.2 is handed to VMs"
         ));
         let fixed =
-            State::open(&s.repaired("000:00:31.2").expect("repair"), "fixed").expect("open");
+            State::open(&s.repaired(&["000:00:31.2"]).expect("repair"), "fixed").expect("open");
         assert!(fixed.devices().iter().all(|d| !d.is_passthru()));
         assert_eq!(fixed.entry_names(), s.entry_names());
-        assert_eq!(
-            fixed.outer[1].header.as_bytes(),
-            s.outer[1].header.as_bytes()
+        let (a, b) = (
+            s.inner.as_ref().expect("inner"),
+            fixed.inner.as_ref().expect("inner"),
         );
-        let (_, a) = s.inner.as_ref().expect("inner");
-        let (_, b) = fixed.inner.as_ref().expect("inner");
-        assert_eq!(a[0].header.as_bytes(), b[0].header.as_bytes());
-        assert_eq!(a[0].data, b[0].data);
-        assert_eq!(a[1].header.mtime().ok(), b[1].header.mtime().ok());
+        assert!(s.outer.same_except(&fixed.outer, a.local_at));
+        assert!(a.tar.same_except(&b.tar, a.conf_at));
+        assert_eq!(
+            b.conf,
+            conf::give_back(CONF, &["000:00:31.2"]).expect("edit")
+        );
     }
 
     #[test]
@@ -203,7 +222,7 @@ mod tests {
         let s = State::open(&state, "state.tgz").expect("open");
         assert!(s.encrypted);
         assert!(s.conf().is_none());
-        let e = s.repaired("000:00:31.2").expect_err("encrypted");
+        let e = s.repaired(&["000:00:31.2"]).expect_err("encrypted");
         assert!(e.contains("ESXi 7.0 U2"), "{e}");
         let e = State::open(&tgz(&[("x", b"y")]), "s.tgz")
             .err()
