@@ -11,8 +11,9 @@ RUNS=${RUNS:-15}
 VDISKS=${VDISKS:-100}
 cd "$(dirname "$0")/.."
 cargo build --release --quiet --bin carve --example gen_plan
-CARVE=${CARVE:-$PWD/target/release/carve}
-GEN=$PWD/target/release/examples/gen_plan
+TARGET=${CARGO_TARGET_DIR:-$PWD/target}
+CARVE=${CARVE:-$TARGET/release/carve}
+GEN=$TARGET/release/examples/gen_plan
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 for n in 10000 100000; do

@@ -139,9 +139,10 @@ struct Decided {
 }
 
 /// Every reason the export into `opts.out_dir` must not go ahead, as check findings
-/// (`export-conflict`, `too-large`), and the folders of vdisks the plan no longer has
-/// (`leftover-vdisk`). `carve check` runs it on the plan's own folder; export refuses on any
-/// error. When the export cannot even be computed (a name it cannot write), that is a finding
+/// (`export-conflict`), and the folders of vdisks the plan no longer has (`leftover-vdisk`).
+/// `carve check` runs it on the plan's own folder; export refuses on any error. It only
+/// looks (bounded reads, nothing written); whether the file system can hold the largest
+/// file is for `export` alone to find out. When the export cannot even be computed (a name it cannot write), that is a finding
 /// too, unless `pure_errors` says the pure checks refuse the plan already (they say why).
 pub fn findings(
     plan: &Plan,
@@ -164,31 +165,7 @@ pub fn findings(
             }];
         }
     };
-    let mut findings = decided.findings;
-    // The largest file the export makes: can the file system hold it?
-    let largest = decided
-        .steps
-        .iter()
-        .filter_map(|s| match s {
-            Step::Write {
-                file,
-                action: WriteAction::Create | WriteAction::Replace,
-                ..
-            } => match file.content {
-                files::Content::Sparse { bytes } | files::Content::Seeded { bytes, .. } => {
-                    Some((bytes, &file.path))
-                }
-                files::Content::Text(_) => None,
-            },
-            _ => None,
-        })
-        .max_by_key(|(bytes, _)| *bytes);
-    if let Some((bytes, path)) = largest
-        && let Some(reason) = survey::probe_size(path.parent().unwrap_or(&opts.out_dir), bytes)
-    {
-        findings.push(safety::too_large(plan, &opts.out_dir, path, reason));
-    }
-    findings
+    decided.findings
 }
 
 /// Refuse an export folder whose absolute path the exported files cannot spell exactly (a
@@ -219,8 +196,35 @@ pub fn export(
 ) -> Result<Vec<PlannedWrite>> {
     let decided = decide(plan, layout, opts)?;
     refuse(&decided.findings)?;
-    apply::run(&decided.steps)?;
+    if let Some(reason) = too_large_for_the_file_system(opts, &decided) {
+        return Err(Error::new(format!("{reason}; nothing was written")));
+    }
+    apply::run(&opts.out_dir, &decided.steps)?;
     Ok(decided.writes)
+}
+
+/// Whether the file system can hold the largest file the export makes: a sparse temporary
+/// file of that size is made and removed. Export only, before it writes anything: `check`
+/// writes nothing anywhere (issue 23), so it cannot know this.
+fn too_large_for_the_file_system(opts: &ExportOptions, decided: &Decided) -> Option<String> {
+    let (bytes, path) = decided
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Write {
+                file,
+                action: WriteAction::Create | WriteAction::Replace,
+                stage,
+            } => match file.content {
+                files::Content::Sparse { bytes } | files::Content::Seeded { bytes, .. } => {
+                    Some((bytes, stage))
+                }
+                files::Content::Text(_) => None,
+            },
+            _ => None,
+        })
+        .max_by_key(|(bytes, _)| *bytes)?;
+    survey::probe_size(&opts.out_dir, path, bytes)
 }
 
 /// The first error among `findings` as the export's error.
@@ -245,18 +249,28 @@ fn decide(plan: &Plan, layout: Option<&DiskLayout>, opts: &ExportOptions) -> Res
         .iter()
         .map(|file| {
             let origin = safety::origin(&file.path, out, &moves);
-            let found = listing.look(&origin);
-            let same_text = match (&file.content, &found) {
-                (files::Content::Text(text), survey::Found::File { .. }) => {
-                    std::fs::read(&origin).is_ok_and(|b| b == text.as_bytes())
+            // A file in a vdisk folder the listing does not have is missing: no look.
+            let found = if listing.missing(&origin) {
+                survey::Found::Missing
+            } else {
+                match survey::linked_folder(out, &origin) {
+                    Some((at, target)) => survey::Found::LinkedFolder(at, target),
+                    None => survey::look(&origin),
                 }
-                _ => false,
+            };
+            let (same_text, ours, link) = match (&file.content, &found) {
+                (files::Content::Text(text), survey::Found::File { len, .. }) => {
+                    survey::text_file(&origin, *len, text)
+                }
+                _ => (false, false, false),
             };
             Seen {
                 place: listing.place(&file.path),
                 origin,
                 found,
                 same_text,
+                ours,
+                link,
             }
         })
         .collect();

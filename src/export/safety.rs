@@ -9,7 +9,9 @@ use crate::check::{Finding, Severity, codes, text::shown};
 use crate::demo::DevicePath;
 use crate::model::{Plan, Span};
 use std::collections::{BTreeSet, HashMap};
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
+use uuid::Uuid;
 
 /// A renamed vdisk's folder, moved to its new name with the files in it renamed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,6 +41,10 @@ pub struct Seen {
     pub place: PathBuf,
     /// A text file that already holds exactly the wanted text.
     pub same_text: bool,
+    /// A text file carve wrote there (see [`carve_wrote`]): it may be replaced.
+    pub ours: bool,
+    /// The path itself is a symbolic link (what it points to is in `found`).
+    pub link: bool,
 }
 
 /// A finding about the export (vdisk and extent by name and index).
@@ -321,6 +327,13 @@ pub fn decide(
              with --out"
         )),
         Found::Unreadable(reason) => Err(reason.clone()),
+        Found::LinkedFolder(at, target) => Err(format!(
+            "{} is a symbolic link (to {}); export writes only into real folders below the \
+             export folder, never through a link: replace the link with a folder, or export \
+             elsewhere with --out",
+            at.display(),
+            target.display()
+        )),
         Found::File { id, .. } if is_disk(id).is_some() => Err(format!(
             "{here} is the plan's disk ({}): export would write over it; give the {} another \
              name or keep the disk image out of the vdisk's folder",
@@ -345,8 +358,19 @@ pub fn decide(
                  data, so it is left alone (use --force to replace it with an empty one)",
                 file.what
             )),
-            Content::Text(_) if seen.same_text => Ok(WriteAction::Unchanged),
-            Content::Text(_) => Ok(WriteAction::Replace),
+            Content::Text(_) if seen.same_text && !seen.link => Ok(WriteAction::Unchanged),
+            Content::Text(_) if seen.ours && !seen.link => Ok(WriteAction::Replace),
+            Content::Text(_) if seen.link => Err(format!(
+                "{here} is a symbolic link; export replaces only the {} it wrote itself, \
+                 never a link, even with --force: remove the link, or export elsewhere with --out",
+                file.what
+            )),
+            Content::Text(_) => Err(format!(
+                "{here} exists ({len} bytes) and is not a {} carve wrote; export replaces \
+                 only its own files, even with --force, so it is left alone: move it away, \
+                 or export elsewhere with --out",
+                file.what
+            )),
         },
     }
 }
@@ -387,14 +411,170 @@ pub fn conflict(plan: &Plan, out_dir: &Path, path: &Path, message: String) -> Fi
     )
 }
 
-/// A `too-large` finding about a file the file system cannot hold.
-pub fn too_large(plan: &Plan, out_dir: &Path, path: &Path, reason: String) -> Finding {
-    finding(
-        codes::TOO_LARGE,
-        Severity::Error,
-        locate(plan, out_dir, path),
-        format!("{}: {reason}", path.display()),
-    )
+/// The largest file carve may have written as a descriptor, registry, script or snippet; a
+/// larger one at such a path is not carve's (and is never read to find out).
+pub const MAX_OWN_TEXT: u64 = 64 << 20;
+
+/// The longest line carve writes in a descriptor (a FLAT line names at most a path).
+const MAX_LINE: usize = 8192;
+
+/// Whether `existing` (a file of `len` bytes at a path the export writes `wanted` to) is a
+/// file carve wrote there, so that replacing it destroys nothing of anyone's. Read in lines
+/// or a head of at most a few KiB at a time: nothing here holds the file whole.
+///
+/// - A descriptor is carve's when it is a text descriptor of FLAT and ZERO extents only that
+///   carries this vdisk's uuid (`ddb.uuid.image`). qemu rewrites such a descriptor on its
+///   first write (a new `CID`, NUL padding to a whole sector), VirtualBox adds or changes
+///   `ddb.` lines: both stay carve's. A sparse or stream vmdk, another tool's descriptor
+///   (another uuid, or none), a plain file: not carve's.
+/// - An XML file (registry, libvirt `<disk>`) is carve's when its root element is the one
+///   carve writes there.
+/// - A script or snippet is carve's when it starts with the line carve's starts with and
+///   says within its first lines that carve wrote it.
+pub fn carve_wrote(wanted: &str, len: u64, existing: &mut impl BufRead) -> bool {
+    if len > MAX_OWN_TEXT {
+        return false;
+    }
+    if let Some(uuid) = descriptor_uuid(wanted) {
+        return own_descriptor(existing, uuid);
+    }
+    let mut head = Vec::new();
+    if existing.by_ref().take(4096).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    let head = String::from_utf8_lossy(&head);
+    if let Some(root) = xml_root(wanted) {
+        return xml_root(&head) == Some(root);
+    }
+    let first = |t: &str| {
+        t.lines()
+            .next()
+            .map(|l| l.trim_end_matches('\r').to_string())
+    };
+    first(&head) == first(wanted) && head.contains("carve")
+}
+
+/// The `ddb.uuid.image` of a descriptor carve writes.
+fn descriptor_uuid(text: &str) -> Option<Uuid> {
+    if !text.starts_with("# Disk DescriptorFile") {
+        return None;
+    }
+    text.lines().find_map(ddb_uuid)
+}
+
+fn ddb_uuid(line: &str) -> Option<Uuid> {
+    let (key, value) = line.split_once('=')?;
+    (key.trim() == "ddb.uuid.image")
+        .then(|| Uuid::parse_str(value.trim().trim_matches('"')).ok())
+        .flatten()
+}
+
+/// A descriptor of carve's kind with `uuid`, read line by line.
+fn own_descriptor(existing: &mut impl BufRead, uuid: Uuid) -> bool {
+    let mut line = Vec::new();
+    let mut first = true;
+    let mut found = false;
+    loop {
+        line.clear();
+        match existing
+            .by_ref()
+            .take(MAX_LINE as u64 + 1)
+            .read_until(b'\n', &mut line)
+        {
+            Ok(0) => return found,
+            Ok(n) if n > MAX_LINE => return false,
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+        // qemu pads a rewritten descriptor with NULs: from the first NUL on, only NULs.
+        if let Some(at) = line.iter().position(|&b| b == 0) {
+            return found
+                && line[..at].iter().all(|b| b.is_ascii_whitespace())
+                && only_nuls(&line[at..], existing);
+        }
+        let Ok(text) = std::str::from_utf8(&line) else {
+            return false;
+        };
+        let text = text.trim();
+        if first {
+            if text != "# Disk DescriptorFile" {
+                return false;
+            }
+            first = false;
+            continue;
+        }
+        match descriptor_line(text) {
+            Line::Other => {}
+            Line::Foreign => return false,
+            Line::Uuid(u) if u == uuid && !found => found = true,
+            Line::Uuid(_) => return false,
+        }
+    }
+}
+
+enum Line {
+    Other,
+    Uuid(Uuid),
+    Foreign,
+}
+
+/// One line of a descriptor, by the kinds a descriptor carve wrote has.
+fn descriptor_line(text: &str) -> Line {
+    if text.is_empty() || text.starts_with('#') {
+        return Line::Other;
+    }
+    let mut words = text.split_whitespace();
+    if let Some("RW" | "RDONLY" | "NOACCESS") = words.next() {
+        words.next();
+        return match words.next() {
+            Some("FLAT" | "ZERO") => Line::Other,
+            _ => Line::Foreign,
+        };
+    }
+    let Some((key, _)) = text.split_once('=') else {
+        return Line::Foreign;
+    };
+    match key.trim() {
+        "version" | "encoding" | "CID" | "parentCID" | "createType" => Line::Other,
+        "ddb.uuid.image" => ddb_uuid(text).map_or(Line::Foreign, Line::Uuid),
+        k if k.starts_with("ddb.") => Line::Other,
+        _ => Line::Foreign,
+    }
+}
+
+/// Whether `rest` and all that follows in `more` are NUL bytes.
+fn only_nuls(rest: &[u8], more: &mut impl BufRead) -> bool {
+    if rest.iter().any(|&b| b != 0) {
+        return false;
+    }
+    loop {
+        let buf = match more.fill_buf() {
+            Ok([]) => return true,
+            Ok(buf) => buf,
+            Err(_) => return false,
+        };
+        if buf.iter().any(|&b| b != 0) {
+            return false;
+        }
+        let n = buf.len();
+        more.consume(n);
+    }
+}
+
+/// The root element's name of an XML text (after blanks, a BOM, an `<?xml ...?>`).
+fn xml_root(text: &str) -> Option<&str> {
+    let mut rest = text.trim_start_matches('\u{feff}').trim_start();
+    if rest.starts_with("<?xml") {
+        rest = rest[rest.find("?>")? + 2..].trim_start();
+    }
+    let rest = rest.strip_prefix('<')?;
+    let end = rest.find(|c: char| c.is_whitespace() || c == '>' || c == '/')?;
+    let name = &rest[..end];
+    (!name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == ':'))
+    .then_some(name)
 }
 
 #[cfg(test)]
@@ -547,6 +727,8 @@ mod tests {
             found,
             place: file.path.clone(),
             same_text: false,
+            ours: false,
+            link: false,
         };
         let f = |len, ino| Found::File {
             len,
@@ -582,5 +764,79 @@ mod tests {
             err.contains("where the descriptors say the disk is"),
             "{err}"
         );
+    }
+
+    /// Issue 24 item 1: only a descriptor carve wrote for this vdisk may be replaced; qemu's
+    /// rewrite of one (new CID, NUL padding) still is carve's.
+    #[test]
+    fn which_existing_files_carve_wrote() {
+        let uuid = "0b0b7a8e-2f7c-4d53-9d3e-5d8c1f6e9a41";
+        let desc = |cid: &str, extents: &str, uuid: &str| {
+            format!(
+                "# Disk DescriptorFile\nversion=1\nCID={cid}\nparentCID=ffffffff\n\
+                 createType=\"monolithicFlat\"\n\n# Extent description\n{extents}\n\n\
+                 # The Disk Data Base\n#DDB\n\nddb.virtualHWVersion = \"4\"\n\
+                 ddb.uuid.image = \"{uuid}\"\nddb.uuid.parent = \"00000000-0000-0000-0000-000000000000\"\n"
+            )
+        };
+        let wanted = desc("fffffffe", "RW 8 FLAT \"v1-header.bin\" 0", uuid);
+        let ours = |bytes: &[u8]| carve_wrote(&wanted, bytes.len() as u64, &mut &bytes[..]);
+        // An older export of the same vdisk (other extents), and qemu's rewrite of it.
+        let older = desc("fffffffe", "RW 16 FLAT \"/dev/sdb\" 2048\nRW 8 ZERO", uuid);
+        assert!(ours(older.as_bytes()));
+        let mut qemu = desc("f4a7406f", "RW 8 FLAT \"v1-header.bin\" 0", uuid).into_bytes();
+        qemu.resize(1024, 0);
+        assert!(ours(&qemu));
+        // VirtualBox's keys beside carve's.
+        assert!(ours(
+            format!("{older}ddb.uuid.modification = \"{uuid}\"\n").as_bytes()
+        ));
+        // Not carve's: another uuid or none, a sparse extent, a binary vmdk, data after the
+        // padding, a plain file.
+        let other = desc(
+            "fffffffe",
+            "RW 8 FLAT \"v1-flat.vmdk\" 0",
+            "11111111-2f7c-4d53-9d3e-5d8c1f6e9a41",
+        );
+        assert!(!ours(other.as_bytes()));
+        assert!(!ours(
+            older.replace("ddb.uuid.image", "ddb.uuid.x").as_bytes()
+        ));
+        assert!(!ours(
+            desc("1", "RW 8 SPARSE \"v1-s001.vmdk\"", uuid).as_bytes()
+        ));
+        let mut sparse = b"KDMV\x01\x00\x00\x00".to_vec();
+        sparse.resize(65536, 0);
+        assert!(!ours(&sparse));
+        let mut tail = qemu.clone();
+        tail.extend_from_slice(b"guest data");
+        assert!(!ours(&tail));
+        assert!(!ours(&vec![0u8; 100_000]));
+        assert!(!carve_wrote(
+            &wanted,
+            MAX_OWN_TEXT + 1,
+            &mut &older.as_bytes()[..]
+        ));
+        // The registry, libvirt's element and the scripts by their own marks.
+        let registry = "<MediaRegistry>\n  <HardDisks/>\n</MediaRegistry>\n";
+        let own = |wanted: &str, existing: &str| {
+            carve_wrote(wanted, existing.len() as u64, &mut existing.as_bytes())
+        };
+        assert!(own(
+            registry,
+            "<MediaRegistry>\n  <HardDisks>\n  </HardDisks>\n</MediaRegistry>\n"
+        ));
+        assert!(!own(registry, "<VirtualBox xmlns=\"x\">\n</VirtualBox>\n"));
+        assert!(!own(registry, "notes\n"));
+        assert!(own(
+            "<disk type=\"file\">\n</disk>\n",
+            "<disk type=\"block\" device=\"disk\">\n</disk>\n"
+        ));
+        let script = "#!/bin/sh\n# Attach carve's vdisks\nset -e\n";
+        assert!(own(
+            script,
+            "#!/bin/sh\n# Attach carve's vdisks\nset -e\nVBoxManage x\n"
+        ));
+        assert!(!own(script, "#!/bin/sh\necho mine\n"));
     }
 }

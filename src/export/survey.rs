@@ -1,6 +1,6 @@
 //! What is in the export folder now: the only place the export looks at the file system
-//! before deciding. Everything here reads; nothing writes (except [`probe_size`], which makes
-//! and removes one empty sparse temporary file).
+//! before deciding. Everything here reads; nothing writes (except [`probe_size`], which only
+//! the export runs: it makes and removes one empty sparse temporary file).
 
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
@@ -32,6 +32,51 @@ pub enum Found {
     DanglingLink(PathBuf),
     /// It could not be looked at (the OS's reason).
     Unreadable(String),
+    /// A folder on the way to it below the export folder is a symbolic link (where it
+    /// points): nothing is written through it.
+    LinkedFolder(PathBuf, PathBuf),
+}
+
+/// The first folder on the way from `out` to `path` (below `out`, above the file) that is a
+/// symbolic link, and where it points.
+pub fn linked_folder(out: &Path, path: &Path) -> Option<(PathBuf, PathBuf)> {
+    let rest = path.strip_prefix(out).ok()?;
+    let mut parts: Vec<_> = rest.components().collect();
+    parts.pop();
+    let mut at = out.to_path_buf();
+    for part in parts {
+        at.push(part);
+        if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+            let target = std::fs::read_link(&at).unwrap_or_default();
+            return Some((at, target));
+        }
+    }
+    None
+}
+
+/// An existing text file at `path` of `len` bytes where the export writes `wanted`:
+/// (whether it holds exactly `wanted`, whether carve wrote it, whether `path` is a link).
+/// Compared by size first, then read in bounded pieces: a file of any size costs no memory.
+pub fn text_file(path: &Path, len: u64, wanted: &str) -> (bool, bool, bool) {
+    let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if link {
+        return (false, false, true);
+    }
+    let Ok(file) = crate::fsutil::open_read(path) else {
+        return (false, false, false);
+    };
+    let mut reader = std::io::BufReader::with_capacity(64 * 1024, file);
+    let same = len == wanted.len() as u64
+        && crate::fsutil::same_content(&mut reader, len, wanted.as_bytes()).unwrap_or(false);
+    if same {
+        return (true, true, false);
+    }
+    let Ok(file) = crate::fsutil::open_read(path) else {
+        return (false, false, false);
+    };
+    let mut reader = std::io::BufReader::with_capacity(64 * 1024, file);
+    let ours = super::safety::carve_wrote(wanted, len, &mut reader);
+    (false, ours, false)
 }
 
 /// Look at `path`, following a symbolic link.
@@ -175,12 +220,11 @@ impl Listing {
         }
     }
 
-    /// [`look`], answered from the listing for a file in a folder that is not there.
-    pub fn look(&self, path: &Path) -> Found {
-        match (self.split(path), &self.names) {
-            (Some((folder, _)), Some(names)) if !names.contains_key(folder) => Found::Missing,
-            _ => look(path),
-        }
+    /// Whether `path` is a file in a vdisk folder the listing does not have (so it is
+    /// missing, without a look).
+    pub fn missing(&self, path: &Path) -> bool {
+        matches!((self.split(path), &self.names),
+            (Some((folder, _)), Some(names)) if !names.contains_key(folder))
     }
 
     /// [`place`], answered from the listing for a file in a folder that is not there or is
@@ -329,29 +373,39 @@ fn process_runs(pid: u32) -> bool {
     proc.join("self").exists() && proc.join(pid.to_string()).exists()
 }
 
-/// Whether the file system under `dir` (or its nearest existing folder) can hold a file of
-/// `bytes`: a sparse temporary file is sized and removed. `Some(reason)` when it cannot
-/// because of the size; other failures (a read-only folder) are for the export to report.
-pub fn probe_size(dir: &Path, bytes: u64) -> Option<String> {
-    let mut folder = dir;
-    while !folder.is_dir() {
-        folder = folder.parent().filter(|p| !p.as_os_str().is_empty())?;
+/// Whether the file system of `stage` (a folder in the export folder `out`, or its nearest
+/// existing folder) can hold a file of `bytes`: a sparse temporary file is sized and
+/// removed. The folders are walked from the export folder without following a link (a link
+/// is refused by the export's own findings; the probe then does not run). `Some(reason)`
+/// when it cannot because of the size; other failures are for the export to report. Only
+/// the export calls it: `check` writes nothing.
+pub fn probe_size(out: &Path, stage: &Path, bytes: u64) -> Option<String> {
+    use crate::fsutil::Folder;
+    let mut base = out;
+    while !base.is_dir() {
+        base = base.parent().filter(|p| !p.as_os_str().is_empty())?;
     }
-    let tmp = crate::fsutil::temp_path(&folder.join(".size-probe")).ok()?;
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .ok()?;
+    let mut folder = Folder::open(base).ok()?;
+    for name in stage.strip_prefix(base).ok()?.iter() {
+        match folder.sub(name).ok()? {
+            Some(sub) => folder = sub,
+            None => break,
+        }
+    }
+    let probe = std::ffi::OsStr::new(".size-probe");
+    let (file, tmp) = folder.create_temp(probe).ok()?;
     crate::fsutil::mark_sparse(&file);
     let result = file.set_len(bytes);
     drop(file);
-    let _ = std::fs::remove_file(&tmp);
+    // Ours, made a moment ago: a failure to remove it leaves `..size-probe.carve-tmp-PID`,
+    // which the next export removes as stale.
+    let _ = crate::fsutil::drop_temp(&folder, &tmp);
+    let shown = folder.path();
     match result {
         Err(e) if too_large(&e) => Some(format!(
             "the file system of {} cannot hold a file of {bytes} bytes ({})",
-            folder.display(),
-            crate::error::Error::io(folder, "", &e)
+            shown.display(),
+            crate::error::Error::io(shown, "", &e)
                 .message()
                 .rsplit(": ")
                 .next()

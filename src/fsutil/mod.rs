@@ -138,6 +138,14 @@ pub fn holds(dir: &Folder, name: &OsStr, bytes: &[u8]) -> bool {
             .unwrap_or(false)
 }
 
+/// Open the regular file at `path` for reading: not through a link at its name, and never
+/// waiting on a FIFO; anything but a regular file is refused.
+pub fn open_read(path: &Path) -> std::io::Result<std::fs::File> {
+    let (dir, name) = split(path).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let folder = Folder::open(dir).map_err(|e| std::io::Error::other(e.to_string()))?;
+    folder.open_read(name)
+}
+
 /// Remove a temporary file after a failure; one already gone is fine. What could not be
 /// removed is said, to be added to the failure's message.
 pub fn drop_temp(dir: &Folder, tmp: &OsStr) -> Option<String> {
