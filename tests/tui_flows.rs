@@ -291,16 +291,10 @@ fn quit_asks_when_unsaved() {
 fn export_is_refused_while_findings_have_errors() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut h = Harness::demo(dir.path(), 80, 24);
-    h.keys("w");
-    h.app.report = Report::new(vec![Finding {
-        code: carve::check::codes::OVERLAP,
-        severity: Severity::Error,
-        vdisk: Some("vm1".into()),
-        extent: Some(0),
-        message: "overlaps vm2".into(),
-        span: Some(Span::new(P2_START, 8)),
-        other: None,
-    }]);
+    // The same region twice: a real overlap (export judges the plan afresh, so a report
+    // made up here would not be what it judges).
+    h.keys("ww");
+    assert!(h.app.report.errors > 0, "{:?}", h.app.report.findings);
     h.app.update(Action::Export);
     let msg = h.app.message.clone().expect("message");
     assert!(msg.error && msg.text.contains("export refused"), "{msg:?}");

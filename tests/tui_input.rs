@@ -187,11 +187,10 @@ fn a_bracketed_paste_is_one_insert_into_the_prompt() {
         screen.contains("Enter accept"),
         "the hints stay inside the box:\n{screen}"
     );
+    // Too long for a file name: refused in the prompt, as `bad-name` would flag it.
     h.key(KeyCode::Enter);
-    assert_eq!(
-        h.app.plan.vdisks.last().map(|v| v.name.as_str()),
-        Some(pasted.as_str())
-    );
+    assert!(h.prompt_error().contains("longer than 255 bytes"));
+    assert!(h.app.plan.vdisks.is_empty());
 }
 
 #[test]
@@ -260,7 +259,7 @@ fn prompt_caret_moves_and_edits_in_the_middle() {
 }
 
 #[test]
-fn a_start_inside_the_gpt_header_is_refused_and_a_start_is_snapped() {
+fn a_start_inside_the_mbr_sector_is_refused_and_a_typed_start_is_kept_exactly() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut h = Harness::demo(dir.path(), 80, 24);
     h.key(KeyCode::Char('g'));
@@ -285,7 +284,7 @@ fn a_start_inside_the_gpt_header_is_refused_and_a_start_is_snapped() {
         matches!(
             h.app.dialog,
             Some(Dialog::Input {
-                prompt: carve::app::Prompt::Size(125831168),
+                prompt: carve::app::Prompt::Size(125831170),
                 ..
             })
         ),

@@ -79,15 +79,34 @@ impl App {
         v
     }
 
+    /// Why `name` cannot name a vdisk (the one at `except` being renamed): refused in the
+    /// prompt by the rules `bad-name` holds a plan to (a plain file name, not too long, not
+    /// taken, also not without case), so a bad name never gets into the plan.
+    fn name_refusal(&self, name: &str, except: Option<usize>) -> Option<String> {
+        if name.is_empty() {
+            return Some("a vdisk needs a name".into());
+        }
+        let others = self
+            .plan
+            .vdisks
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != except)
+            .map(|(_, v)| v.name.as_str());
+        let problem = crate::check::vdisk_name_problem(name, others)?;
+        // A name of thousands of characters is not repeated whole.
+        let shown: String = name.chars().take(40).collect();
+        let cut = if shown.len() < name.len() { "…" } else { "" };
+        Some(format!(
+            "vdisk name {}{cut} {problem}",
+            crate::text::shown(&shown)
+        ))
+    }
+
     pub(super) fn new_vdisk(&mut self, name: &str) {
         let name = name.trim();
-        if name.is_empty() {
-            self.set_error("a vdisk needs a name");
-            return;
-        }
-        if self.plan.vdisk(name).is_some() {
-            self.set_error(format!("a vdisk named `{name}` exists already"));
-            return;
+        if let Some(why) = self.name_refusal(name, None) {
+            return self.set_error(why);
         }
         self.checkpoint();
         self.plan.vdisks.push(Self::fresh_vdisk(name.to_string()));
@@ -100,17 +119,8 @@ impl App {
         let Some(c) = self.current else {
             return self.set_error("no vdisk to rename: press n to make one");
         };
-        if name.is_empty() {
-            return self.set_error("a vdisk needs a name");
-        }
-        if self
-            .plan
-            .vdisks
-            .iter()
-            .enumerate()
-            .any(|(i, v)| i != c && v.name == name)
-        {
-            return self.set_error(format!("a vdisk named `{name}` exists already"));
+        if let Some(why) = self.name_refusal(name, Some(c)) {
+            return self.set_error(why);
         }
         self.checkpoint();
         // A vdisk from an older plan has no uuid yet: pin the one its old name gave it, so
@@ -254,23 +264,98 @@ impl App {
         self.set_message(msg);
     }
 
-    /// `T`: the current vdisk's guest partition table, none -> mbr -> gpt -> none.
+    /// `T`: the current vdisk's guest partition table, none -> mbr -> gpt -> none. A table
+    /// gets the file extents that hold it: a header file first (MBR, GPT) and a trailing file
+    /// for the GPT's backup. Going back removes the ones `T` made, while no export has made
+    /// their files yet (an exported file may hold the guest's data; no file is ever touched).
     pub(super) fn cycle_guest_table(&mut self) {
+        use crate::model::GuestTable;
         let Some(c) = self.current.filter(|&c| c < self.plan.vdisks.len()) else {
             return self.set_error("no vdisk: press n to make one");
         };
         self.checkpoint();
+        let key = table_key(&self.plan.vdisks[c]);
+        let at = self.table_made.iter().position(|m| m.key == key);
+        let mut made = at.map_or_else(
+            || TableMade {
+                key: key.clone(),
+                header: false,
+                trailer: false,
+            },
+            |i| self.table_made.remove(i),
+        );
+        let exported = |app: &App, vd: &VDisk, e: usize| {
+            vd.file_path(e)
+                .is_some_and(|f| app.project.join(&vd.name).join(f).exists())
+        };
+        let next = self.plan.vdisks[c].guest_table.next();
+        let mut did: Vec<&str> = Vec::new();
+        // Leaving GPT: its trailer goes (if T made it and it was never exported).
+        if next != GuestTable::Gpt && made.trailer {
+            let vd = &self.plan.vdisks[c];
+            let last = vd.extents.len().saturating_sub(1);
+            if last > 0
+                && matches!(vd.extents.get(last), Some(Extent::File { path: None, .. }))
+                && !exported(self, vd, last)
+            {
+                self.plan.vdisks[c].extents.pop();
+                did.push("removed the trailing file it made");
+            }
+            made.trailer = false;
+        }
+        // No table: the header goes too (same conditions).
+        if next == GuestTable::None && made.header {
+            let vd = &self.plan.vdisks[c];
+            if vd.extents.len() > 1
+                && matches!(vd.extents.first(), Some(Extent::File { path: None, .. }))
+                && !exported(self, vd, 0)
+            {
+                self.plan.vdisks[c].extents.remove(0);
+                did.push("removed the header file it made");
+            }
+            made.header = false;
+        }
         let vd = &mut self.plan.vdisks[c];
-        vd.guest_table = vd.guest_table.next();
-        let msg = match vd.guest_table {
-            crate::model::GuestTable::None => format!("{}: no guest partition table", vd.name),
+        vd.guest_table = next;
+        if next != GuestTable::None && !matches!(vd.extents.first(), Some(Extent::File { .. })) {
+            vd.extents.insert(
+                0,
+                Extent::File {
+                    sectors: HEADER_SECTORS,
+                    path: None,
+                },
+            );
+            made.header = true;
+            did.push("added a header file first");
+        }
+        let ends_in_file =
+            vd.extents.len() > 1 && matches!(vd.extents.last(), Some(Extent::File { .. }));
+        if next == GuestTable::Gpt && !ends_in_file {
+            vd.extents.push(Extent::File {
+                sectors: HEADER_SECTORS,
+                path: None,
+            });
+            made.trailer = true;
+            did.push("added a trailing file for the GPT backup");
+        }
+        let name = vd.name.clone();
+        if made.header || made.trailer {
+            self.table_made.push(made);
+        }
+        let what = match next {
+            GuestTable::None => format!("{name}: no guest partition table"),
             kind => format!(
-                "{}: export writes an {} partition table into its new header file",
-                vd.name,
+                "{name}: export writes a{} {} partition table into its new header file",
+                if kind == GuestTable::Mbr { "n" } else { "" },
                 kind.as_str().to_uppercase()
             ),
         };
-        self.set_message(msg);
+        self.clamp_vdisk_row();
+        self.set_message(if did.is_empty() {
+            what
+        } else {
+            format!("{what} ({})", did.join(", "))
+        });
     }
 
     /// The extent selected in the vdisks pane, or the current vdisk's last.
@@ -366,6 +451,19 @@ impl App {
             names.join(", ")
         ));
     }
+}
+
+/// File extents `T` added to a vdisk (which `T` may take away again).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TableMade {
+    /// The vdisk's uuid (or name, when it has none).
+    key: String,
+    header: bool,
+    trailer: bool,
+}
+
+fn table_key(vd: &VDisk) -> String {
+    vd.uuid.map_or_else(|| vd.name.clone(), |u| u.to_string())
 }
 
 /// A change's label as undo and redo say it.

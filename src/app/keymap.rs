@@ -13,6 +13,10 @@ pub enum Scope {
     Input,
     ConfirmQuit,
     ExportPreview,
+    /// The rebind question (old and new disk identity).
+    Rebind,
+    /// At start: restore or discard the recovery file.
+    Recover,
     Help,
 }
 
@@ -131,10 +135,13 @@ pub static KEYMAP: &[Binding] = &[
     b(Main, PROJECT, &[k('u')], Action::Undo, "undo", "Undo"),
     b(Main, PROJECT, &[ctrl('r'), k('U')], Action::Redo, "", "Redo"),
     b(Main, PROJECT, &[k('F')], Action::NextFinding, "", "Jump to the next finding"),
+    b(Main, PROJECT, &[ctrl('l')], Action::Refresh, "", "Read the host's use of the disk again (mounts, swap, holders; also on export and when the window gets the focus) and redraw the screen"),
     b(Main, PROJECT, &[k('s')], Action::Save, "save", "Save the plan to PROJECT/carve.json"),
+    b(Main, PROJECT, &[k('B')], Action::Rebind, "rebind", "Rebind a plan whose disk changed (disk-changed) to the disk on screen: shows both identities, asks first (a plain save keeps the recorded disk)"),
     b(Main, PROJECT, &[k('e')], Action::Export, "export", "Export: shows the files first; refused while the plan has errors"),
     b(Main, PROJECT, &[code(Esc)], Action::Cancel, "", "Drop the selection"),
     b(Main, PROJECT, &[k('q'), ctrl('c')], Action::Quit, "quit", "Quit (asks when there are unsaved changes)"),
+    b(Main, PROJECT, &[ctrl('z')], Action::Suspend, "", "Stop the planner (job control, in every dialog too): the terminal is given back; fg brings it back, redrawn"),
     b(Input, DIALOG, &[code(Enter)], Action::Confirm, "ok", "Accept the text"),
     b(Input, DIALOG, &[code(Backspace)], Action::Backspace, "", "Delete the character before the caret"),
     b(Input, DIALOG, &[code(Delete)], Action::DeleteForward, "", "Delete the character after the caret"),
@@ -148,6 +155,11 @@ pub static KEYMAP: &[Binding] = &[
     b(ConfirmQuit, DIALOG, &[code(Esc), k('n')], Action::Cancel, "stay", "Quit dialog: keep planning"),
     b(ExportPreview, DIALOG, &[code(Enter), k('y')], Action::Confirm, "export", "Export dialog: write the files"),
     b(ExportPreview, DIALOG, &[code(Esc), k('n'), k('q')], Action::Cancel, "cancel", "Export dialog: write nothing"),
+    b(Rebind, DIALOG, &[code(Enter), k('y')], Action::Confirm, "rebind", "Rebind dialog: the plan records the disk on screen from now on (s saves it)"),
+    b(Rebind, DIALOG, &[code(Esc), k('n'), k('q')], Action::Cancel, "keep", "Rebind dialog: keep the recorded disk"),
+    b(Recover, DIALOG, &[code(Enter), k('r')], Action::Confirm, "restore", "Recovery dialog (at start): restore the unsaved changes an earlier run kept when a signal ended it"),
+    b(Recover, DIALOG, &[k('d')], Action::Discard, "discard", "Recovery dialog: delete the recovery file, keep the plan as saved"),
+    b(Recover, DIALOG, &[code(Esc)], Action::Cancel, "later", "Recovery dialog: decide later (the file stays and is offered again)"),
     b(Help, DIALOG, &[code(Up), k('k')], Action::Row(Dir::Back), "scroll", "Help: scroll up"),
     b(Help, DIALOG, &[code(Down), k('j')], Action::Row(Dir::Forward), "", "Help: scroll down"),
     b(Help, DIALOG, &[code(Esc), k('?'), k('q')], Action::Cancel, "close", "Help: close"),
@@ -160,6 +172,8 @@ pub fn scope_of(app: &App) -> Scope {
         Some(Dialog::Input { .. }) => Input,
         Some(Dialog::ConfirmQuit) => ConfirmQuit,
         Some(Dialog::Export { .. }) => ExportPreview,
+        Some(Dialog::Rebind { .. }) => Rebind,
+        Some(Dialog::Recover { .. }) => Recover,
         Some(Dialog::Help) => Help,
     }
 }

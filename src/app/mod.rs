@@ -10,6 +10,7 @@ mod history;
 pub mod keymap;
 pub mod overlay;
 mod project;
+pub mod recovery;
 mod resize;
 mod update;
 
@@ -77,7 +78,9 @@ impl Prompt {
                 "Split the region into how many vdisks (each gets a 1M header file)"
             }
             Prompt::Start => "Start: sector, +offset into region, or % of region",
-            Prompt::Size(_) => "Size: 62914560, 62914560S, +30G or 50% of region (snapped to 1M)",
+            Prompt::Size(_) => {
+                "Size: 62914560, 62914560S, +30G or 50% of region (a share snaps to 1M)"
+            }
             Prompt::HeaderSize => "Header file extent first, size: 2048 (sectors), 1M, 64K",
             Prompt::ZeroSize => "ZERO extent at the end, size: 2048 (sectors), 1M, 64K",
             Prompt::ResizeStart { .. } => {
@@ -107,6 +110,14 @@ pub enum Dialog {
     ConfirmQuit,
     /// The export preview: lines describing each file, confirmed with Enter.
     Export {
+        lines: Vec<String>,
+    },
+    /// At start: unsaved changes kept by an earlier run that a signal ended; `kept` says when.
+    Recover {
+        kept: String,
+    },
+    /// Rebind the plan to the disk on screen: the old and the new identity, confirmed.
+    Rebind {
         lines: Vec<String>,
     },
 }
@@ -178,6 +189,13 @@ pub struct App {
     /// Draw with ASCII only (the terminal or locale cannot show Unicode).
     pub ascii: bool,
     pub quit: bool,
+    /// The next frame redraws every cell (Ctrl-L, or back from a stop): the loop clears the
+    /// terminal's idea of the screen first.
+    pub redraw: bool,
+    /// Ctrl-Z was pressed: the loop stops the process (job control) after this frame.
+    pub suspend: bool,
+    /// File extents `T` added for a guest table (taken away again when it goes back).
+    table_made: Vec<edit::TableMade>,
     history: history::History,
     /// Each vdisk's mark on the map (its colour and symbol), given when it appears and kept
     /// for its life: deleting another vdisk never changes it. Parallel to `plan.vdisks`.
@@ -240,6 +258,9 @@ impl App {
             no_color: false,
             ascii: false,
             quit: false,
+            redraw: false,
+            suspend: false,
+            table_made: Vec::new(),
             history: history::History::default(),
             marks: Vec::new(),
             stale: false,

@@ -10,12 +10,35 @@ impl App {
         self.project.join(PLAN_FILE)
     }
 
-    /// Save the plan, recording the disk's identity. Returns whether it worked.
+    /// The disk on screen as the plan would record it. The layout's source is as opened
+    /// (from the current folder); the plan's is from the project folder, so `carve check
+    /// PROJECT` finds it from anywhere.
+    pub fn disk_on_screen(&self) -> PlanDisk {
+        let mut disk = PlanDisk::from_layout(&self.layout, self.device_path.clone());
+        disk.source = source_for_plan(&self.layout.source, &self.project);
+        disk
+    }
+
+    /// The plan records another disk than the one on screen (`disk-changed`, `disk-moved`):
+    /// its raw extents were planned on that disk, so only a confirmed rebind may change it.
+    pub fn disk_differs(&self) -> bool {
+        use crate::check::codes::{DISK_CHANGED, DISK_MOVED};
+        self.report
+            .findings
+            .iter()
+            .any(|f| f.code == DISK_CHANGED || f.code == DISK_MOVED)
+    }
+
+    /// Save the plan. It records the disk on screen, unless it records another one: a plain
+    /// save never moves a plan onto another disk (`B` rebinds, after showing both). Returns
+    /// whether it worked.
     pub(super) fn save(&mut self) -> bool {
-        self.plan.disk = PlanDisk::from_layout(&self.layout, self.device_path.clone());
-        // The layout's source is as opened (from the current folder); the plan's is from
-        // the project folder, so `carve check PROJECT` finds it from anywhere.
-        self.plan.disk.source = source_for_plan(&self.layout.source, &self.project);
+        // Judge by the plan as it is now, not as the last frame showed it.
+        self.settle();
+        let kept = self.disk_differs();
+        if !kept {
+            self.plan.disk = self.disk_on_screen();
+        }
         let path = self.plan_path();
         let result = std::fs::create_dir_all(&self.project)
             .map_err(|e| crate::error::Error::io(&self.project, "create the project folder", &e))
@@ -24,8 +47,18 @@ impl App {
         match result {
             Ok(_) => {
                 self.saved = Some(self.plan.clone());
+                self.dirty = std::cell::OnceCell::new();
                 self.on_disk = true;
-                self.set_message(format!("saved {}", path.display()));
+                if kept {
+                    let key = super::keymap::main_key(&super::Action::Rebind).unwrap_or_default();
+                    self.set_message(format!(
+                        "saved {}; it still records its own disk, not the one on screen \
+                         ({key} rebinds it after showing both)",
+                        path.display()
+                    ));
+                } else {
+                    self.set_message(format!("saved {}", path.display()));
+                }
                 true
             }
             Err(e) => {
@@ -35,22 +68,103 @@ impl App {
         }
     }
 
+    /// `B`: show the plan's recorded disk beside the disk on screen, to rebind on Enter.
+    pub(super) fn rebind_prompt(&mut self) {
+        self.settle();
+        if !self.disk_differs() {
+            return self
+                .set_message("the plan already records the disk on screen: nothing to rebind");
+        }
+        let here = self.disk_on_screen();
+        let lines = vec![
+            format!("plan records:   {}", identity_line(&self.plan.disk)),
+            format!("disk on screen: {}", identity_line(&here)),
+        ];
+        self.dialog = Some(Dialog::Rebind { lines });
+    }
+
+    /// The rebind confirmed: the plan records the disk on screen from now on (one undo step;
+    /// `s` writes it).
+    pub(super) fn rebind_now(&mut self) {
+        self.dialog = None;
+        let mut here = self.disk_on_screen();
+        // A device path that only repeated the old disk's path would name the old disk.
+        if self.plan.disk.device_path.as_deref() == Some(self.plan.disk.source.as_str()) {
+            here.device_path = None;
+            self.device_path = None;
+        }
+        self.checkpoint();
+        let old = std::mem::replace(&mut self.plan.disk, here);
+        self.set_message(format!(
+            "rebound the plan from {} to {} (s saves it, u undoes)",
+            old.source, self.plan.disk.source
+        ));
+    }
+
     fn export_options(&self) -> ExportOptions {
         ExportOptions::new(self.project.clone())
     }
 
-    /// `e`: refuse on errors, else show what the export would write.
-    pub(super) fn export_preview(&mut self) {
+    /// Read the host's use of the disk again (mounts, swap, holders, loops): it changes
+    /// while the planner runs. Returns whether it changed; the findings follow at the next
+    /// [`App::settle`]. The demo disks' host use is part of the demo and stays.
+    pub fn refresh_host(&mut self) -> bool {
+        if crate::demo::by_source(&self.layout.source).is_some() {
+            return false;
+        }
+        let before = (
+            self.layout.host.clone(),
+            self.layout
+                .partitions
+                .iter()
+                .map(|p| p.host_use.clone())
+                .collect::<Vec<_>>(),
+        );
+        let source = std::path::PathBuf::from(&self.layout.source);
+        crate::host::annotate(&mut self.layout, &source);
+        let after = (
+            self.layout.host.clone(),
+            self.layout
+                .partitions
+                .iter()
+                .map(|p| p.host_use.clone())
+                .collect::<Vec<_>>(),
+        );
+        let changed = before != after;
+        if changed {
+            self.regions = self.layout.regions();
+            self.stale = true;
+        }
+        changed
+    }
+
+    /// Why the export must not go ahead right now, if it must not: host use read again and
+    /// the plan judged exactly as `carve export` judges it (the same function), at this
+    /// moment.
+    fn export_refusal(&mut self) -> Option<String> {
+        self.refresh_host();
         // Judge the plan as it is now, not as the last frame showed it (`u e` in one burst).
         self.settle();
-        if self.report.errors > 0 {
-            return self.set_error(format!(
-                "export refused: the plan has {}; see the findings pane",
-                counted(self.report.errors, "error")
-            ));
-        }
+        let verdict = export::judge(&self.plan, Some(&self.layout), &self.export_options());
+        let first = verdict
+            .findings
+            .iter()
+            .find(|f| f.severity == crate::check::Severity::Error)?;
+        Some(format!(
+            "export refused: the plan has {} ({}: {}); see the findings pane",
+            counted(verdict.errors, "error"),
+            first.code,
+            first.message
+        ))
+    }
+
+    /// `e`: refuse on errors, else show what the export would write.
+    pub(super) fn export_preview(&mut self) {
         if self.plan.vdisks.is_empty() {
             return self.set_error("nothing to export: make a vdisk first (n)");
+        }
+        if let Some(refusal) = self.export_refusal() {
+            return self.set_error(refusal);
         }
         match export::preview(&self.plan, Some(&self.layout), &self.export_options()) {
             Ok(writes) => {
@@ -117,6 +231,10 @@ impl App {
     /// Confirmed export: save the plan first so the folder's plan matches its descriptors.
     pub(super) fn export_now(&mut self) {
         self.dialog = None;
+        // The preview may be minutes old: the host may have mounted a planned partition since.
+        if let Some(refusal) = self.export_refusal() {
+            return self.set_error(refusal);
+        }
         // The export makes each vdisk with its uuid: record it, so a rename keeps it.
         self.plan.pin_uuids();
         if !self.save() {
@@ -138,4 +256,21 @@ impl App {
             Err(e) => self.set_error(format!("export: {e}")),
         }
     }
+}
+
+/// A recorded disk in one line: where, size, sector size, table and id, serial.
+fn identity_line(d: &PlanDisk) -> String {
+    let unknown = || "?".to_string();
+    let mut line = format!(
+        "{}  {} sectors  {} B/sector  {} {}",
+        d.source,
+        d.size_sectors.map_or_else(unknown, |s| s.to_string()),
+        d.sector_size.map_or_else(unknown, |s| s.to_string()),
+        d.table.clone().unwrap_or_else(unknown),
+        d.id.clone().unwrap_or_else(unknown)
+    );
+    if let Some(serial) = &d.serial {
+        line.push_str(&format!("  serial {serial}"));
+    }
+    line
 }

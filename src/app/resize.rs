@@ -683,15 +683,12 @@ impl App {
         let Some(s) = self.raw_at(v, e) else { return };
         let region = self.region_span_at(s.start);
         match self.typed_start(text, region) {
-            Ok((start, typed)) => {
-                let size = if start < s.end() {
-                    s.end() - start
-                } else {
-                    s.sectors
-                };
-                if start != typed {
+            Ok(start) => {
+                // The extent keeps its size, as the prompt offers it (cut at the disk's end).
+                let size = s.sectors.min(self.layout.size_sectors - start);
+                if start % crate::model::MIB_SECTORS != 0 {
                     self.set_message(format!(
-                        "start {typed} snapped to {start} (m turns snap off)"
+                        "start {start} kept as typed: not on 1 MiB (the findings will say misaligned)"
                     ));
                 }
                 self.prompt(

@@ -21,6 +21,11 @@ impl App {
             self.plan_may_change();
             return;
         }
+        // Ctrl-Z stops the planner whatever is open (the loop does it after the frame).
+        if action == Action::Suspend {
+            self.suspend = true;
+            return;
+        }
         let made = self.changes_made();
         let read_only = is_read_only(&action, self.dialog.is_some())
             && !was_dragging
@@ -43,6 +48,11 @@ impl App {
     }
 
     fn update_dialog(&mut self, action: Action) {
+        // Coming back to the window reads host use again whatever is open.
+        if action == Action::FocusGained {
+            self.refresh_host();
+            return;
+        }
         let Some(dialog) = self.dialog.as_mut() else {
             return;
         };
@@ -98,6 +108,9 @@ impl App {
             }
             (Dialog::ConfirmQuit, Action::QuitNow) => self.quit = true,
             (Dialog::Export { .. }, Action::Confirm) => self.export_now(),
+            (Dialog::Rebind { .. }, Action::Confirm) => self.rebind_now(),
+            (Dialog::Recover { .. }, Action::Confirm) => self.restore_recovery(),
+            (Dialog::Recover { .. }, Action::Discard) => self.discard_recovery(),
             _ => {}
         }
     }
@@ -151,32 +164,35 @@ impl App {
 
     fn answer_start(&mut self, text: &str) {
         let region = self.region_span_at(self.cursor);
-        let (snapped, start) = match self.typed_start(text, region) {
+        let start = match self.typed_start(text, region) {
             Ok(s) => s,
             Err(e) => return self.set_error(e),
         };
         self.anchor = None;
-        self.set_cursor(snapped);
-        if snapped != start {
+        self.set_cursor(start);
+        if start % MIB_SECTORS != 0 {
             self.set_message(format!(
-                "start {start} snapped to {snapped} (m turns snap off)"
+                "start {start} kept as typed: not on 1 MiB (the findings will say misaligned)"
             ));
         }
-        self.prompt(Prompt::Size(snapped), String::new());
+        self.prompt(Prompt::Size(start), String::new());
     }
 
-    /// A typed start: a sector, `+N` into `region`, or a share of it; snapped when snap is on,
-    /// refused past the disk and inside the partition table's own sectors. (snapped, typed).
+    /// A typed start: a sector, `+N` into `region`, or a share of it (a share is kept on
+    /// 1 MiB when snapping, as a computed size is); a typed number stays exactly as typed
+    /// (`misaligned` says when it is off 1 MiB). Refused past the disk and inside the
+    /// partition table's own sectors.
     pub(super) fn typed_start(
         &self,
         text: &str,
         region: crate::model::Span,
-    ) -> Result<(u64, u64), String> {
+    ) -> Result<u64, String> {
         let t = text.trim();
         let start = match parse_size(t) {
             Ok(SizeInput::Relative(n)) => region.start.saturating_add(n),
             Ok(SizeInput::Percent(p)) => {
-                region.start + SizeInput::Percent(p).resolve(region.sectors)
+                let at = region.start + SizeInput::Percent(p).resolve(region.sectors);
+                self.snap_point(at)
             }
             Ok(other) => other.resolve(region.sectors),
             Err(_) => {
@@ -191,26 +207,20 @@ impl App {
                 self.layout.size_sectors
             ));
         }
-        let snapped = self.snap_point(start);
         if let Some(r) = self
             .layout
             .reserved
             .iter()
-            .find(|r| r.span().contains(snapped))
+            .find(|r| r.span().contains(start))
         {
-            let via = if snapped == start {
-                String::new()
-            } else {
-                format!(" (snapped from {start})")
-            };
             return Err(format!(
-                "start {snapped}{via} is inside {}, {}: start at {} or later",
+                "start {start} is inside {}, {}: start at {} or later",
                 super::resize::reserved_name(r.what),
                 crate::model::span::sectors(r.span()),
                 r.start + r.sectors
             ));
         }
-        Ok((snapped, start))
+        Ok(start)
     }
 
     /// A typed size of a range from `start`: sectors, bytes with a unit, or a share of the
@@ -404,6 +414,21 @@ impl App {
                 self.save();
             }
             Action::Export => self.export_preview(),
+            Action::Rebind => self.rebind_prompt(),
+            Action::Refresh => {
+                self.redraw = true;
+                let changed = self.refresh_host();
+                self.set_message(if changed {
+                    "host use read again: it changed (see the findings)"
+                } else {
+                    "host use read again: unchanged"
+                });
+            }
+            Action::FocusGained => {
+                if self.refresh_host() {
+                    self.set_message("host use changed while away (read again; see the findings)");
+                }
+            }
             Action::Quit => {
                 if self.is_dirty() {
                     self.dialog = Some(Dialog::ConfirmQuit);
@@ -428,7 +453,9 @@ impl App {
             | Action::DeleteForward
             | Action::Confirm
             | Action::SaveAndQuit
-            | Action::QuitNow => {}
+            | Action::QuitNow
+            | Action::Discard
+            | Action::Suspend => {}
         }
     }
 

@@ -86,8 +86,8 @@ pub fn check(ctx: &Context, sink: &mut Sink) {
     let only_serial = changes.len() == 1 && changes[0].starts_with("serial ");
     let advice = if only_serial {
         "another disk with the same layout (a copy?), or the planned disk whose serial this \
-         OS words differently: if it is the planned disk, open the plan in carve and save it \
-         to record this serial"
+         OS words differently: if it is the planned disk, open the plan in carve and rebind \
+         it (B) to record this serial"
             .to_string()
     } else {
         let mut advice = "open the plan in carve to review it against this disk".to_string();
@@ -440,8 +440,8 @@ mod tests {
             vec![
                 "the disk is not as the plan recorded it: serial BBB (plan: AAA); another disk \
                  with the same layout (a copy?), or the planned disk whose serial this OS words \
-                 differently: if it is the planned disk, open the plan in carve and save it to \
-                 record this serial"
+                 differently: if it is the planned disk, open the plan in carve and rebind it \
+                 (B) to record this serial"
             ]
         );
     }

@@ -25,7 +25,7 @@ pub(crate) mod text;
 pub use device_path::device_path_problem;
 pub use identity::{Recognised, is_other_disk, planned_elsewhere, recognise};
 pub use memo::Memo;
-pub use names::name_problem;
+pub use names::{name_problem, vdisk_name_problem};
 
 /// Stable finding codes (the SPEC's table; audit adds its own).
 pub mod codes {

@@ -32,17 +32,45 @@ fn reserved_vdisk_name(name: &str) -> Option<&'static str> {
         )
 }
 
+/// Why `name` cannot name a vdisk on its own (a plain file name, short enough for
+/// `<name>.vmdk`, not one of the export's files), completing "vdisk name X ...".
+fn own_problem(name: &str) -> Option<&'static str> {
+    name_problem(name)
+        .or_else(|| {
+            (name.len() > MAX_VDISK_NAME_BYTES)
+                .then_some("is longer than 250 bytes, too long for its descriptor `<name>.vmdk`")
+        })
+        .or_else(|| reserved_vdisk_name(name))
+}
+
+/// Why `name` cannot name a vdisk beside the vdisks named `others`, completing "vdisk name
+/// X ...": the rules `bad-name` holds a plan to (so the planner can refuse in its prompt
+/// what the check would flag later), or None.
+pub fn vdisk_name_problem<'a>(
+    name: &str,
+    others: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    if let Some(problem) = own_problem(name) {
+        return Some(problem.to_string());
+    }
+    let key = collision_key(name);
+    others
+        .into_iter()
+        .find(|o| collision_key(o) == key)
+        .map(|o| {
+            format!(
+                "{} vdisk {}: both would export into one folder",
+                collision_how(name, o),
+                text::shown(o)
+            )
+        })
+}
+
 pub fn check(ctx: &Context, sink: &mut Sink) {
     // Folders collide on case-insensitive file systems too (Windows, macOS).
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (v, vdisk) in ctx.plan.vdisks.iter().enumerate() {
-        let problem = name_problem(&vdisk.name)
-            .or_else(|| {
-                (vdisk.name.len() > MAX_VDISK_NAME_BYTES).then_some(
-                    "is longer than 250 bytes, too long for its descriptor `<name>.vmdk`",
-                )
-            })
-            .or_else(|| reserved_vdisk_name(&vdisk.name));
+        let problem = own_problem(&vdisk.name);
         if let Some(problem) = problem {
             push(
                 sink,

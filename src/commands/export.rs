@@ -35,9 +35,7 @@ pub fn run(args: &ExportArgs) -> Result<ExitCode> {
         relative_registry: args.relative,
     };
     crate::export::check_out_dir(&opts)?;
-    let report = crate::check::run(plan, Some(layout));
-    let extra = crate::export::findings(plan, Some(layout), &opts, report.errors > 0);
-    let report = report.merged(plan, extra);
+    let report = crate::export::judge(plan, Some(layout), &opts);
     // The findings are a result, printed where `carve check` prints them (stdout); stderr
     // gets the one line that says the export failed, as every failure does.
     if !report.findings.is_empty() {

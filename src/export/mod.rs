@@ -138,6 +138,19 @@ struct Decided {
     findings: Vec<Finding>,
 }
 
+/// The one verdict on an export, for `carve export` and the planner alike: every check of
+/// `carve check` on `layout` as the caller read it (host use included), and every reason the
+/// export into `opts.out_dir` must not go ahead. Export refuses while it has an error.
+pub fn judge(
+    plan: &Plan,
+    layout: Option<&DiskLayout>,
+    opts: &ExportOptions,
+) -> crate::check::Report {
+    let report = crate::check::run(plan, layout);
+    let extra = findings(plan, layout, opts, report.errors > 0);
+    report.merged(plan, extra)
+}
+
 /// Every reason the export into `opts.out_dir` must not go ahead, as check findings
 /// (`export-conflict`), and the folders of vdisks the plan no longer has (`leftover-vdisk`).
 /// `carve check` runs it on the plan's own folder; export refuses on any error. It only

@@ -21,6 +21,7 @@ pub fn event_to_action(app: &App, hits: &Hits, event: &Event) -> Option<Action> 
         Event::Key(key) if key.kind != KeyEventKind::Release => keymap::key_to_action(app, key),
         Event::Mouse(m) => mouse::mouse_to_action(app, hits, m),
         Event::Paste(text) => Some(Action::Paste(text.clone())),
+        Event::FocusGained => Some(Action::FocusGained),
         _ => None,
     }
 }
@@ -68,6 +69,14 @@ pub fn apply_event(app: &mut App, hits: &mut Hits, event: &Event) {
 pub fn event_to_actions(app: &App, hits: &Hits, event: &Event) -> Vec<Action> {
     let event = line_feed_is_enter(event);
     let event = event.as_ref();
+    // Ctrl-Z stops the planner in every state (a tiny terminal and open dialogs too).
+    if let Event::Key(key) = event
+        && key.kind != KeyEventKind::Release
+        && key.code == ratatui::crossterm::event::KeyCode::Char('z')
+        && key.modifiers == KeyModifiers::CONTROL
+    {
+        return vec![Action::Suspend];
+    }
     if let Event::Key(key) = event
         && !hits.too_small
         && key.kind != KeyEventKind::Release

@@ -37,7 +37,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, theme: &T
                 theme,
             )];
             if let Some(e) = error {
-                lines.push(Line::styled(e.clone(), theme.error()));
+                // Wrapped here, so the box is as tall as the text and the hints stay in it.
+                let inner = usize::from(WIDTH.min(area.width).saturating_sub(2)).max(10);
+                for chunk in super::wrap::wrap(e, inner, inner) {
+                    lines.push(Line::styled(chunk.to_string(), theme.error()));
+                }
             } else {
                 lines.push(Line::from(""));
             }
@@ -82,6 +86,45 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, theme: &T
             out.push(Line::from(""));
             out.push(Line::styled("Enter export   Esc cancel", theme.dim()));
             ("Export".into(), out, area.width.saturating_sub(4))
+        }
+        Dialog::Recover { kept } => (
+            "Unsaved changes were kept".into(),
+            vec![
+                Line::from(format!(
+                    "An earlier run ended before saving and kept its changes in {}, {kept}.",
+                    crate::text::escape(&app.recovery_path().display().to_string())
+                )),
+                Line::from(""),
+                Line::from(vec![
+                    Span::styled("Enter", theme.key()),
+                    Span::raw(" restore them   "),
+                    Span::styled("d", theme.key()),
+                    Span::raw(" discard the file   "),
+                    Span::styled("Esc", theme.key()),
+                    Span::raw(" decide later"),
+                ]),
+            ],
+            76,
+        ),
+        Dialog::Rebind { lines } => {
+            let mut out: Vec<Line> = vec![
+                Line::from("The plan was made on another disk than the one on screen:"),
+                Line::from(""),
+            ];
+            out.extend(
+                lines
+                    .iter()
+                    .map(|l| Line::from(format!("  {}", crate::text::escape(l)))),
+            );
+            out.push(Line::from(""));
+            out.push(Line::from(
+                "Rebinding makes every raw extent mean those sectors of the disk on screen.",
+            ));
+            out.push(Line::styled(
+                "Enter rebind (then s saves)   Esc keep the recorded disk",
+                theme.dim(),
+            ));
+            ("Rebind the plan?".into(), out, area.width.saturating_sub(4))
         }
         Dialog::Help => {
             let inner = 96.min(area.width).saturating_sub(2);

@@ -72,10 +72,17 @@ pub fn draw_message(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let scope = scope_of(app);
     let hints: Vec<(String, &str)> = if scope == Scope::Main {
-        pane_hints(app.focus)
+        let mut hints: Vec<(String, &str)> = pane_hints(app.focus)
             .iter()
             .filter_map(|(action, word)| Some((main_key(action)?, *word)))
-            .collect()
+            .collect();
+        // A plan on another disk: the way to rebind it comes right after help.
+        if app.disk_differs()
+            && let Some(key) = main_key(&crate::app::Action::Rebind)
+        {
+            hints.insert(1.min(hints.len()), (key, "rebind"));
+        }
+        hints
     } else {
         footer_hints(scope)
     };
