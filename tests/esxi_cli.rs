@@ -1274,3 +1274,75 @@ fn entries_naming_one_partition_are_one_bank() {
     assert!(rows[0].starts_with("1 "), "{stdout}");
     assert!(stdout.contains(SEED_ERROR), "{stdout}");
 }
+
+/// What tar programs read differently, or what would extract outside the folder, is one
+/// clear line and exit 2, never a report of "no passthrough": a global pax `path` record
+/// (GNU tar names every member after it so; the last one is then esx.conf) and a member
+/// below a symbolic link the archive makes.
+#[test]
+fn archives_tar_programs_disagree_on_are_refused() {
+    if !tool("tar") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let work = work_dir(dir.path(), "g", "vmkernel");
+    std::fs::write(work.join("etc/notes"), conf("passthru", false)).expect("write");
+    gnu_tar(
+        &work,
+        &[
+            "--format=pax",
+            "--pax-option=path=etc/vmware/esx.conf",
+            "-cf",
+            "local.tar",
+            "etc/vmware/esx.conf",
+            "etc/notes",
+        ],
+    );
+    let listed = Command::new("tar")
+        .arg("-tf")
+        .arg(work.join("local.tar"))
+        .output()
+        .expect("tar");
+    assert_eq!(
+        text(&listed.stdout),
+        "etc/vmware/esx.conf\netc/vmware/esx.conf\n",
+        "GNU tar applies the global path to both"
+    );
+    gzip_local(&work);
+    let global = pack_state(&work);
+
+    let work = work_dir(dir.path(), "s", "passthru");
+    run(Command::new("ln")
+        .args(["-s", "/nowhere", "link"])
+        .current_dir(&work));
+    gnu_tar(
+        &work,
+        &[
+            "--transform=s,^link$,etc/vmware,",
+            "-cf",
+            "local.tar",
+            "link",
+        ],
+    );
+    gnu_tar(&work, &["-rf", "local.tar", "etc/vmware/esx.conf"]);
+    gzip_local(&work);
+    let below = pack_state(&work);
+
+    for (state, expect) in [
+        (
+            &global,
+            "local.tgz: a global pax header renames or resizes the entries after it",
+        ),
+        (
+            &below,
+            "local.tgz: entry `etc/vmware/esx.conf` lies below `etc/vmware`, a symbolic link in \
+             the archive",
+        ),
+    ] {
+        let out = carve(&["esxi", state.to_str().expect("utf-8")]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}{}", text(&out.stdout));
+        assert!(err.contains(expect), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+}

@@ -897,3 +897,58 @@ mod tests {
         assert_eq!(parse_num(&[0xff, 0xff]), None);
     }
 }
+
+#[cfg(test)]
+mod refused {
+    use super::*;
+
+    /// A gzip tar of raw headers: (name, type, link name, size, data).
+    fn raw(entries: &[(&str, tar::EntryType, &str, u64, &[u8])]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (name, kind, link, size, data) in entries {
+            let mut h = tar::Header::new_ustar();
+            // The name fields written as they are (the crate would tidy `./etc//b`).
+            h.as_mut_bytes()[..name.len()].copy_from_slice(name.as_bytes());
+            h.as_mut_bytes()[157..157 + link.len()].copy_from_slice(link.as_bytes());
+            h.set_entry_type(*kind);
+            h.set_size(*size);
+            h.set_mode(0o644);
+            h.set_cksum();
+            out.extend_from_slice(h.as_bytes());
+            out.extend_from_slice(data);
+            pad(&mut out);
+        }
+        out.extend_from_slice(&[0u8; 1024]);
+        gzip(&out).expect("gzip")
+    }
+
+    #[test]
+    fn links_to_nothing_and_links_with_data_are_refused() {
+        use tar::EntryType as T;
+        let to_nothing = raw(&[("etc/vmware/esx.conf", T::Link, "etc/gone", 0, b"")]);
+        let e = read_tgz(&to_nothing, "l.tgz")
+            .and_then(|t| t.extracted("etc/vmware/esx.conf", "l.tgz"))
+            .expect_err("refused");
+        assert!(
+            e.contains("is a hard link to `etc/gone`, which the archive does not hold"),
+            "{e}"
+        );
+        let with_data = raw(&[
+            ("etc/a", T::Regular, "", 1, b"x"),
+            ("etc/b", T::Link, "etc/a", 3, b"abc"),
+        ]);
+        let e = read_tgz(&with_data, "l.tgz").err().expect("refused");
+        assert!(
+            e.contains("entry `etc/b` is a link, directory or device that claims 3 bytes"),
+            "{e}"
+        );
+        // The same link without data is followed to its target's bytes.
+        let fine = raw(&[
+            ("etc/a", T::Regular, "", 1, b"x"),
+            ("./etc//b", T::Link, "etc/./a", 0, b""),
+        ]);
+        let t = read_tgz(&fine, "l.tgz").expect("read");
+        let at = t.extracted("etc/b", "l.tgz").expect("ok").expect("there");
+        assert_eq!(&*t.data(at, "l.tgz").expect("data"), b"x");
+    }
+}
