@@ -17,6 +17,7 @@ pub mod host;
 pub mod input;
 pub mod model;
 pub mod probe;
+pub mod table;
 pub mod text;
 pub mod ui;
 pub mod userfile;

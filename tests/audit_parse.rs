@@ -276,3 +276,17 @@ fn control_characters_in_quoted_lines_are_escaped() {
     );
     assert!(!first.message.contains('\u{1b}'));
 }
+
+#[test]
+fn a_line_that_quotes_the_words_of_another_rule_is_still_reported() {
+    // The merge with VirtualBox's reading once chose by message text: a lenient problem
+    // whose quoted line said "is not a uuid" was dropped as if it were the uuid rule's, and
+    // one saying "UTF-8" was kept beside VirtualBox's error on the same line.
+    let text = with_extents("this is not a uuid\nRW 2048 FLAT \"a.bin\" 0\n");
+    let parsed = parse_descriptor(text.as_bytes(), "t.vmdk");
+    assert!(
+        parsed.problems.iter().any(|p| p.line == Some(7)),
+        "{:#?}",
+        parsed.problems
+    );
+}

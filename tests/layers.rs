@@ -12,6 +12,7 @@ const LAYERS: &[&str] = &[
     "userfile",
     "cli",
     "model",
+    "table",
     "disk",
     "fsutil",
     "demo",

@@ -4,9 +4,9 @@ use super::TableRead;
 use super::gpt_entries::{self, Entry};
 use super::gpt_header::{self, CopyError, GptCopy};
 use super::readonly::DiskFile;
-use super::types::gpt_type_name;
 use crate::error::{Error, Result};
 use crate::model::{Partition, Reserved, ReservedKind, Span, TableKind};
+use crate::table::types::gpt_type_name;
 
 /// Read the GPT of `disk`, whose logical sector size is `lb` bytes.
 pub fn read(disk: &DiskFile, lb: u32) -> Result<TableRead> {

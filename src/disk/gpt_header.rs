@@ -2,9 +2,9 @@
 //! trusts it: the `gpt` crate panics on an entry size other than 128 and trusts sizes and
 //! positions it reads.
 
-use super::crc32::crc32;
 use super::le::{u16_at, u32_at, u64_at};
 use super::readonly::DiskFile;
+use crate::table::crc32;
 
 /// More entries than this is a crafted header, not a table (the usual count is 128).
 pub const MAX_ENTRIES: u32 = 65_536;

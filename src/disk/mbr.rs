@@ -4,9 +4,9 @@
 use super::TableRead;
 use super::ebr;
 use super::readonly::DiskFile;
-use super::types::{is_mbr_extended, mbr_type_name};
 use crate::error::Result;
 use crate::model::{Partition, Reserved, ReservedKind, Span, TableKind};
+use crate::table::types::{is_mbr_extended, mbr_type_name};
 
 pub fn read(disk: &DiskFile, lb: u32, header: &mbrman::MBRHeader) -> Result<TableRead> {
     let lb = u64::from(lb);

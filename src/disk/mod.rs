@@ -6,7 +6,6 @@
 //! and the device's serial are added above, in `crate::probe`.
 
 mod aligned;
-pub mod crc32;
 pub mod device;
 mod ebr;
 mod free;
@@ -19,7 +18,6 @@ mod probe;
 pub mod readonly;
 mod sanity;
 mod sector_size;
-mod types;
 pub mod winio;
 
 use crate::error::{Error, Result};

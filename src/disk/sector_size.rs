@@ -62,7 +62,7 @@ fn reading(disk: &DiskFile, header: &MBRHeader, lb: u64) -> Result<Reading> {
             r.fits = false;
             continue;
         }
-        let extended = super::types::is_mbr_extended(entry.sys);
+        let extended = crate::table::types::is_mbr_extended(entry.sys);
         if let Some(what) = content_at(disk, start, extended)? {
             r.found.push((number, what));
         }

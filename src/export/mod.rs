@@ -25,7 +25,7 @@ use crate::error::{Error, Result};
 use crate::model::{DiskLayout, Plan};
 use apply::Step;
 use safety::{DiskFacts, Seen};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -258,15 +258,23 @@ fn decide(plan: &Plan, layout: Option<&DiskLayout>, opts: &ExportOptions) -> Res
     let (moves, mut findings) = safety::moves(plan, &found, &top);
     let disk = disk_facts(plan, opts);
 
+    // Each folder is looked at once for a link on the way, not once per file in it.
+    let mut linked: HashMap<PathBuf, Option<(PathBuf, PathBuf)>> = HashMap::new();
     let seen: Vec<Seen> = wanted
         .iter()
         .map(|file| {
             let origin = safety::origin(&file.path, out, &moves);
-            // A file in a vdisk folder the listing does not have is missing: no look.
+            // A file in a vdisk folder the listing does not have is missing: no look. The
+            // others: each folder is looked at for a link once.
             let found = if listing.missing(&origin) {
                 survey::Found::Missing
             } else {
-                match survey::linked_folder(out, &origin) {
+                let folder = origin.parent().map(PathBuf::from).unwrap_or_default();
+                let link = linked
+                    .entry(folder)
+                    .or_insert_with(|| survey::linked_folder(out, &origin))
+                    .clone();
+                match link {
                     Some((at, target)) => survey::Found::LinkedFolder(at, target),
                     None => survey::look(&origin),
                 }

@@ -58,12 +58,13 @@ pub fn linked_folder(out: &Path, path: &Path) -> Option<(PathBuf, PathBuf)> {
 /// (whether it holds exactly `wanted`, whether carve wrote it, whether `path` is a link).
 /// Compared by size first, then read in bounded pieces: a file of any size costs no memory.
 pub fn text_file(path: &Path, len: u64, wanted: &str) -> (bool, bool, bool) {
-    let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
-    if link {
-        return (false, false, true);
-    }
-    let Ok(file) = crate::fsutil::open_read(path) else {
-        return (false, false, false);
+    let file = match crate::fsutil::open_read(path) {
+        Ok(file) => file,
+        // Refused: a link (looked at only now, so a plain file costs one open).
+        Err(_) => {
+            let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+            return (false, false, link);
+        }
     };
     let mut reader = std::io::BufReader::with_capacity(64 * 1024, file);
     let same = len == wanted.len() as u64

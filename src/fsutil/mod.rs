@@ -138,12 +138,25 @@ pub fn holds(dir: &Folder, name: &OsStr, bytes: &[u8]) -> bool {
             .unwrap_or(false)
 }
 
-/// Open the regular file at `path` for reading: not through a link at its name, and never
-/// waiting on a FIFO; anything but a regular file is refused.
+/// Open the file at `path` for reading: not through a link at its name (O_NOFOLLOW on
+/// Unix: one open, no look before), and never waiting on a FIFO (O_NONBLOCK).
 pub fn open_read(path: &Path) -> std::io::Result<std::fs::File> {
-    let (dir, name) = split(path).map_err(|e| std::io::Error::other(e.to_string()))?;
-    let folder = Folder::open(dir).map_err(|e| std::io::Error::other(e.to_string()))?;
-    folder.open_read(name)
+    #[cfg(unix)]
+    {
+        use rustix::fs::{Mode, OFlags};
+        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
+        Ok(std::fs::File::from(rustix::fs::open(
+            path,
+            flags,
+            Mode::empty(),
+        )?))
+    }
+    #[cfg(windows)]
+    {
+        let (dir, name) = split(path).map_err(|e| std::io::Error::other(e.to_string()))?;
+        let folder = Folder::open(dir).map_err(|e| std::io::Error::other(e.to_string()))?;
+        folder.open_read(name)
+    }
 }
 
 /// Remove a temporary file after a failure; one already gone is fine. What could not be

@@ -97,39 +97,17 @@ impl PartKind {
         PartKind::Other,
     ];
 
-    /// From the partition's raw type (GPT type GUID or MBR type byte).
+    /// From the partition's raw type (GPT type GUID or MBR type byte), by its family in
+    /// the one type table.
     pub fn of(type_id: &str) -> PartKind {
-        let t = type_id.to_ascii_uppercase();
-        match t.as_str() {
-            "C12A7328-F81F-11D2-BA4B-00A0C93EC93B" | "0XEF" => PartKind::Efi,
-            "EBD0A0A2-B9E5-4433-87C0-68B6B72699C7"
-            | "E3C9E316-0B5C-4DB8-817D-F92DF00215AE"
-            | "DE94BBA4-06D1-4D40-A16A-BFD50179D6AC"
-            | "0X07"
-            | "0X0B"
-            | "0X0C"
-            | "0X0E"
-            | "0X06"
-            | "0X04"
-            | "0X01"
-            | "0X27"
-            | "0X17"
-            | "0X1B"
-            | "0X1C"
-            | "0X1E" => PartKind::Windows,
-            "0657FD6D-A4AB-43C4-84E5-0933C84B4F4F" | "0X82" => PartKind::Swap,
-            "E6D6D379-F507-44C2-A23C-238F2A3DF928"
-            | "A19D880F-05FC-4D3B-A006-743F0F84911E"
-            | "0X8E"
-            | "0XFD" => PartKind::LvmRaid,
-            "0FC63DAF-8483-4772-8E79-3D69D8477DE4"
-            | "4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709"
-            | "44479540-F297-41B2-9AF7-D131D5F0458A"
-            | "933AC7E1-2EB4-4F13-B844-0E14E2AEF915"
-            | "BC13C2FF-59E6-4262-A352-B275FD6F7172"
-            | "3B8F8425-20E0-4F3B-907F-1A25A76F98E8"
-            | "0X83" => PartKind::Linux,
-            _ => PartKind::Other,
+        use crate::table::types::{Family, family_of};
+        match family_of(type_id) {
+            Family::Efi => PartKind::Efi,
+            Family::Windows => PartKind::Windows,
+            Family::Linux => PartKind::Linux,
+            Family::Swap => PartKind::Swap,
+            Family::LvmRaid => PartKind::LvmRaid,
+            Family::Other => PartKind::Other,
         }
     }
 

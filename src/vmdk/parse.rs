@@ -84,6 +84,20 @@ pub struct Problem {
     /// 1-based line, when the problem is on one.
     pub line: Option<usize>,
     pub message: String,
+    /// What the lenient reading found, where merging with VirtualBox's reading depends on
+    /// it (so that merge never looks at the message's words, which may quote the file).
+    pub cause: Cause,
+}
+
+/// The lenient problems `merge_strict` treats apart from the rest.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Cause {
+    #[default]
+    Other,
+    /// A line's bytes are not UTF-8: news even where VirtualBox also refuses the line.
+    NotUtf8,
+    /// A `ddb.uuid.*` value that is not a uuid: VirtualBox's own refusal replaces it.
+    NotUuid,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -108,6 +122,7 @@ impl ParsedDescriptor {
         severity: Severity,
         line: Option<usize>,
         message: String,
+        cause: Cause,
     ) {
         if self.problems.len() < MAX_PROBLEMS {
             self.problems.push(Problem {
@@ -115,6 +130,7 @@ impl ParsedDescriptor {
                 severity,
                 line,
                 message,
+                cause,
             });
         } else {
             self.problems_left_out += 1;
@@ -122,11 +138,11 @@ impl ParsedDescriptor {
     }
 
     fn error(&mut self, code: &'static str, line: Option<usize>, message: impl Into<String>) {
-        self.problem(code, Severity::Error, line, message.into());
+        self.problem(code, Severity::Error, line, message.into(), Cause::Other);
     }
 
     fn warning(&mut self, code: &'static str, line: Option<usize>, message: impl Into<String>) {
-        self.problem(code, Severity::Warning, line, message.into());
+        self.problem(code, Severity::Warning, line, message.into(), Cause::Other);
     }
 
     /// The value of a `ddb.` key.
@@ -316,12 +332,12 @@ fn merge_strict(
         // Said better by the error on its line (bytes that are not UTF-8 are news though).
         let covered = error_lines
             .iter()
-            .any(|(_, line)| p.line.is_some() && *line == p.line && !p.message.contains("UTF-8"))
+            .any(|(_, line)| p.line.is_some() && *line == p.line && p.cause != Cause::NotUtf8)
             || error_lines
                 .iter()
                 .any(|(code, _)| *code == p.code && p.line.is_none());
         // The lenient version and uuid rules are VirtualBox's own now.
-        let replaced = p.code == codes::VERSION || p.message.contains("is not a uuid");
+        let replaced = p.code == codes::VERSION || p.cause == Cause::NotUuid;
         if covered || replaced {
             continue;
         }
@@ -415,13 +431,22 @@ fn parse_text(bytes: &[u8], out: &mut ParsedDescriptor) {
                 let text = String::from_utf8_lossy(raw);
                 // A file name carve cannot spell is an error; odd bytes in a comment are not.
                 if is_extent_line(&text) {
-                    out.error(
+                    out.problem(
                         codes::SYNTAX,
+                        Severity::Error,
                         Some(number),
-                        "not valid UTF-8; the names on this extent line cannot be read as written",
+                        "not valid UTF-8; the names on this extent line cannot be read as written"
+                            .into(),
+                        Cause::NotUtf8,
                     );
                 } else {
-                    out.warning(codes::SYNTAX, Some(number), "not valid UTF-8");
+                    out.problem(
+                        codes::SYNTAX,
+                        Severity::Warning,
+                        Some(number),
+                        "not valid UTF-8".into(),
+                        Cause::NotUtf8,
+                    );
                 }
                 text
             }
@@ -587,13 +612,15 @@ fn parse_ddb(line: &str, number: usize, out: &mut ParsedDescriptor) {
         return;
     };
     if key.starts_with("ddb.uuid.") && !value.is_empty() && uuid::Uuid::parse_str(&value).is_err() {
-        out.error(
+        out.problem(
             codes::DDB,
+            Severity::Error,
             Some(number),
             format!(
                 "{key} `{}` is not a uuid; VirtualBox refuses the descriptor",
                 shorten(&value)
             ),
+            Cause::NotUuid,
         );
     }
     out.ddb.insert(key.to_string(), value);

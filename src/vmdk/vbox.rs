@@ -271,33 +271,21 @@ const FIRST_LINES: [&[u8]; 4] = [
     b"#Disk DescriptorFile",
 ];
 
-/// Read `bytes` (a whole text descriptor file) as VirtualBox does when it registers it:
-/// the read-only probe, then the read-write open that writes missing uuids.
-pub fn read(bytes: &[u8]) -> Reading {
-    let mut r = Reading::default();
-    let refuse = |r: &mut Reading, status, part, line: Option<usize>, message: String| {
-        r.refusals.push(Refusal {
-            status,
-            part,
-            line,
-            message,
-        })
-    };
-    if bytes.len() < MIN_BYTES {
-        refuse(
-            &mut r,
-            status::INVALID_HEADER,
-            Part::Size,
-            None,
-            format!(
-                "{} bytes; VirtualBox refuses a descriptor file under {MIN_BYTES} bytes (VERR_VD_VMDK_INVALID_HEADER: descriptor is too short)",
-                bytes.len()
-            ),
-        );
-        return r;
-    }
-    // vmdkDescriptorReadAscii: the buffer is the file's size rounded up, plus room, at
-    // least 10 KiB and at most 128 KiB; the read fills at most the buffer.
+/// Record one reason VirtualBox refuses the descriptor.
+fn refuse(r: &mut Reading, status: &'static str, part: Part, line: Option<usize>, message: String) {
+    r.refusals.push(Refusal {
+        status,
+        part,
+        line,
+        message,
+    });
+}
+
+/// vmdkDescriptorReadAscii: what of the file VirtualBox reads into its buffer (stopping at a
+/// NUL or at 128 KiB), and the buffer's size; what it leaves out is a misread or a note.
+fn read_ascii(bytes: &[u8], r: &mut Reading) -> (Buf, usize) {
+    // The buffer is the file's size rounded up, plus room, at least 10 KiB and at most
+    // 128 KiB; the read fills at most the buffer.
     let size = bytes.len();
     let rounded = if !size.is_multiple_of(5120) {
         size + 10240 - size % 5120
@@ -308,7 +296,7 @@ pub fn read(bytes: &[u8]) -> Reading {
     let read = alloc.min(size);
     let mut b = bytes[..read].to_vec();
     b.resize(alloc + 2, 0);
-    let mut buf = Buf { b };
+    let buf = Buf { b };
     let text_end = buf.b.iter().position(|&c| c == 0).unwrap_or(read);
     if text_end < size {
         let line = bytes[..text_end].iter().filter(|&&c| c == b'\n').count() + 1;
@@ -344,15 +332,19 @@ pub fn read(bytes: &[u8]) -> Reading {
             }),
         }
     }
+    (buf, alloc)
+}
 
-    // vmdkDescSplitLines.
+/// vmdkDescSplitLines: the start of each line, the line ends made NULs, and where the text
+/// ends; `None` when VirtualBox refuses the file for its line count or line endings.
+fn split_lines(buf: &mut Buf, r: &mut Reading) -> Option<(Vec<usize>, usize)> {
     let mut starts: Vec<usize> = Vec::new();
     let mut p = 0usize;
     while buf.at(p) != 0 {
         starts.push(p);
         if starts.len() >= LINES_MAX {
             refuse(
-                &mut r,
+                r,
                 status::INVALID_HEADER,
                 Part::Size,
                 Some(LINES_MAX),
@@ -360,19 +352,19 @@ pub fn read(bytes: &[u8]) -> Reading {
                     "{LINES_MAX} lines or more; VirtualBox refuses descriptors of {LINES_MAX} lines or more (VERR_VD_VMDK_INVALID_HEADER: descriptor too big)"
                 ),
             );
-            return r;
+            return None;
         }
         while buf.at(p) != 0 && buf.at(p) != b'\n' {
             if buf.at(p) == b'\r' {
                 if buf.at(p + 1) != b'\n' {
                     refuse(
-                        &mut r,
+                        r,
                         status::INVALID_HEADER,
                         Part::LineEnding,
                         Some(starts.len()),
                         "a carriage return not followed by a line feed; VirtualBox refuses the file (VERR_VD_VMDK_INVALID_HEADER: unsupported end of line)".into(),
                     );
-                    return r;
+                    return None;
                 }
                 buf.b[p] = 0;
             }
@@ -383,14 +375,23 @@ pub fn read(bytes: &[u8]) -> Reading {
             p += 1;
         }
     }
-    let mut used = p;
-    let mut line_count = starts.len();
+    Some((starts, p))
+}
 
-    // vmdkPreprocessDescriptor.
+/// The lines of each section, by their start in the buffer.
+struct Sections {
+    header: Vec<usize>,
+    extents: Vec<usize>,
+    ddb: Vec<usize>,
+}
+
+/// vmdkPreprocessDescriptor: the first line, then each line sorted into the header, extent
+/// or ddb. section; `None` when VirtualBox refuses the file for either.
+fn preprocess(buf: &Buf, starts: &[usize], r: &mut Reading) -> Option<Sections> {
     let first = starts.first().map(|&s| buf.str_at(s)).unwrap_or(&[]);
     if !FIRST_LINES.contains(&first) {
         refuse(
-            &mut r,
+            r,
             status::INVALID_HEADER,
             Part::FirstLine,
             Some(1),
@@ -399,7 +400,7 @@ pub fn read(bytes: &[u8]) -> Reading {
                 lossy(first)
             ),
         );
-        return r;
+        return None;
     }
     let (mut header, mut extents, mut ddb) = (Vec::new(), Vec::new(), Vec::new());
     for (n, &s) in starts.iter().enumerate() {
@@ -438,7 +439,7 @@ pub fn read(bytes: &[u8]) -> Reading {
                 format!("`{}` is a header entry after the extents", lossy(text))
             };
             refuse(
-                &mut r,
+                r,
                 status::INVALID_HEADER,
                 Part::Order,
                 Some(n + 1),
@@ -446,10 +447,50 @@ pub fn read(bytes: &[u8]) -> Reading {
                     "{what}; VirtualBox wants header entries, then extent lines, then ddb. lines (VERR_VD_VMDK_INVALID_HEADER: incorrect ordering of entries)"
                 ),
             );
-            return r;
+            return None;
         }
         section.push(s);
     }
+    Some(Sections {
+        header,
+        extents,
+        ddb,
+    })
+}
+
+/// Read `bytes` (a whole text descriptor file) as VirtualBox does when it registers it:
+/// the read-only probe, then the read-write open that writes missing uuids.
+pub fn read(bytes: &[u8]) -> Reading {
+    let mut r = Reading::default();
+    if bytes.len() < MIN_BYTES {
+        refuse(
+            &mut r,
+            status::INVALID_HEADER,
+            Part::Size,
+            None,
+            format!(
+                "{} bytes; VirtualBox refuses a descriptor file under {MIN_BYTES} bytes (VERR_VD_VMDK_INVALID_HEADER: descriptor is too short)",
+                bytes.len()
+            ),
+        );
+        return r;
+    }
+    let (mut buf, alloc) = read_ascii(bytes, &mut r);
+
+    let Some((starts, p)) = split_lines(&mut buf, &mut r) else {
+        return r;
+    };
+    let mut used = p;
+    let mut line_count = starts.len();
+
+    let Some(Sections {
+        header,
+        extents,
+        ddb,
+    }) = preprocess(&buf, &starts, &mut r)
+    else {
+        return r;
+    };
     let line_of = |s: usize| starts.iter().position(|&x| x == s).map_or(0, |n| n + 1);
     // Header lines that look like extent lines are read as header entries: ignored.
     for &s in &header {

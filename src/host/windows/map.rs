@@ -175,10 +175,11 @@ pub struct Mapped {
     pub notes: Vec<String>,
 }
 
-const ESP_GUID: &str = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B";
-const RECOVERY_GUID: &str = "DE94BBA4-06D1-4D40-A16A-BFD50179D6AC";
-const STORAGE_SPACES_GUID: &str = "E75CAF8F-F680-4CEE-AFA3-B001E56EFC2D";
-const LDM_METADATA_GUID: &str = "5808C8AA-7E8F-42E0-85D2-E1E90434CFB3";
+// The partition types Windows treats specially, from the one type table.
+use crate::table::types::{
+    ESP as ESP_GUID, LDM_METADATA as LDM_METADATA_GUID, STORAGE_SPACES as STORAGE_SPACES_GUID,
+    WINDOWS_RECOVERY as RECOVERY_GUID,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Special {
@@ -318,9 +319,9 @@ pub fn annotate(layout: &mut DiskLayout, host: &WinHost, disk: &WinDisk) {
     match map(host, disk, &layout.partitions) {
         Ok(mapped) => {
             layout.notes.extend(mapped.notes);
-            super::apply(layout, mapped.uses, mapped.system_disk);
+            crate::host::apply(layout, mapped.uses, mapped.system_disk);
         }
-        Err(why) => super::unknown(layout, why),
+        Err(why) => crate::host::unknown(layout, why),
     }
 }
 

@@ -1,25 +1,13 @@
 //! The host's disks for `carve disks`: what /sys/block lists, with the facts sysfs knows.
 
 use super::sysfs::Sysfs;
-use super::view::{HostView, NodeUse};
+use super::view::HostView;
 use std::path::Path;
 
 /// Virtual nodes that are not disks a user plans on (shown with `--all`).
 const VIRTUAL_PREFIXES: [&str; 4] = ["loop", "ram", "zram", "dm-"];
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HostDisk {
-    pub name: String,
-    pub path: String,
-    pub model: Option<String>,
-    pub serial: Option<String>,
-    pub size_sectors: u64,
-    pub logical_sector_size: Option<u32>,
-    pub physical_sector_size: Option<u32>,
-    pub removable: bool,
-    pub system_disk: bool,
-    pub uses: Vec<NodeUse>,
-}
+pub use crate::host::rows::HostDisk;
 
 /// The names of the host's disks, sorted; loop, ram, zram and dm nodes only when `all`.
 pub fn disk_names(sys: &Sysfs, all: bool) -> Vec<String> {
@@ -40,7 +28,7 @@ pub fn list(view: &HostView, udev_data: &Path, all: bool) -> Vec<HostDisk> {
             let model = sys.read(&name, "device/model").filter(|m| !m.is_empty());
             HostDisk {
                 path: format!("/dev/{name}"),
-                serial: super::identity::sysfs_serial(sys, udev_data, &name),
+                serial: super::serial::sysfs_serial(sys, udev_data, &name),
                 model,
                 size_sectors: sys.size(&name).unwrap_or(0),
                 logical_sector_size: sys

@@ -1,5 +1,5 @@
 //! Windows: the live calls behind host use, kept thin. They fill a [`WinHost`] and a
-//! [`WinDisk`]; [`super::windows_map`] does the mapping (tested on recorded fixtures).
+//! [`WinDisk`]; [`super::map`] does the mapping (tested on recorded fixtures).
 //!
 //! - volumes: `FindFirstVolumeW`/`FindNextVolumeW`; for each, its drive letters and mount
 //!   folders (`GetVolumePathNamesForVolumeNameW`), `GetDriveTypeW`, file system and label
@@ -13,7 +13,7 @@
 //! - the planned disk's number (`IOCTL_STORAGE_GET_DEVICE_NUMBER`, else the `N` of
 //!   `PhysicalDriveN`) and attributes (`IOCTL_DISK_GET_DISK_ATTRIBUTES`).
 
-use super::windows_map::{self, DriveType, WinDisk, WinDrive, WinHost, WinVolume};
+use super::map::{self as windows_map, DriveType, WinDisk, WinDrive, WinHost, WinVolume};
 use crate::disk::winio;
 use crate::model::{DiskLayout, HostInfo};
 use std::fs::{File, OpenOptions};
@@ -38,7 +38,9 @@ use windows_sys::Win32::System::SystemInformation::GetSystemWindowsDirectoryW;
 const SYSTEM_FILES: [&str; 3] = ["pagefile.sys", "hiberfil.sys", "swapfile.sys"];
 
 /// Fill `layout.host` for the disk or image at `path` (see `host::annotate`).
-pub fn annotate(layout: &mut DiskLayout, path: &str) {
+/// (`path` as the switch in `host` passes it, or as text: both name the same thing.)
+pub fn annotate(layout: &mut DiskLayout, path: impl AsRef<std::path::Path>) {
+    let path = &*path.as_ref().to_string_lossy();
     if !crate::disk::device::is_windows_device_path(path) {
         // An image file is no disk of the host's: nothing to detect (and nothing unknown).
         layout.host = HostInfo::default();
@@ -46,7 +48,7 @@ pub fn annotate(layout: &mut DiskLayout, path: &str) {
     }
     match disk_of(path).and_then(|disk| gather().map(|host| (host, disk))) {
         Ok((host, disk)) => windows_map::annotate(layout, &host, &disk),
-        Err(why) => super::unknown(layout, why),
+        Err(why) => crate::host::unknown(layout, why),
     }
 }
 
@@ -386,6 +388,32 @@ fn dos_device(name: &str) -> Option<String> {
     // SAFETY: NUL-terminated name; the buffer is valid for its length.
     let n = unsafe { QueryDosDeviceW(w.as_ptr(), buf.as_mut_ptr(), buf.len() as u32) };
     (n > 0).then(|| from_wide(&buf))
+}
+
+/// Windows: `STORAGE_DEVICE_DESCRIPTOR.SerialNumberOffset` from
+/// `IOCTL_STORAGE_QUERY_PROPERTY(StorageDeviceProperty)` on the physical drive.
+pub fn serial_of(path: &str) -> Option<String> {
+    use std::os::windows::fs::OpenOptionsExt;
+    use windows_sys::Win32::Storage::FileSystem::{FILE_SHARE_READ, FILE_SHARE_WRITE};
+    use windows_sys::Win32::System::Ioctl::IOCTL_STORAGE_QUERY_PROPERTY;
+    if !crate::disk::device::is_windows_device_path(path) {
+        return None;
+    }
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .share_mode(FILE_SHARE_READ | FILE_SHARE_WRITE)
+        .open(path)
+        .ok()?;
+    let query = crate::disk::winio::property_query(crate::disk::winio::STORAGE_DEVICE_PROPERTY);
+    let out = crate::disk::device::ioctl(&file, IOCTL_STORAGE_QUERY_PROPERTY, &query, 1024).ok()?;
+    crate::disk::winio::device_descriptor(&out)?
+        .serial
+        .and_then(|s| crate::model::identity::clean_serial(&s))
+}
+
+/// Windows: every `\\.\PhysicalDriveN` there is (the scan `carve disks` makes).
+pub fn disk_paths() -> Option<Vec<String>> {
+    Some(drives().into_iter().map(|d| d.path).collect())
 }
 
 #[cfg(test)]

@@ -18,15 +18,7 @@ pub struct HostView {
     pub swaps: Vec<Swap>,
 }
 
-/// A use of part of a node: sectors relative to the node asked about.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NodeUse {
-    pub start: u64,
-    pub sectors: u64,
-    /// The node that is used (the disk itself or one of its partitions).
-    pub node: String,
-    pub what: String,
-}
+pub use crate::host::rows::NodeUse;
 
 impl HostView {
     /// Read `proc/self/mountinfo` and `proc/swaps` under `roots`. Without mountinfo nothing

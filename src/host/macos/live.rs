@@ -1,4 +1,4 @@
-//! macOS only: the live calls behind [`super::macos_map`]. Thin on purpose: every answer is
+//! macOS only: the live calls behind [`super::map`]. Thin on purpose: every answer is
 //! handed to a pure function tested on fixtures. None of this has run on a real Mac (this
 //! project is built and tested on Linux; the macOS build is only type-checked).
 //!
@@ -8,20 +8,22 @@
 //!   bus, size and removability;
 //! - `ioreg -a -r -c IOBlockStorageDevice`: serial numbers.
 
-use super::macos_map::{self, ApfsContainer, MacHost, MacMount};
+use super::map::{self as macos_map, ApfsContainer, MacHost, MacMount};
 use crate::model::{DiskLayout, HostDetection, HostInfo};
 use std::ffi::CStr;
 use std::process::Command;
 
 /// Fill `layout.host` for the disk or image at `path`.
-pub fn annotate(layout: &mut DiskLayout, path: &str) {
+/// (`path` as the switch in `host` passes it, or as text: both name the same thing.)
+pub fn annotate(layout: &mut DiskLayout, path: impl AsRef<std::path::Path>) {
+    let path = &*path.as_ref().to_string_lossy();
     if std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
         // An image file is no disk of the host's.
         layout.host = HostInfo::default();
         return;
     }
     let Some(disk) = macos_map::bsd_name(path) else {
-        super::unknown(
+        crate::host::unknown(
             layout,
             format!("{path} is not a /dev/diskN or /dev/rdiskN device: its host use is unknown"),
         );
@@ -29,7 +31,7 @@ pub fn annotate(layout: &mut DiskLayout, path: &str) {
     };
     match gather() {
         Ok(host) => macos_map::annotate(layout, &host, &disk),
-        Err(why) => super::unknown(layout, why),
+        Err(why) => crate::host::unknown(layout, why),
     }
 }
 
@@ -151,7 +153,7 @@ pub fn list(all: bool) -> Result<Vec<macos_map::MacDiskRow>, String> {
         let size = info.size_bytes.map_or(0, |b| b / 512);
         // The partitions as carve reads them, with the host use `annotate` found on them, and
         // the sector sizes the device gave (DKIOC*) when it could be opened.
-        let (partitions, mapped, sizes) = match super::read_with_use(&path) {
+        let (partitions, mapped, sizes) = match crate::host::read_with_use(&path) {
             Ok(l) => {
                 let mapped = match &l.host.detection {
                     HostDetection::Unknown(why) | HostDetection::NotBuilt(why) => Err(why.clone()),
@@ -183,7 +185,7 @@ pub fn list(all: bool) -> Result<Vec<macos_map::MacDiskRow>, String> {
 
 /// `carve disks --facts`: every command's answer as it printed it, and each whole disk's
 /// table as carve read it (all of `diskutil list`'s whole disks, APFS containers too).
-pub fn record() -> super::facts::MacRecorded {
+pub fn record() -> crate::host::facts::MacRecorded {
     let diskutil_list = run("/usr/sbin/diskutil", &["list", "-plist"]);
     let names = diskutil_list
         .as_ref()
@@ -194,11 +196,12 @@ pub fn record() -> super::facts::MacRecorded {
         .iter()
         .map(|name| {
             let info = run("/usr/sbin/diskutil", &["info", "-plist", name]);
-            let layout = super::read_with_use(&format!("/dev/{name}")).map_err(|e| e.to_string());
-            super::facts::MacRecordedDisk::new(name, info, &layout)
+            let layout =
+                crate::host::read_with_use(&format!("/dev/{name}")).map_err(|e| e.to_string());
+            crate::host::facts::MacRecordedDisk::new(name, info, &layout)
         })
         .collect();
-    super::facts::MacRecorded {
+    crate::host::facts::MacRecorded {
         comment: None,
         recorded_by: Some(format!(
             "carve {} disks --facts on macos",
@@ -213,4 +216,15 @@ pub fn record() -> super::facts::MacRecorded {
         ),
         disks,
     }
+}
+
+/// macOS: the `Serial Number` of the IOKit storage device above the whole disk
+/// (`ioreg -a -r -c IOBlockStorageDevice`, see `crate::host::macos_map::ioreg_serials`).
+pub fn serial_of(path: &str) -> Option<String> {
+    live_serial(path)
+}
+
+/// macOS: the whole disks of `diskutil list -plist`, less the APFS containers.
+pub fn disk_paths() -> Option<Vec<String>> {
+    live_whole_disks()
 }

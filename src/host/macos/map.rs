@@ -68,8 +68,8 @@ pub struct Mapped {
     pub system_disk: bool,
 }
 
-const ESP_GUID: &str = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B";
-const APPLE_BOOT_GUID: &str = "426F6F74-0000-11AA-AA11-00306543ECAC";
+// The partition types macOS keeps for itself, from the one type table.
+use crate::table::types::{APPLE_BOOT as APPLE_BOOT_GUID, ESP as ESP_GUID};
 
 /// The containers of `diskutil apfs list -plist`.
 pub fn parse_apfs_list(xml: &str) -> Result<Vec<ApfsContainer>, String> {
@@ -278,8 +278,8 @@ fn describe(m: &MacMount, roles: &[String]) -> String {
 /// mount that cannot be placed makes the detection `Unknown`.
 pub fn annotate(layout: &mut DiskLayout, host: &MacHost, disk: &str) {
     match map(host, disk, &layout.partitions, layout.size_sectors) {
-        Ok(mapped) => super::apply(layout, mapped.uses, mapped.system_disk),
-        Err(why) => super::unknown(layout, why),
+        Ok(mapped) => crate::host::apply(layout, mapped.uses, mapped.system_disk),
+        Err(why) => crate::host::unknown(layout, why),
     }
 }
 
@@ -397,7 +397,7 @@ pub fn uses_without_table(
 /// when what the host uses on it cannot be told, why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MacDiskRow {
-    pub disk: super::disks::HostDisk,
+    pub disk: crate::host::rows::HostDisk,
     /// `diskutil info`'s `BusProtocol`.
     pub bus: Option<String>,
     pub host_unknown: Option<String>,
@@ -426,7 +426,7 @@ pub fn disk_row(
         Ok(m) => (
             m.uses
                 .iter()
-                .map(|u| super::view::NodeUse {
+                .map(|u| crate::host::rows::NodeUse {
                     start: u.start,
                     sectors: u.sectors,
                     node: node_of(u),
@@ -439,7 +439,7 @@ pub fn disk_row(
         Err(why) => (Vec::new(), false, Some(why.clone())),
     };
     MacDiskRow {
-        disk: super::disks::HostDisk {
+        disk: crate::host::rows::HostDisk {
             name: name.to_string(),
             path: format!("/dev/{name}"),
             model: info.model.clone(),
