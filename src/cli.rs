@@ -2,7 +2,7 @@
 //! `commands::run` parses and dispatches (so the commands take their Args from here without
 //! this module naming them back).
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -84,21 +84,14 @@ pub struct InspectArgs {
 pub struct CheckArgs {
     /// carve.json or a project folder
     pub plan: PathBuf,
+    /// Check for this hypervisor too: what it would refuse at start, and where its ZERO
+    /// extents keep writes
+    // The values come from the export's list of targets, as for export's --target.
+    #[arg(long, default_value = "virtualbox")]
+    pub target: String,
     /// Print JSON instead of a table (the keys are in the README)
     #[arg(long)]
     pub json: bool,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum TargetArg {
-    /// descriptors, media-registry.xml, attach-virtualbox.sh/.cmd for vdisks with a vm
-    Virtualbox,
-    /// qemu-readable descriptors (ZERO extents become zero files)
-    Qemu,
-    /// VMware Workstation/Player physical-disk descriptors and vmx-snippet.txt
-    Vmware,
-    /// qemu-style descriptors and one libvirt <disk> element per vdisk (<name>/<name>.xml)
-    Libvirt,
 }
 
 #[derive(Debug, Args)]
@@ -109,8 +102,10 @@ pub struct ExportArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Who reads the descriptors
-    #[arg(long, value_enum, default_value = "virtualbox")]
-    pub target: TargetArg,
+    // The values (and their help) are the export's list of targets, which this leaf module
+    // cannot name: `commands::run` puts them in before parsing.
+    #[arg(long, default_value = "virtualbox")]
+    pub target: String,
     /// Device path the descriptors name (overrides the plan's disk.device_path)
     #[arg(long, value_name = "PATH")]
     pub device_path: Option<String>,

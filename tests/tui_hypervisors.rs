@@ -99,7 +99,7 @@ fn rows_show_the_vm_and_the_preview_lists_the_attach_scripts() {
     for line in [
         "--target vmware: other descriptors, and vmx-snippet.txt",
         "--target libvirt: other descriptors, and vm1/vm1.xml",
-        "--target qemu: other descriptors, no other files",
+        "--target qemu: other descriptors, and run-qemu-Win 11 lab.sh",
     ] {
         assert!(lines.iter().any(|l| l == line), "{line}: {lines:?}");
     }

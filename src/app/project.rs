@@ -2,7 +2,7 @@
 
 use super::{App, Dialog};
 use crate::check::text::counted;
-use crate::export::{self, ExportOptions, Target, WriteAction};
+use crate::export::{self, ExportOptions, WriteAction};
 use crate::model::{PLAN_FILE, PlanDisk, source_for_plan};
 
 impl App {
@@ -189,43 +189,43 @@ impl App {
     fn other_targets(&self, writes: &[export::PlannedWrite]) -> Vec<String> {
         let here: std::collections::HashSet<&std::path::Path> =
             writes.iter().map(|w| w.path.as_path()).collect();
-        [
-            (Target::Vmware, "vmware"),
-            (Target::Libvirt, "libvirt"),
-            (Target::Qemu, "qemu"),
-        ]
-        .into_iter()
-        .map(|(target, name)| {
-            let opts = ExportOptions {
-                target,
-                ..self.export_options()
-            };
-            match export::preview(&self.plan, Some(&self.layout), &opts) {
-                Ok(other) => {
-                    let extra: Vec<String> = other
-                        .iter()
-                        .filter(|w| !here.contains(w.path.as_path()))
-                        .map(|w| {
-                            w.path
-                                .strip_prefix(&self.project)
-                                .unwrap_or(&w.path)
-                                .display()
-                                .to_string()
-                        })
-                        .collect();
-                    if extra.is_empty() {
-                        format!("--target {name}: other descriptors, no other files")
-                    } else {
-                        format!(
-                            "--target {name}: other descriptors, and {}",
-                            extra.join(", ")
-                        )
+        let planner_target = self.export_options().target;
+        export::target::ALL
+            .iter()
+            .copied()
+            .filter(|t| *t != planner_target)
+            .map(|target| {
+                let name = target.name();
+                let opts = ExportOptions {
+                    target,
+                    ..self.export_options()
+                };
+                match export::preview(&self.plan, Some(&self.layout), &opts) {
+                    Ok(other) => {
+                        let extra: Vec<String> = other
+                            .iter()
+                            .filter(|w| !here.contains(w.path.as_path()))
+                            .map(|w| {
+                                w.path
+                                    .strip_prefix(&self.project)
+                                    .unwrap_or(&w.path)
+                                    .display()
+                                    .to_string()
+                            })
+                            .collect();
+                        if extra.is_empty() {
+                            format!("--target {name}: other descriptors, no other files")
+                        } else {
+                            format!(
+                                "--target {name}: other descriptors, and {}",
+                                extra.join(", ")
+                            )
+                        }
                     }
+                    Err(e) => format!("--target {name}: cannot export: {e}"),
                 }
-                Err(e) => format!("--target {name}: cannot export: {e}"),
-            }
-        })
-        .collect()
+            })
+            .collect()
     }
 
     /// Confirmed export: save the plan first so the folder's plan matches its descriptors.

@@ -58,9 +58,12 @@ pub mod codes {
     pub const LEFTOVER_VDISK: &str = "leftover-vdisk";
     /// The plan's device path holds another disk, and the planned disk is at another path.
     pub const DISK_MOVED: &str = "disk-moved";
+    /// `check --target qemu`: raw extents qemu opens only with its lock off on them (two
+    /// vdisks on one disk, or two raw extents in one), as the launch scripts do.
+    pub const QEMU_LOCK: &str = "qemu-lock";
 
     /// Every code of the SPEC's table, in the table's order.
-    pub const ALL: [&str; 20] = [
+    pub const ALL: [&str; 21] = [
         OVERLAP,
         BEYOND_DISK,
         PARTITION_TABLE,
@@ -81,6 +84,7 @@ pub mod codes {
         TOO_LARGE,
         LEFTOVER_VDISK,
         DISK_MOVED,
+        QEMU_LOCK,
     ];
 }
 

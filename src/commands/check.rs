@@ -18,10 +18,12 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     } = super::open_plan(&args.plan)?;
     // What an export into the plan's folder would meet there (the plan's disk or a device
     // at a path it writes, a renamed vdisk's folder, folders of vdisks that are gone).
-    let export = crate::export::ExportOptions::new(dir);
-    let report = check::run(&plan, Some(&layout));
-    let extra = crate::export::findings(&plan, Some(&layout), &export, report.errors > 0);
-    let report = report.merged(&plan, extra);
+    let target = super::target_named(&args.target)?;
+    let export = crate::export::ExportOptions {
+        target,
+        ..crate::export::ExportOptions::new(dir)
+    };
+    let report = crate::export::judge(&plan, Some(&layout), &export);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let written = if args.json {

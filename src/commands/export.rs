@@ -1,9 +1,9 @@
 //! `carve export PLAN`: check the plan against the disk as it is now, refuse on errors,
 //! else write descriptors, file extents and the registry snippet.
 
-use crate::cli::{ExportArgs, TargetArg};
+use crate::cli::ExportArgs;
 use crate::error::{Error, Result};
-use crate::export::{ExportOptions, Target};
+use crate::export::ExportOptions;
 use crate::text;
 use std::io::Write;
 use std::process::ExitCode;
@@ -24,12 +24,7 @@ pub fn run(args: &ExportArgs) -> Result<ExitCode> {
     }
     let opts = ExportOptions {
         out_dir: args.out.clone().unwrap_or_else(|| opened.dir.clone()),
-        target: match args.target {
-            TargetArg::Virtualbox => Target::VirtualBox,
-            TargetArg::Qemu => Target::Qemu,
-            TargetArg::Vmware => Target::Vmware,
-            TargetArg::Libvirt => Target::Libvirt,
-        },
+        target: super::target_named(&args.target)?,
         device_path: args.device_path.clone(),
         force: args.force,
         relative_registry: args.relative,

@@ -76,8 +76,13 @@ pub fn open_plan(path: &Path) -> Result<OpenedPlan> {
 /// Parse the command line (`crate::cli`) and run the command; the caller prints the error
 /// and exits 2.
 pub fn run() -> Result<ExitCode> {
-    use clap::Parser;
-    let cli = match crate::cli::Cli::try_parse() {
+    use clap::{CommandFactory, FromArgMatches};
+    let parsed = crate::cli::Cli::command()
+        .mut_subcommand("export", with_targets)
+        .mut_subcommand("check", with_targets)
+        .try_get_matches()
+        .and_then(|m| crate::cli::Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
     };
@@ -91,6 +96,32 @@ pub fn run() -> Result<ExitCode> {
         Some(crate::cli::Command::Esxi(a)) => esxi::run(&a),
         None => planner::run(&cli.planner),
     }
+}
+
+/// `--target`'s values and their help, from the export's one list of targets (`cli`, a leaf,
+/// cannot name it).
+fn with_targets(command: clap::Command) -> clap::Command {
+    command.mut_arg("target", |arg| {
+        arg.value_parser(clap::builder::PossibleValuesParser::new(
+            crate::export::target::ALL
+                .iter()
+                .map(|t| clap::builder::PossibleValue::new(t.name()).help(t.help())),
+        ))
+    })
+}
+
+/// The target `--target NAME` names (clap has checked it is one of them).
+pub(crate) fn target_named(name: &str) -> Result<crate::export::Target> {
+    crate::export::target::ALL
+        .iter()
+        .copied()
+        .find(|t| t.name() == name)
+        .ok_or_else(|| {
+            crate::error::Error::new(format!(
+                "--target: no target named `{}`",
+                crate::text::escape(name)
+            ))
+        })
 }
 
 /// Help and version print as clap renders them; a usage mistake becomes one line.

@@ -1,16 +1,13 @@
 //! What an export consists of: every file with its wanted content, computed from the plan
 //! alone (nothing is read or written here).
 
-use super::{ExportOptions, Target, hypervisors};
+use super::{ExportOptions, Target, seed};
 use crate::demo::DevicePath;
 use crate::error::{Error, Result};
 use crate::model::{DiskLayout, Extent, Plan, SECTOR, VDisk};
-use crate::vbox::registry::{RegistryEntry, media_registry_xml};
-use crate::vmdk::write::{self, CreateType, Descriptor, ExtentLine, Flavor};
+use crate::vmdk::write::{self, Descriptor, ExtentLine};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-
-pub const REGISTRY_FILE: &str = "media-registry.xml";
 
 /// Refuse a name that is not one plain file name, by the rule of check's `bad-name`. Export
 /// runs the checks first, so this only guards callers that skip them.
@@ -27,7 +24,7 @@ fn check_component(what: &str, name: &str) -> Result<()> {
 /// The content a file should have.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Content {
-    /// A descriptor or the registry: written whole, replaced when different.
+    /// A descriptor, script or registry: written whole, replaced when different.
     Text(String),
     /// A zero-filled sparse file of this many bytes; once it exists at this size it
     /// belongs to the guest and is never rewritten.
@@ -48,7 +45,8 @@ pub struct WantedFile {
 }
 
 /// Every file of the export, in the order they are written: each vdisk's extent files,
-/// then its descriptor, and the registry last, so a descriptor never names a missing file.
+/// then its descriptor, and the target's own files last (VirtualBox's registry, scripts), so
+/// a descriptor never names a missing file.
 pub fn wanted_files(
     plan: &Plan,
     layout: Option<&DiskLayout>,
@@ -63,11 +61,11 @@ pub fn wanted_files(
     }
     // The folder's absolute path goes into the registry, the attach scripts and the targets'
     // files: refuse, for every target alike, one they cannot spell exactly.
-    let out = hypervisors::absolute_out(opts)?;
+    super::target::absolute_out(opts)?;
     let disk_sectors = layout.map(|l| l.size_sectors).or(plan.disk.size_sectors);
+    let hypervisor = opts.target.hypervisor();
 
     let mut files = Vec::new();
-    let mut registry = Vec::new();
     let mut names = BTreeSet::new();
     for vdisk in &plan.vdisks {
         check_component("vdisk name", &vdisk.name)?;
@@ -103,18 +101,14 @@ pub fn wanted_files(
             });
         }
 
-        hypervisors::seed_guest_table(plan, vdisk, layout, &mut files[first_sparse..])?;
+        seed::seed_guest_table(plan, vdisk, layout, &mut files[first_sparse..])?;
 
-        let (create_type, flavor) = match opts.target {
-            Target::VirtualBox => (write::create_type(vdisk, disk_sectors), Flavor::VirtualBox),
-            Target::Vmware => (write::create_type(vdisk, disk_sectors), Flavor::Vmware),
-            Target::Qemu | Target::Libvirt => (CreateType::MonolithicFlat, Flavor::VirtualBox),
-        };
+        let (create_type, flavor) = hypervisor.descriptor(vdisk, disk_sectors);
         let text = write::descriptor_for(
             &Descriptor {
                 create_type,
                 extents: &lines,
-                adapter: hypervisors::adapter_for(opts.target, vdisk),
+                adapter: hypervisor.adapter(vdisk),
                 uuid: vdisk.effective_uuid(&plan.disk),
             },
             flavor,
@@ -125,27 +119,16 @@ pub fn wanted_files(
             what: "descriptor".into(),
             content: Content::Text(text),
         });
-        registry.push(RegistryEntry {
-            uuid: vdisk.effective_uuid(&plan.disk),
-            location: hypervisors::registry_location(opts, &out, vdisk),
-            shareable: vdisk.shareable,
-        });
     }
-    files.extend(hypervisors::target_files(plan, opts, &out, &device_path)?);
-    files.push(WantedFile {
-        path: opts.out_dir.join(REGISTRY_FILE),
-        what: "media registry".into(),
-        content: Content::Text(media_registry_xml(&registry)),
-    });
+    files.extend(hypervisor.extra_files(&super::target::Export::new(plan, opts, &device_path)?)?);
     Ok(files)
 }
 
 /// A file the export creates beside the descriptor: (name, sectors, what it is).
 type SparseFile = (String, u64, &'static str);
 
-/// The descriptor's extent lines for `target`, and the sparse files they name. For qemu,
-/// each ZERO extent becomes a FLAT extent on a sparse zero file: qemu skips ZERO lines and
-/// would shift every later extent.
+/// The descriptor's extent lines for `target`, and the sparse files they name. Where the
+/// target says so (qemu), each ZERO extent becomes a FLAT extent on a sparse zero file.
 fn extents_for_target(
     vdisk: &VDisk,
     device_path: &str,
@@ -163,7 +146,7 @@ fn extents_for_target(
                 check_component(&format!("vdisk `{}`: file extent path", vdisk.name), &name)?;
                 sparse.push((name, sectors, "file extent"));
             }
-            Extent::Zero { sectors } if matches!(target, Target::Qemu | Target::Libvirt) => {
+            Extent::Zero { sectors } if target.hypervisor().zero_extents_as_files() => {
                 zero_ordinal += 1;
                 let name = format!("{}-zero{zero_ordinal}.bin", vdisk.name);
                 if let Some(line) = lines.get_mut(i) {

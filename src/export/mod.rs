@@ -5,19 +5,19 @@
 //! Three steps: `files` computes what the export consists of from the plan alone; `survey`
 //! looks at the folder as it is; `safety` decides, purely, what each file write does, which
 //! renamed vdisks' folders move and why the export must not go ahead (findings that
-//! `carve check` reports too); `apply` carries it out as one transaction.
+//! `carve check` reports too); `apply` carries it out as one transaction. What differs
+//! between hypervisors (descriptor flavour, adapter, extra files) is asked of `target`,
+//! one file per hypervisor.
 
 mod apply;
-pub mod attach;
 mod files;
-mod hypervisors;
-pub mod libvirt;
 mod safety;
+mod seed;
 mod survey;
-pub mod vmware;
+pub mod target;
 
-pub use files::REGISTRY_FILE;
-pub use hypervisors::{ATTACH_CMD, ATTACH_SH, VMX_SNIPPET};
+pub use target::virtualbox::{ATTACH_CMD, ATTACH_SH, REGISTRY_FILE};
+pub use target::vmware::VMX_SNIPPET;
 
 use crate::check::{Finding, Severity};
 use crate::demo::{self, DevicePath};
@@ -27,17 +27,7 @@ use apply::Step;
 use safety::{DiskFacts, Seen};
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Target {
-    #[default]
-    VirtualBox,
-    Qemu,
-    /// VMware Workstation/Player: physical-disk descriptors and `vmx-snippet.txt`.
-    Vmware,
-    /// libvirt/KVM: qemu-style descriptors and one `<disk>` element per vdisk.
-    Libvirt,
-}
+pub use target::Target;
 
 #[derive(Clone, Debug)]
 pub struct ExportOptions {
@@ -140,13 +130,14 @@ struct Decided {
 
 /// The one verdict on an export, for `carve export` and the planner alike: every check of
 /// `carve check` on `layout` as the caller read it (host use included), and every reason the
-/// export into `opts.out_dir` must not go ahead. Export refuses while it has an error.
+/// export into `opts.out_dir` must not go ahead, as they hold for `opts.target` (see
+/// `target::for_target`). Export refuses while it has an error.
 pub fn judge(
     plan: &Plan,
     layout: Option<&DiskLayout>,
     opts: &ExportOptions,
 ) -> crate::check::Report {
-    let report = crate::check::run(plan, layout);
+    let report = target::for_target(plan, crate::check::run(plan, layout), opts.target);
     let extra = findings(plan, layout, opts, report.errors > 0);
     report.merged(plan, extra)
 }
@@ -185,7 +176,7 @@ pub fn findings(
 /// control character, text that is not Unicode): the one-line error `carve export` exits 2
 /// with, before anything else is looked at.
 pub fn check_out_dir(opts: &ExportOptions) -> Result<()> {
-    hypervisors::absolute_out(opts).map(|_| ())
+    target::absolute_out(opts).map(|_| ())
 }
 
 /// What an export would do, without writing anything. Errors exactly where `export` would.
@@ -281,7 +272,15 @@ fn decide(plan: &Plan, layout: Option<&DiskLayout>, opts: &ExportOptions) -> Res
             };
             let (same_text, ours, link) = match (&file.content, &found) {
                 (files::Content::Text(text), survey::Found::File { len, .. }) => {
-                    survey::text_file(&origin, *len, text)
+                    let (same, ours, link) = survey::text_file(&origin, *len, text);
+                    // qemu's own rewrite of a descriptor carve wrote (a new CID, NUL
+                    // padding) is the same descriptor: no change. `ours` means a small
+                    // regular file, so reading it whole is fine.
+                    let same = same
+                        || (ours
+                            && std::fs::read(&origin)
+                                .is_ok_and(|b| target::qemu::rewritten_by_qemu(&b, text)));
+                    (same, ours, link)
                 }
                 _ => (false, false, false),
             };

@@ -298,7 +298,9 @@ fn read_ascii(bytes: &[u8], r: &mut Reading) -> (Buf, usize) {
     b.resize(alloc + 2, 0);
     let buf = Buf { b };
     let text_end = buf.b.iter().position(|&c| c == 0).unwrap_or(read);
-    if text_end < size {
+    // Only NULs from the first one on is padding, not lost text: qemu pads the descriptor
+    // it rewrites on a VM's first write to a whole number of sectors.
+    if text_end < size && bytes[text_end..].iter().any(|&c| c != 0) {
         let line = bytes[..text_end].iter().filter(|&&c| c == b'\n').count() + 1;
         let lost = &bytes[text_end..];
         let what = format!(

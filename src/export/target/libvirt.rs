@@ -1,7 +1,59 @@
-//! `<name>/<name>.xml` for `--target libvirt`: one `<disk>` element per vdisk, for
-//! `virsh attach-device` or a domain's `<devices>`. Pure: text out, escaped by quick-xml.
+//! `--target libvirt`: qemu-style descriptors and `<name>/<name>.xml`, one `<disk>` element
+//! per vdisk, for `virsh attach-device` or a domain's `<devices>`. The element is text out,
+//! escaped by quick-xml.
 
+use super::{Export, Hypervisor};
+use crate::error::Result;
+use crate::export::files::{Content, WantedFile};
+use crate::model::{Extent, SECTOR, VDisk};
+use crate::vmdk::write::{CreateType, Flavor};
 use quick_xml::Writer;
+
+pub struct Libvirt;
+
+impl Hypervisor for Libvirt {
+    fn name(&self) -> &'static str {
+        "libvirt"
+    }
+
+    fn help(&self) -> &'static str {
+        "qemu-style descriptors and one libvirt <disk> element per vdisk (<name>/<name>.xml)"
+    }
+
+    /// libvirt hands the descriptor to qemu: qemu's monolithicFlat.
+    fn descriptor(&self, _vdisk: &VDisk, _disk_sectors: Option<u64>) -> (CreateType, Flavor) {
+        (CreateType::MonolithicFlat, Flavor::VirtualBox)
+    }
+
+    /// As qemu, which reads the descriptor.
+    fn zero_extents_as_files(&self) -> bool {
+        true
+    }
+
+    /// `<name>/<name>.xml` for every vdisk: a raw slice of the device for one raw extent,
+    /// else the descriptor.
+    fn extra_files(&self, export: &Export) -> Result<Vec<WantedFile>> {
+        let mut files = Vec::new();
+        for (v, a) in export.plan.vdisks.iter().zip(&export.attached) {
+            let source = match v.extents.as_slice() {
+                [Extent::Raw { start, sectors }] => DiskSource::Block {
+                    dev: export.device_path.to_string(),
+                    offset_bytes: start.saturating_mul(SECTOR),
+                    size_bytes: sectors.saturating_mul(SECTOR),
+                },
+                _ => DiskSource::Vmdk {
+                    file: export.descriptor(v),
+                },
+            };
+            files.push(WantedFile {
+                path: export.opts.out_dir.join(&v.name).join(format!("{}.xml", v.name)),
+                what: "libvirt <disk> element".into(),
+                content: Content::Text(disk_xml(&source, a.port, v.shareable)),
+            });
+        }
+        Ok(files)
+    }
+}
 
 /// What the disk reads.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,6 +1,70 @@
-//! `vmx-snippet.txt` for `--target vmware`: the `.vmx` lines that attach each vdisk to its
-//! VM on the first SCSI controller, as VMware Workstation/Player write them for a physical
-//! disk. Pure: text out.
+//! `--target vmware`: VMware Workstation/Player physical-disk descriptors and
+//! `vmx-snippet.txt`, the `.vmx` lines that attach each vdisk to its VM on the first SCSI
+//! controller, as VMware Workstation/Player write them for a physical disk.
+
+use super::{Export, Hypervisor};
+use crate::error::{Error, Result};
+use crate::export::files::{Content, WantedFile};
+use crate::model::{Adapter, VDisk};
+use crate::vmdk::write::{self, CreateType, Flavor};
+
+pub const VMX_SNIPPET: &str = "vmx-snippet.txt";
+
+pub struct Vmware;
+
+impl Hypervisor for Vmware {
+    fn name(&self) -> &'static str {
+        "vmware"
+    }
+
+    fn help(&self) -> &'static str {
+        "VMware Workstation/Player physical-disk descriptors and vmx-snippet.txt"
+    }
+
+    fn descriptor(&self, vdisk: &VDisk, disk_sectors: Option<u64>) -> (CreateType, Flavor) {
+        (write::create_type(vdisk, disk_sectors), Flavor::Vmware)
+    }
+
+    /// VMware's raw disks sit on the SCSI controller the snippet adds, so the plan's default
+    /// `ide` becomes `lsilogic` there.
+    fn adapter(&self, vdisk: &VDisk) -> Adapter {
+        match vdisk.adapter {
+            Adapter::Ide => Adapter::Lsilogic,
+            adapter => adapter,
+        }
+    }
+
+    /// `vmx-snippet.txt`: every vdisk's lines, by VM.
+    fn extra_files(&self, export: &Export) -> Result<Vec<WantedFile>> {
+        let disks: Vec<VmxDisk> = export
+            .plan
+            .vdisks
+            .iter()
+            .zip(&export.attached)
+            .map(|(v, a)| VmxDisk {
+                vm: v.vm.clone(),
+                port: a.port,
+                file: export.descriptor(v),
+                shareable: v.shareable,
+                raw: v.has_raw(),
+                virtual_dev: match self.adapter(v) {
+                    Adapter::Buslogic => "buslogic",
+                    _ => "lsilogic",
+                },
+            })
+            .collect();
+        let text = vmx_snippet(&disks).map_err(|e| {
+            Error::new(format!(
+                "--target vmware: {e}; set another \"port\" in the plan"
+            ))
+        })?;
+        Ok(vec![WantedFile {
+            path: export.opts.out_dir.join(VMX_SNIPPET),
+            what: "VMware .vmx lines".into(),
+            content: Content::Text(text),
+        }])
+    }
+}
 
 /// One vdisk's lines.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,7 +112,7 @@ pub fn vmx_value(value: &str) -> String {
 /// The snippet: one block per VM (in plan order; vdisks without a VM last), each with the
 /// controller lines, `disk.locking = "FALSE"` when any of its vdisks is shareable, and
 /// four lines per vdisk. Errors on a port past the controller's 15 units.
-pub fn vmx_snippet(disks: &[VmxDisk]) -> Result<String, String> {
+pub fn vmx_snippet(disks: &[VmxDisk]) -> std::result::Result<String, String> {
     let mut vms: Vec<Option<&str>> = Vec::new();
     for d in disks {
         if d.vm.is_some() && !vms.contains(&d.vm.as_deref()) {
