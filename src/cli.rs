@@ -75,7 +75,7 @@ pub struct InspectArgs {
     /// Logical sector size of an image file (512 or 4096) when its table does not say (MBR)
     #[arg(long, value_name = "BYTES")]
     pub sector_size: Option<u32>,
-    /// Print JSON instead of a table (the keys are in the README)
+    /// Print JSON instead of a table (the keys are in doc/reference.md)
     #[arg(long)]
     pub json: bool,
 }
@@ -89,7 +89,7 @@ pub struct CheckArgs {
     // The values come from the export's list of targets, as for export's --target.
     #[arg(long, default_value = "virtualbox")]
     pub target: String,
-    /// Print JSON instead of a table (the keys are in the README)
+    /// Print JSON instead of a table (the keys are in doc/reference.md)
     #[arg(long)]
     pub json: bool,
 }
@@ -114,6 +114,8 @@ pub struct ExportArgs {
     pub force: bool,
     /// media-registry.xml names descriptors relative to itself (<name>/<name>.vmdk) instead
     /// of by absolute path
+    // --help shows the angle brackets as they are; rustdoc would take them for HTML tags.
+    #[allow(rustdoc::invalid_html_tags)]
     #[arg(long)]
     pub relative: bool,
 }
@@ -126,14 +128,14 @@ pub struct AuditArgs {
     /// Check the extents against this disk's table and host use
     #[arg(long, value_name = "DISK")]
     pub disk: Option<String>,
-    /// Print JSON instead of a table (the keys are in the README)
+    /// Print JSON instead of a table (the keys are in doc/reference.md)
     #[arg(long)]
     pub json: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct DisksArgs {
-    /// Print JSON instead of a table (the keys are in the README)
+    /// Print JSON instead of a table (the keys are in doc/reference.md)
     #[arg(long)]
     pub json: bool,
     /// Include loop and ram devices
@@ -155,7 +157,7 @@ pub struct PassthroughArgs {
     /// [default: the current folder, when it holds a carve.json]
     #[arg(long, value_name = "DIR")]
     pub project: Option<PathBuf>,
-    /// Print JSON instead of a table (the keys are in the README)
+    /// Print JSON instead of a table (the keys are in doc/reference.md)
     #[arg(long)]
     pub json: bool,
 }
@@ -164,7 +166,7 @@ pub struct PassthroughArgs {
 pub struct EsxiArgs {
     /// ESXi boot disk (device or image) or a state.tgz copied from a bootbank
     pub source: String,
-    /// Print JSON instead of a table (the keys are in the README)
+    /// Print JSON instead of a table (the keys are in doc/reference.md)
     #[arg(long, conflicts_with = "fix")]
     pub json: bool,
     /// Give this device back to the VMkernel (esx.conf's address, 000:00:31.2 or 000:31.2,

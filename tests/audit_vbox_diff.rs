@@ -9,7 +9,7 @@
 //!   reports an error.
 //!
 //! Also carve's model of VirtualBox's parser (`carve::vmdk::vbox`) must give VirtualBox's
-//! verdict and extents. The figures are printed (`--nocapture`) and quoted in the README.
+//! verdict and extents. The figures are printed (`--nocapture`) and quoted in doc/reference.md.
 
 mod export_support;
 

@@ -169,7 +169,7 @@ fn loop_over_an_image_maps_onto_its_sectors() {
     };
     host::annotate_with(&mut l, &target, &roots());
     // loop0 is mounted; loop1 is attached read-write and nothing mounts it: still a way
-    // for the host to write the image, so a use (host-in-use), as the README lists it;
+    // for the host to write the image, so a use (host-in-use), as doc/platforms.md lists it;
     // loop3 is attached read-only: a note, no use.
     assert_eq!(
         uses(&l),

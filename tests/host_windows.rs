@@ -461,7 +461,7 @@ fn disks_says_when_the_volume_list_failed() {
     assert_eq!(json["disks"][0]["system_disk"], false);
 }
 
-/// The README's Windows samples are what carve renders for the recorded fixtures
+/// The Windows samples of doc/platforms.md are what carve renders for the recorded fixtures
 /// (`system-disk.json`, `disks.json`).
 #[test]
 fn readme_windows_samples_are_the_rendered_fixture() {
@@ -488,8 +488,8 @@ fn readme_windows_samples_are_the_rendered_fixture() {
         l.size_sectors,
         carve::commands::check::render_table(&report)
     );
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/doc/platforms.md"))
+        .expect("doc/platforms.md");
     let disks = format!(
         "PS> carve disks\n{}",
         disks_output(false).expect("sfdisk is here")
@@ -505,7 +505,7 @@ fn readme_windows_samples_are_the_rendered_fixture() {
         assert_eq!(
             block.trim_end(),
             sample.trim_end(),
-            "README block starting {first:?} differs; carve renders:\n{sample}"
+            "doc/platforms.md block starting {first:?} differs; carve renders:\n{sample}"
         );
     }
 }

@@ -1,6 +1,6 @@
 //! The one keymap: no key bound twice in a scope, every section in the help, the footer and
 //! the help generated from it; `cargo test --test tui_keymap -- --nocapture` prints the
-//! markdown table for the README.
+//! markdown table for doc/guide.md.
 
 mod tui_support;
 

@@ -1,5 +1,5 @@
 //! THE keymap: one table drives key handling, the footer hints, the `?` help overlay and the
-//! README's key list, so none of them can drift from the others.
+//! key list in doc/guide.md, so none of them can drift from the others.
 
 use crate::app::{Action, App, Dialog, Dir, Edge};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -272,7 +272,7 @@ pub fn footer_hints(scope: Scope) -> Vec<(String, &'static str)> {
     hints.into_iter().map(|(_, k, h)| (k, h)).collect()
 }
 
-/// The keymap as a markdown table for the README, by section as the help shows it.
+/// The keymap as a markdown table for doc/guide.md, by section as the help shows it.
 pub fn keymap_markdown() -> String {
     let mut out = String::from("| keys | what |\n|---|---|\n");
     for section in SECTIONS {

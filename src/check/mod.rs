@@ -1,7 +1,7 @@
 //! Plan + disk -> findings. Pure functions: the same code runs for `carve check`, the
 //! planner's live findings and `carve audit`.
 //!
-//! Each check lives in its own file and pushes into a [`Sink`]; `run` sorts the result so the
+//! Each check lives in its own file and pushes into a `Sink`; `run` sorts the result so the
 //! order never depends on which check ran first: errors before warnings, then by the vdisk's
 //! position in the plan (plan-wide findings first), the extent index (whole-vdisk findings
 //! first), the code's row in the SPEC's table, and the sectors concerned.

@@ -12,7 +12,7 @@
 //! `host_unknown` are added there too, `controller` is null, and the physical sector size is
 //! null for a disk carve could not open (no `sudo`).
 //!
-//! On Windows the disks are `\\.\PhysicalDriveN` (see [`windows_rows`]): `controller` is
+//! On Windows the disks are `\\.\PhysicalDriveN` (see `windows_rows`): `controller` is
 //! null (not looked up there), and `bus`, `offline`, `read_only` and `host_unknown` are
 //! added where known.
 

@@ -11,7 +11,7 @@
 //!   byte for byte (`CARVE_BLESS_DEMO=1` rewrites them after an edit).
 //!
 //! The planner reads a demo through the same table readers as a real disk
-//! ([`crate::disk::read_layout`] over those sectors, zeros elsewhere); nothing is opened.
+//! ([`crate::disk::read_table_layout`] over those sectors, zeros elsewhere); nothing is opened.
 
 mod read;
 

@@ -486,7 +486,7 @@ impl Plan {
         let invalid = |e: serde_json::Error| {
             Error::at(
                 origin,
-                format!("invalid plan: {e}; see the plan format in the README"),
+                format!("invalid plan: {e}; see the plan format in doc/reference.md"),
             )
         };
         let mut de = serde_json::Deserializer::from_str(text);

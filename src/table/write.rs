@@ -44,7 +44,7 @@ pub struct TableBytes {
 
 /// The table's bytes for a guest disk of `disk_sectors` holding `parts`. `disk_id` gives
 /// the GPT disk GUID and the MBR disk signature (its first four bytes). Errors when a
-/// partition cannot be expressed (the same limits [`shape_problem`] reports).
+/// partition cannot be expressed (the same limits `guest_table::shape_problem` reports).
 pub fn build(
     kind: GuestTable,
     disk_sectors: u64,

@@ -10,7 +10,7 @@
 //! vdisk's descriptor is accepted by VirtualBox (descriptor-only, and `--open` when every
 //! extent is a file that exists here), VirtualBox reads exactly the planned extents and size
 //! and the planned uuid, and would rewrite nothing on first registration (geometry aside for
-//! SCSI adapters: VirtualBox keeps at most 16 heads, see the README).
+//! SCSI adapters: VirtualBox keeps at most 16 heads, see doc/hypervisors.md).
 #![allow(dead_code)]
 
 use carve::model::{Adapter, Extent, Plan};

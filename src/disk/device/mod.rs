@@ -2,7 +2,7 @@
 //!
 //! A backend only opens a path read-only, says how long it is and what sector sizes the OS
 //! reports, and answers `read_at(offset, buf)`. It is never asked for an unaligned read:
-//! [`super::aligned::Aligned`] sits on top and rounds every request out to whole sectors in a
+//! `super::aligned::Aligned` sits on top and rounds every request out to whole sectors in a
 //! sector-aligned buffer, which raw devices demand (Windows `\\.\PhysicalDriveN`, macOS
 //! `/dev/rdiskN`, Linux `O_DIRECT`).
 
