@@ -195,10 +195,9 @@ fn qemu_launch_scripts_per_vm() {
     );
     assert_eq!(
         run("run-qemu-solo.sh", &[]),
-        format!(
-            "-drive\nfile={},format=vmdk,if=virtio,extents.0.locking=off\n",
-            vmdk("solo")
-        )
+        // One raw extent: a raw slice of the disk, not the vmdk (issue 23: qemu's vmdk
+        // driver serialises every request).
+        "-drive\nfile=/dev/sdb,format=raw,offset=2097152,size=1048576,if=virtio,file.locking=off\n"
     );
     // Nor do vmware and libvirt write VirtualBox's registry.
     for target in ["vmware", "libvirt"] {

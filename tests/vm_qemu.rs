@@ -7,7 +7,8 @@
 //!   the seed's split; each guest checks it reads its header (zeros) and half, then writes
 //!   its own pattern over its whole disk.
 //! - `g` (`guest_table: gpt`, a backup-GPT file after) and `m` (`guest_table: mbr`) over two
-//!   partitions holding ext4, and `r` (two raw extents with a gap between), all in VM
+//!   partitions holding ext4, `r` (two raw extents with a gap between) and `s` (one raw
+//!   extent, which the launch script hands qemu as a raw slice), all in VM
 //!   `tables`: the guest mounts both file systems, reads the known file, writes its own,
 //!   and writes a pattern over `r`.
 //!
@@ -32,6 +33,8 @@ const P4: (u64, u64) = (13, 21);
 /// `r`'s two raw extents, in MiB, inside P4 with a gap between.
 const R1: (u64, u64) = (13, 15);
 const R2: (u64, u64) = (17, 19);
+/// `s`, one raw extent inside P4 after `r`'s second: qemu gets it as a raw slice.
+const S: (u64, u64) = (19, 21);
 const KNOWN: &str = "carve known file\n";
 
 /// 512-byte sectors of `mib` MiB.
@@ -56,7 +59,8 @@ fn plan_json(source: &str) -> String {
     {{ "name": "seed2", "vm": "seed2", "extents": [ {file}, {s2} ] }},
     {{ "name": "g", "vm": "tables", "guest_table": "gpt", "extents": [ {file}, {p1}, {file} ] }},
     {{ "name": "m", "vm": "tables", "guest_table": "mbr", "extents": [ {file}, {p2} ] }},
-    {{ "name": "r", "vm": "tables", "extents": [ {r1}, {r2} ] }}
+    {{ "name": "r", "vm": "tables", "extents": [ {r1}, {r2} ] }},
+    {{ "name": "s", "vm": "tables", "extents": [ {s} ] }}
   ] }}"#,
         s1 = raw((P3.0, P3.0 + half)),
         s2 = raw((P3.0 + half, P3.1)),
@@ -64,6 +68,7 @@ fn plan_json(source: &str) -> String {
         p2 = raw(P2),
         r1 = raw(R1),
         r2 = raw(R2),
+        s = raw(S),
     )
 }
 
@@ -73,7 +78,7 @@ const SEED_SCRIPT: &str = "cmp /expected /dev/vda\n\
      dd if=/pattern of=/dev/vda bs=65536 conv=fsync 2>/dev/null\n\
      echo carve-wrote: ok\n";
 
-/// VM `tables`: both file systems through the guest's own partition tables, then `r`.
+/// VM `tables`: both file systems through the guest's own partition tables, then `r` and `s`.
 const TABLES_SCRIPT: &str = "i=0; while [ ! -b /dev/vda1 ] || [ ! -b /dev/vdb1 ]; do sleep 0.1; i=$((i+1)); [ $i -lt 300 ]; done\n\
      mkdir -p /mnt/g /mnt/m\n\
      mount -t ext4 /dev/vda1 /mnt/g\n\
@@ -87,7 +92,12 @@ const TABLES_SCRIPT: &str = "i=0; while [ ! -b /dev/vda1 ] || [ ! -b /dev/vdb1 ]
      cmp /expected /dev/vdc\n\
      echo carve-read: ok\n\
      dd if=/pattern of=/dev/vdc bs=65536 conv=fsync 2>/dev/null\n\
+     cmp /expected-s /dev/vdd\n\
+     dd if=/pattern-s of=/dev/vdd bs=65536 conv=fsync 2>/dev/null\n\
      echo carve-wrote: ok\n";
+
+/// A VM of the plan: its name, its guest script and the files in its initramfs.
+type Vm<'a> = (&'a str, &'a str, Vec<(&'a str, &'a [u8])>);
 
 fn bytes_at(image: &[u8], (a, b): (u64, u64)) -> Vec<u8> {
     image[(a * MIB) as usize..(b * MIB) as usize].to_vec()
@@ -163,18 +173,35 @@ fn run_case(kind: Kind) -> Option<(Vec<Ran>, Tally)> {
         disk::pattern(1, seed_disk),
         disk::pattern(2, seed_disk),
         disk::pattern(3, r_disk),
+        disk::pattern(4, (S.1 - S.0) * MIB),
     ];
-    let vms: [(&str, &str, &[u8], &[u8]); 3] = [
-        ("seed1", SEED_SCRIPT, &seed1_in, &patterns[0]),
-        ("seed2", SEED_SCRIPT, &seed2_in, &patterns[1]),
-        ("tables", TABLES_SCRIPT, &r_in, &patterns[2]),
+    let s_in = bytes_at(&pristine, S);
+    let vms: [Vm; 3] = [
+        (
+            "seed1",
+            SEED_SCRIPT,
+            vec![("expected", &seed1_in), ("pattern", &patterns[0])],
+        ),
+        (
+            "seed2",
+            SEED_SCRIPT,
+            vec![("expected", &seed2_in), ("pattern", &patterns[1])],
+        ),
+        (
+            "tables",
+            TABLES_SCRIPT,
+            vec![
+                ("expected", &r_in),
+                ("pattern", &patterns[2]),
+                ("expected-s", &s_in),
+                ("pattern-s", &patterns[3]),
+            ],
+        ),
     ];
     // Every VM of the plan at once, each started by its launch script.
     let guests: Vec<Guest> = vms
         .iter()
-        .map(|(vm, script, expected, pattern)| {
-            start(kit, &project, dir.path(), vm, script, expected, pattern)
-        })
+        .map(|(vm, script, files)| start(kit, &project, dir.path(), vm, script, files))
         .collect();
     let ran: Vec<Ran> = guests.into_iter().map(|mut g| g.wait()).collect();
     for r in &ran {
@@ -231,6 +258,7 @@ fn run_case(kind: Kind) -> Option<(Vec<Ran>, Tally)> {
             Want::Bytes(patterns[2][(2 * MIB) as usize..].to_vec()),
             "r's second extent",
         ),
+        at(S, Want::Bytes(patterns[3].clone()), "s, a raw slice"),
     ];
     let mut tally = disk::compare(&format!("{kind:?} disk"), &pristine, &now, &regions);
     for (p, t, by) in [(P1, "g", "gpt"), (P2, "m", "mbr")] {
@@ -323,15 +351,9 @@ fn start(
     dir: &Path,
     vm: &str,
     script: &str,
-    expected: &[u8],
-    pattern: &[u8],
+    files: &[(&str, &[u8])],
 ) -> Guest {
-    let (args, serial) = kit.boot_args(
-        dir,
-        vm,
-        script,
-        &[("expected", expected), ("pattern", pattern)],
-    );
+    let (args, serial) = kit.boot_args(dir, vm, script, files);
     let launch = project.join(format!("run-qemu-{vm}.sh"));
     let mut cmd = Command::new("sh");
     cmd.arg(&launch).args(&args);
