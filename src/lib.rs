@@ -20,5 +20,6 @@ pub mod probe;
 pub mod table;
 pub mod text;
 pub mod ui;
+pub mod userfile;
 pub mod vbox;
 pub mod vmdk;

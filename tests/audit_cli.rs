@@ -328,3 +328,91 @@ fn export_to_an_image_audits_back_as_raw_extents_of_that_disk() {
     assert_eq!(raw["kind"], "raw");
     assert_eq!(raw["start"], 6144);
 }
+
+/// Issue 24: a .vbox over 16 MiB is too large (not broken XML); a character XML forbids in
+/// a .vbox is refused as xmllint refuses it; a uuid registered twice is a finding.
+#[test]
+fn vbox_files_too_large_forbidden_characters_and_duplicate_uuids() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let vmdk = fixture("seed/vm1/vm1.vmdk");
+    let entry = |uuid: &str, location: &str, kind: &str| {
+        format!(
+            r#"<HardDisk uuid="{{{uuid}}}" location="{location}" format="VMDK" type="{kind}"/>"#
+        )
+    };
+    let doc = |entries: &str, pad: usize| {
+        format!(
+            "<VirtualBox><!--{}--><MediaRegistry><HardDisks>{entries}</HardDisks></MediaRegistry></VirtualBox>",
+            " ".repeat(pad)
+        )
+    };
+    let a = entry(
+        "44444444-4444-4444-4444-444444444444",
+        "a.vmdk",
+        "Shareable",
+    );
+    let big = dir.path().join("big.vbox");
+    std::fs::write(&big, doc(&a, 16 * 1024 * 1024)).expect("write");
+    let out = audit(&[vmdk.clone(), big], &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("is too large") && err.contains("16 MiB"),
+        "{err}"
+    );
+    assert!(!err.contains("XML"), "{err}");
+
+    let nul = dir.path().join("nul.vbox");
+    std::fs::write(
+        &nul,
+        doc(
+            &entry(
+                "44444444-4444-4444-4444-444444444444",
+                "a\0b.vmdk",
+                "Normal",
+            ),
+            0,
+        ),
+    )
+    .expect("write");
+    let out = audit(&[vmdk.clone(), nul], &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("character U+0000"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+
+    let twice = dir.path().join("twice.vbox");
+    let b = entry("44444444-4444-4444-4444-444444444444", "b.vmdk", "Normal");
+    std::fs::write(&twice, doc(&format!("{a}{b}"), 0)).expect("write");
+    let (code, json) = audit_json(&[vmdk.clone(), twice.clone()]);
+    let dup: Vec<&Value> = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["code"] == "audit-duplicate-medium")
+        .collect();
+    assert_eq!(dup.len(), 1, "{json}");
+    assert_eq!(dup[0]["severity"], "error");
+    assert_eq!(code, 1, "{json}");
+    // The same uuid in two files: a warning when they disagree, nothing when they agree.
+    let one = dir.path().join("one.vbox");
+    let other = dir.path().join("other.vbox");
+    std::fs::write(&one, doc(&a, 0)).expect("write");
+    std::fs::write(&other, doc(&b, 0)).expect("write");
+    let (_, json) = audit_json(&[vmdk.clone(), one.clone(), other]);
+    let dup: Vec<&Value> = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["code"] == "audit-duplicate-medium")
+        .collect();
+    assert_eq!(dup.len(), 1, "{json}");
+    assert_eq!(dup[0]["severity"], "warning");
+    let same = dir.path().join("same.vbox");
+    std::fs::write(&same, doc(&a, 0)).expect("write");
+    let (_, json) = audit_json(&[vmdk, one, same]);
+    assert!(
+        !json.to_string().contains("audit-duplicate-medium"),
+        "{json}"
+    );
+}

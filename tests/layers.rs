@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&str] = &[
     "error",
     "text",
+    "userfile",
     "cli",
     "model",
     "table",

@@ -2,9 +2,9 @@
 //! read at all is an error (exit 2); anything readable becomes findings.
 
 use crate::error::{Error, Result};
+use crate::userfile;
 use crate::vbox::vboxfile::{self, Medium};
 use crate::vmdk::parse::{self, ParsedDescriptor};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// How much of one file is read: far above any descriptor, far below memory trouble.
@@ -27,8 +27,8 @@ pub struct AuditInput {
 pub fn read(files: &[PathBuf]) -> Result<AuditInput> {
     let mut input = AuditInput::default();
     for path in files {
-        let bytes = read_capped(path)?;
         if is_registry(path) {
+            let bytes = read_registry(path)?;
             let text = String::from_utf8(bytes).map_err(|_| {
                 Error::at(
                     path,
@@ -39,6 +39,7 @@ pub fn read(files: &[PathBuf]) -> Result<AuditInput> {
                 .media
                 .push((path.clone(), vboxfile::parse_media(&text, path)?));
         } else {
+            let bytes = read_descriptor(path)?;
             let origin = path.display().to_string();
             input.descriptors.push(Descriptor {
                 parsed: parse::parse_descriptor(&bytes, &origin),
@@ -69,18 +70,19 @@ fn is_registry(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("vbox") || e.eq_ignore_ascii_case("xml"))
 }
 
-fn read_capped(path: &Path) -> Result<Vec<u8>> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, "read", &e))?;
-    if meta.is_dir() {
-        return Err(Error::at(
-            path,
-            "is a folder; pass the .vmdk descriptor files themselves",
-        ));
-    }
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, "open", &e))?;
-    let mut bytes = Vec::new();
-    file.take(READ_LIMIT)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::io(path, "read", &e))?;
-    Ok(bytes)
+/// What audit reads, as named in errors.
+const AUDIT_INPUT: userfile::Input = userfile::Input {
+    what: "each descriptor and .vbox file",
+};
+
+/// A descriptor's first `READ_LIMIT` bytes: a text descriptor is whole in them, and a
+/// monolithic sparse disk keeps its embedded descriptor near its start.
+fn read_descriptor(path: &Path) -> Result<Vec<u8>> {
+    Ok(userfile::read_head(path, AUDIT_INPUT, READ_LIMIT)?.bytes)
+}
+
+/// A .vbox file or registry whole: XML cut short would be read as broken, so one larger
+/// than `READ_LIMIT` is refused as too large.
+fn read_registry(path: &Path) -> Result<Vec<u8>> {
+    userfile::read_whole(path, AUDIT_INPUT, READ_LIMIT, "16 MiB")
 }

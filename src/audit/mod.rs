@@ -26,6 +26,9 @@ pub mod codes {
     /// An extent on a partition's own device node (`/dev/sdb1`, `\\.\Harddisk0Partition2`):
     /// where it lies on its disk is unknown here, or it runs past the partition's end.
     pub const PARTITION_DEVICE: &str = "audit-partition-device";
+    /// One HardDisk uuid registered twice: in one file (VirtualBox refuses that registry),
+    /// or in two files as different media (which one counts depends on the VM loaded first).
+    pub const DUPLICATE_MEDIUM: &str = "audit-duplicate-medium";
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -100,7 +103,7 @@ pub fn audit_with(
     sysfs: &Sysfs,
 ) -> Audit {
     let media: Vec<&Medium> = input.media.iter().flat_map(|(_, m)| m).collect();
-    let mut findings = Vec::new();
+    let mut findings = duplicate_media(&input.media);
     let mut names: Vec<String> = Vec::new();
     let mut built: Vec<Built> = Vec::new();
     let disk = DiskContext {
@@ -623,6 +626,62 @@ fn build(
         vdisk,
         device,
     }
+}
+
+/// HardDisk uuids registered twice: within one file an error (VirtualBox will not load a
+/// media registry that names a uuid twice), across files a warning when the two entries
+/// differ in location or type (the shareability audit reads could be either).
+fn duplicate_media(media: &[(std::path::PathBuf, Vec<Medium>)]) -> Vec<AuditFinding> {
+    let mut findings = Vec::new();
+    let mut first: std::collections::HashMap<&str, (&Path, &Medium)> =
+        std::collections::HashMap::new();
+    for (path, list) in media {
+        for m in list {
+            if m.uuid.is_empty() {
+                continue;
+            }
+            let Some(&(other_path, other)) = first.get(m.uuid.as_str()) else {
+                first.insert(m.uuid.as_str(), (path, m));
+                continue;
+            };
+            let shown = |m: &Medium| format!("`{}` ({})", crate::text::escape(&m.location), m.kind);
+            let (severity, message) = if other_path == path.as_path() {
+                (
+                    Severity::Error,
+                    format!(
+                        "HardDisk uuid {{{}}} is registered twice in this file, as {} and {}; VirtualBox refuses a media registry that names one uuid twice: remove one entry",
+                        m.uuid,
+                        shown(other),
+                        shown(m)
+                    ),
+                )
+            } else if other.location != m.location || !other.kind.eq_ignore_ascii_case(&m.kind) {
+                (
+                    Severity::Warning,
+                    format!(
+                        "HardDisk uuid {{{}}} is {} here but {} in {}; which one VirtualBox uses depends on the VM it loads first: make the entries agree",
+                        m.uuid,
+                        shown(m),
+                        shown(other),
+                        crate::text::escape(&other_path.display().to_string())
+                    ),
+                )
+            } else {
+                continue;
+            };
+            findings.push(AuditFinding {
+                code: codes::DUPLICATE_MEDIUM,
+                severity,
+                vdisk: None,
+                extent: None,
+                message,
+                file: Some(path.display().to_string()),
+                line: None,
+                other: None,
+            });
+        }
+    }
+    findings
 }
 
 /// Shareable when a registry entry of type Shareable has the descriptor's uuid or location.

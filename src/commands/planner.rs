@@ -116,7 +116,8 @@ pub fn open(args: &PlannerArgs) -> Result<App> {
         PathBuf::from(demo.map_or_else(|| ".".to_string(), |d| d.default_project()))
     });
     let plan_file = project.join(PLAN_FILE);
-    let existing = if plan_file.is_file() {
+    // Whatever is there is read as the plan (a FIFO or a folder is refused, not replaced).
+    let existing = if plan_file.exists() {
         Some(Plan::load(&plan_file)?)
     } else {
         None

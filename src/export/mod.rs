@@ -244,13 +244,8 @@ fn decide(plan: &Plan, layout: Option<&DiskLayout>, opts: &ExportOptions) -> Res
     let wanted = files::wanted_files(plan, layout, opts)?;
     let out = &opts.out_dir;
     let found = survey::descriptors(out);
-    let top: BTreeSet<String> = std::fs::read_dir(out)
-        .map(|d| {
-            d.flatten()
-                .filter_map(|e| e.file_name().into_string().ok())
-                .collect()
-        })
-        .unwrap_or_default();
+    let listing = survey::Listing::read(out);
+    let top: BTreeSet<String> = listing.top();
     let (moves, mut findings) = safety::moves(plan, &found, &top);
     let disk = disk_facts(plan, opts);
 
@@ -260,14 +255,20 @@ fn decide(plan: &Plan, layout: Option<&DiskLayout>, opts: &ExportOptions) -> Res
         .iter()
         .map(|file| {
             let origin = safety::origin(&file.path, out, &moves);
-            let folder = origin.parent().map(PathBuf::from).unwrap_or_default();
-            let link = linked
-                .entry(folder)
-                .or_insert_with(|| survey::linked_folder(out, &origin))
-                .clone();
-            let found = match link {
-                Some((at, target)) => survey::Found::LinkedFolder(at, target),
-                None => survey::look(&origin),
+            // A file in a vdisk folder the listing does not have is missing: no look. The
+            // others: each folder is looked at for a link once.
+            let found = if listing.missing(&origin) {
+                survey::Found::Missing
+            } else {
+                let folder = origin.parent().map(PathBuf::from).unwrap_or_default();
+                let link = linked
+                    .entry(folder)
+                    .or_insert_with(|| survey::linked_folder(out, &origin))
+                    .clone();
+                match link {
+                    Some((at, target)) => survey::Found::LinkedFolder(at, target),
+                    None => survey::look(&origin),
+                }
             };
             let (same_text, ours, link) = match (&file.content, &found) {
                 (files::Content::Text(text), survey::Found::File { len, .. }) => {
@@ -284,7 +285,7 @@ fn decide(plan: &Plan, layout: Option<&DiskLayout>, opts: &ExportOptions) -> Res
                 _ => (false, false, false),
             };
             Seen {
-                place: survey::place(&file.path),
+                place: listing.place(&file.path),
                 origin,
                 found,
                 same_text,
@@ -297,6 +298,7 @@ fn decide(plan: &Plan, layout: Option<&DiskLayout>, opts: &ExportOptions) -> Res
     let mut steps = Vec::new();
     let mut writes = Vec::new();
     let mut folders: Vec<PathBuf> = vec![out.clone()];
+    let mut staged: std::collections::HashSet<PathBuf> = folders.iter().cloned().collect();
     for m in &moves {
         let (from, to) = (out.join(&m.from), out.join(&m.to));
         steps.push(Step::Move {
@@ -327,7 +329,7 @@ fn decide(plan: &Plan, layout: Option<&DiskLayout>, opts: &ExportOptions) -> Res
             }
         };
         let stage = seen.origin.parent().map(PathBuf::from).unwrap_or_default();
-        if !folders.contains(&stage) {
+        if staged.insert(stage.clone()) {
             folders.push(stage.clone());
         }
         writes.push(PlannedWrite {
@@ -342,6 +344,7 @@ fn decide(plan: &Plan, layout: Option<&DiskLayout>, opts: &ExportOptions) -> Res
             stage,
         });
     }
+    folders.retain(|f| listing.may_exist(f));
     for stale in survey::stale_temps(&folders) {
         writes.push(PlannedWrite {
             path: stale.clone(),

@@ -137,18 +137,108 @@ pub fn file_id(path: &Path) -> Option<FileId> {
     Some(id_of(path, &meta))
 }
 
-/// Where `path` is, spelled one way: the canonical folder plus the file name (the file itself
-/// need not exist), else the path made absolute. Two spellings of one place compare equal.
+/// Where `path` is, spelled one way: its nearest existing folder made canonical, plus the
+/// names below it (which need not exist), else the path made absolute. Two spellings of one
+/// place compare equal.
 pub fn place(path: &Path) -> PathBuf {
     if let Ok(canonical) = std::fs::canonicalize(path) {
         return canonical;
     }
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    match (absolute.parent(), absolute.file_name()) {
-        (Some(parent), Some(name)) => std::fs::canonicalize(parent)
-            .map(|p| p.join(name))
-            .unwrap_or(absolute.clone()),
-        _ => absolute,
+    let mut rest: Vec<&std::ffi::OsStr> = Vec::new();
+    let mut at = absolute.as_path();
+    while let (Some(parent), Some(name)) = (at.parent(), at.file_name()) {
+        rest.push(name);
+        if let Ok(canonical) = std::fs::canonicalize(parent) {
+            return rest.iter().rev().fold(canonical, |p, name| p.join(name));
+        }
+        at = parent;
+    }
+    absolute
+}
+
+/// The export folder looked at once: its place and the names directly in it. A wanted file
+/// `<out>/<folder>/<file>` whose folder is not listed is missing, and its place is the
+/// folder's place plus the two names, without a look per file (check of a plan of 1,000
+/// vdisks that were never exported makes no file system call per vdisk). What is listed is
+/// looked at as before, file by file.
+pub struct Listing {
+    out: PathBuf,
+    place: PathBuf,
+    /// Names directly in `out`, each with whether it is a folder itself (not a link to one).
+    /// `None` when the folder could not be listed (then every file is looked at).
+    names: Option<std::collections::HashMap<std::ffi::OsString, bool>>,
+}
+
+impl Listing {
+    pub fn read(out: &Path) -> Listing {
+        let names = match std::fs::read_dir(out) {
+            Ok(entries) => Some(
+                entries
+                    .flatten()
+                    .map(|e| (e.file_name(), e.file_type().is_ok_and(|t| t.is_dir())))
+                    .collect(),
+            ),
+            // No folder yet: nothing in it.
+            Err(e) if e.kind() == ErrorKind::NotFound => Some(Default::default()),
+            Err(_) => None,
+        };
+        Listing {
+            out: out.to_path_buf(),
+            place: place(out),
+            names,
+        }
+    }
+
+    /// The names of the export folder, as text (the others cannot be vdisk folders).
+    pub fn top(&self) -> std::collections::BTreeSet<String> {
+        self.names
+            .iter()
+            .flat_map(|n| n.keys())
+            .filter_map(|n| n.to_str().map(String::from))
+            .collect()
+    }
+
+    /// `path` as (folder, file) when it is `<out>/<folder>/<file>`.
+    fn split<'a>(&self, path: &'a Path) -> Option<(&'a std::ffi::OsStr, &'a std::ffi::OsStr)> {
+        use std::path::Component::Normal;
+        let mut parts = path.strip_prefix(&self.out).ok()?.components();
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some(Normal(folder)), Some(Normal(file)), None) => Some((folder, file)),
+            _ => None,
+        }
+    }
+
+    /// Whether `folder` (a path under the export folder, or the folder itself) may exist.
+    pub fn may_exist(&self, folder: &Path) -> bool {
+        use std::path::Component::Normal;
+        let (Some(names), Ok(rest)) = (&self.names, folder.strip_prefix(&self.out)) else {
+            return true;
+        };
+        match rest.components().next() {
+            Some(Normal(name)) => names.contains_key(name),
+            _ => true,
+        }
+    }
+
+    /// Whether `path` is a file in a vdisk folder the listing does not have (so it is
+    /// missing, without a look).
+    pub fn missing(&self, path: &Path) -> bool {
+        matches!((self.split(path), &self.names),
+            (Some((folder, _)), Some(names)) if !names.contains_key(folder))
+    }
+
+    /// [`place`], answered from the listing for a file in a folder that is not there or is
+    /// a folder itself (not a link).
+    pub fn place(&self, path: &Path) -> PathBuf {
+        match (self.split(path), &self.names) {
+            (Some((folder, file)), Some(names))
+                if names.get(folder).is_none_or(|&is_dir| is_dir) =>
+            {
+                self.place.join(folder).join(file)
+            }
+            _ => place(path),
+        }
     }
 }
 

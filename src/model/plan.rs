@@ -498,7 +498,7 @@ impl Plan {
     /// Load a plan from a `carve.json` or a project folder holding one.
     pub fn load(path: &Path) -> Result<Plan> {
         let file = plan_file_path(path);
-        let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, "read the plan", &e))?;
+        let bytes = crate::userfile::read_whole(&file, PLAN_INPUT, PLAN_LIMIT, "256 MiB")?;
         if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
             return Err(Error::at(
                 &file,
@@ -529,6 +529,12 @@ impl Plan {
         self.vdisks.iter().find(|v| v.name == name)
     }
 }
+
+/// How a plan file is named in errors about reading it.
+const PLAN_INPUT: crate::userfile::Input = crate::userfile::Input { what: "the plan" };
+
+/// The largest plan read: a plan of 100,000 extents is about 10 MB.
+const PLAN_LIMIT: u64 = 256 * 1024 * 1024;
 
 /// `value` as pretty JSON with a final newline.
 fn pretty_json(value: &impl Serialize) -> Result<String> {

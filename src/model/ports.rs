@@ -29,6 +29,7 @@ pub fn attachments(plan: &Plan) -> Vec<Attachment> {
                 .insert(port);
         }
     }
+    let mut cursor: HashMap<(Option<String>, String), u32> = HashMap::new();
     plan.vdisks
         .iter()
         .map(|v| {
@@ -36,9 +37,14 @@ pub fn attachments(plan: &Plan) -> Vec<Attachment> {
             let (port, port_given) = match v.port {
                 Some(port) => (port, true),
                 None => {
-                    let used = taken.entry(key(&v.vm, &controller)).or_default();
-                    let port = (0u32..).find(|p| !used.contains(p)).unwrap_or(u32::MAX);
+                    let k = key(&v.vm, &controller);
+                    let used = taken.entry(k.clone()).or_default();
+                    // Every port below the cursor is taken (ports only ever join `used`), so
+                    // the lowest free one is at or after it.
+                    let from = cursor.get(&k).copied().unwrap_or(0);
+                    let port = (from..).find(|p| !used.contains(p)).unwrap_or(u32::MAX);
                     used.insert(port);
+                    cursor.insert(k, port.saturating_add(1));
                     (port, false)
                 }
             };

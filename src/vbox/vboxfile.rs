@@ -24,6 +24,17 @@ impl Medium {
 
 /// Parse a `.vbox` file or a `<MediaRegistry>` snippet; `origin` names it in errors.
 pub fn parse_media(text: &str, origin: &Path) -> Result<Vec<Medium>> {
+    // quick-xml passes characters XML forbids (NUL, most control characters, U+FFFE);
+    // xmllint and VirtualBox's libxml2 refuse the document.
+    if let Some((at, c)) = text.char_indices().find(|&(_, c)| !is_xml_char(c)) {
+        return Err(Error::at(
+            origin,
+            format!(
+                "not valid XML: character U+{:04X} at byte {at} is not allowed in an XML document; pass a .vbox file written by VirtualBox",
+                u32::from(c)
+            ),
+        ));
+    }
     let mut reader = quick_xml::Reader::from_str(text);
     let mut media = Vec::new();
     let mut saw_root = false;
@@ -78,6 +89,19 @@ fn medium(e: &BytesStart<'_>, origin: &Path) -> Result<Medium> {
             .normalized_value(XmlVersion::Implicit1_0)
             .map_err(|err| Error::at(origin, format!("bad attribute value in <HardDisk>: {err}")))?
             .into_owned();
+        // A character reference (`&#0;`) can name what XML forbids as well.
+        if let Some(c) = value.chars().find(|&c| !is_xml_char(c)) {
+            let name = attr.key.local_name();
+            let key: &str = name.as_ref();
+            return Err(Error::at(
+                origin,
+                format!(
+                    "bad attribute value in <HardDisk>: `{}` holds character U+{:04X}, which XML does not allow",
+                    crate::text::escape(key),
+                    u32::from(c)
+                ),
+            ));
+        }
         match attr.key.local_name().as_ref() {
             "uuid" => m.uuid = normalize_uuid(&value),
             "location" => m.location = value,
@@ -87,6 +111,12 @@ fn medium(e: &BytesStart<'_>, origin: &Path) -> Result<Medium> {
         }
     }
     Ok(m)
+}
+
+/// XML 1.0's `Char`: tab, line feed, carriage return and everything from U+0020 on, less the
+/// surrogates (which a Rust `char` cannot be) and U+FFFE, U+FFFF.
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
 /// `{0B0B7A8E-...}` -> `0b0b7a8e-...`.
@@ -124,6 +154,40 @@ mod tests {
         assert_eq!(media[2].location, "Snapshots/{x}.vdi");
         assert!(!media[2].is_shareable());
         assert_eq!(media[3].location, "a&b.vmdk");
+    }
+
+    /// xmllint refuses these documents; so does audit, naming the character.
+    #[test]
+    fn refuses_characters_xml_forbids() {
+        let doc = |attr: &str| {
+            format!(
+                "<VirtualBox><HardDisk uuid=\"{{44444444-4444-4444-4444-444444444444}}\" location=\"{attr}\"/></VirtualBox>"
+            )
+        };
+        for (bad, shown) in [
+            ("a\0b", "U+0000"),
+            ("a\u{1}b", "U+0001"),
+            ("a\u{FFFE}", "U+FFFE"),
+        ] {
+            let err = parse_media(&doc(bad), Path::new("x.vbox")).expect_err(bad);
+            assert!(
+                err.to_string()
+                    .contains(&format!("character {shown} at byte")),
+                "{err}"
+            );
+        }
+        for (bad, shown) in [("a&#0;b", "U+0000"), ("a&#x1F;", "U+001F")] {
+            let err = parse_media(&doc(bad), Path::new("x.vbox")).expect_err(bad);
+            assert!(
+                err.to_string()
+                    .contains(&format!("`location` holds character {shown}"))
+                    || err.to_string().contains("bad attribute value"),
+                "{err}"
+            );
+        }
+        // Tab, line feed and carriage return are XML characters (normalized to blanks).
+        let media = parse_media(&doc("a&#9;b\tc"), Path::new("x.vbox")).expect("valid");
+        assert_eq!(media[0].location, "a\tb c");
     }
 
     #[test]

@@ -60,14 +60,12 @@ impl Hypervisor for VirtualBox {
             .plan
             .vdisks
             .iter()
-            .map(|vdisk| {
-                Ok(RegistryEntry {
-                    uuid: vdisk.effective_uuid(&export.plan.disk),
-                    location: registry_location(export.opts, vdisk)?,
-                    shareable: vdisk.shareable,
-                })
+            .map(|vdisk| RegistryEntry {
+                uuid: vdisk.effective_uuid(&export.plan.disk),
+                location: registry_location(export.opts, &export.out, vdisk),
+                shareable: vdisk.shareable,
             })
-            .collect::<Result<Vec<RegistryEntry>>>()?;
+            .collect::<Vec<RegistryEntry>>();
         files.push(WantedFile {
             path: export.opts.out_dir.join(REGISTRY_FILE),
             what: "media registry".into(),
@@ -79,12 +77,11 @@ impl Hypervisor for VirtualBox {
 
 /// The registry's `location`: the descriptor's absolute path, or with `relative_registry`
 /// `<name>/<name>.vmdk` relative to the registry file.
-pub fn registry_location(opts: &ExportOptions, vdisk: &VDisk) -> Result<String> {
-    Ok(if opts.relative_registry {
+/// `out` is the absolute export folder, made once ([`super::absolute_out`]), not per vdisk.
+pub fn registry_location(opts: &ExportOptions, out: &std::path::Path, vdisk: &VDisk) -> String {
+    if opts.relative_registry {
         format!("{0}/{0}.vmdk", vdisk.name)
     } else {
-        super::descriptor_path(&super::absolute_out(opts)?, vdisk)
-            .display()
-            .to_string()
-    })
+        super::descriptor_path(out, vdisk).display().to_string()
+    }
 }
