@@ -18,6 +18,13 @@ for tool in wine x86_64-w64-mingw32-gcc sfdisk; do
   command -v "$tool" >/dev/null || { echo "wine-tests: $tool is not installed" >&2; exit 1; }
 done
 
+# One wineserver for the whole run (-p: it stays up between calls, -k ends it). Left alone, it
+# exits a few seconds after each wine process, and a call that starts while it exits fails with
+# "wine client error:0: recvmsg: Connection reset by peer" (seen once, in a .ci/run on a busy
+# machine, on the "folder (is a directory)" step): a failure of Wine, not of carve.
+wineserver -p
+trap 'wineserver -k 2>/dev/null || true' EXIT
+
 stub() { x86_64-w64-mingw32-gcc -shared -O2 -o "$1/bcryptprimitives.dll" \
   scripts/wine/bcryptprimitives.c scripts/wine/bcryptprimitives.def -ladvapi32; }
 
@@ -47,7 +54,7 @@ wine "$unit" --test-threads=1 -q --exact "${args[@]}"
 
 # 2. The CLI on image files, as a user would.
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work"; wineserver -k 2>/dev/null || true' EXIT
 fail=0
 same() { # same WHAT A B
   if cmp -s "$2" "$3"; then echo "wine-tests: $1: same"; else
