@@ -11,24 +11,11 @@
 
 mod export_support;
 
-use export_support::{SECTOR, carve, have_tool, lba_tagged_image, sfdisk, text};
+use export_support::{
+    SECTOR, am_root, carve, have_tool, lba_tagged_image, path_str, run, sfdisk, text,
+};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn run(cmd: &mut Command) -> std::process::Output {
-    let out = cmd.output().expect("run a tool");
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed: {}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    out
-}
-
-fn path_str(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
 
 fn json_string(s: &str) -> String {
     serde_json::to_string(s).expect("json")
@@ -310,20 +297,6 @@ fn vmware_descriptors_and_vmx_lines() {
 
 /// Root, which `prepare-libvirt.sh` needs (it opens the disk and hands each socket to the
 /// qemu user); required under CI, like a tool.
-fn am_root() -> bool {
-    let root = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| text(&o.stdout).trim() == "0");
-    if !root {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "the libvirt NBD servers need root, required under CI"
-        );
-        eprintln!("note: not root; skipping the libvirt NBD servers");
-    }
-    root
-}
 
 #[test]
 fn libvirt_disks_validate_and_read_the_planned_bytes() {
@@ -332,7 +305,7 @@ fn libvirt_disks_validate_and_read_the_planned_bytes() {
             return;
         }
     }
-    if !am_root() {
+    if !am_root("the libvirt NBD servers", "the libvirt NBD servers") {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");

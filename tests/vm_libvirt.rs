@@ -18,7 +18,7 @@
 mod export_support;
 mod vm_support;
 
-use export_support::{SECTOR, carve, have_tool, sfdisk, text};
+use export_support::{SECTOR, am_root, carve, have_tool, path_str, run, sfdisk, text};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -30,36 +30,6 @@ const P2: u64 = P1 + 2 * HALF;
 const P2_SECTORS: u64 = 65_536;
 const HEADER: u64 = 2048;
 const MESSAGE: &str = "written on the host, read by the guest\n";
-
-fn run(cmd: &mut Command) -> std::process::Output {
-    let out = cmd.output().expect("run a tool");
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed: {}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    out
-}
-
-fn path_str(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
-
-fn am_root() -> bool {
-    let root = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| text(&o.stdout).trim() == "0");
-    if !root {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "libvirt's system daemon and the NBD servers need root, required under CI"
-        );
-        eprintln!("note: not root; skipping the libvirt domains");
-    }
-    root
-}
 
 // ---------------------------------------------------------------------------------------
 // libvirt
@@ -644,7 +614,10 @@ fn libvirt_starts_three_domains_at_once_on_one_disk_each_writing_only_its_sector
             return;
         }
     }
-    if !am_root() {
+    if !am_root(
+        "libvirt's system daemon and the NBD servers",
+        "the libvirt domains",
+    ) {
         return;
     }
     let t0 = Instant::now();

@@ -100,3 +100,36 @@ pub fn temp_files(dir: &Path) -> Vec<PathBuf> {
         .filter(|p| p.to_string_lossy().contains(".carve-tmp-"))
         .collect()
 }
+
+/// Runs a tool that must succeed; its output on failure goes into the panic.
+pub fn run(cmd: &mut std::process::Command) -> Output {
+    let out = cmd.output().expect("run a tool");
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    out
+}
+
+pub fn path_str(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+/// Whether the tests run as root. Under CI they must: `needs` says what needs it, `skipping`
+/// what a developer's run without root leaves out.
+pub fn am_root(needs: &str, skipping: &str) -> bool {
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| text(&o.stdout).trim() == "0");
+    if !root {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{needs} need root, required under CI"
+        );
+        eprintln!("note: not root; skipping {skipping}");
+    }
+    root
+}
