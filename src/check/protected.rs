@@ -112,7 +112,10 @@ fn host_in_use(layout: &DiskLayout, index: &SpanIndex, raw: &RawExtent, sink: &m
 /// (the disk offline) comes after the export that writes the script doing it.
 fn mounted_volume(layout: &DiskLayout, index: &SpanIndex, raw: &RawExtent, sink: &mut Sink) {
     let hits = index.overlapping(raw.span);
-    let Some(first) = hits.first().and_then(|&i| layout.host.unnamed_volumes.get(i)) else {
+    let Some(first) = hits
+        .first()
+        .and_then(|&i| layout.host.unnamed_volumes.get(i))
+    else {
         return;
     };
     let shared = raw.span.intersect(&first.span()).unwrap_or(raw.span);

@@ -239,7 +239,10 @@ mod tests {
              \"shareable\": true in the plan)"
         );
         for windows_path in [r"\.\PhysicalDrive0", "//./PhysicalDrive2", r"Z:\vms\d.img"] {
-            assert!(message(windows_path).contains("on Windows VirtualBox opens it"), "{windows_path}");
+            assert!(
+                message(windows_path).contains("on Windows VirtualBox opens it"),
+                "{windows_path}"
+            );
         }
         for posix in ["/dev/sdb", "/dev/rdisk2", "/dev/disk/by-id/ata-X"] {
             let m = message(posix);

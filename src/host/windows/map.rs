@@ -490,7 +490,10 @@ fn stays_online(host: &WinHost, number: u32) -> Option<String> {
         if v.boot {
             holds.push(format!("the boot volume {name}"));
         }
-        if v.files.iter().any(|f| f.eq_ignore_ascii_case("pagefile.sys")) {
+        if v.files
+            .iter()
+            .any(|f| f.eq_ignore_ascii_case("pagefile.sys"))
+        {
             holds.push(format!("the page file on {name}"));
         }
     }
