@@ -42,7 +42,8 @@ pub fn decide(
     device_path: &str,
     out_dir: &Path,
 ) -> Prepare {
-    if !plan.vdisks.iter().any(VDisk::has_raw) {
+    // A demo disk is no disk of this host's: no script may take a real one offline for it.
+    if !plan.vdisks.iter().any(VDisk::has_raw) || crate::demo::is_demo_source(&plan.disk.source) {
         return Prepare::NotWindows;
     }
     let DiskSource::PhysicalDrive(_) = DiskSource::parse(device_path) else {
@@ -302,6 +303,13 @@ mod tests {
     #[test]
     fn which_plans_get_scripts() {
         let out = Path::new("out");
+        // The seed's demo names \\.\PhysicalDrive0, but is no disk: nothing.
+        let mut demo = plan(r"\\.\PhysicalDrive0", Some("S1"));
+        demo.disk.source = crate::demo::DEMO_SOURCE.into();
+        assert_eq!(
+            decide(&demo, None, r"\\.\PhysicalDrive0", out),
+            Prepare::NotWindows
+        );
         // Not a physical drive, or nothing raw: nothing.
         let linux = plan("/dev/sdb", Some("S1"));
         assert_eq!(decide(&linux, None, "/dev/sdb", out), Prepare::NotWindows);
