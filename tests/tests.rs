@@ -34,6 +34,7 @@ mod export_qemu;
 mod export_safety;
 mod export_vbox;
 mod export_vmdkinfo;
+mod export_windows;
 mod guest_gpt;
 mod host_disks_cli;
 mod host_fixtures;
