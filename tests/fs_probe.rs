@@ -3,6 +3,8 @@
 //! reads from the same bytes, and used space against the tool's own report (`dumpe2fs`,
 //! `xfs_db`, `btrfs inspect-internal`, `fsck.fat`, `dump.exfat`, `ntfsinfo`). Then the
 //! whole path: a GPT image holding some of them, through `carve inspect --json`.
+//! Linux only: the tools are Linux's.
+#![cfg(target_os = "linux")]
 
 use carve::model::{Filesystem, FsKind};
 use carve::table::fs::{Bytes, probe};
@@ -17,7 +19,7 @@ struct ImageFile(File, u64);
 
 impl Bytes for ImageFile {
     type Error = std::io::Error;
-    fn len(&self) -> u64 {
+    fn size(&self) -> u64 {
         self.1
     }
     fn read(&mut self, offset: u64, len: usize) -> std::io::Result<Vec<u8>> {
@@ -354,4 +356,80 @@ fn swap_and_luks1_luks2_as_blkid_reads_them() {
         let fs = agrees_with_blkid(&img, kind);
         assert!(fs.kind.encrypted());
     }
+}
+
+/// A GPT image whose partitions hold FAT32, ext4, swap and nothing, put in place with `dd`
+/// from images their tools made: `carve inspect` shows each one's kind, label and used
+/// space, and `--json` the whole `fs` object.
+#[test]
+fn inspect_shows_what_each_partition_holds() {
+    if !tool("sgdisk") || !tool("mkfs.vfat") || !tool("mkfs.ext4") || !tool("mkswap") {
+        return;
+    }
+    let dir = scratch("inspect");
+    let img = sparse(&dir, "disk.img", 200 << 20);
+    run(Command::new("sgdisk")
+        .args(["-n1:2048:+40M", "-c1:EFI system", "-t1:ef00"])
+        .args([
+            "-n2:0:+40M",
+            "-c2:root",
+            "-n3:0:+16M",
+            "-t3:8200",
+            "-n4:0:+20M",
+        ])
+        .arg(&img));
+    let parts = [
+        (1u64, 40u64, vec!["mkfs.vfat", "-F", "32", "-n", "ESP"]),
+        (41, 40, vec!["mkfs.ext4", "-q", "-L", "rootfs"]),
+        (81, 16, vec!["mkswap", "-L", "swap0"]),
+    ];
+    for (i, (at_mib, mib, cmd)) in parts.iter().enumerate() {
+        let part = sparse(&dir, &format!("p{i}"), mib << 20);
+        run(Command::new(cmd[0]).args(&cmd[1..]).arg(&part));
+        run(Command::new("dd")
+            .arg(format!("if={}", part.display()))
+            .arg(format!("of={}", img.display()))
+            .args(["bs=1M", &format!("seek={at_mib}"), "conv=notrunc,sparse"])
+            .arg("status=none"));
+    }
+    let carve = |args: &[&str]| {
+        run(Command::new(env!("CARGO_BIN_EXE_carve"))
+            .args(args)
+            .arg(&img))
+    };
+    let json: serde_json::Value = serde_json::from_str(&carve(&["inspect", "--json"])).unwrap();
+    let fs = |i: usize| json["partitions"][i]["fs"].clone();
+    assert_eq!(fs(0)["kind"], "fat32");
+    assert_eq!(fs(0)["label"], "ESP");
+    assert_eq!(fs(1)["kind"], "ext4");
+    assert_eq!(fs(1)["label"], "rootfs");
+    assert!(fs(1)["used_bytes"].as_u64().unwrap() > 0);
+    assert_eq!(fs(1)["dirty"], false);
+    assert_eq!(fs(2)["kind"], "swap");
+    assert!(fs(3).is_null(), "partition 4 holds nothing: {}", fs(3));
+    // The GPT names stay where they were.
+    assert_eq!(json["partitions"][0]["name"], "EFI system");
+
+    let table = carve(&["inspect"]);
+    let header = table.lines().find(|l| l.starts_with('#')).unwrap();
+    let words: Vec<&str> = header.split_whitespace().collect();
+    assert_eq!(
+        words,
+        [
+            "#", "start", "end", "sectors", "size", "type", "name", "fs", "label", "used", "host",
+            "use"
+        ],
+        "{table}"
+    );
+    let row = |n: &str| {
+        table
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(n))
+            .unwrap_or_else(|| panic!("no row {n}: {table}"))
+            .to_string()
+    };
+    assert!(row("1").contains("FAT32  ESP"), "{table}");
+    assert!(row("2").contains("ext4   rootfs"), "{table}");
+    assert!(row("3").contains("swap   swap0"), "{table}");
+    assert!(row("4").split_whitespace().any(|w| w == "-"), "{table}");
 }

@@ -21,7 +21,7 @@ struct Window<'a> {
 impl Bytes for Window<'_> {
     type Error = Error;
 
-    fn len(&self) -> u64 {
+    fn size(&self) -> u64 {
         self.len
     }
 

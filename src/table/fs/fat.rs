@@ -133,7 +133,11 @@ fn count_free(kind: FsKind, table: &[u8], clusters: u64) -> u64 {
             le16(table, n * 2)
         } else {
             let pair = le16(table, n * 3 / 2)?;
-            Some(if n % 2 == 0 { pair & 0xFFF } else { pair >> 4 })
+            Some(if n.is_multiple_of(2) {
+                pair & 0xFFF
+            } else {
+                pair >> 4
+            })
         }
     };
     let last = usize::try_from(clusters + 2).unwrap_or(usize::MAX);

@@ -29,26 +29,27 @@ pub const HEAD_BYTES: usize = 8192;
 
 /// A partition's bytes, as the probe asks for them: `read(offset, len)` returns exactly
 /// `len` bytes from `offset` (relative to the partition's start). The probe asks only
-/// inside `len()`. An error is the caller's (a disk read that failed) and is passed back.
+/// inside `size()`. An error is the caller's (a disk read that failed) and is passed back.
 pub trait Bytes {
     type Error;
     /// The partition's size in bytes.
-    fn len(&self) -> u64;
+    fn size(&self) -> u64;
     fn read(&mut self, offset: u64, len: usize) -> Result<Vec<u8>, Self::Error>;
 }
 
 /// A whole partition in memory (tests, fixtures).
 impl Bytes for &[u8] {
     type Error = std::convert::Infallible;
-    fn len(&self) -> u64 {
+    fn size(&self) -> u64 {
         <[u8]>::len(self) as u64
     }
     fn read(&mut self, offset: u64, len: usize) -> Result<Vec<u8>, Self::Error> {
+        let data: &[u8] = self;
         let start = usize::try_from(offset)
             .unwrap_or(usize::MAX)
-            .min(self.as_ref().len());
-        let end = start.saturating_add(len).min(self.as_ref().len());
-        let mut out = self[start..end].to_vec();
+            .min(data.len());
+        let end = start.saturating_add(len).min(data.len());
+        let mut out = data[start..end].to_vec();
         out.resize(len, 0);
         Ok(out)
     }
@@ -61,7 +62,7 @@ fn read_inside<B: Bytes>(
     len: usize,
 ) -> Result<Option<Vec<u8>>, B::Error> {
     match offset.checked_add(len as u64) {
-        Some(end) if end <= part.len() => part.read(offset, len).map(Some),
+        Some(end) if end <= part.size() => part.read(offset, len).map(Some),
         _ => Ok(None),
     }
 }
@@ -71,7 +72,7 @@ fn read_inside<B: Bytes>(
 /// 1.0 member or a RAID1 0.90 member also shows its filesystem at its start, and mounting
 /// that member alone is what must not happen.
 pub fn probe<B: Bytes>(part: &mut B) -> Result<Option<Filesystem>, B::Error> {
-    let size = part.len();
+    let size = part.size();
     if size < 1024 {
         return Ok(None);
     }
@@ -146,7 +147,7 @@ mod tests {
         struct Checked(Vec<u8>, Vec<(u64, usize)>);
         impl Bytes for Checked {
             type Error = String;
-            fn len(&self) -> u64 {
+            fn size(&self) -> u64 {
                 self.0.len() as u64
             }
             fn read(&mut self, offset: u64, len: usize) -> Result<Vec<u8>, String> {
