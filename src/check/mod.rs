@@ -61,9 +61,12 @@ pub mod codes {
     /// `check --target qemu`: raw extents qemu opens only with its lock off on them (two
     /// vdisks on one disk, or two raw extents in one), as the launch scripts do.
     pub const QEMU_LOCK: &str = "qemu-lock";
+    /// A raw extent covers a volume Windows keeps mounted with no drive letter: writes
+    /// through the disk into its sectors fail while the disk is online (KB942448).
+    pub const MOUNTED_VOLUME: &str = "mounted-volume";
 
     /// Every code of the SPEC's table, in the table's order.
-    pub const ALL: [&str; 21] = [
+    pub const ALL: [&str; 22] = [
         OVERLAP,
         BEYOND_DISK,
         PARTITION_TABLE,
@@ -85,6 +88,7 @@ pub mod codes {
         LEFTOVER_VDISK,
         DISK_MOVED,
         QEMU_LOCK,
+        MOUNTED_VOLUME,
     ];
 }
 
