@@ -35,6 +35,7 @@ mod export_safety;
 mod export_vbox;
 mod export_vmdkinfo;
 mod export_windows;
+mod fs_probe;
 mod guest_gpt;
 mod host_disks_cli;
 mod host_fixtures;
