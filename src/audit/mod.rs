@@ -15,37 +15,11 @@ use input::{AuditInput, Descriptor};
 use serde::Serialize;
 use std::path::Path;
 
-/// Codes of findings only audit makes (the descriptor's own problems are `vmdk-*`).
-pub mod codes {
-    /// A vdisk's raw extents name more than one device.
-    pub const MIXED_DEVICES: &str = "audit-mixed-devices";
-    /// Descriptors name a device other than the one the plan is checked against.
-    pub const OTHER_DEVICE: &str = "audit-other-device";
-    /// A file extent with a non-zero offset (a plan cannot express it).
-    pub const FILE_OFFSET: &str = "audit-file-offset";
-    /// An extent on a partition's own device node (`/dev/sdb1`, `\\.\Harddisk0Partition2`):
-    /// where it lies on its disk is unknown here, or it runs past the partition's end.
-    pub const PARTITION_DEVICE: &str = "audit-partition-device";
-    /// One HardDisk uuid registered twice: in one file (VirtualBox refuses that registry),
-    /// or in two files as different media (which one counts depends on the VM loaded first).
-    pub const DUPLICATE_MEDIUM: &str = "audit-duplicate-medium";
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct AuditFinding {
-    pub code: &'static str,
-    pub severity: Severity,
-    pub vdisk: Option<String>,
-    pub extent: Option<usize>,
-    pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub file: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<usize>,
-    /// The other extent of an `overlap` (as in `carve check --json`).
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub other: Option<check::Other>,
-}
+/// Audit reports the one `Finding`, with the descriptor's file and line.
+pub use crate::model::Finding;
+/// Codes of findings only audit makes (the descriptor's own problems are `vmdk-*`), declared
+/// with every other code in `crate::model::finding`.
+pub use crate::model::finding::audit as codes;
 
 /// Where a vdisk of the audit plan came from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -68,7 +42,7 @@ pub struct Audit {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub other_plans: Vec<Plan>,
     pub sources: Vec<VdiskSource>,
-    pub findings: Vec<AuditFinding>,
+    pub findings: Vec<Finding>,
     pub errors: usize,
     pub warnings: usize,
     /// No .vbox file was given: shareability is not known (counted as not shareable).
@@ -160,20 +134,18 @@ pub fn audit_with(
             ..Default::default()
         });
         for &i in members {
-            findings.push(AuditFinding {
-                code: codes::OTHER_DEVICE,
-                severity: Severity::Warning,
-                vdisk: Some(built[i].vdisk.name.clone()),
-                extent: None,
-                message: format!(
-                    "names {} while the plan is on {}; checked as a plan of its own",
-                    dev.canonical,
-                    plan.disk.device_path.as_deref().unwrap_or("another device")
-                ),
-                file: Some(built[i].source.file.clone()),
-                line: None,
-                other: None,
-            });
+            findings.push(
+                Finding::warning(
+                    codes::OTHER_DEVICE,
+                    format!(
+                        "names {} while the plan is on {}; checked as a plan of its own",
+                        dev.canonical,
+                        plan.disk.device_path.as_deref().unwrap_or("another device")
+                    ),
+                )
+                .vdisk(built[i].vdisk.name.clone())
+                .file(built[i].source.file.clone()),
+            );
             other.vdisks.push(built[i].vdisk.clone());
         }
         other_plans.push(other);
@@ -204,8 +176,15 @@ pub fn audit_with(
         ));
     }
     all.extend(findings);
+    // Audit orders by file and line (where a reader looks), then by the code's spelling, as
+    // its JSON always has; not by `Code`'s rank, which is `carve check`'s order.
     all.sort_by(|a, b| {
-        (a.severity, &a.file, a.line, a.code).cmp(&(b.severity, &b.file, b.line, b.code))
+        (a.severity, &a.file, a.line, a.code.as_str()).cmp(&(
+            b.severity,
+            &b.file,
+            b.line,
+            b.code.as_str(),
+        ))
     });
     let errors = all.iter().filter(|f| f.severity == Severity::Error).count();
     Audit {
@@ -223,7 +202,7 @@ fn findings_from_checks(
     found: &[check::Finding],
     sources: &[VdiskSource],
     shared: &std::collections::HashSet<(String, usize)>,
-) -> Vec<AuditFinding> {
+) -> Vec<Finding> {
     found
         .iter()
         .filter_map(|f| {
@@ -257,16 +236,10 @@ fn findings_from_checks(
             {
                 return None;
             }
-            Some(AuditFinding {
-                code: f.code,
-                severity: f.severity,
-                vdisk: f.vdisk.clone(),
-                extent: f.extent,
-                message: f.message.clone(),
-                file: source.map(|s| s.file.clone()),
-                line: source.and_then(|s| f.extent.and_then(|e| s.lines.get(e).copied())),
-                other: f.other.clone(),
-            })
+            let mut f = f.clone();
+            f.line = source.and_then(|s| f.extent.and_then(|e| s.lines.get(e).copied()));
+            f.file = source.map(|s| s.file.clone());
+            Some(f)
         })
         .collect()
 }
@@ -408,7 +381,7 @@ fn build(
     name: String,
     media: &[&Medium],
     disk: &DiskContext,
-    findings: &mut Vec<AuditFinding>,
+    findings: &mut Vec<Finding>,
 ) -> Built {
     let disk_source = disk.source;
     let parsed: &ParsedDescriptor = &d.parsed;
@@ -421,19 +394,17 @@ fn build(
     if let Some(adapter) = parsed.ddb("ddb.adapterType") {
         match Adapter::parse(adapter) {
             Some(a) => vdisk.adapter = a,
-            None => findings.push(AuditFinding {
-                code: crate::vmdk::parse::codes::DDB,
-                severity: Severity::Warning,
-                vdisk: Some(name.clone()),
-                extent: None,
-                message: format!(
-                    "ddb.adapterType `{}` is not one of ide, buslogic, lsilogic, legacyESX",
-                    crate::vmdk::parse::shorten(adapter)
-                ),
-                file: Some(file.clone()),
-                line: None,
-                other: None,
-            }),
+            None => findings.push(
+                Finding::warning(
+                    crate::vmdk::parse::codes::DDB,
+                    format!(
+                        "ddb.adapterType `{}` is not one of ide, buslogic, lsilogic, legacyESX",
+                        crate::vmdk::parse::shorten(adapter)
+                    ),
+                )
+                .vdisk(name.clone())
+                .file(file.clone()),
+            ),
         }
     }
     vdisk.shareable = is_shareable(d, vdisk.uuid.as_ref(), media);
@@ -443,15 +414,12 @@ fn build(
     for (index, e) in parsed.extents.iter().enumerate() {
         lines.push(e.line);
         written.push(e.file.clone());
-        let finding = |code, severity, message: String| AuditFinding {
-            code,
-            severity,
-            vdisk: Some(name.clone()),
-            extent: Some(index),
-            message,
-            file: Some(file.clone()),
-            line: Some(e.line),
-            other: None,
+        let finding = |code, severity, message: String| {
+            Finding::new(code, severity, message)
+                .vdisk(name.clone())
+                .extent(index)
+                .file(file.clone())
+                .line(e.line)
         };
         let extent = match (&e.kind, &e.file) {
             (ExtentKind::Zero, _) | (_, None) => Extent::Zero { sectors: e.sectors },
@@ -546,28 +514,23 @@ fn build(
         let extent = p
             .line
             .and_then(|l| parsed.extents.iter().position(|e| e.line == l));
-        findings.push(AuditFinding {
-            code: p.code,
-            severity: p.severity,
-            vdisk: Some(name.clone()),
-            extent,
-            message: p.message.clone(),
-            file: Some(file.clone()),
-            line: p.line,
-            other: None,
-        });
+        findings.push(
+            Finding::new(p.code, p.severity, p.message.clone())
+                .vdisk(name.clone())
+                .extent(extent)
+                .file(file.clone())
+                .line(p.line),
+        );
     }
     if parsed.problems_left_out > 0 {
-        findings.push(AuditFinding {
-            code: crate::vmdk::parse::codes::SYNTAX,
-            severity: Severity::Error,
-            vdisk: Some(name.clone()),
-            extent: None,
-            message: format!("{} more problems not shown", parsed.problems_left_out),
-            file: Some(file.clone()),
-            line: None,
-            other: None,
-        });
+        findings.push(
+            Finding::error(
+                crate::vmdk::parse::codes::SYNTAX,
+                format!("{} more problems not shown", parsed.problems_left_out),
+            )
+            .vdisk(name.clone())
+            .file(file.clone()),
+        );
     }
     // One file read by several extents: fine at disjoint ranges (VBoxManage's `-pt.vmdk`),
     // the same sectors twice when they overlap.
@@ -597,20 +560,11 @@ fn build(
             shared_files.push(*i);
             if start_a < end_b && start_b < end_a {
                 let e = &parsed.extents[*i];
-                findings.push(AuditFinding {
-                    code: check::codes::OVERLAP,
-                    severity: Severity::Error,
-                    vdisk: Some(name.clone()),
-                    extent: Some(*i),
-                    message: format!(
+                findings.push(Finding::error(check::codes::OVERLAP, format!(
                         "reads sectors {start_a}..{end_a} of `{}`, which extent {} also reads ({start_b}..{end_b}): the guest sees the same data twice and its writes to one change the other",
                         crate::vmdk::parse::shorten(e.file.as_deref().unwrap_or_default()),
                         j + 1
-                    ),
-                    file: Some(file.clone()),
-                    line: Some(e.line),
-                    other: None,
-                });
+                    )).vdisk(name.clone()).extent(*i).file(file.clone()).line(e.line));
             }
         }
     }
@@ -631,7 +585,7 @@ fn build(
 /// HardDisk uuids registered twice: within one file an error (VirtualBox will not load a
 /// media registry that names a uuid twice), across files a warning when the two entries
 /// differ in location or type (the shareability audit reads could be either).
-fn duplicate_media(media: &[(std::path::PathBuf, Vec<Medium>)]) -> Vec<AuditFinding> {
+fn duplicate_media(media: &[(std::path::PathBuf, Vec<Medium>)]) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut first: std::collections::HashMap<&str, (&Path, &Medium)> =
         std::collections::HashMap::new();
@@ -669,16 +623,10 @@ fn duplicate_media(media: &[(std::path::PathBuf, Vec<Medium>)]) -> Vec<AuditFind
             } else {
                 continue;
             };
-            findings.push(AuditFinding {
-                code: codes::DUPLICATE_MEDIUM,
-                severity,
-                vdisk: None,
-                extent: None,
-                message,
-                file: Some(path.display().to_string()),
-                line: None,
-                other: None,
-            });
+            findings.push(
+                Finding::new(codes::DUPLICATE_MEDIUM, severity, message)
+                    .file(path.display().to_string()),
+            );
         }
     }
     findings

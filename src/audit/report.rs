@@ -1,7 +1,7 @@
 //! Printing an audit: the plan as a table of vdisks and extents, the findings, a summary;
 //! or one JSON object.
 
-use super::{Audit, AuditFinding};
+use super::{Audit, Finding};
 use crate::check::Severity;
 use crate::model::{Extent, Plan, human_size};
 use std::fmt::Write;
@@ -107,7 +107,7 @@ fn plan_table(out: &mut String, plan: &Plan, audit: &Audit) {
     }
 }
 
-fn finding_line(out: &mut String, f: &AuditFinding) {
+fn finding_line(out: &mut String, f: &Finding) {
     let severity = match f.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",

@@ -1,7 +1,7 @@
 //! `bad-name`: vdisk names become folder and file names (`<name>/<name>.vmdk`) and file
 //! extent paths become files in that folder, so both must be plain, distinct file names.
 
-use super::{Context, Severity, Sink, codes, text};
+use super::{Context, Sink, codes, text};
 use crate::model::VDisk;
 use std::collections::HashMap;
 
@@ -265,14 +265,7 @@ fn zero_file_clash(vdisk: &VDisk, v: usize, sink: &mut Sink) {
 }
 
 fn push(sink: &mut Sink, v: usize, extent: Option<usize>, message: String) {
-    sink.push(
-        codes::BAD_NAME,
-        Severity::Error,
-        Some(v),
-        extent,
-        message,
-        None,
-    );
+    sink.error(codes::BAD_NAME, message).vdisk(v).extent(extent);
 }
 
 #[cfg(test)]

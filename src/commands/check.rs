@@ -147,15 +147,9 @@ mod tests {
     use crate::check::{Finding, Severity};
 
     fn finding(severity: Severity, vdisk: Option<&str>, extent: Option<usize>) -> Finding {
-        Finding {
-            code: check::codes::OVERLAP,
-            severity,
-            vdisk: vdisk.map(String::from),
-            extent,
-            message: "m".into(),
-            span: None,
-            other: None,
-        }
+        Finding::new(check::codes::OVERLAP, severity, "m")
+            .vdisk(vdisk.map(String::from))
+            .extent(extent)
     }
 
     #[test]
