@@ -264,7 +264,7 @@ fn not_shareable() {
         "warning",
         json!("vm1"),
         Value::Null,
-        "VirtualBox locks the drive",
+        "on Windows VirtualBox opens it deny-write",
     );
 }
 

@@ -148,6 +148,7 @@ fn layout() -> impl Strategy<Value = DiskLayout> {
                     detection: HostDetection::Checked,
                     system_disk: false,
                     uses,
+                    ..HostInfo::default()
                 },
                 serial: None,
                 device: false,

@@ -13,12 +13,15 @@ const MAX_VDISK_NAME_BYTES: usize = MAX_NAME_BYTES - ".vmdk".len();
 /// Files an export writes at the top of the project folder, beside the vdisks' folders: a
 /// vdisk of one of these names would make its folder where the file goes (compared without
 /// case, as Windows and macOS do).
-pub const RESERVED_TOP_LEVEL: [&str; 8] = [
+pub const RESERVED_TOP_LEVEL: [&str; 10] = [
     crate::model::PLAN_FILE,
     "media-registry.xml",
     "vmx-snippet.txt",
     "attach-virtualbox.sh",
     "attach-virtualbox.cmd",
+    // For a plan on `\\.\PhysicalDriveN` (export::prepare_windows holds these names too).
+    "prepare-windows.cmd",
+    "undo-prepare-windows.cmd",
     // `--target libvirt`'s (export::libvirt holds these names too, and its test says so).
     "prepare-libvirt.sh",
     "stop-libvirt.sh",

@@ -10,6 +10,7 @@ pub struct Protected<'a> {
     layout: Option<&'a DiskLayout>,
     table: SpanIndex,
     host: SpanIndex,
+    unnamed: SpanIndex,
 }
 
 impl<'a> Protected<'a> {
@@ -21,6 +22,12 @@ impl<'a> Protected<'a> {
             layout,
             table: SpanIndex::new(reserved.iter().map(|r| r.span())),
             host: SpanIndex::new(uses.iter().map(|u| u.span())),
+            unnamed: SpanIndex::new(
+                layout
+                    .map_or(&[][..], |l| &l.host.unnamed_volumes[..])
+                    .iter()
+                    .map(|u| u.span()),
+            ),
         }
     }
 
@@ -29,7 +36,7 @@ impl<'a> Protected<'a> {
         let Some(layout) = self.layout else {
             return;
         };
-        if self.table.is_empty() && self.host.is_empty() {
+        if self.table.is_empty() && self.host.is_empty() && self.unnamed.is_empty() {
             return;
         }
         for raw in raws {
@@ -38,6 +45,7 @@ impl<'a> Protected<'a> {
                 partition_table(layout, &self.table, raw, sink);
             }
             host_in_use(layout, &self.host, raw, sink);
+            mounted_volume(layout, &self.unnamed, raw, sink);
         }
     }
 }
@@ -89,6 +97,46 @@ fn host_in_use(layout: &DiskLayout, index: &SpanIndex, raw: &RawExtent, sink: &m
         .span(shared);
 }
 
+/// `mounted-volume`: a raw extent over a volume Windows keeps mounted with no drive letter.
+/// No program opens it by name (so it is no `host-in-use`), but since Vista Windows fails
+/// writes through `\\.\PhysicalDriveN` into the sectors of a mounted volume that is not
+/// locked or dismounted (KB942448): the VM's writes there fail. A warning, since the fix
+/// (the disk offline) comes after the export that writes the script doing it.
+fn mounted_volume(layout: &DiskLayout, index: &SpanIndex, raw: &RawExtent, sink: &mut Sink) {
+    let hits = index.overlapping(raw.span);
+    let Some(first) = hits
+        .first()
+        .and_then(|&i| layout.host.unnamed_volumes.get(i))
+    else {
+        return;
+    };
+    let shared = raw.span.intersect(&first.span()).unwrap_or(raw.span);
+    let fix = match &layout.host.stays_online {
+        Some(why) => format!(
+            "this disk cannot go offline ({}), so carve writes no prepare-windows.cmd for it: \
+             plan these sectors on a disk Windows does not run from",
+            text::shown(why)
+        ),
+        None => "take the disk offline before the VM starts: run prepare-windows.cmd (written \
+                 by carve export) as administrator; undo-prepare-windows.cmd brings it back \
+                 online"
+            .into(),
+    };
+    let message = format!(
+        "{} covers a {} ({}){}: Windows keeps it mounted while the disk is online and fails \
+         writes through the disk into a mounted volume's sectors (KB942448), so the VM gets \
+         write errors there; {fix}",
+        text::raw(raw.span),
+        text::shown(&first.what),
+        text::sectors(shared),
+        more(hits.len(), "such volume", "such volumes"),
+    );
+    sink.warning(codes::MOUNTED_VOLUME, message)
+        .vdisk(raw.vdisk)
+        .extent(raw.extent)
+        .span(shared);
+}
+
 /// `host-unknown`: raw extents on a device whose host use nobody could detect (a platform
 /// without detection, a device sysfs does not list): no finding may read as "free".
 fn host_unknown(ctx: &Context, layout: &DiskLayout, sink: &mut Sink) {
@@ -126,7 +174,7 @@ fn more(hits: usize, one: &str, many: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
-    use crate::check::codes;
+    use crate::check::{Severity, codes};
     use crate::model::{HostDetection, HostUse, Reserved, ReservedKind, TableKind};
 
     const SIZE: u64 = crate::demo::DEMO_SIZE_SECTORS;
@@ -251,6 +299,53 @@ mod tests {
             messages[1].contains("and 1 more host use:"),
             "{}",
             messages[1]
+        );
+    }
+
+    /// KB942448: a letterless volume is no use of the host's, but the VM's writes into it
+    /// fail while the disk is online; the fix depends on whether the disk can go offline.
+    #[test]
+    fn a_letterless_mounted_volume_warns_with_the_consequence_and_the_fix() {
+        let mut layout = demo();
+        layout.host.detection = HostDetection::Checked;
+        layout.host.unnamed_volumes = vec![HostUse {
+            start: 125_831_168,
+            sectors: 125_829_120,
+            what: "Windows volume (NTFS 'Data') with no drive letter or mount folder".into(),
+        }];
+        let plan = plan_of(vec![
+            vdisk("in", vec![header(), raw(125_831_168, 2048)]),
+            vdisk("out", vec![header(), raw(251_660_288, 2048)]),
+        ]);
+        assert_eq!(
+            flagged_on(&plan, Some(&layout), codes::MOUNTED_VOLUME),
+            vec![(0, 1)]
+        );
+        assert_eq!(flagged_on(&plan, Some(&layout), codes::HOST_IN_USE), vec![]);
+        let report = crate::check::run(&plan, Some(&layout));
+        let finding = report.with_code(codes::MOUNTED_VOLUME).next();
+        assert_eq!(finding.map(|f| f.severity), Some(Severity::Warning));
+        assert_eq!(
+            messages_on(&plan, Some(&layout), codes::MOUNTED_VOLUME),
+            vec![
+                "raw 125831168+2048 covers a Windows volume (NTFS 'Data') with no drive letter or \
+                 mount folder (sectors 125831168..125833215): Windows keeps it mounted while the \
+                 disk is online and fails writes through the disk into a mounted volume's sectors \
+                 (KB942448), so the VM gets write errors there; take the disk offline before the \
+                 VM starts: run prepare-windows.cmd (written by carve export) as administrator; \
+                 undo-prepare-windows.cmd brings it back online"
+            ]
+        );
+        layout.host.stays_online = Some("it holds C:".into());
+        let messages = messages_on(&plan, Some(&layout), codes::MOUNTED_VOLUME);
+        assert!(
+            messages[0].ends_with(
+                "write errors there; this disk cannot go offline (it holds C:), so carve writes \
+                 no prepare-windows.cmd for it: plan these sectors on a disk Windows does not run \
+                 from"
+            ),
+            "{}",
+            messages[0]
         );
     }
 

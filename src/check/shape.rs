@@ -2,12 +2,18 @@
 //! `guest-table-on-raw` and `zero-discards-writes`.
 
 use super::{Context, Sink, codes, text};
+use crate::demo::DevicePath;
 use crate::model::{Extent, VDisk};
 
 pub fn check(ctx: &Context, sink: &mut Sink) {
+    // Asked once, and only of a plan with a vdisk to warn about.
+    let mut effect: Option<String> = None;
     for (v, vdisk) in ctx.plan.vdisks.iter().enumerate() {
         empty(vdisk, v, sink);
-        not_shareable(vdisk, v, sink);
+        if !vdisk.shareable && vdisk.has_raw() {
+            let effect = effect.get_or_insert_with(|| deny_write_effect(&ctx.plan.device_path()));
+            not_shareable(vdisk, v, effect, sink);
+        }
         if !ctx.full_device.get(v).copied().unwrap_or(false) {
             guest_table_on_raw(vdisk, v, sink);
         }
@@ -40,7 +46,7 @@ fn empty(vdisk: &VDisk, v: usize, sink: &mut Sink) {
     }
 }
 
-fn not_shareable(vdisk: &VDisk, v: usize, sink: &mut Sink) {
+fn not_shareable(vdisk: &VDisk, v: usize, effect: &str, sink: &mut Sink) {
     if vdisk.shareable {
         return;
     }
@@ -50,13 +56,69 @@ fn not_shareable(vdisk: &VDisk, v: usize, sink: &mut Sink) {
     sink.warning(
         codes::NOT_SHAREABLE,
         format!(
-            "{} has raw extents but is not shareable: VirtualBox locks the drive for the first VM \
-             started; make it shareable (`t` in the planner, \"shareable\": true in the plan)",
+            "{} has raw extents but is not shareable: {effect}; make it shareable (`t` in the \
+             planner, \"shareable\": true in the plan)",
             text::shown(&vdisk.name)
         ),
     )
     .vdisk(v)
     .span(span);
+}
+
+/// What VirtualBox's opening of a non-shareable raw medium does on the host the device path
+/// belongs to. VirtualBox opens a medium that is not `Shareable` read-write with
+/// `RTFILE_O_DENY_WRITE` (`VDOpenFlagsToFileOpenFlags` in include/VBox/vd.h: DENY_NONE only
+/// with `VD_OPEN_FLAGS_SHAREABLE`). IPRT's `RTFileOpenEx` in
+/// src/VBox/Runtime/r3/win/fileio-win.cpp turns DENY_WRITE into `CreateFileW`'s share mode
+/// `FILE_SHARE_READ`, which Windows enforces: a second open for writing fails with a sharing
+/// violation. Its POSIX twin, `RTFileOpenEx` in src/VBox/Runtime/r3/posix/fileio-posix.cpp
+/// (Linux, macOS), leaves sharing out (`/** @todo sharing? */`; its emulations are compiled
+/// only in `#if 0` and `DEBUG_bird` builds): the same open locks nothing there.
+fn deny_write_effect(device_path: &str) -> String {
+    let shown = text::shown(device_path);
+    match host_of(device_path) {
+        Host::Windows => format!(
+            "on Windows VirtualBox opens it deny-write (RTFILE_O_DENY_WRITE, a share mode \
+             without FILE_SHARE_WRITE, which Windows enforces), so while its VM runs no other VM \
+             can open {shown} for writing (it fails to start with a sharing violation), and its \
+             VM cannot start while another VM has {shown} open"
+        ),
+        Host::Posix => format!(
+            "VirtualBox asks for a deny-write open, but on a Linux or macOS host ({shown}) IPRT \
+             ignores sharing modes, so nothing stops a second VM writing {shown} at the same \
+             time; on a Windows host the same vdisk would lock the drive for the first VM \
+             started"
+        ),
+        Host::Unknown => format!(
+            "on Windows VirtualBox locks the drive ({shown}) deny-write for the first VM \
+             started; on Linux and macOS the same deny-write open locks nothing"
+        ),
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Host {
+    Windows,
+    Posix,
+    Unknown,
+}
+
+/// Whose path `device_path` is: a Windows device or file (`\\.\PhysicalDrive1`, the
+/// one-backslash typo, `C:\disk.img`), a Unix one (`/dev/sdb`, `/dev/rdisk2`), or neither.
+fn host_of(device_path: &str) -> Host {
+    let b = device_path.as_bytes();
+    let drive_letter = b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':';
+    if crate::model::DiskSource::parse(device_path).is_windows_device()
+        || device_path.starts_with('\\')
+        || device_path.to_ascii_lowercase().contains("physicaldrive")
+        || drive_letter
+    {
+        Host::Windows
+    } else if device_path.starts_with('/') {
+        Host::Posix
+    } else {
+        Host::Unknown
+    }
 }
 
 fn guest_table_on_raw(vdisk: &VDisk, v: usize, sink: &mut Sink) {
@@ -139,6 +201,41 @@ mod tests {
             finding.and_then(|f| f.span),
             Some(crate::model::Span::new(125_831_168, 2048))
         );
+    }
+
+    /// What the deny-write open does depends on the host the device path is on (VirtualBox's
+    /// fileio-win.cpp enforces it, fileio-posix.cpp does not).
+    #[test]
+    fn not_shareable_says_what_each_host_does() {
+        let mut plan = plan_of(vec![vdisk("vm1", vec![header(), raw(125_831_168, 2048)])]);
+        plan.vdisks[0].shareable = false;
+        let message = |path: &str| {
+            let mut plan = plan.clone();
+            plan.disk.device_path = Some(path.into());
+            messages_on(&plan, None, codes::NOT_SHAREABLE).join("")
+        };
+        let windows = message(r"\\.\PhysicalDrive1");
+        assert_eq!(
+            windows,
+            "vm1 has raw extents but is not shareable: on Windows VirtualBox opens it deny-write \
+             (RTFILE_O_DENY_WRITE, a share mode without FILE_SHARE_WRITE, which Windows \
+             enforces), so while its VM runs no other VM can open \\\\.\\PhysicalDrive1 for \
+             writing (it fails to start with a sharing violation), and its VM cannot start while \
+             another VM has \\\\.\\PhysicalDrive1 open; make it shareable (`t` in the planner, \
+             \"shareable\": true in the plan)"
+        );
+        for windows_path in [r"\.\PhysicalDrive0", "//./PhysicalDrive2", r"Z:\vms\d.img"] {
+            assert!(
+                message(windows_path).contains("on Windows VirtualBox opens it"),
+                "{windows_path}"
+            );
+        }
+        for posix in ["/dev/sdb", "/dev/rdisk2", "/dev/disk/by-id/ata-X"] {
+            let m = message(posix);
+            assert!(m.contains("on a Linux or macOS host"), "{m}");
+            assert!(m.contains("IPRT ignores sharing modes"), "{m}");
+        }
+        assert!(message("disk.img").contains("on Linux and macOS the same deny-write open"));
     }
 
     #[rstest]

@@ -85,6 +85,7 @@ pub fn read(demo: &Demo) -> Result<DiskLayout> {
             detection: HostDetection::Simulated,
             system_disk: host.system_disk,
             uses,
+            ..HostInfo::default()
         };
     }
     Ok(layout)

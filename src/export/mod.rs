@@ -11,6 +11,7 @@
 
 mod apply;
 mod files;
+pub mod prepare_windows;
 mod safety;
 mod seed;
 mod survey;
@@ -71,6 +72,9 @@ pub enum WriteAction {
     Remove,
     /// The folder of a vdisk the plan no longer has: left alone, and said.
     Leftover,
+    /// A file export would write but refuses to, and says why (`what`): the Windows scripts
+    /// for a disk Windows cannot take offline.
+    Refused,
 }
 
 impl WriteAction {
@@ -84,6 +88,7 @@ impl WriteAction {
             WriteAction::Move => "moved",
             WriteAction::Remove => "removed",
             WriteAction::Leftover => "left",
+            WriteAction::Refused => "refused",
         }
     }
 
@@ -97,6 +102,7 @@ impl WriteAction {
             WriteAction::Move => "move",
             WriteAction::Remove => "remove",
             WriteAction::Leftover => "leave",
+            WriteAction::Refused => "refuse",
         }
     }
 }
@@ -348,6 +354,22 @@ fn decide(plan: &Plan, layout: Option<&DiskLayout>, opts: &ExportOptions) -> Res
             from: None,
         });
         steps.insert(0, Step::RemoveStale(stale));
+    }
+    if let prepare_windows::Prepare::Refused(why) = prepare_windows::decide(
+        plan,
+        layout,
+        &opts
+            .device_path
+            .clone()
+            .unwrap_or_else(|| plan.device_path()),
+        out,
+    ) {
+        writes.push(PlannedWrite {
+            path: out.join(prepare_windows::PREPARE_CMD),
+            action: WriteAction::Refused,
+            what: format!("not written: {why}"),
+            from: None,
+        });
     }
     for d in found.iter().filter(|d| safety::is_leftover(plan, d)) {
         writes.push(PlannedWrite {

@@ -68,8 +68,7 @@ pub fn read_with_use(path: &str) -> crate::error::Result<DiskLayout> {
 pub fn unknown(layout: &mut DiskLayout, why: String) {
     layout.host = HostInfo {
         detection: HostDetection::Unknown(why),
-        system_disk: false,
-        uses: Vec::new(),
+        ..HostInfo::default()
     };
     for p in layout.partitions.iter_mut() {
         p.host_use = None;
@@ -105,5 +104,6 @@ pub fn apply(layout: &mut DiskLayout, mut uses: Vec<HostUse>, system_disk: bool)
         detection: HostDetection::Checked,
         system_disk,
         uses,
+        ..HostInfo::default()
     };
 }

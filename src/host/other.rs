@@ -16,6 +16,7 @@ pub fn annotate(layout: &mut DiskLayout, path: &Path) {
         )),
         system_disk: false,
         uses: Vec::new(),
+        ..HostInfo::default()
     };
 }
 

@@ -83,6 +83,9 @@ codes! {
         /// `check --target qemu`: raw extents qemu opens only with its lock off on them (two
         /// vdisks on one disk, or two raw extents in one), as the launch scripts do.
         QemuLock QEMU_LOCK "qemu-lock",
+        /// A raw extent covers a volume Windows keeps mounted with no drive letter: writes
+        /// through the disk into its sectors fail while the disk is online (KB942448).
+        MountedVolume MOUNTED_VOLUME "mounted-volume",
     }
 
     /// Codes only `carve audit` makes (the descriptor's own problems are `vmdk`'s).
@@ -336,7 +339,7 @@ mod tests {
 
     #[test]
     fn codes_keep_their_spelling_and_rank() {
-        assert_eq!(check::ALL.len(), 21);
+        assert_eq!(check::ALL.len(), 22);
         assert_eq!(check::ALL[0].as_str(), "overlap");
         assert_eq!(check::QEMU_LOCK.as_str(), "qemu-lock");
         assert!(check::ALL.windows(2).all(|w| w[0] < w[1]));

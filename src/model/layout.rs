@@ -129,6 +129,16 @@ pub struct HostInfo {
     /// The disk holds `/` or `/boot`.
     pub system_disk: bool,
     pub uses: Vec<HostUse>,
+    /// Volumes the host keeps mounted that nothing names (Windows: no drive letter or mount
+    /// folder), so they are no use of the host's; but Windows fails writes through the disk
+    /// into a mounted volume's sectors (KB942448) until the disk goes offline. Filled by the
+    /// Windows mapper only; not in `--json` (the notes say it in words).
+    #[serde(skip)]
+    pub unnamed_volumes: Vec<HostUse>,
+    /// Why the host cannot take this disk offline, when its own data says so (Windows: it
+    /// holds C:, the system or boot volume, or a page file). Filled by the Windows mapper only.
+    #[serde(skip)]
+    pub stays_online: Option<String>,
 }
 
 impl Default for HostInfo {
@@ -137,6 +147,8 @@ impl Default for HostInfo {
             detection: HostDetection::NotApplicable,
             system_disk: false,
             uses: Vec::new(),
+            unnamed_volumes: Vec::new(),
+            stays_online: None,
         }
     }
 }

@@ -173,6 +173,12 @@ pub struct Mapped {
     /// Windows runs or boots from this disk.
     pub system_disk: bool,
     pub notes: Vec<String>,
+    /// The volumes with no letter or mount folder (each also a note): mounted, so writes
+    /// through the disk into their sectors fail while the disk is online.
+    pub unnamed: Vec<HostUse>,
+    /// Why Windows cannot let this disk go offline (it holds C:, the system or boot volume,
+    /// or a page file), when it cannot.
+    pub stays_online: Option<String>,
 }
 
 // The partition types Windows treats specially, from the one type table.
@@ -228,6 +234,7 @@ pub fn map(host: &WinHost, disk: &WinDisk, partitions: &[Partition]) -> Result<M
         system_disk,
         ..Mapped::default()
     };
+    out.stays_online = stays_online(host, disk.number);
     let mut described: Vec<Span> = Vec::new();
     for v in &host.volumes {
         let mut disks: Vec<u32> = v.extents.iter().map(|e| e.disk_number).collect();
@@ -251,7 +258,14 @@ pub fn map(host: &WinHost, disk: &WinDisk, partitions: &[Partition]) -> Result<M
                         what,
                     });
                 }
-                None => out.notes.push(unnamed_note(v, span, partitions)),
+                None => {
+                    out.notes.push(unnamed_note(v, span, partitions));
+                    out.unnamed.push(HostUse {
+                        start: span.start,
+                        sectors: span.sectors,
+                        what: unnamed_what(v),
+                    });
+                }
             }
         }
     }
@@ -320,6 +334,8 @@ pub fn annotate(layout: &mut DiskLayout, host: &WinHost, disk: &WinDisk) {
         Ok(mapped) => {
             layout.notes.extend(mapped.notes);
             crate::host::apply(layout, mapped.uses, mapped.system_disk);
+            layout.host.unnamed_volumes = mapped.unnamed;
+            layout.host.stays_online = mapped.stays_online;
         }
         Err(why) => crate::host::unknown(layout, why),
     }
@@ -449,6 +465,42 @@ fn and_list(items: &[String]) -> String {
     }
 }
 
+/// A volume nothing names, as the `mounted-volume` finding names it.
+fn unnamed_what(v: &WinVolume) -> String {
+    let what = fs_and_label(v).map_or(String::new(), |f| format!(" ({f})"));
+    format!("Windows volume{what} with no drive letter or mount folder")
+}
+
+/// What on disk `number` Windows cannot run without, so the disk cannot go offline: C:, the
+/// system volume (it holds the Windows directory), the boot volume, a page file.
+fn stays_online(host: &WinHost, number: u32) -> Option<String> {
+    let mut holds: Vec<String> = Vec::new();
+    for v in &host.volumes {
+        if !v.extents.iter().any(|e| e.disk_number == number) {
+            continue;
+        }
+        let letters: Vec<String> = v.paths.iter().filter_map(|p| drive_letter(p)).collect();
+        let name = letters.first().cloned().unwrap_or_else(|| v.name.clone());
+        if letters.iter().any(|l| l == "C:") {
+            holds.push("C:".into());
+        }
+        if v.system {
+            holds.push(format!("the Windows system volume {name}"));
+        }
+        if v.boot {
+            holds.push(format!("the boot volume {name}"));
+        }
+        if v.files
+            .iter()
+            .any(|f| f.eq_ignore_ascii_case("pagefile.sys"))
+        {
+            holds.push(format!("the page file on {name}"));
+        }
+    }
+    holds.dedup();
+    (!holds.is_empty()).then(|| format!("it holds {}", and_list(&holds)))
+}
+
 /// The note for a volume Windows has on this disk that nothing names.
 fn unnamed_note(v: &WinVolume, span: Span, partitions: &[Partition]) -> String {
     let place = partitions
@@ -514,6 +566,76 @@ mod tests {
             Some("Volume{4f9a1c3e-0000-0000-0000-100000000000}")
         );
         assert_eq!(volume_dos_name(r"C:\"), None);
+    }
+
+    /// A letterless volume is a note and an unnamed volume (for `mounted-volume`), never a
+    /// use; C:, the boot volume and a page file each keep their disk online.
+    #[test]
+    fn unnamed_volumes_and_what_keeps_a_disk_online() {
+        let on = |disk_number: u32, start: u64| DiskExtent {
+            disk_number,
+            offset: start * 512,
+            length: 2048 * 512,
+        };
+        let host = WinHost {
+            windows_directory: Some(r"C:\Windows".into()),
+            volumes: vec![
+                WinVolume {
+                    name: r"\\?\Volume{1}\".into(),
+                    file_system: Some("NTFS".into()),
+                    label: Some("Data".into()),
+                    extents: vec![on(1, 4096)],
+                    ..WinVolume::default()
+                },
+                WinVolume {
+                    name: r"\\?\Volume{2}\".into(),
+                    paths: vec![r"D:\".into()],
+                    files: vec!["pagefile.sys".into()],
+                    extents: vec![on(2, 2048)],
+                    ..WinVolume::default()
+                },
+                WinVolume {
+                    name: r"\\?\Volume{3}\".into(),
+                    paths: vec![r"C:\".into()],
+                    system: true,
+                    extents: vec![on(0, 2048)],
+                    ..WinVolume::default()
+                },
+            ],
+        };
+        let disk = |number| WinDisk {
+            number,
+            ..WinDisk::default()
+        };
+        let one = map(&host, &disk(1), &[]).expect("mapped");
+        assert!(one.uses.is_empty());
+        assert_eq!(
+            one.unnamed,
+            vec![HostUse {
+                start: 4096,
+                sectors: 2048,
+                what: "Windows volume (NTFS 'Data') with no drive letter or mount folder".into(),
+            }]
+        );
+        assert_eq!(one.notes.len(), 1);
+        assert_eq!(one.stays_online, None);
+        let two = map(&host, &disk(2), &[]).expect("mapped");
+        assert!(two.unnamed.is_empty());
+        assert_eq!(
+            two.stays_online.as_deref(),
+            Some("it holds the page file on D:")
+        );
+        let zero = map(&host, &disk(0), &[]).expect("mapped");
+        assert_eq!(
+            zero.stays_online.as_deref(),
+            Some("it holds C: and the Windows system volume C:")
+        );
+        let mut layout = crate::demo::demo_layout();
+        annotate(&mut layout, &host, &disk(1));
+        assert_eq!(layout.host.unnamed_volumes, one.unnamed);
+        annotate(&mut layout, &host, &disk(0));
+        assert!(layout.host.unnamed_volumes.is_empty());
+        assert!(layout.host.stays_online.is_some());
     }
 
     #[test]
