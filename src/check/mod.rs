@@ -20,12 +20,17 @@ mod overlap;
 mod placement;
 mod protected;
 mod shape;
+mod table;
 pub(crate) mod text;
 
 pub use device_path::device_path_problem;
 pub use identity::{Recognised, is_other_disk, planned_elsewhere, recognise};
 pub use memo::Memo;
-pub use names::{RESERVED_TOP_LEVEL, name_problem, vdisk_name_problem};
+pub use names::{
+    FilePathProblem, PATH_SEPARATOR, RESERVED_TOP_LEVEL, file_path_problems, name_problem,
+    vdisk_name_problem,
+};
+pub use table::findings_table;
 
 /// The checks' codes (the SPEC's table, in its order; `codes::ALL`). They are declared, with
 /// every other code carve reports, in `crate::model::finding`.
