@@ -6,7 +6,7 @@ pub mod devices;
 pub mod input;
 pub mod report;
 
-use crate::check::{self, Severity};
+use crate::check::{self, FilePathProblem, Severity};
 use crate::host::sysfs::Sysfs;
 use crate::model::{Adapter, DiskLayout, Extent, Plan, PlanDisk, VDisk};
 use crate::vbox::vboxfile::{self, Medium};
@@ -45,8 +45,25 @@ pub struct Audit {
     pub findings: Vec<Finding>,
     pub errors: usize,
     pub warnings: usize,
-    /// No .vbox file was given: shareability is not known (counted as not shareable).
+    /// No .vbox file was given: shareability is not known (the plan's `shareable` is false
+    /// then, and no `not-shareable` is raised: nothing says VirtualBox has them Normal).
     pub shareability_known: bool,
+    /// Every HardDisk entry the .vbox files hold, as read.
+    pub media: Vec<MediumRead>,
+}
+
+/// One HardDisk entry of a .vbox file (or media registry), as audit read it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MediumRead {
+    pub file: String,
+    /// Lower case, without braces.
+    pub uuid: String,
+    pub location: String,
+    /// `Normal`, `Shareable`, `Immutable`, ... (`Normal` when the entry has no type).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The vdisk whose descriptor this entry registers (by uuid or location), if any.
+    pub vdisk: Option<String>,
 }
 
 /// One descriptor turned into a vdisk, with the device its raw extents name.
@@ -150,6 +167,11 @@ pub fn audit_with(
         }
         other_plans.push(other);
     }
+    let registered: Vec<(String, Option<uuid::Uuid>)> = built
+        .iter()
+        .map(|b| (b.vdisk.name.clone(), b.vdisk.uuid))
+        .collect();
+    let shareability_known = !input.media.is_empty();
     let shared: std::collections::HashSet<(String, usize)> = built
         .iter()
         .flat_map(|b| b.shared_files.iter().map(|&e| (b.vdisk.name.clone(), e)))
@@ -167,13 +189,19 @@ pub fn audit_with(
     }
 
     let report = check::run(&plan, layout);
-    let mut all = findings_from_checks(&report.findings, &sources, &shared);
+    let mut all = findings_from_checks(&report.findings, &plan, &sources, &shared);
     for other in &other_plans {
         all.extend(findings_from_checks(
             &check::run(other, None).findings,
+            other,
             &sources,
             &shared,
         ));
+    }
+    // Without a .vbox file nothing says whether VirtualBox has the disks as Shareable: the
+    // report says it is unknown rather than asserting `not-shareable`.
+    if !shareability_known {
+        all.retain(|f| f.code != check::codes::NOT_SHAREABLE);
     }
     all.extend(findings);
     // Audit orders by file and line (where a reader looks), then by the code's spelling, as
@@ -194,15 +222,29 @@ pub fn audit_with(
         plan,
         other_plans,
         sources,
-        shareability_known: !input.media.is_empty(),
+        shareability_known,
+        media: media_read(input, &registered),
     }
 }
 
 fn findings_from_checks(
     found: &[check::Finding],
+    plan: &Plan,
     sources: &[VdiskSource],
     shared: &std::collections::HashSet<(String, usize)>,
 ) -> Vec<Finding> {
+    // Why a `bad-name` on a file extent was raised, from the rule itself (never its words).
+    let path_problem = |f: &Finding| {
+        let vdisk = plan
+            .vdisks
+            .iter()
+            .find(|v| f.vdisk.as_ref() == Some(&v.name))?;
+        let extent = f.extent?;
+        check::file_path_problems(vdisk, true)
+            .into_iter()
+            .find(|(e, _, _)| *e == extent)
+            .map(|(_, _, problem)| problem)
+    };
     found
         .iter()
         .filter_map(|f| {
@@ -222,7 +264,7 @@ fn findings_from_checks(
             // is. The plan's rule (a plain name in the vdisk's folder) is for exports only.
             // VBoxManage's raw-disk descriptors read one `-pt.vmdk` at several offsets.
             if f.code == check::codes::BAD_NAME
-                && f.message.contains("is also the file of extent")
+                && matches!(path_problem(f), Some(FilePathProblem::SameFileAs(_)))
                 && f.vdisk
                     .as_ref()
                     .zip(f.extent)
@@ -232,7 +274,7 @@ fn findings_from_checks(
             }
             if f.code == check::codes::BAD_NAME
                 && source.is_some_and(|s| extent_names_a_path(s, f.extent))
-                && f.message.contains("path separator")
+                && path_problem(f) == Some(FilePathProblem::Name(check::PATH_SEPARATOR))
             {
                 return None;
             }
@@ -259,6 +301,13 @@ fn names_the_disk(target: &str, disk_source: Option<&str>) -> bool {
             (std::fs::canonicalize(target), std::fs::canonicalize(disk)),
             (Ok(a), Ok(b)) if a == b
         )
+}
+
+/// A FLAT extent at a sector offset into a file named by its absolute path: raw sectors of
+/// a disk image, as carve's own export to an image writes them (`--device-path disk.img`,
+/// every target). A plan's file extents are files in the vdisk's folder read from 0.
+fn is_image_extent(target: &str, offset: u64) -> bool {
+    offset > 0 && (Path::new(target).is_absolute() || devices::is_windows_file_path(target))
 }
 
 fn extent_names_a_path(source: &VdiskSource, extent: Option<usize>) -> bool {
@@ -424,7 +473,9 @@ fn build(
         let extent = match (&e.kind, &e.file) {
             (ExtentKind::Zero, _) | (_, None) => Extent::Zero { sectors: e.sectors },
             (_, Some(target))
-                if devices::is_device_path(target) || names_the_disk(target, disk_source) =>
+                if devices::is_device_path(target)
+                    || names_the_disk(target, disk_source)
+                    || is_image_extent(target, e.offset) =>
             {
                 // The image --disk names, spelled absolute as a descriptor must (`--disk
                 // disk.img` from the image's folder is no malformed device path); a relative
@@ -634,13 +685,43 @@ fn duplicate_media(media: &[(std::path::PathBuf, Vec<Medium>)]) -> Vec<Finding> 
 
 /// Shareable when a registry entry of type Shareable has the descriptor's uuid or location.
 fn is_shareable(d: &Descriptor, uuid: Option<&uuid::Uuid>, media: &[&Medium]) -> bool {
+    media
+        .iter()
+        .filter(|m| m.is_shareable())
+        .any(|m| registers(m, d, uuid))
+}
+
+/// Whether registry entry `m` is descriptor `d` (whose image uuid is `uuid`): by uuid, or
+/// by its location from the folder the registry resolves it in.
+fn registers(m: &Medium, d: &Descriptor, uuid: Option<&uuid::Uuid>) -> bool {
     let own = std::fs::canonicalize(&d.path).ok();
-    media.iter().filter(|m| m.is_shareable()).any(|m| {
-        let by_uuid = uuid.is_some_and(|u| vboxfile::normalize_uuid(&u.to_string()) == m.uuid);
-        let by_location = own.is_some()
-            && d.registry_dirs
+    let by_uuid = uuid.is_some_and(|u| vboxfile::normalize_uuid(&u.to_string()) == m.uuid);
+    let by_location = own.is_some()
+        && d.registry_dirs
+            .iter()
+            .any(|dir| std::fs::canonicalize(dir.join(&m.location)).ok() == own);
+    by_uuid || by_location
+}
+
+/// What each HardDisk entry of the .vbox files said, and the vdisk it registers.
+fn media_read(input: &AuditInput, vdisks: &[(String, Option<uuid::Uuid>)]) -> Vec<MediumRead> {
+    let mut out = Vec::new();
+    for (path, media) in &input.media {
+        for m in media {
+            let vdisk = input
+                .descriptors
                 .iter()
-                .any(|dir| std::fs::canonicalize(dir.join(&m.location)).ok() == own);
-        by_uuid || by_location
-    })
+                .zip(vdisks)
+                .find(|(d, (_, uuid))| registers(m, d, uuid.as_ref()))
+                .map(|(_, (name, _))| name.clone());
+            out.push(MediumRead {
+                file: path.display().to_string(),
+                uuid: m.uuid.clone(),
+                location: m.location.clone(),
+                kind: m.kind.clone(),
+                vdisk,
+            });
+        }
+    }
+    out
 }
