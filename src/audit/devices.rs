@@ -98,7 +98,7 @@ pub fn normalize(name: &str) -> DevicePath {
 }
 
 /// `C:\...`, `C:/...` or a UNC path `\\server\share\...`: a file on a Windows host.
-pub fn is_windows_file_path(name: &str) -> bool {
+fn is_windows_file_path(name: &str) -> bool {
     let b = name.as_bytes();
     let drive =
         b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && matches!(b[2], b'\\' | b'/');

@@ -306,8 +306,11 @@ fn names_the_disk(target: &str, disk_source: Option<&str>) -> bool {
 /// A FLAT extent at a sector offset into a file named by its absolute path: raw sectors of
 /// a disk image, as carve's own export to an image writes them (`--device-path disk.img`,
 /// every target). A plan's file extents are files in the vdisk's folder read from 0.
+/// Only an existing regular file counts: what the name holds is known then, and a name no
+/// file has stays a file extent as written (VirtualBox itself would fail to open it).
 fn is_image_extent(target: &str, offset: u64) -> bool {
-    offset > 0 && (Path::new(target).is_absolute() || devices::is_windows_file_path(target))
+    let path = Path::new(target);
+    offset > 0 && path.is_absolute() && path.is_file()
 }
 
 fn extent_names_a_path(source: &VdiskSource, extent: Option<usize>) -> bool {
@@ -489,7 +492,11 @@ fn build(
                     }
                     _ => devices::normalize(target),
                 };
-                if let Some(problem) = &dev.problem {
+                // An image's path is a file's: VirtualBox opens any spelling of it, so only a
+                // device's (or the --disk's) spelling is judged.
+                let image =
+                    !devices::is_device_path(target) && !names_the_disk(target, disk_source);
+                if let Some(problem) = dev.problem.as_ref().filter(|_| !image) {
                     findings.push(finding(
                         check::codes::BAD_DEVICE_PATH,
                         Severity::Error,
