@@ -2,6 +2,7 @@
 //! file, no terminal, no demo disks (`crate::demo` sits above the disk readers).
 
 pub mod attach;
+pub mod filesystem;
 pub mod finding;
 pub mod identity;
 pub mod layout;
@@ -14,6 +15,7 @@ pub mod span;
 pub mod strict;
 
 pub use attach::{DEFAULT_CONTROLLER, GuestTable};
+pub use filesystem::{Filesystem, FsKind};
 pub use finding::{Code, Finding, Other};
 pub use layout::*;
 pub use plan::*;
