@@ -76,6 +76,101 @@ pub fn shorten(text: &str) -> String {
     out
 }
 
+/// How many terminal columns `text` takes: wide characters (CJK, most emoji) take two,
+/// combining marks none. Tables line up by this, not by `chars().count()`.
+pub fn width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// `text` cut to at most `max` columns, ending in `…` when cut: the one truncator for
+/// tables. It cuts, it does not escape: escape outside text first (`escape`, `shown`).
+pub fn cut(text: &str, max: usize) -> String {
+    if width(text) <= max {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w + 1 > max {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// A table of columns for the terminal: every column but the last padded to its widest
+/// cell (measured by [`width`]), two spaces between columns, the last column as it is (a
+/// message may be long). The one writer of carve's CLI tables. Cells are written as given:
+/// escape outside text before it becomes a cell.
+#[derive(Clone, Debug, Default)]
+pub struct Table {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+    indent: String,
+}
+
+impl Table {
+    pub fn new(header: &[&str]) -> Table {
+        Table {
+            header: header.iter().map(|h| h.to_string()).collect(),
+            ..Table::default()
+        }
+    }
+
+    /// Every line starts with `indent`.
+    pub fn indented(mut self, indent: &str) -> Table {
+        self.indent = indent.to_string();
+        self
+    }
+
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The header and the rows, one line each.
+    pub fn write(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        let columns = self.header.len();
+        let mut widths: Vec<usize> = self.header.iter().map(|h| width(h)).collect();
+        for row in &self.rows {
+            for (w, cell) in widths.iter_mut().zip(row).take(columns.saturating_sub(1)) {
+                *w = (*w).max(width(cell));
+            }
+        }
+        for row in std::iter::once(&self.header).chain(&self.rows) {
+            let mut line = self.indent.clone();
+            for (i, cell) in row.iter().enumerate() {
+                line.push_str(cell);
+                if i + 1 < row.len() {
+                    let pad = widths
+                        .get(i)
+                        .copied()
+                        .unwrap_or(0)
+                        .saturating_sub(width(cell))
+                        + 2;
+                    line.extend(std::iter::repeat_n(' ', pad));
+                }
+            }
+            writeln!(out, "{line}")?;
+        }
+        Ok(())
+    }
+
+    /// [`Table::write`] into a string.
+    pub fn render(&self) -> String {
+        let mut out = Vec::new();
+        let _ = self.write(&mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,5 +196,33 @@ mod tests {
         assert_eq!(shown(" x"), "\" x\"");
         assert_eq!(shown("\u{1b}]0;x\u{7}"), "\"\\x1b]0;x\\x07\"");
         assert_eq!(shown(r"\.\PhysicalDrive0"), r"\.\PhysicalDrive0");
+    }
+
+    #[test]
+    fn tables_line_up_by_display_width() {
+        let mut t = Table::new(&["NAME", "SIZE", "NOTE"]);
+        t.row(vec!["vm1".into(), "1M".into(), "ascii".into()]);
+        t.row(vec![
+            "虚拟机".into(),
+            "2M".into(),
+            "three wide characters".into(),
+        ]);
+        t.row(vec!["🦀x".into(), "3M".into(), "an emoji".into()]);
+        // The second column starts at display column 8 on every line.
+        assert_eq!(
+            t.render(),
+            "NAME    SIZE  NOTE\n\
+             vm1     1M    ascii\n\
+             虚拟机  2M    three wide characters\n\
+             🦀x     3M    an emoji\n"
+        );
+    }
+
+    #[test]
+    fn cut_counts_columns_and_marks_the_cut() {
+        assert_eq!(cut("short", 24), "short");
+        assert_eq!(cut("abcdefgh", 5), "abcd…");
+        assert_eq!(cut("虚拟机器", 5), "虚拟…");
+        assert_eq!(width(&cut("虚拟机器", 6)), 5);
     }
 }

@@ -416,3 +416,149 @@ fn vbox_files_too_large_forbidden_characters_and_duplicate_uuids() {
         "{json}"
     );
 }
+
+/// Issue 20 item 14: carve's own export to a disk image, audited without `--disk`, reads
+/// back as raw extents of that image, for every target that writes FLAT extents on it
+/// (virtualbox, qemu, libvirt): no `audit-file-offset`, which it raised before.
+#[test]
+fn own_image_export_audits_as_raw_extents_without_disk_option() {
+    for target in ["virtualbox", "qemu", "libvirt"] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let image = dir.path().join("disk.img");
+        std::fs::File::create(&image)
+            .and_then(|f| f.set_len(64 << 20))
+            .expect("image");
+        let plan = serde_json::json!({
+            "version": 1,
+            "disk": {"source": "disk.img"},
+            "vdisks": [
+                {"name": "a", "shareable": true, "vm": "vm1", "extents": [
+                    {"kind": "file", "sectors": 2048}, {"kind": "raw", "start": 2048, "sectors": 4096}]}
+            ]
+        });
+        std::fs::write(dir.path().join("carve.json"), plan.to_string()).expect("plan");
+        let exported = carve(&[
+            "export".as_ref(),
+            dir.path().as_os_str(),
+            "--target".as_ref(),
+            target.as_ref(),
+            "--device-path".as_ref(),
+            image.as_os_str(),
+        ]);
+        assert!(
+            exported.status.success(),
+            "{target}: {}",
+            String::from_utf8_lossy(&exported.stderr)
+        );
+        let (code, json) = audit_json(&[dir.path().join("a/a.vmdk")]);
+        assert_eq!(code, 0, "{target}: {json}");
+        assert!(
+            !codes(&json).contains(&"audit-file-offset".to_string()),
+            "{target}: {json}"
+        );
+        let raw = &json["plan"]["vdisks"][0]["extents"][1];
+        assert_eq!(raw["kind"], "raw", "{target}: {json}");
+        assert_eq!(raw["start"], 2048, "{target}");
+        assert_eq!(
+            json["plan"]["disk"]["device_path"],
+            image.to_str().expect("utf-8"),
+            "{target}"
+        );
+    }
+}
+
+/// A FLAT extent at an offset into a file next to the descriptor is still one a plan cannot
+/// express.
+#[test]
+fn a_relative_file_at_an_offset_is_still_a_file_offset() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let vmdk = dir.path().join("d.vmdk");
+    std::fs::write(
+        &vmdk,
+        "# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\ncreateType=\"monolithicFlat\"\n\nRW 2048 FLAT \"d-flat.bin\" 2048\n\nddb.adapterType = \"ide\"\n",
+    )
+    .expect("descriptor");
+    let (_, json) = audit_json(&[vmdk]);
+    assert!(
+        codes(&json).contains(&"audit-file-offset".to_string()),
+        "{json}"
+    );
+}
+
+/// Without a .vbox file shareability is unknown: said so, never asserted as not-shareable.
+#[test]
+fn unknown_shareability_is_said_not_asserted() {
+    let files = [fixture("seed/vm1/vm1.vmdk"), fixture("seed/vm2/vm2.vmdk")];
+    let (_, json) = audit_json(&files);
+    assert_eq!(json["shareability_known"], false);
+    assert!(
+        !codes(&json).contains(&"not-shareable".to_string()),
+        "{json}"
+    );
+    let text = String::from_utf8_lossy(&audit(&files, &[]).stdout).into_owned();
+    assert!(text.contains("shareable: unknown"), "{text}");
+    assert!(!text.contains("not-shareable"), "{text}");
+    assert!(!text.contains("shareable: no"), "{text}");
+    // With the .vbox, vm2 (type Normal) is not shareable, and says so.
+    let mut with_vbox = files.to_vec();
+    with_vbox.push(fixture("seed/seed.vbox"));
+    let (_, json) = audit_json(&with_vbox);
+    assert!(
+        codes(&json).contains(&"not-shareable".to_string()),
+        "{json}"
+    );
+}
+
+/// The report echoes what the .vbox holds, entry by entry, and which vdisk each registers.
+#[test]
+fn the_vbox_content_read_is_echoed() {
+    let files = [
+        fixture("seed/vm1/vm1.vmdk"),
+        fixture("seed/vm2/vm2.vmdk"),
+        fixture("seed/seed.vbox"),
+    ];
+    let (_, json) = audit_json(&files);
+    let media = json["media"].as_array().expect("media");
+    assert_eq!(media.len(), 2, "{json}");
+    assert_eq!(media[0]["uuid"], "5a1c2f3e-8b7d-4c6a-9e0f-1d2c3b4a5f61");
+    assert_eq!(media[0]["type"], "Shareable");
+    assert_eq!(media[0]["vdisk"], "vm1");
+    assert_eq!(media[1]["type"], "Normal");
+    assert_eq!(media[1]["vdisk"], "vm2");
+    let text = String::from_utf8_lossy(&audit(&files, &[]).stdout).into_owned();
+    assert!(text.contains("seed.vbox:"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.contains("{5a1c2f3e-8b7d-4c6a-9e0f-1d2c3b4a5f61}")
+                && l.contains("type Shareable")
+                && l.ends_with("-> vdisk vm1")),
+        "{text}"
+    );
+}
+
+/// The header shows the device as the descriptors spell it (vm1's typo), not corrected; and
+/// the findings are the table `carve check` prints, with the file and line.
+#[test]
+fn header_keeps_the_written_spelling_and_findings_are_a_table() {
+    let files = [fixture("seed/vm1/vm1.vmdk"), fixture("seed/vm2/vm2.vmdk")];
+    let text = String::from_utf8_lossy(&audit(&files, &[]).stdout).into_owned();
+    let header = text.lines().next().expect("a header");
+    assert!(
+        header.starts_with(r"Plan on \.\PhysicalDrive0 (as the descriptors write it"),
+        "{header}"
+    );
+    assert!(
+        text.lines().any(
+            |l| l.starts_with("SEVERITY  CODE             VDISK  EXTENT  FILE  ")
+                && l.ends_with("  MESSAGE")
+        ),
+        "{text}"
+    );
+    assert!(
+        text.lines().any(
+            |l| l.starts_with("error     bad-device-path  vm1    2       ")
+                && l.contains("vm1.vmdk:9  device path")
+        ),
+        "{text}"
+    );
+}

@@ -15,7 +15,7 @@ fn codes(text: &str) -> Vec<&'static str> {
     parse_descriptor(text.as_bytes(), "t.vmdk")
         .problems
         .iter()
-        .map(|p| p.code)
+        .map(|p| p.code.as_str())
         .collect()
 }
 
@@ -248,7 +248,7 @@ fn a_byte_order_mark_is_named() {
     assert_eq!(parsed.problems.len(), 1, "{:?}", parsed.problems);
     let p = &parsed.problems[0];
     assert_eq!(
-        (p.code, p.severity, p.line),
+        (p.code.as_str(), p.severity, p.line),
         ("vmdk-first-line", Severity::Error, Some(1))
     );
     assert!(

@@ -765,7 +765,7 @@ fn audit_agrees_with_virtualbox() {
             media: Vec::new(),
         };
         let audit = carve::audit::audit(&input, None, None);
-        let errors: Vec<&carve::audit::AuditFinding> = audit
+        let errors: Vec<&carve::audit::Finding> = audit
             .findings
             .iter()
             .filter(|f| f.severity == Severity::Error)

@@ -158,7 +158,7 @@ fn layout() -> impl Strategy<Value = DiskLayout> {
         )
 }
 
-fn severity_of(code: &str) -> Option<Severity> {
+fn severity_of(code: carve::check::Code) -> Option<Severity> {
     match code {
         codes::OVERLAP
         | codes::BEYOND_DISK

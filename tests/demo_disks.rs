@@ -236,7 +236,7 @@ fn the_laptop_host_uses_are_checked() {
         }];
         plan.vdisks.push(v);
         let report = carve::check::run(&plan, Some(&l));
-        let codes: Vec<&str> = report.findings.iter().map(|f| f.code).collect();
+        let codes: Vec<&str> = report.findings.iter().map(|f| f.code.as_str()).collect();
         assert_eq!(codes.contains(&"host-in-use"), refused, "#{n}: {codes:?}");
     }
 }

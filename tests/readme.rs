@@ -92,14 +92,14 @@ fn the_checks_table_lists_every_code_once_with_a_severity() {
     }
     for code in codes::ALL {
         assert_eq!(
-            seen.get(code).copied(),
+            seen.get(code.as_str()).copied(),
             Some(1),
             "{code} must be in doc/reference.md's checks table exactly once"
         );
     }
     for code in seen.keys() {
         assert!(
-            codes::ALL.contains(&code.as_str()),
+            codes::ALL.iter().any(|c| c.as_str() == code),
             "doc/reference.md's checks table lists {code}, which check::codes::ALL does not have"
         );
     }

@@ -337,6 +337,9 @@ fn choosing_a_finding_moves_the_cursor_to_it() {
         message: "not 1 MiB aligned".into(),
         span: Some(Span::new(300_000_001, 5)),
         other: None,
+        file: None,
+        line: None,
+        device: None,
     }]);
     h.app.focus = Focus::Findings;
     h.app.update(Action::Activate);

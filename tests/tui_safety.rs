@@ -41,7 +41,13 @@ fn saved_disk(dir: &std::path::Path) -> PlanDisk {
 fn a_plain_save_keeps_the_recorded_disk_and_rebinding_asks_first() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (mut h, recorded) = plan_from_another_disk(dir.path());
-    let codes: Vec<&str> = h.app.report.findings.iter().map(|f| f.code).collect();
+    let codes: Vec<&str> = h
+        .app
+        .report
+        .findings
+        .iter()
+        .map(|f| f.code.as_str())
+        .collect();
     assert!(codes.contains(&"disk-changed"), "{codes:?}");
     assert!(h.screen().contains("B rebind"), "{}", h.screen());
 

@@ -26,6 +26,9 @@ fn sample_findings() -> Report {
             message: "sectors 188745728+2048 are also mapped by vm1 extent 2".into(),
             span: Some(Span::new(188_745_728, 2048)),
             other: None,
+            file: None,
+            line: None,
+            device: None,
         },
         Finding {
             code: codes::NOT_SHAREABLE,
@@ -35,6 +38,9 @@ fn sample_findings() -> Report {
             message: "raw-backed but not shareable".into(),
             span: None,
             other: None,
+            file: None,
+            line: None,
+            device: None,
         },
     ])
 }

@@ -548,7 +548,7 @@ impl App {
 
 /// The key that fixes a finding of `code` on the current vdisk, and what it does, from the
 /// keymap (so the hint cannot drift from the bindings).
-fn fix_for(code: &str) -> Option<String> {
+fn fix_for(code: crate::check::Code) -> Option<String> {
     use crate::app::keymap::{KEYMAP, Scope, key_name};
     use crate::check::codes;
     let action = match code {

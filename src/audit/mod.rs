@@ -6,7 +6,7 @@ pub mod devices;
 pub mod input;
 pub mod report;
 
-use crate::check::{self, Severity};
+use crate::check::{self, FilePathProblem, Severity};
 use crate::host::sysfs::Sysfs;
 use crate::model::{Adapter, DiskLayout, Extent, Plan, PlanDisk, VDisk};
 use crate::vbox::vboxfile::{self, Medium};
@@ -15,37 +15,11 @@ use input::{AuditInput, Descriptor};
 use serde::Serialize;
 use std::path::Path;
 
-/// Codes of findings only audit makes (the descriptor's own problems are `vmdk-*`).
-pub mod codes {
-    /// A vdisk's raw extents name more than one device.
-    pub const MIXED_DEVICES: &str = "audit-mixed-devices";
-    /// Descriptors name a device other than the one the plan is checked against.
-    pub const OTHER_DEVICE: &str = "audit-other-device";
-    /// A file extent with a non-zero offset (a plan cannot express it).
-    pub const FILE_OFFSET: &str = "audit-file-offset";
-    /// An extent on a partition's own device node (`/dev/sdb1`, `\\.\Harddisk0Partition2`):
-    /// where it lies on its disk is unknown here, or it runs past the partition's end.
-    pub const PARTITION_DEVICE: &str = "audit-partition-device";
-    /// One HardDisk uuid registered twice: in one file (VirtualBox refuses that registry),
-    /// or in two files as different media (which one counts depends on the VM loaded first).
-    pub const DUPLICATE_MEDIUM: &str = "audit-duplicate-medium";
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct AuditFinding {
-    pub code: &'static str,
-    pub severity: Severity,
-    pub vdisk: Option<String>,
-    pub extent: Option<usize>,
-    pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub file: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<usize>,
-    /// The other extent of an `overlap` (as in `carve check --json`).
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub other: Option<check::Other>,
-}
+/// Audit reports the one `Finding`, with the descriptor's file and line.
+pub use crate::model::Finding;
+/// Codes of findings only audit makes (the descriptor's own problems are `vmdk-*`), declared
+/// with every other code in `crate::model::finding`.
+pub use crate::model::finding::audit as codes;
 
 /// Where a vdisk of the audit plan came from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -68,11 +42,28 @@ pub struct Audit {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub other_plans: Vec<Plan>,
     pub sources: Vec<VdiskSource>,
-    pub findings: Vec<AuditFinding>,
+    pub findings: Vec<Finding>,
     pub errors: usize,
     pub warnings: usize,
-    /// No .vbox file was given: shareability is not known (counted as not shareable).
+    /// No .vbox file was given: shareability is not known (the plan's `shareable` is false
+    /// then, and no `not-shareable` is raised: nothing says VirtualBox has them Normal).
     pub shareability_known: bool,
+    /// Every HardDisk entry the .vbox files hold, as read.
+    pub media: Vec<MediumRead>,
+}
+
+/// One HardDisk entry of a .vbox file (or media registry), as audit read it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MediumRead {
+    pub file: String,
+    /// Lower case, without braces.
+    pub uuid: String,
+    pub location: String,
+    /// `Normal`, `Shareable`, `Immutable`, ... (`Normal` when the entry has no type).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The vdisk whose descriptor this entry registers (by uuid or location), if any.
+    pub vdisk: Option<String>,
 }
 
 /// One descriptor turned into a vdisk, with the device its raw extents name.
@@ -160,24 +151,27 @@ pub fn audit_with(
             ..Default::default()
         });
         for &i in members {
-            findings.push(AuditFinding {
-                code: codes::OTHER_DEVICE,
-                severity: Severity::Warning,
-                vdisk: Some(built[i].vdisk.name.clone()),
-                extent: None,
-                message: format!(
-                    "names {} while the plan is on {}; checked as a plan of its own",
-                    dev.canonical,
-                    plan.disk.device_path.as_deref().unwrap_or("another device")
-                ),
-                file: Some(built[i].source.file.clone()),
-                line: None,
-                other: None,
-            });
+            findings.push(
+                Finding::warning(
+                    codes::OTHER_DEVICE,
+                    format!(
+                        "names {} while the plan is on {}; checked as a plan of its own",
+                        dev.canonical,
+                        plan.disk.device_path.as_deref().unwrap_or("another device")
+                    ),
+                )
+                .vdisk(built[i].vdisk.name.clone())
+                .file(built[i].source.file.clone()),
+            );
             other.vdisks.push(built[i].vdisk.clone());
         }
         other_plans.push(other);
     }
+    let registered: Vec<(String, Option<uuid::Uuid>)> = built
+        .iter()
+        .map(|b| (b.vdisk.name.clone(), b.vdisk.uuid))
+        .collect();
+    let shareability_known = !input.media.is_empty();
     let shared: std::collections::HashSet<(String, usize)> = built
         .iter()
         .flat_map(|b| b.shared_files.iter().map(|&e| (b.vdisk.name.clone(), e)))
@@ -195,17 +189,30 @@ pub fn audit_with(
     }
 
     let report = check::run(&plan, layout);
-    let mut all = findings_from_checks(&report.findings, &sources, &shared);
+    let mut all = findings_from_checks(&report.findings, &plan, &sources, &shared);
     for other in &other_plans {
         all.extend(findings_from_checks(
             &check::run(other, None).findings,
+            other,
             &sources,
             &shared,
         ));
     }
+    // Without a .vbox file nothing says whether VirtualBox has the disks as Shareable: the
+    // report says it is unknown rather than asserting `not-shareable`.
+    if !shareability_known {
+        all.retain(|f| f.code != check::codes::NOT_SHAREABLE);
+    }
     all.extend(findings);
+    // Audit orders by file and line (where a reader looks), then by the code's spelling, as
+    // its JSON always has; not by `Code`'s rank, which is `carve check`'s order.
     all.sort_by(|a, b| {
-        (a.severity, &a.file, a.line, a.code).cmp(&(b.severity, &b.file, b.line, b.code))
+        (a.severity, &a.file, a.line, a.code.as_str()).cmp(&(
+            b.severity,
+            &b.file,
+            b.line,
+            b.code.as_str(),
+        ))
     });
     let errors = all.iter().filter(|f| f.severity == Severity::Error).count();
     Audit {
@@ -215,15 +222,29 @@ pub fn audit_with(
         plan,
         other_plans,
         sources,
-        shareability_known: !input.media.is_empty(),
+        shareability_known,
+        media: media_read(input, &registered),
     }
 }
 
 fn findings_from_checks(
     found: &[check::Finding],
+    plan: &Plan,
     sources: &[VdiskSource],
     shared: &std::collections::HashSet<(String, usize)>,
-) -> Vec<AuditFinding> {
+) -> Vec<Finding> {
+    // Why a `bad-name` on a file extent was raised, from the rule itself (never its words).
+    let path_problem = |f: &Finding| {
+        let vdisk = plan
+            .vdisks
+            .iter()
+            .find(|v| f.vdisk.as_ref() == Some(&v.name))?;
+        let extent = f.extent?;
+        check::file_path_problems(vdisk, true)
+            .into_iter()
+            .find(|(e, _, _)| *e == extent)
+            .map(|(_, _, problem)| problem)
+    };
     found
         .iter()
         .filter_map(|f| {
@@ -243,7 +264,7 @@ fn findings_from_checks(
             // is. The plan's rule (a plain name in the vdisk's folder) is for exports only.
             // VBoxManage's raw-disk descriptors read one `-pt.vmdk` at several offsets.
             if f.code == check::codes::BAD_NAME
-                && f.message.contains("is also the file of extent")
+                && matches!(path_problem(f), Some(FilePathProblem::SameFileAs(_)))
                 && f.vdisk
                     .as_ref()
                     .zip(f.extent)
@@ -253,20 +274,14 @@ fn findings_from_checks(
             }
             if f.code == check::codes::BAD_NAME
                 && source.is_some_and(|s| extent_names_a_path(s, f.extent))
-                && f.message.contains("path separator")
+                && path_problem(f) == Some(FilePathProblem::Name(check::PATH_SEPARATOR))
             {
                 return None;
             }
-            Some(AuditFinding {
-                code: f.code,
-                severity: f.severity,
-                vdisk: f.vdisk.clone(),
-                extent: f.extent,
-                message: f.message.clone(),
-                file: source.map(|s| s.file.clone()),
-                line: source.and_then(|s| f.extent.and_then(|e| s.lines.get(e).copied())),
-                other: f.other.clone(),
-            })
+            let mut f = f.clone();
+            f.line = source.and_then(|s| f.extent.and_then(|e| s.lines.get(e).copied()));
+            f.file = source.map(|s| s.file.clone());
+            Some(f)
         })
         .collect()
 }
@@ -286,6 +301,16 @@ fn names_the_disk(target: &str, disk_source: Option<&str>) -> bool {
             (std::fs::canonicalize(target), std::fs::canonicalize(disk)),
             (Ok(a), Ok(b)) if a == b
         )
+}
+
+/// A FLAT extent at a sector offset into a file named by its absolute path: raw sectors of
+/// a disk image, as carve's own export to an image writes them (`--device-path disk.img`,
+/// every target). A plan's file extents are files in the vdisk's folder read from 0.
+/// Only an existing regular file counts: what the name holds is known then, and a name no
+/// file has stays a file extent as written (VirtualBox itself would fail to open it).
+fn is_image_extent(target: &str, offset: u64) -> bool {
+    let path = Path::new(target);
+    offset > 0 && path.is_absolute() && path.is_file()
 }
 
 fn extent_names_a_path(source: &VdiskSource, extent: Option<usize>) -> bool {
@@ -408,7 +433,7 @@ fn build(
     name: String,
     media: &[&Medium],
     disk: &DiskContext,
-    findings: &mut Vec<AuditFinding>,
+    findings: &mut Vec<Finding>,
 ) -> Built {
     let disk_source = disk.source;
     let parsed: &ParsedDescriptor = &d.parsed;
@@ -421,19 +446,17 @@ fn build(
     if let Some(adapter) = parsed.ddb("ddb.adapterType") {
         match Adapter::parse(adapter) {
             Some(a) => vdisk.adapter = a,
-            None => findings.push(AuditFinding {
-                code: crate::vmdk::parse::codes::DDB,
-                severity: Severity::Warning,
-                vdisk: Some(name.clone()),
-                extent: None,
-                message: format!(
-                    "ddb.adapterType `{}` is not one of ide, buslogic, lsilogic, legacyESX",
-                    crate::vmdk::parse::shorten(adapter)
-                ),
-                file: Some(file.clone()),
-                line: None,
-                other: None,
-            }),
+            None => findings.push(
+                Finding::warning(
+                    crate::vmdk::parse::codes::DDB,
+                    format!(
+                        "ddb.adapterType `{}` is not one of ide, buslogic, lsilogic, legacyESX",
+                        crate::vmdk::parse::shorten(adapter)
+                    ),
+                )
+                .vdisk(name.clone())
+                .file(file.clone()),
+            ),
         }
     }
     vdisk.shareable = is_shareable(d, vdisk.uuid.as_ref(), media);
@@ -443,20 +466,19 @@ fn build(
     for (index, e) in parsed.extents.iter().enumerate() {
         lines.push(e.line);
         written.push(e.file.clone());
-        let finding = |code, severity, message: String| AuditFinding {
-            code,
-            severity,
-            vdisk: Some(name.clone()),
-            extent: Some(index),
-            message,
-            file: Some(file.clone()),
-            line: Some(e.line),
-            other: None,
+        let finding = |code, severity, message: String| {
+            Finding::new(code, severity, message)
+                .vdisk(name.clone())
+                .extent(index)
+                .file(file.clone())
+                .line(e.line)
         };
         let extent = match (&e.kind, &e.file) {
             (ExtentKind::Zero, _) | (_, None) => Extent::Zero { sectors: e.sectors },
             (_, Some(target))
-                if devices::is_device_path(target) || names_the_disk(target, disk_source) =>
+                if devices::is_device_path(target)
+                    || names_the_disk(target, disk_source)
+                    || is_image_extent(target, e.offset) =>
             {
                 // The image --disk names, spelled absolute as a descriptor must (`--disk
                 // disk.img` from the image's folder is no malformed device path); a relative
@@ -470,7 +492,11 @@ fn build(
                     }
                     _ => devices::normalize(target),
                 };
-                if let Some(problem) = &dev.problem {
+                // An image's path is a file's: VirtualBox opens any spelling of it, so only a
+                // device's (or the --disk's) spelling is judged.
+                let image =
+                    !devices::is_device_path(target) && !names_the_disk(target, disk_source);
+                if let Some(problem) = dev.problem.as_ref().filter(|_| !image) {
                     findings.push(finding(
                         check::codes::BAD_DEVICE_PATH,
                         Severity::Error,
@@ -546,28 +572,23 @@ fn build(
         let extent = p
             .line
             .and_then(|l| parsed.extents.iter().position(|e| e.line == l));
-        findings.push(AuditFinding {
-            code: p.code,
-            severity: p.severity,
-            vdisk: Some(name.clone()),
-            extent,
-            message: p.message.clone(),
-            file: Some(file.clone()),
-            line: p.line,
-            other: None,
-        });
+        findings.push(
+            Finding::new(p.code, p.severity, p.message.clone())
+                .vdisk(name.clone())
+                .extent(extent)
+                .file(file.clone())
+                .line(p.line),
+        );
     }
     if parsed.problems_left_out > 0 {
-        findings.push(AuditFinding {
-            code: crate::vmdk::parse::codes::SYNTAX,
-            severity: Severity::Error,
-            vdisk: Some(name.clone()),
-            extent: None,
-            message: format!("{} more problems not shown", parsed.problems_left_out),
-            file: Some(file.clone()),
-            line: None,
-            other: None,
-        });
+        findings.push(
+            Finding::error(
+                crate::vmdk::parse::codes::SYNTAX,
+                format!("{} more problems not shown", parsed.problems_left_out),
+            )
+            .vdisk(name.clone())
+            .file(file.clone()),
+        );
     }
     // One file read by several extents: fine at disjoint ranges (VBoxManage's `-pt.vmdk`),
     // the same sectors twice when they overlap.
@@ -597,20 +618,11 @@ fn build(
             shared_files.push(*i);
             if start_a < end_b && start_b < end_a {
                 let e = &parsed.extents[*i];
-                findings.push(AuditFinding {
-                    code: check::codes::OVERLAP,
-                    severity: Severity::Error,
-                    vdisk: Some(name.clone()),
-                    extent: Some(*i),
-                    message: format!(
+                findings.push(Finding::error(check::codes::OVERLAP, format!(
                         "reads sectors {start_a}..{end_a} of `{}`, which extent {} also reads ({start_b}..{end_b}): the guest sees the same data twice and its writes to one change the other",
                         crate::vmdk::parse::shorten(e.file.as_deref().unwrap_or_default()),
                         j + 1
-                    ),
-                    file: Some(file.clone()),
-                    line: Some(e.line),
-                    other: None,
-                });
+                    )).vdisk(name.clone()).extent(*i).file(file.clone()).line(e.line));
             }
         }
     }
@@ -631,7 +643,7 @@ fn build(
 /// HardDisk uuids registered twice: within one file an error (VirtualBox will not load a
 /// media registry that names a uuid twice), across files a warning when the two entries
 /// differ in location or type (the shareability audit reads could be either).
-fn duplicate_media(media: &[(std::path::PathBuf, Vec<Medium>)]) -> Vec<AuditFinding> {
+fn duplicate_media(media: &[(std::path::PathBuf, Vec<Medium>)]) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut first: std::collections::HashMap<&str, (&Path, &Medium)> =
         std::collections::HashMap::new();
@@ -669,16 +681,10 @@ fn duplicate_media(media: &[(std::path::PathBuf, Vec<Medium>)]) -> Vec<AuditFind
             } else {
                 continue;
             };
-            findings.push(AuditFinding {
-                code: codes::DUPLICATE_MEDIUM,
-                severity,
-                vdisk: None,
-                extent: None,
-                message,
-                file: Some(path.display().to_string()),
-                line: None,
-                other: None,
-            });
+            findings.push(
+                Finding::new(codes::DUPLICATE_MEDIUM, severity, message)
+                    .file(path.display().to_string()),
+            );
         }
     }
     findings
@@ -686,13 +692,43 @@ fn duplicate_media(media: &[(std::path::PathBuf, Vec<Medium>)]) -> Vec<AuditFind
 
 /// Shareable when a registry entry of type Shareable has the descriptor's uuid or location.
 fn is_shareable(d: &Descriptor, uuid: Option<&uuid::Uuid>, media: &[&Medium]) -> bool {
+    media
+        .iter()
+        .filter(|m| m.is_shareable())
+        .any(|m| registers(m, d, uuid))
+}
+
+/// Whether registry entry `m` is descriptor `d` (whose image uuid is `uuid`): by uuid, or
+/// by its location from the folder the registry resolves it in.
+fn registers(m: &Medium, d: &Descriptor, uuid: Option<&uuid::Uuid>) -> bool {
     let own = std::fs::canonicalize(&d.path).ok();
-    media.iter().filter(|m| m.is_shareable()).any(|m| {
-        let by_uuid = uuid.is_some_and(|u| vboxfile::normalize_uuid(&u.to_string()) == m.uuid);
-        let by_location = own.is_some()
-            && d.registry_dirs
+    let by_uuid = uuid.is_some_and(|u| vboxfile::normalize_uuid(&u.to_string()) == m.uuid);
+    let by_location = own.is_some()
+        && d.registry_dirs
+            .iter()
+            .any(|dir| std::fs::canonicalize(dir.join(&m.location)).ok() == own);
+    by_uuid || by_location
+}
+
+/// What each HardDisk entry of the .vbox files said, and the vdisk it registers.
+fn media_read(input: &AuditInput, vdisks: &[(String, Option<uuid::Uuid>)]) -> Vec<MediumRead> {
+    let mut out = Vec::new();
+    for (path, media) in &input.media {
+        for m in media {
+            let vdisk = input
+                .descriptors
                 .iter()
-                .any(|dir| std::fs::canonicalize(dir.join(&m.location)).ok() == own);
-        by_uuid || by_location
-    })
+                .zip(vdisks)
+                .find(|(d, (_, uuid))| registers(m, d, uuid.as_ref()))
+                .map(|(_, (name, _))| name.clone());
+            out.push(MediumRead {
+                file: path.display().to_string(),
+                uuid: m.uuid.clone(),
+                location: m.location.clone(),
+                kind: m.kind.clone(),
+                vdisk,
+            });
+        }
+    }
+    out
 }

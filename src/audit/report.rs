@@ -1,8 +1,7 @@
 //! Printing an audit: the plan as a table of vdisks and extents, the findings, a summary;
 //! or one JSON object.
 
-use super::{Audit, AuditFinding};
-use crate::check::Severity;
+use super::Audit;
 use crate::model::{Extent, Plan, human_size};
 use std::fmt::Write;
 
@@ -20,18 +19,17 @@ pub fn human(audit: &Audit) -> String {
         out.push('\n');
         plan_table(&mut out, other, audit);
     }
+    media_lines(&mut out, audit);
     out.push('\n');
     if audit.findings.is_empty() {
         out.push_str("No findings.\n");
     } else {
-        out.push_str("Findings:\n");
-        for f in &audit.findings {
-            finding_line(&mut out, f);
-        }
+        // The table `carve check` prints, with the descriptor's file and line.
+        out.push_str(&crate::check::findings_table(&audit.findings).render());
     }
     if !audit.shareability_known && audit.plan.vdisks.iter().any(|v| v.has_raw()) {
         out.push_str(
-            "\nNo .vbox file given: whether VirtualBox has these disks as Shareable is unknown (shown as \"no\").\n",
+            "\nNo .vbox file given: whether VirtualBox has these disks as Shareable is unknown; pass the VM's .vbox file (or VirtualBox.xml) to know.\n",
         );
     }
     let _ = writeln!(
@@ -45,12 +43,59 @@ pub fn human(audit: &Audit) -> String {
     out
 }
 
+/// What the .vbox files hold, entry by entry, and which vdisk each one registers.
+fn media_lines(out: &mut String, audit: &Audit) {
+    let mut file: Option<&str> = None;
+    for m in &audit.media {
+        if file != Some(m.file.as_str()) {
+            let _ = writeln!(out, "\nRead from {}:", esc(&m.file));
+            file = Some(m.file.as_str());
+        }
+        let _ = writeln!(
+            out,
+            "  HardDisk {{{}}}  location {}  type {}  {}",
+            esc(&m.uuid),
+            esc(&m.location),
+            esc(&m.kind),
+            match &m.vdisk {
+                Some(v) => format!("-> vdisk {}", esc(v)),
+                None => "-> no descriptor given".to_string(),
+            }
+        );
+    }
+}
+
+/// The device a plan's raw extents name as the descriptors write it (the first spelling of
+/// its raw extents), not carve's well-formed spelling: a typo must read as in the file (its
+/// `bad-device-path` finding says what the spelling should be).
+/// Only a spelling of the plan's device itself counts (not a partition's node, which
+/// VBoxManage's Relative=1 descriptors name).
+fn written_device(plan: &Plan, audit: &Audit) -> Option<String> {
+    let device = plan.disk.device_path.as_deref()?;
+    plan.vdisks.iter().find_map(|v| {
+        let source = audit.sources.iter().find(|s| s.vdisk == v.name)?;
+        v.extents.iter().zip(&source.names).find_map(|(e, name)| {
+            let name = name.as_deref()?;
+            (matches!(e, Extent::Raw { .. }) && super::devices::normalize(name).canonical == device)
+                .then(|| name.to_string())
+        })
+    })
+}
+
 fn plan_table(out: &mut String, plan: &Plan, audit: &Audit) {
     let device = plan.disk.device_path.as_deref().unwrap_or("(no device)");
+    let written = written_device(plan, audit);
     let _ = writeln!(
         out,
-        "Plan on {}{}",
-        esc(device),
+        "Plan on {}{}{}",
+        esc(written.as_deref().unwrap_or(device)),
+        match written.as_deref() {
+            Some(w) if w != device => format!(
+                " (as the descriptors write it; the device is {})",
+                esc(device)
+            ),
+            _ => String::new(),
+        },
         if plan.disk.source != device && !plan.disk.source.is_empty() {
             format!(" (checked against {})", esc(&plan.disk.source))
         } else {
@@ -66,7 +111,11 @@ fn plan_table(out: &mut String, plan: &Plan, audit: &Audit) {
             esc(source.map(|s| s.file.as_str()).unwrap_or("")),
             v.total_sectors(),
             human_size(v.total_sectors()),
-            if v.shareable { "yes" } else { "no" },
+            match (v.shareable, audit.shareability_known) {
+                (true, _) => "yes",
+                (false, true) => "no",
+                (false, false) => "unknown",
+            },
             v.adapter.as_str(),
             source
                 .and_then(|s| s.create_type.as_deref())
@@ -105,32 +154,6 @@ fn plan_table(out: &mut String, plan: &Plan, audit: &Audit) {
             );
         }
     }
-}
-
-fn finding_line(out: &mut String, f: &AuditFinding) {
-    let severity = match f.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    };
-    let mut place = String::new();
-    if let Some(file) = &f.file {
-        place.push_str(file);
-        if let Some(line) = f.line {
-            let _ = write!(place, ":{line}");
-        }
-    } else if let Some(v) = &f.vdisk {
-        place.push_str(v);
-        if let Some(e) = f.extent {
-            let _ = write!(place, " extent {}", e + 1);
-        }
-    }
-    let _ = writeln!(
-        out,
-        "  {severity:<7} {:<20} {}: {}",
-        f.code,
-        esc(&place),
-        esc(&f.message)
-    );
 }
 
 /// Names, paths and lines from the descriptors, shown escaped (see `crate::text`).

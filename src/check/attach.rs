@@ -2,21 +2,14 @@
 //! guest partition table it asks for) and `port-clash` (two vdisks of one VM on one
 //! controller port).
 
-use super::{Context, Severity, Sink, codes, text};
+use super::{Context, Sink, codes, text};
 use crate::model::attachments;
 use std::collections::HashMap;
 
 pub fn check(ctx: &Context, sink: &mut Sink) {
     for (v, vdisk) in ctx.plan.vdisks.iter().enumerate() {
         if let Some(problem) = crate::guest_table::shape_problem(vdisk) {
-            sink.push(
-                codes::GUEST_TABLE,
-                Severity::Error,
-                Some(v),
-                None,
-                problem,
-                None,
-            );
+            sink.error(codes::GUEST_TABLE, problem).vdisk(v);
         }
     }
     let mut first: HashMap<(&str, String, u32), usize> = HashMap::new();
@@ -26,21 +19,14 @@ pub fn check(ctx: &Context, sink: &mut Sink) {
         };
         let key = (vm, a.controller.clone(), a.port);
         if let Some(&earlier) = first.get(&key) {
-            sink.push(
-                codes::PORT_CLASH,
-                Severity::Warning,
-                Some(v),
-                None,
-                format!(
+            sink.warning(codes::PORT_CLASH, format!(
                     "{} and {} are both attached to VM {} on controller {} port {}: the second attach replaces the first; give one another \"port\"",
                     text::shown(ctx.vdisk_name(earlier)),
                     text::shown(ctx.vdisk_name(v)),
                     text::shown(vm),
                     text::shown(&a.controller),
                     a.port
-                ),
-                None,
-            );
+                )).vdisk(v);
         } else {
             first.insert(key, v);
         }

@@ -3,7 +3,7 @@
 //! points the VM at a relative file instead of the disk.
 
 use super::text;
-use super::{Context, Severity, Sink, codes};
+use super::{Context, Sink, codes};
 use crate::demo::DevicePath;
 
 pub fn check(ctx: &Context, sink: &mut Sink) {
@@ -12,13 +12,9 @@ pub fn check(ctx: &Context, sink: &mut Sink) {
     }
     let path = ctx.plan.device_path();
     if let Some(problem) = device_path_problem(&path) {
-        sink.push(
+        sink.error(
             codes::BAD_DEVICE_PATH,
-            Severity::Error,
-            None,
-            None,
             format!("device path {} {problem}", text::shown(&path)),
-            None,
         );
     }
 }

@@ -5,7 +5,7 @@
 //! numbers change between boots), `disk-moved` names that path instead: the disk did not
 //! change, the plan only has to follow it.
 
-use super::{Context, Severity, Sink, codes};
+use super::{Context, Sink, codes};
 pub use crate::model::identity::is_other_disk;
 use crate::model::identity::same_serial;
 use crate::model::{DiskIdentity, DiskLayout, PlanDisk};
@@ -72,13 +72,9 @@ pub fn check(ctx: &Context, sink: &mut Sink) {
     {
         let found = planned_elsewhere(recorded, layout, elsewhere);
         if !found.is_empty() {
-            sink.push(
+            sink.error(
                 codes::DISK_MOVED,
-                Severity::Error,
-                None,
-                None,
                 moved_message(ctx, layout, &changes, &found),
-                None,
             );
             return;
         }
@@ -96,16 +92,12 @@ pub fn check(ctx: &Context, sink: &mut Sink) {
         }
         advice
     };
-    sink.push(
+    sink.error(
         codes::DISK_CHANGED,
-        Severity::Error,
-        None,
-        None,
         format!(
             "the disk is not as the plan recorded it: {}; {advice}",
             changes.join(", ")
         ),
-        None,
     );
 }
 
@@ -330,7 +322,7 @@ mod tests {
             .to_string()
     }
 
-    fn codes_on(plan: &crate::model::Plan, layout: &DiskLayout) -> Vec<&'static str> {
+    fn codes_on(plan: &crate::model::Plan, layout: &DiskLayout) -> Vec<crate::check::Code> {
         crate::check::run(plan, Some(layout))
             .findings
             .iter()

@@ -4,7 +4,7 @@
 //! 16 EiB (three ZERO extents of 2^63-1 sectors read as a disk of 2^64-512 bytes). A plan that
 //! `check` passes must export into something every reader takes.
 
-use super::{Context, Severity, Sink, codes, text};
+use super::{Context, Sink, codes, text};
 
 /// The most sectors an extent, and a whole vdisk, may have: 2^54 - 1 (8 EiB less 512 bytes),
 /// so its size in bytes fits a signed 64-bit number.
@@ -19,26 +19,16 @@ pub fn check(ctx: &Context, sink: &mut Sink) {
             total = total.and_then(|t| t.checked_add(sectors));
             if sectors > MAX_SECTORS {
                 reported = true;
-                sink.push(
-                    codes::TOO_LARGE,
-                    Severity::Error,
-                    Some(v),
-                    Some(e),
-                    format!(
+                sink.error(codes::TOO_LARGE, format!(
                         "{} extent of {sectors} sectors is larger than a VMDK extent can be: \
                          vmdkinfo and qemu take at most {MAX_SECTORS} sectors (8 EiB); make it smaller",
                         extent.kind_name()
-                    ),
-                    extent.raw_span(),
-                );
+                    )).vdisk(v).extent(e).span(extent.raw_span());
             }
         }
         if !reported && total.is_none_or(|t| t > MAX_SECTORS) {
-            sink.push(
+            sink.error(
                 codes::TOO_LARGE,
-                Severity::Error,
-                Some(v),
-                None,
                 format!(
                     "{} adds up to {} sectors, more than a VMDK disk can be: qemu takes at most \
                      {MAX_SECTORS} sectors (8 EiB) and VirtualBox wraps around past 16 EiB; \
@@ -46,8 +36,8 @@ pub fn check(ctx: &Context, sink: &mut Sink) {
                     text::shown(&vdisk.name),
                     total.map_or_else(|| "more than 2^64".to_string(), |t| t.to_string())
                 ),
-                None,
-            );
+            )
+            .vdisk(v);
         }
     }
 }

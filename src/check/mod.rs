@@ -20,110 +20,24 @@ mod overlap;
 mod placement;
 mod protected;
 mod shape;
+mod table;
 pub(crate) mod text;
 
 pub use device_path::device_path_problem;
 pub use identity::{Recognised, is_other_disk, planned_elsewhere, recognise};
 pub use memo::Memo;
-pub use names::{RESERVED_TOP_LEVEL, name_problem, vdisk_name_problem};
+pub use names::{
+    FilePathProblem, PATH_SEPARATOR, RESERVED_TOP_LEVEL, file_path_problems, name_problem,
+    vdisk_name_problem,
+};
+pub use table::findings_table;
 
-/// Stable finding codes (the SPEC's table; audit adds its own).
-pub mod codes {
-    pub const OVERLAP: &str = "overlap";
-    pub const BEYOND_DISK: &str = "beyond-disk";
-    pub const PARTITION_TABLE: &str = "partition-table";
-    pub const HOST_IN_USE: &str = "host-in-use";
-    pub const BAD_DEVICE_PATH: &str = "bad-device-path";
-    pub const BAD_NAME: &str = "bad-name";
-    pub const DISK_CHANGED: &str = "disk-changed";
-    pub const EMPTY: &str = "empty";
-    pub const NOT_SHAREABLE: &str = "not-shareable";
-    pub const MISALIGNED: &str = "misaligned";
-    pub const CROSSES_PARTITION: &str = "crosses-partition";
-    pub const GUEST_TABLE_ON_RAW: &str = "guest-table-on-raw";
-    pub const ZERO_DISCARDS_WRITES: &str = "zero-discards-writes";
-    /// A vdisk's `guest_table` that cannot be written into its shape.
-    pub const GUEST_TABLE: &str = "guest-table";
-    /// Two vdisks of one VM on the same controller and port.
-    pub const PORT_CLASH: &str = "port-clash";
-    /// The disk is a device and host-use detection could not run for it.
-    pub const HOST_UNKNOWN: &str = "host-unknown";
-    /// What export would write is the plan's disk, a device, a file another extent maps,
-    /// or something in the way (found by `carve check` and `carve export` in the folder).
-    pub const EXPORT_CONFLICT: &str = "export-conflict";
-    /// A vdisk or file larger than the descriptor format, VirtualBox, qemu or libvmdk take,
-    /// or than the export folder's file system holds.
-    pub const TOO_LARGE: &str = "too-large";
-    /// A vdisk folder in the export folder that the plan no longer has: it still maps sectors.
-    pub const LEFTOVER_VDISK: &str = "leftover-vdisk";
-    /// The plan's device path holds another disk, and the planned disk is at another path.
-    pub const DISK_MOVED: &str = "disk-moved";
-    /// `check --target qemu`: raw extents qemu opens only with its lock off on them (two
-    /// vdisks on one disk, or two raw extents in one), as the launch scripts do.
-    pub const QEMU_LOCK: &str = "qemu-lock";
-    /// A raw extent covers a volume Windows keeps mounted with no drive letter: writes
-    /// through the disk into its sectors fail while the disk is online (KB942448).
-    pub const MOUNTED_VOLUME: &str = "mounted-volume";
-
-    /// Every code of the SPEC's table, in the table's order.
-    pub const ALL: [&str; 22] = [
-        OVERLAP,
-        BEYOND_DISK,
-        PARTITION_TABLE,
-        HOST_IN_USE,
-        BAD_DEVICE_PATH,
-        BAD_NAME,
-        DISK_CHANGED,
-        EMPTY,
-        NOT_SHAREABLE,
-        MISALIGNED,
-        CROSSES_PARTITION,
-        GUEST_TABLE_ON_RAW,
-        ZERO_DISCARDS_WRITES,
-        HOST_UNKNOWN,
-        GUEST_TABLE,
-        PORT_CLASH,
-        EXPORT_CONFLICT,
-        TOO_LARGE,
-        LEFTOVER_VDISK,
-        DISK_MOVED,
-        QEMU_LOCK,
-        MOUNTED_VOLUME,
-    ];
-}
+/// The checks' codes (the SPEC's table, in its order; `codes::ALL`). They are declared, with
+/// every other code carve reports, in `crate::model::finding`.
+pub use crate::model::finding::check as codes;
+pub use crate::model::{Code, Finding, Other};
 
 pub use crate::model::Severity;
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    pub code: &'static str,
-    pub severity: Severity,
-    /// The vdisk's name.
-    pub vdisk: Option<String>,
-    /// 0-based index into the vdisk's `extents`.
-    pub extent: Option<usize>,
-    pub message: String,
-    /// The physical sectors concerned, where there are some (the planner jumps there).
-    #[serde(skip)]
-    pub span: Option<Span>,
-    /// The other extent of a finding about two (`overlap`); in JSON `other_vdisk`,
-    /// `other_extent` and `other_count`, left out of every other finding.
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub other: Option<Other>,
-}
-
-/// The other side of a finding about two extents: `vdisk`'s extent `extent` (0-based), the
-/// first of `count` extents the finding stands for (1 for a pair; more when an extent overlaps
-/// so many that they are reported together, see `overlap`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Other {
-    #[serde(rename = "other_vdisk")]
-    pub vdisk: String,
-    #[serde(rename = "other_extent")]
-    pub extent: usize,
-    #[serde(rename = "other_count")]
-    pub count: usize,
-}
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Report {
@@ -168,7 +82,11 @@ impl Report {
     }
 
     /// The findings with `code`.
-    pub fn with_code<'a>(&'a self, code: &'a str) -> impl Iterator<Item = &'a Finding> + 'a {
+    pub fn with_code<C>(&self, code: C) -> impl Iterator<Item = &Finding> + '_
+    where
+        Code: PartialEq<C>,
+        C: 'static,
+    {
         self.findings.iter().filter(move |f| f.code == code)
     }
 }
@@ -290,7 +208,8 @@ struct SortKey {
     severity: Severity,
     vdisk: Option<usize>,
     extent: Option<usize>,
-    code_rank: usize,
+    /// `Code`'s declaration order is its rank.
+    code: Code,
     span: Option<Span>,
 }
 
@@ -302,62 +221,21 @@ impl<'a> Sink<'a> {
         }
     }
 
-    /// Record a finding about vdisk `vdisk` (plan position) and its extent `extent`.
-    pub fn push(
-        &mut self,
-        code: &'static str,
-        severity: Severity,
-        vdisk: Option<usize>,
-        extent: Option<usize>,
-        message: String,
-        span: Option<Span>,
-    ) {
-        let key = SortKey {
-            severity,
-            vdisk,
-            extent,
-            code_rank: codes::ALL
-                .iter()
-                .position(|c| *c == code)
-                .unwrap_or(codes::ALL.len()),
-            span,
-        };
-        let name = vdisk.and_then(|v| self.name(v));
-        self.items.push((
-            key,
-            Finding {
-                code,
-                severity,
-                vdisk: name,
-                extent,
-                message,
-                span,
-                other: None,
-            },
-        ));
+    /// Record an error about the whole plan; place it with the returned [`Placing`].
+    pub fn error(&mut self, code: Code, message: String) -> Placing<'_, 'a> {
+        self.raise(code, Severity::Error, message)
     }
 
-    /// Record a finding about two extents: `at` (vdisk and extent, plan positions) and
-    /// `other` (vdisk, extent, and how many extents the finding stands for).
-    pub fn push_with_other(
-        &mut self,
-        code: &'static str,
-        severity: Severity,
-        at: (usize, usize),
-        other: (usize, usize, usize),
-        message: String,
-        span: Span,
-    ) {
-        let (vdisk, extent, count) = other;
-        let other = Other {
-            vdisk: self.name(vdisk).unwrap_or_default(),
-            extent,
-            count,
-        };
-        self.push(code, severity, Some(at.0), Some(at.1), message, Some(span));
-        if let Some((_, f)) = self.items.last_mut() {
-            f.other = Some(other);
-        }
+    /// Record a warning about the whole plan; place it with the returned [`Placing`].
+    pub fn warning(&mut self, code: Code, message: String) -> Placing<'_, 'a> {
+        self.raise(code, Severity::Warning, message)
+    }
+
+    /// Record a finding about the whole plan; place it with the returned [`Placing`].
+    pub fn raise(&mut self, code: Code, severity: Severity, message: String) -> Placing<'_, 'a> {
+        let f = Finding::new(code, severity, message);
+        self.push_finding(f, None);
+        Placing { sink: self }
     }
 
     fn name(&self, vdisk: usize) -> Option<String> {
@@ -370,19 +248,74 @@ impl<'a> Sink<'a> {
             severity: f.severity,
             vdisk,
             extent: f.extent,
-            code_rank: codes::ALL
-                .iter()
-                .position(|c| *c == f.code)
-                .unwrap_or(codes::ALL.len()),
+            code: f.code,
             span: f.span,
         };
         self.items.push((key, f));
+    }
+
+    fn last(&mut self) -> &mut (SortKey, Finding) {
+        // `Placing` exists only right after a push.
+        self.items.last_mut().expect("a finding was just pushed")
     }
 
     fn into_sorted(mut self) -> Vec<Finding> {
         // Stable: two findings with equal keys keep the order their check produced them in.
         self.items.sort_by_key(|(key, _)| *key);
         self.items.into_iter().map(|(_, f)| f).collect()
+    }
+}
+
+/// The finding a check just recorded, placed by name: `sink.error(code, message).vdisk(v)
+/// .extent(e).span(s)`. Positions are the plan's (vdisk index, extent index).
+pub(crate) struct Placing<'s, 'a> {
+    sink: &'s mut Sink<'a>,
+}
+
+impl Placing<'_, '_> {
+    /// About the vdisk at plan position `vdisk`.
+    pub fn vdisk(self, vdisk: impl Into<Option<usize>>) -> Self {
+        let vdisk = vdisk.into();
+        let name = vdisk.and_then(|v| self.sink.name(v));
+        let (key, f) = self.sink.last();
+        key.vdisk = vdisk;
+        f.vdisk = name;
+        self
+    }
+
+    /// About its extent `extent` (0-based).
+    pub fn extent(self, extent: impl Into<Option<usize>>) -> Self {
+        let extent = extent.into();
+        let (key, f) = self.sink.last();
+        key.extent = extent;
+        f.extent = extent;
+        self
+    }
+
+    /// The sectors concerned.
+    pub fn span(self, span: impl Into<Option<Span>>) -> Self {
+        let span = span.into();
+        let (key, f) = self.sink.last();
+        key.span = span;
+        f.span = span;
+        self
+    }
+
+    /// A raw extent of the plan: its vdisk, extent and sectors.
+    pub fn raw(self, raw: &RawExtent) -> Self {
+        self.vdisk(raw.vdisk).extent(raw.extent).span(raw.span)
+    }
+
+    /// The other extent of a finding about two: vdisk `vdisk`'s extent `extent`, the first
+    /// of `count` extents the finding stands for.
+    pub fn other(self, vdisk: usize, extent: usize, count: usize) -> Self {
+        let other = Other {
+            vdisk: self.sink.name(vdisk).unwrap_or_default(),
+            extent,
+            count,
+        };
+        self.sink.last().1.other = Some(other);
+        self
     }
 }
 

@@ -1,7 +1,7 @@
 //! `bad-name`: vdisk names become folder and file names (`<name>/<name>.vmdk`) and file
 //! extent paths become files in that folder, so both must be plain, distinct file names.
 
-use super::{Context, Severity, Sink, codes, text};
+use super::{Context, Sink, codes, text};
 use crate::model::VDisk;
 use std::collections::HashMap;
 
@@ -130,6 +130,9 @@ fn check_attach_names(vdisk: &VDisk, v: usize, sink: &mut Sink) {
     }
 }
 
+/// [`name_problem`]'s words for a name with `/` or `\\` in it.
+pub const PATH_SEPARATOR: &str = "contains a path separator; it must be a plain name";
+
 /// Why `name` cannot be one plain file name, or None. Completes "vdisk name X ...". Export
 /// refuses the same names, so a plan can never make it write outside its folder.
 pub fn name_problem(name: &str) -> Option<&'static str> {
@@ -138,7 +141,7 @@ pub fn name_problem(name: &str) -> Option<&'static str> {
     } else if name.len() > MAX_NAME_BYTES {
         Some("is longer than 255 bytes, more than a file name may be")
     } else if name.contains(['/', '\\']) {
-        Some("contains a path separator; it must be a plain name")
+        Some(PATH_SEPARATOR)
     } else if name == "." || name == ".." {
         Some("is `.` or `..`, which name folders, not files")
     } else if name.chars().any(char::is_control) {
@@ -202,40 +205,71 @@ fn collision_how(name: &str, first: &str) -> &'static str {
 /// element's (`<name>.xml`), and not shared with another file extent of the vdisk. Default names derive from the vdisk name, so they are checked
 /// only when that name is sound (its own finding says the rest).
 fn check_file_paths(vdisk: &VDisk, v: usize, name_ok: bool, sink: &mut Sink) {
+    for (e, path, problem) in file_path_problems(vdisk, name_ok) {
+        let problem = match problem {
+            FilePathProblem::Name(why) => why.to_string(),
+            FilePathProblem::Descriptor => "is the descriptor's own file name".to_string(),
+            FilePathProblem::LibvirtXml => {
+                "is the file `--target libvirt` writes the vdisk's <disk> element into".to_string()
+            }
+            FilePathProblem::SameFileAs(first) => format!(
+                "is also the file of extent {}: both would read and write one file",
+                first + 1
+            ),
+        };
+        push(
+            sink,
+            v,
+            Some(e),
+            format!("file extent path {} {problem}", text::shown(&path)),
+        );
+    }
+}
+
+/// Why a file extent's path is refused (the `bad-name` findings on file extents).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FilePathProblem {
+    /// Not a plain file name: [`name_problem`]'s words ([`PATH_SEPARATOR`] among them).
+    Name(&'static str),
+    /// The descriptor's own file name.
+    Descriptor,
+    /// The file `--target libvirt` writes the `<disk>` element into.
+    LibvirtXml,
+    /// The file of the earlier extent (0-based) too.
+    SameFileAs(usize),
+}
+
+/// Every refused file extent path of `vdisk`: (extent index, path, why). Default paths
+/// derive from the vdisk name, so they are judged only when that name is sound
+/// (`name_ok`). `carve audit` reads these, not the messages, to tell which refusals an
+/// existing descriptor may ignore.
+pub fn file_path_problems(vdisk: &VDisk, name_ok: bool) -> Vec<(usize, String, FilePathProblem)> {
     let descriptor = collision_key(&format!("{}.vmdk", vdisk.name));
     let libvirt_xml = collision_key(&format!("{}.xml", vdisk.name));
     let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut out = Vec::new();
     for (e, path, explicit) in vdisk.file_paths() {
         if !explicit && !name_ok {
             continue;
         }
         let key = collision_key(&path);
         let problem = if let Some(problem) = name_problem(&path) {
-            Some(problem.to_string())
+            Some(FilePathProblem::Name(problem))
         } else if key == descriptor {
-            Some("is the descriptor's own file name".to_string())
+            Some(FilePathProblem::Descriptor)
         } else if key == libvirt_xml {
-            Some(
-                "is the file `--target libvirt` writes the vdisk's <disk> element into".to_string(),
-            )
+            Some(FilePathProblem::LibvirtXml)
         } else if let Some(&first) = seen.get(&key) {
-            Some(format!(
-                "is also the file of extent {}: both would read and write one file",
-                first + 1
-            ))
+            Some(FilePathProblem::SameFileAs(first))
         } else {
             seen.insert(key, e);
             None
         };
         if let Some(problem) = problem {
-            push(
-                sink,
-                v,
-                Some(e),
-                format!("file extent path {} {problem}", text::shown(&path)),
-            );
+            out.push((e, path, problem));
         }
     }
+    out
 }
 
 /// `--target qemu` turns the vdisk's Nth ZERO extent into a FLAT extent on its own sparse
@@ -268,14 +302,7 @@ fn zero_file_clash(vdisk: &VDisk, v: usize, sink: &mut Sink) {
 }
 
 fn push(sink: &mut Sink, v: usize, extent: Option<usize>, message: String) {
-    sink.push(
-        codes::BAD_NAME,
-        Severity::Error,
-        Some(v),
-        extent,
-        message,
-        None,
-    );
+    sink.error(codes::BAD_NAME, message).vdisk(v).extent(extent);
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@
 //! costs one sort and one pass.
 
 use super::text;
-use super::{Context, RawExtent, Severity, Sink, codes};
+use super::{Context, RawExtent, Sink, codes};
 use crate::model::Span;
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap};
@@ -168,14 +168,11 @@ fn push(
     message: String,
     shared: Span,
 ) {
-    sink.push_with_other(
-        codes::OVERLAP,
-        Severity::Error,
-        (current.vdisk, current.extent),
-        (other.vdisk, other.extent, count),
-        message,
-        shared,
-    );
+    sink.error(codes::OVERLAP, message)
+        .vdisk(current.vdisk)
+        .extent(current.extent)
+        .span(shared)
+        .other(other.vdisk, other.extent, count);
 }
 
 #[cfg(test)]

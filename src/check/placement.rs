@@ -47,14 +47,7 @@ fn beyond_disk(raw: &RawExtent, size: u64, sink: &mut Sink) {
         text::sectors(raw.span),
         size.saturating_sub(1)
     );
-    sink.push(
-        codes::BEYOND_DISK,
-        Severity::Error,
-        Some(raw.vdisk),
-        Some(raw.extent),
-        message,
-        Some(raw.span),
-    );
+    sink.error(codes::BEYOND_DISK, message).raw(raw);
 }
 
 fn misaligned(ctx: &Context, raw: &RawExtent, sink: &mut Sink) {
@@ -91,14 +84,7 @@ fn misaligned(ctx: &Context, raw: &RawExtent, sink: &mut Sink) {
         "{}: {what} not a multiple of {unit_text}; {why}",
         text::raw(raw.span)
     );
-    sink.push(
-        codes::MISALIGNED,
-        severity,
-        Some(raw.vdisk),
-        Some(raw.extent),
-        message,
-        Some(raw.span),
-    );
+    sink.raise(codes::MISALIGNED, severity, message).raw(raw);
 }
 
 /// The disk's regions (they tile it in order), with a running count of partitions so that
@@ -167,14 +153,10 @@ impl Regions {
             region_name(layout, after),
             after.span.start,
         );
-        sink.push(
-            codes::CROSSES_PARTITION,
-            Severity::Warning,
-            Some(raw.vdisk),
-            Some(raw.extent),
-            message,
-            Some(span),
-        );
+        sink.warning(codes::CROSSES_PARTITION, message)
+            .vdisk(raw.vdisk)
+            .extent(raw.extent)
+            .span(span);
     }
 }
 

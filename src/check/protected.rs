@@ -2,7 +2,7 @@
 //! uses (`host-in-use`). Both are indexed once, so each raw extent costs a binary search.
 
 use super::intervals::SpanIndex;
-use super::{Context, RawExtent, Severity, Sink, codes, text};
+use super::{Context, RawExtent, Sink, codes, text};
 use crate::model::{DiskLayout, ReservedKind};
 
 /// The disk's table and host uses, indexed once for checking any number of raw extents.
@@ -71,14 +71,10 @@ fn partition_table(layout: &DiskLayout, index: &SpanIndex, raw: &RawExtent, sink
         text::sectors(shared),
         more(hits.len(), "table area", "table areas"),
     );
-    sink.push(
-        codes::PARTITION_TABLE,
-        Severity::Error,
-        Some(raw.vdisk),
-        Some(raw.extent),
-        message,
-        Some(shared),
-    );
+    sink.error(codes::PARTITION_TABLE, message)
+        .vdisk(raw.vdisk)
+        .extent(raw.extent)
+        .span(shared);
 }
 
 fn host_in_use(layout: &DiskLayout, index: &SpanIndex, raw: &RawExtent, sink: &mut Sink) {
@@ -95,14 +91,10 @@ fn host_in_use(layout: &DiskLayout, index: &SpanIndex, raw: &RawExtent, sink: &m
         text::sectors(shared),
         more(hits.len(), "host use", "host uses"),
     );
-    sink.push(
-        codes::HOST_IN_USE,
-        Severity::Error,
-        Some(raw.vdisk),
-        Some(raw.extent),
-        message,
-        Some(shared),
-    );
+    sink.error(codes::HOST_IN_USE, message)
+        .vdisk(raw.vdisk)
+        .extent(raw.extent)
+        .span(shared);
 }
 
 /// `mounted-volume`: a raw extent over a volume Windows keeps mounted with no drive letter.
@@ -139,14 +131,10 @@ fn mounted_volume(layout: &DiskLayout, index: &SpanIndex, raw: &RawExtent, sink:
         text::sectors(shared),
         more(hits.len(), "such volume", "such volumes"),
     );
-    sink.push(
-        codes::MOUNTED_VOLUME,
-        Severity::Warning,
-        Some(raw.vdisk),
-        Some(raw.extent),
-        message,
-        Some(shared),
-    );
+    sink.warning(codes::MOUNTED_VOLUME, message)
+        .vdisk(raw.vdisk)
+        .extent(raw.extent)
+        .span(shared);
 }
 
 /// `host-unknown`: raw extents on a device whose host use nobody could detect (a platform
@@ -158,18 +146,11 @@ fn host_unknown(ctx: &Context, layout: &DiskLayout, sink: &mut Sink) {
     if ctx.raw.is_empty() {
         return;
     }
-    sink.push(
-        codes::HOST_UNKNOWN,
-        Severity::Warning,
-        None,
-        None,
-        format!(
+    sink.warning(codes::HOST_UNKNOWN, format!(
             "what the host uses on {} is unknown ({}): nothing says the host does not use the sectors the raw extents map; make sure no mounted volume, swap or page file of the host is on them",
             text::shown(&layout.source),
             text::shown(why)
-        ),
-        None,
-    );
+        ));
 }
 
 fn table_part(what: ReservedKind) -> &'static str {

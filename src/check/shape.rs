@@ -1,7 +1,7 @@
 //! Checks on a vdisk's own shape, needing no disk: `empty`, `not-shareable`,
 //! `guest-table-on-raw` and `zero-discards-writes`.
 
-use super::{Context, Severity, Sink, codes, text};
+use super::{Context, Sink, codes, text};
 use crate::demo::DevicePath;
 use crate::model::{Extent, VDisk};
 
@@ -24,28 +24,24 @@ pub fn check(ctx: &Context, sink: &mut Sink) {
 fn empty(vdisk: &VDisk, v: usize, sink: &mut Sink) {
     let name = text::shown(&vdisk.name);
     if vdisk.extents.is_empty() {
-        sink.push(
+        sink.error(
             codes::EMPTY,
-            Severity::Error,
-            Some(v),
-            None,
             format!("{name} has no extents: add one or delete the vdisk"),
-            None,
-        );
+        )
+        .vdisk(v);
     }
     for (e, extent) in vdisk.extents.iter().enumerate() {
         if extent.sectors() == 0 {
-            sink.push(
+            sink.error(
                 codes::EMPTY,
-                Severity::Error,
-                Some(v),
-                Some(e),
                 format!(
                     "{} extent of 0 sectors maps nothing: give it a size or remove it",
                     extent.kind_name()
                 ),
-                extent.raw_span(),
-            );
+            )
+            .vdisk(v)
+            .extent(e)
+            .span(extent.raw_span());
         }
     }
 }
@@ -57,18 +53,16 @@ fn not_shareable(vdisk: &VDisk, v: usize, effect: &str, sink: &mut Sink) {
     let Some(span) = vdisk.extents.iter().find_map(Extent::raw_span) else {
         return;
     };
-    sink.push(
+    sink.warning(
         codes::NOT_SHAREABLE,
-        Severity::Warning,
-        Some(v),
-        None,
         format!(
             "{} has raw extents but is not shareable: {effect}; make it shareable (`t` in the \
              planner, \"shareable\": true in the plan)",
             text::shown(&vdisk.name)
         ),
-        Some(span),
-    );
+    )
+    .vdisk(v)
+    .span(span);
 }
 
 /// What VirtualBox's opening of a non-shareable raw medium does on the host the device path
@@ -134,19 +128,12 @@ fn guest_table_on_raw(vdisk: &VDisk, v: usize, sink: &mut Sink) {
     if *start == 0 || *sectors == 0 {
         return;
     }
-    sink.push(
-        codes::GUEST_TABLE_ON_RAW,
-        Severity::Warning,
-        Some(v),
-        Some(0),
-        format!(
+    sink.warning(codes::GUEST_TABLE_ON_RAW, format!(
             "{} begins with raw sectors at {start}, not LBA 0 of the disk: the guest will write its \
              own partition table into disk sector {start}; put a header file extent first (`f` in the \
              planner)",
             text::shown(&vdisk.name)
-        ),
-        Some(crate::model::Span::new(*start, (*sectors).min(1))),
-    );
+        )).vdisk(v).extent(0).span(crate::model::Span::new(*start, (*sectors).min(1)));
 }
 
 fn zero_discards_writes(vdisk: &VDisk, v: usize, sink: &mut Sink) {
@@ -162,17 +149,15 @@ fn zero_discards_writes(vdisk: &VDisk, v: usize, sink: &mut Sink) {
         } else {
             continue;
         };
-        sink.push(
+        sink.warning(
             codes::ZERO_DISCARDS_WRITES,
-            Severity::Warning,
-            Some(v),
-            Some(e),
             format!(
                 "zero extent {where_}: writes there vanish and read back as zeros; use a file \
                  extent"
             ),
-            None,
-        );
+        )
+        .vdisk(v)
+        .extent(e);
     }
 }
 
@@ -180,6 +165,7 @@ fn zero_discards_writes(vdisk: &VDisk, v: usize, sink: &mut Sink) {
 mod tests {
     use super::super::testing::*;
     use super::*;
+    use crate::model::Severity;
     use rstest::rstest;
 
     const NONE: usize = usize::MAX;

@@ -51,11 +51,15 @@ pub fn demo() -> DiskLayout {
 
 /// (vdisk index, extent index) of every finding with `code`, checked without a disk,
 /// sorted; a whole-vdisk finding shows as extent `usize::MAX`.
-pub fn flagged(plan: &Plan, code: &str) -> Vec<(usize, usize)> {
+pub fn flagged(plan: &Plan, code: crate::check::Code) -> Vec<(usize, usize)> {
     flagged_on(plan, None, code)
 }
 
-pub fn flagged_on(plan: &Plan, layout: Option<&DiskLayout>, code: &str) -> Vec<(usize, usize)> {
+pub fn flagged_on(
+    plan: &Plan,
+    layout: Option<&DiskLayout>,
+    code: crate::check::Code,
+) -> Vec<(usize, usize)> {
     let report = crate::check::run(plan, layout);
     let mut out: Vec<(usize, usize)> = report
         .with_code(code)
@@ -73,7 +77,11 @@ pub fn flagged_on(plan: &Plan, layout: Option<&DiskLayout>, code: &str) -> Vec<(
 }
 
 /// The messages of every finding with `code`, in report order.
-pub fn messages_on(plan: &Plan, layout: Option<&DiskLayout>, code: &str) -> Vec<String> {
+pub fn messages_on(
+    plan: &Plan,
+    layout: Option<&DiskLayout>,
+    code: crate::check::Code,
+) -> Vec<String> {
     crate::check::run(plan, layout)
         .with_code(code)
         .map(|f| f.message.clone())

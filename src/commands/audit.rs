@@ -3,7 +3,8 @@
 //! JSON: `{"plan": <plan>, "other_plans": [<plan>...] (only when descriptors name other
 //! devices), "sources": [{"vdisk","file","create_type","lines":[..],"names":[..]}],
 //! "findings": [{"code","severity","vdisk","extent","message","file"?,"line"?}],
-//! "errors": N, "warnings": M, "shareability_known": bool}`. Exit 1 with errors, 0 otherwise,
+//! "errors": N, "warnings": M, "shareability_known": bool,
+//! "media": [{"file","uuid","location","type","vdisk"}]}`. Exit 1 with errors, 0 otherwise,
 //! 2 when a file cannot be read at all.
 
 use crate::audit::{self, input, report};

@@ -55,56 +55,13 @@ pub fn write_json(out: &mut impl Write, report: &Report) -> std::io::Result<()> 
     writeln!(out)
 }
 
-/// The widest a vdisk name may make its column; longer names are cut with `…`.
-const VDISK_COLUMN_MAX: usize = 24;
-
-const HEADER: [&str; 5] = ["SEVERITY", "CODE", "VDISK", "EXTENT", "MESSAGE"];
-
 /// The findings as a table (severity, code, vdisk, extent, message) and a summary line.
-/// Written row by row: a plan of 100,000 bad extents has as many findings.
 pub fn write_table(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
     if !report.findings.is_empty() {
-        let mut widths = HEADER.map(|h| h.chars().count());
-        for f in &report.findings {
-            let cells = leading_cells(f);
-            for (w, cell) in widths.iter_mut().zip(&cells) {
-                *w = (*w).max(cell.chars().count());
-            }
-        }
-        let header = [HEADER[0], HEADER[1], HEADER[2], HEADER[3]].map(String::from);
-        write_row(out, &widths, &header, HEADER[4])?;
-        for f in &report.findings {
-            write_row(out, &widths, &leading_cells(f), &f.message)?;
-        }
+        check::findings_table(&report.findings).write(out)?;
         writeln!(out)?;
     }
     writeln!(out, "{}", summary(report))
-}
-
-/// The cells before the message.
-fn leading_cells(f: &check::Finding) -> [String; 4] {
-    [
-        f.severity.as_str().to_string(),
-        f.code.to_string(),
-        f.vdisk
-            .as_deref()
-            .map(|v| cut(&check::text::shown(v), VDISK_COLUMN_MAX))
-            .unwrap_or_else(|| "-".into()),
-        f.extent.map_or_else(|| "-".into(), |e| (e + 1).to_string()),
-    ]
-}
-
-fn write_row(
-    out: &mut impl Write,
-    widths: &[usize; 5],
-    cells: &[String; 4],
-    message: &str,
-) -> std::io::Result<()> {
-    for (cell, width) in cells.iter().zip(widths) {
-        let pad = width.saturating_sub(cell.chars().count()) + 2;
-        write!(out, "{cell}{:pad$}", "")?;
-    }
-    writeln!(out, "{}", text::escape(message))
 }
 
 /// [`write_table`] into a string.
@@ -132,30 +89,15 @@ pub fn summary(report: &Report) -> String {
     }
 }
 
-fn cut(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::check::{Finding, Severity};
 
     fn finding(severity: Severity, vdisk: Option<&str>, extent: Option<usize>) -> Finding {
-        Finding {
-            code: check::codes::OVERLAP,
-            severity,
-            vdisk: vdisk.map(String::from),
-            extent,
-            message: "m".into(),
-            span: None,
-            other: None,
-        }
+        Finding::new(check::codes::OVERLAP, severity, "m")
+            .vdisk(vdisk.map(String::from))
+            .extent(extent)
     }
 
     #[test]

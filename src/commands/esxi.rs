@@ -28,6 +28,8 @@ struct Report<'a> {
     encrypted: bool,
     /// The `/device/` entries of the newest esx.conf that are handed to VMs.
     devices: Vec<ConfDevice>,
+    /// `{"severity","address","message"}` (no code: the SPEC's shape).
+    #[serde(serialize_with = "crate::model::finding::serialize_without_disk")]
     findings: Vec<Finding>,
     errors: usize,
     warnings: usize,
@@ -85,21 +87,23 @@ pub fn run(args: &EsxiArgs) -> Result<ExitCode> {
             })
             .collect();
         if let (Some(p), false) = (other.partition, same.is_empty()) {
-            findings.push(Finding {
-                severity: "warning",
-                address: same[0].conf_address.clone(),
-                message: format!(
-                    "partition {p}'s state.tgz hands {} to VMs too: booting the other bootbank \
+            findings.push(
+                Finding::warning(
+                    crate::esxi::codes::OTHER_BANK,
+                    format!(
+                        "partition {p}'s state.tgz hands {} to VMs too: booting the other bootbank \
                      (Shift+R) does not bring the datastore back; put the repaired file on both",
-                    same.iter()
-                        .map(|d| d.label())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            });
+                        same.iter()
+                            .map(|d| d.label())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+                .device(same[0].conf_address.clone(), None),
+            );
         }
     }
-    let errors = findings.iter().filter(|f| f.severity == "error").count();
+    let (errors, _) = crate::model::finding::tally(&findings);
     let report = Report {
         source: &args.source,
         kind: source.kind,

@@ -135,13 +135,10 @@ pub fn encrypted_text(what: Option<&str>) -> String {
     )
 }
 
-/// A finding of `carve esxi`.
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct Finding {
-    pub severity: &'static str,
-    pub address: String,
-    pub message: String,
-}
+/// `carve esxi` reports the one `Finding`, about an esx.conf device address.
+pub use crate::model::Finding;
+/// Its codes, declared with every other code in `crate::model::finding`.
+pub use crate::model::finding::esxi as codes;
 
 /// Judge the passthru devices of one esx.conf: storage adapters are errors (the host loses
 /// the disks behind them, its datastore among them), other devices warnings.
@@ -158,24 +155,28 @@ pub fn judge(devices: &[ConfDevice], source: &str) -> Vec<Finding> {
             d.conf_address
         );
         match d.storage_reason() {
-            Some(why) => out.push(Finding {
-                severity: "error",
-                address: d.conf_address.clone(),
-                message: format!(
-                    "the host's storage adapter {}{pci} is handed to VMs ({why}): after a \
+            Some(why) => out.push(
+                Finding::error(
+                    codes::STORAGE_PASSTHRU,
+                    format!(
+                        "the host's storage adapter {}{pci} is handed to VMs ({why}): after a \
                      reboot ESXi loses the disks behind it, including its datastore; {fix}",
-                    d.label()
-                ),
-            }),
-            None => out.push(Finding {
-                severity: "warning",
-                address: d.conf_address.clone(),
-                message: format!(
-                    "{}{pci} is handed to VMs; carve does not know it as a storage adapter (no \
+                        d.label()
+                    ),
+                )
+                .device(d.conf_address.clone(), None),
+            ),
+            None => out.push(
+                Finding::warning(
+                    codes::PASSTHRU,
+                    format!(
+                        "{}{pci} is handed to VMs; carve does not know it as a storage adapter (no \
                      vmhba name, class or known id): if the host's disks are behind it, {fix}",
-                    d.label()
-                ),
-            }),
+                        d.label()
+                    ),
+                )
+                .device(d.conf_address.clone(), None),
+            ),
         }
     }
     out

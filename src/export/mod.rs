@@ -164,15 +164,10 @@ pub fn findings(
         Ok(decided) => decided,
         Err(_) if pure_errors => return Vec::new(),
         Err(e) => {
-            return vec![Finding {
-                code: crate::check::codes::EXPORT_CONFLICT,
-                severity: Severity::Error,
-                vdisk: None,
-                extent: None,
-                message: format!("export cannot write this plan: {e}"),
-                span: None,
-                other: None,
-            }];
+            return vec![Finding::error(
+                crate::check::codes::EXPORT_CONFLICT,
+                format!("export cannot write this plan: {e}"),
+            )];
         }
     };
     decided.findings

@@ -5,7 +5,7 @@
 use super::WriteAction;
 use super::files::{Content, WantedFile};
 use super::survey::{FileId, Found, FoundDescriptor};
-use crate::check::{Finding, Severity, codes, text::shown};
+use crate::check::{Code, Finding, Severity, codes, text::shown};
 use crate::demo::DevicePath;
 use crate::model::{Plan, Span};
 use std::collections::{BTreeSet, HashMap};
@@ -49,20 +49,14 @@ pub struct Seen {
 
 /// A finding about the export (vdisk and extent by name and index).
 fn finding(
-    code: &'static str,
+    code: Code,
     severity: Severity,
     at: (Option<String>, Option<usize>),
     message: String,
 ) -> Finding {
-    Finding {
-        code,
-        severity,
-        vdisk: at.0,
-        extent: at.1,
-        message,
-        span: None,
-        other: None,
-    }
+    Finding::new(code, severity, message)
+        .vdisk(at.0)
+        .extent(at.1)
 }
 
 /// The vdisk and file extent a wanted path belongs to: `<out>/<vdisk>/<file>`.

@@ -3,6 +3,7 @@
 
 pub mod attach;
 pub mod filesystem;
+pub mod finding;
 pub mod identity;
 pub mod layout;
 pub mod plan;
@@ -15,6 +16,7 @@ pub mod strict;
 
 pub use attach::{DEFAULT_CONTROLLER, GuestTable};
 pub use filesystem::{Filesystem, FsKind};
+pub use finding::{Code, Finding, Other};
 pub use layout::*;
 pub use plan::*;
 pub use ports::{Attachment, attachments};

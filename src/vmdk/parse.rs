@@ -19,24 +19,10 @@ use crate::model::Severity;
 pub use crate::text::shorten;
 use std::collections::BTreeMap;
 
-/// Stable problem codes of descriptor parsing (audit findings).
-pub mod codes {
-    pub const FIRST_LINE: &str = "vmdk-first-line";
-    pub const ORDER: &str = "vmdk-order";
-    pub const WHITESPACE: &str = "vmdk-whitespace";
-    pub const UNQUOTED: &str = "vmdk-unquoted";
-    pub const TOO_LARGE: &str = "vmdk-too-large";
-    pub const SYNTAX: &str = "vmdk-syntax";
-    pub const UNREADABLE: &str = "vmdk-unreadable";
-    pub const BINARY: &str = "vmdk-binary";
-    pub const LINE_ENDING: &str = "vmdk-line-ending";
-    pub const VERSION: &str = "vmdk-version";
-    pub const CREATE_TYPE: &str = "vmdk-create-type";
-    pub const NO_EXTENTS: &str = "vmdk-no-extents";
-    pub const DDB: &str = "vmdk-ddb";
-    /// VirtualBox accepts the descriptor but reads other than written.
-    pub const MISREAD: &str = "vmdk-misread";
-}
+use crate::model::Code;
+/// Stable problem codes of descriptor parsing (audit findings), declared with every other
+/// code in `crate::model::finding`.
+pub use crate::model::finding::vmdk as codes;
 
 /// VirtualBox refuses a descriptor at this many lines.
 pub const MAX_LINES: usize = 1100;
@@ -79,7 +65,7 @@ pub struct ParsedExtent {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     /// 1-based line, when the problem is on one.
     pub line: Option<usize>,
@@ -118,7 +104,7 @@ pub struct ParsedDescriptor {
 impl ParsedDescriptor {
     fn problem(
         &mut self,
-        code: &'static str,
+        code: Code,
         severity: Severity,
         line: Option<usize>,
         message: String,
@@ -137,11 +123,11 @@ impl ParsedDescriptor {
         }
     }
 
-    fn error(&mut self, code: &'static str, line: Option<usize>, message: impl Into<String>) {
+    fn error(&mut self, code: Code, line: Option<usize>, message: impl Into<String>) {
         self.problem(code, Severity::Error, line, message.into(), Cause::Other);
     }
 
-    fn warning(&mut self, code: &'static str, line: Option<usize>, message: impl Into<String>) {
+    fn warning(&mut self, code: Code, line: Option<usize>, message: impl Into<String>) {
         self.problem(code, Severity::Warning, line, message.into(), Cause::Other);
     }
 
@@ -235,9 +221,9 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The problem code of a refusal: what part of the descriptor it concerns, refined by what
 /// the lenient reading saw on the same line.
-fn refusal_code(r: &super::vbox::Refusal, lenient: &[Problem]) -> &'static str {
+fn refusal_code(r: &super::vbox::Refusal, lenient: &[Problem]) -> Code {
     use super::vbox::Part;
-    let on_line = |code: &str| lenient.iter().any(|p| p.line == r.line && p.code == code);
+    let on_line = |code: Code| lenient.iter().any(|p| p.line == r.line && p.code == code);
     match r.part {
         Part::Size if r.status == super::vbox::status::INVALID_HEADER && r.line.is_none() => {
             codes::SYNTAX
@@ -279,7 +265,7 @@ fn merge_strict(
     out.extents = extents;
     out.ddb = ddb;
     out.problems_left_out += problems_left_out;
-    let mut error_lines: Vec<(&'static str, Option<usize>)> = Vec::new();
+    let mut error_lines: Vec<(Code, Option<usize>)> = Vec::new();
     for r in &strict.refusals {
         let code = refusal_code(r, &problems);
         error_lines.push((code, r.line));

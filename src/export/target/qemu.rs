@@ -3,7 +3,7 @@
 
 use super::virtualbox::attach::sh_quote;
 use super::{Export, Hypervisor};
-use crate::check::{Finding, Severity, codes};
+use crate::check::{Finding, codes};
 use crate::error::{Error, Result};
 use crate::export::files::{Content, WantedFile};
 use crate::model::{Extent, Plan, VDisk};
@@ -45,22 +45,21 @@ impl Hypervisor for Qemu {
         };
         let mut names: Vec<&str> = raw.iter().map(|(v, _)| v.name.as_str()).collect();
         names.dedup();
-        vec![Finding {
-            code: codes::QEMU_LOCK,
-            severity: Severity::Warning,
-            vdisk: Some(second.name.clone()),
-            extent: Some(extent),
-            message: format!(
+        vec![
+            Finding::warning(
+                codes::QEMU_LOCK,
+                format!(
                 "{} raw extents of one disk ({}): qemu starts them only with its lock off on \
                  raw extents, else the second fails with `Failed to get shared \"resize\" lock`; \
                  start each VM with its run-qemu-<VM>.sh, which turns it off \
                  (extents.N.locking=off), not with -drive options of your own",
                 raw.len(),
                 crate::text::escape(&names.join(", "))
-            ),
-            span: None,
-            other: None,
-        }]
+                ),
+            )
+            .vdisk(second.name.clone())
+            .extent(extent),
+        ]
     }
 
     /// `run-qemu-<VM>.sh` for every VM, in plan order.

@@ -7,6 +7,8 @@
 
 use super::pci::{Pci, PciAddr, PciDevice};
 use super::view::{HostView, NodeUse};
+use crate::model::Finding;
+use crate::model::finding::passthrough as codes;
 use serde::Serialize;
 
 /// A plan whose raw extents live on a disk of this host (other VMs' storage).
@@ -26,6 +28,8 @@ pub struct Report {
     pub iommu: bool,
     /// The devices asked about, then the other members of their groups.
     pub devices: Vec<DeviceReport>,
+    /// In JSON `{"severity","address","disk","message"}` (no code: the SPEC's shape).
+    #[serde(serialize_with = "crate::model::finding::serialize_with_disk")]
     pub findings: Vec<Finding>,
     pub errors: usize,
     pub warnings: usize,
@@ -60,15 +64,6 @@ pub struct DiskBehind {
 pub struct UseBehind {
     pub node: String,
     pub what: String,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct Finding {
-    /// `error` (the host loses something) or `warning`.
-    pub severity: &'static str,
-    pub address: String,
-    pub disk: Option<String>,
-    pub message: String,
 }
 
 impl Report {
@@ -147,12 +142,13 @@ pub fn judge(
         for name in names {
             let disk = describe_disk(&name, view, plans, &root_nodes, &system);
             if !disk.loses.is_empty() {
-                findings.push(Finding {
-                    severity: "error",
-                    address: addr.to_string(),
-                    disk: Some(disk.path.clone()),
-                    message: loss_message(addr, by.as_ref(), &device, &disk),
-                });
+                findings.push(
+                    Finding::error(
+                        codes::HOST_LOSES,
+                        loss_message(addr, by.as_ref(), &device, &disk),
+                    )
+                    .device(addr.to_string(), Some(disk.path.clone())),
+                );
             }
             disks.push(disk);
         }
@@ -165,49 +161,51 @@ pub fn judge(
     if !iommu {
         let named: Vec<String> = requested.iter().map(PciAddr::to_string).collect();
         let named = and_list(named.iter().map(String::as_str));
-        findings.push(Finding {
-            severity: "warning",
-            address: named.clone(),
-            disk: None,
-            message: format!(
-                "the IOMMU is off ({}/kernel/iommu_groups is empty): VFIO cannot hand {named} \
+        findings.push(
+            Finding::warning(
+                codes::IOMMU_OFF,
+                format!(
+                    "the IOMMU is off ({}/kernel/iommu_groups is empty): VFIO cannot hand {named} \
                  to a VM until it is on (intel_iommu=on or amd_iommu=on on the kernel command \
                  line), and the devices that would go with it are not known yet; run carve \
                  passthrough again then",
-                pci_root_hint(pci)
-            ),
-        });
+                    pci_root_hint(pci)
+                ),
+            )
+            .device(named.clone(), None),
+        );
     }
     for name in &unplaced {
-        findings.push(Finding {
-            severity: "warning",
-            address: String::new(),
-            disk: Some(format!("/dev/{name}")),
-            message: format!(
+        findings.push(
+            Finding::warning(
+                codes::UNPLACED,
+                format!(
                 "/dev/{name} is used by the host, but sysfs places it behind no PCI device ({}): \
                  carve cannot tell whether it goes to the VM with these devices",
                 pci.block_path(name)
                     .map(|p| p.display().to_string())
-                    .unwrap_or_else(|| "not listed".into())
-            ),
-        });
+                        .unwrap_or_else(|| "not listed".into())
+                ),
+            )
+            .device(String::new(), Some(format!("/dev/{name}"))),
+        );
     }
     for d in devices.iter().filter(|d| d.pulled_in_by.is_none()) {
         if d.disks.is_empty() && d.device.is_storage() && d.device.driver.is_none() {
-            findings.push(Finding {
-                severity: "warning",
-                address: d.device.address.clone(),
-                disk: None,
-                message: format!(
-                    "{}: a storage controller with no driver bound: the host sees no disks \
+            findings.push(
+                Finding::warning(
+                    codes::NO_DRIVER,
+                    format!(
+                        "{}: a storage controller with no driver bound: the host sees no disks \
                      behind it now, so carve cannot say what is on them",
-                    d.device.address
-                ),
-            });
+                        d.device.address
+                    ),
+                )
+                .device(d.device.address.clone(), None),
+            );
         }
     }
-    let errors = findings.iter().filter(|f| f.severity == "error").count();
-    let warnings = findings.len() - errors;
+    let (errors, warnings) = crate::model::finding::tally(&findings);
     Ok(Report {
         iommu,
         devices,
