@@ -37,6 +37,7 @@ fn layout() -> DiskLayout {
             uuid: String::new(),
             extended: false,
             host_use: None,
+            fs: None,
         })
         .collect();
     DiskLayout {

@@ -25,6 +25,7 @@ fn big_disk() -> DiskLayout {
             uuid: String::new(),
             extended: false,
             host_use: None,
+            fs: None,
         })
         .collect();
     let mut free: Vec<Span> = partitions

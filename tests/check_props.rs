@@ -109,6 +109,7 @@ fn layout() -> impl Strategy<Value = DiskLayout> {
             uuid: String::new(),
             extended,
             host_use: None,
+            fs: None,
         },
     );
     let reserved = (number(), number(), 0u8..4).prop_map(|(start, sectors, what)| Reserved {

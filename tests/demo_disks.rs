@@ -41,6 +41,7 @@ fn the_seed_demo_is_the_worked_examples_disk() {
         uuid: String::new(),
         extended: false,
         host_use: None,
+        fs: None,
     };
     let expected = DiskLayout {
         source: "carve:demo".into(),

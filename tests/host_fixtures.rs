@@ -23,6 +23,7 @@ fn partition(number: u32, start: u64, sectors: u64) -> Partition {
         uuid: String::new(),
         extended: false,
         host_use: None,
+        fs: None,
     }
 }
 

@@ -111,6 +111,7 @@ fn layout(source: &Path) -> DiskLayout {
         uuid: String::new(),
         extended: false,
         host_use: None,
+        fs: None,
     };
     DiskLayout {
         source: source.display().to_string(),

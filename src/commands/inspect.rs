@@ -3,8 +3,8 @@
 use crate::cli::InspectArgs;
 use crate::error::{Error, Result};
 use crate::model::{
-    DiskLayout, HostDetection, HostInfo, Partition, Reserved, ReservedKind, Span, TableKind,
-    human_size,
+    DiskLayout, Filesystem, HostDetection, HostInfo, Partition, Reserved, ReservedKind, Span,
+    TableKind, human_size,
 };
 use crate::text;
 use serde::Serialize;
@@ -87,13 +87,39 @@ fn reserved_label(what: ReservedKind) -> &'static str {
     }
 }
 
-/// One table row: # / start / end / sectors / size / type / name / host use.
+/// One table row: # / start / end / sectors / size / type / name / fs / label / used /
+/// host use.
 struct Row {
-    cells: [String; 8],
+    cells: [String; 11],
     sort: (u64, u8),
 }
 
+/// What a partition holds, as the fs, label and used cells show it (`-` where unknown).
+fn fs_cells(fs: Option<&Filesystem>) -> [String; 3] {
+    let Some(fs) = fs else {
+        return ["-".into(), String::new(), String::new()];
+    };
+    [
+        fs.kind.display().to_string(),
+        fs.label.clone().unwrap_or_else(|| "-".into()),
+        fs.used_bytes
+            .map_or_else(|| "-".into(), |b| human_size(b.div_ceil(512))),
+    ]
+}
+
 fn row(number: String, span: Span, kind: String, name: String, host: String, rank: u8) -> Row {
+    row_with(number, span, kind, name, Default::default(), host, rank)
+}
+
+fn row_with(
+    number: String,
+    span: Span,
+    kind: String,
+    name: String,
+    fs: [String; 3],
+    host: String,
+    rank: u8,
+) -> Row {
     let end = if span.sectors == 0 {
         "-".to_string()
     } else {
@@ -108,6 +134,9 @@ fn row(number: String, span: Span, kind: String, name: String, host: String, ran
             human_size(span.sectors),
             kind,
             name,
+            fs[0].clone(),
+            fs[1].clone(),
+            fs[2].clone(),
             host,
         ],
         sort: (span.start, rank),
@@ -146,11 +175,12 @@ pub fn render(l: &DiskLayout) -> String {
         let host = p.host_use.clone().unwrap_or_else(|| "-".into());
         // An extended container sorts before the EBR and logicals it holds.
         let rank = if p.extended { 0 } else { 2 };
-        rows.push(row(
+        rows.push(row_with(
             number,
             p.span(),
             p.type_name.clone(),
             p.name.clone(),
+            fs_cells(p.fs.as_ref()),
             host,
             rank,
         ));
@@ -178,7 +208,7 @@ pub fn render(l: &DiskLayout) -> String {
     rows.sort_by_key(|r| r.sort);
 
     let header = [
-        "#", "start", "end", "sectors", "size", "type", "name", "host use",
+        "#", "start", "end", "sectors", "size", "type", "name", "fs", "label", "used", "host use",
     ];
     for r in &mut rows {
         // Names and host uses come from the disk and the host: shown escaped.
@@ -188,6 +218,10 @@ pub fn render(l: &DiskLayout) -> String {
             }
         }
     }
+    // The fs, label and used columns only when some partition holds something the probe
+    // knows (a demo disk's partitions hold no superblocks).
+    let any_fs = l.partitions.iter().any(|p| p.fs.is_some());
+    let shown = |i: usize| any_fs || !(7..=9).contains(&i);
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in &rows {
         for (w, c) in widths.iter_mut().zip(&r.cells) {
@@ -197,8 +231,11 @@ pub fn render(l: &DiskLayout) -> String {
     let line = |cells: &[&str]| {
         let mut s = String::new();
         for (i, (c, w)) in cells.iter().zip(&widths).enumerate() {
+            if !shown(i) {
+                continue;
+            }
             // Numbers right-aligned, words left-aligned.
-            if (1..=4).contains(&i) {
+            if (1..=4).contains(&i) || i == 9 {
                 s.push_str(&format!("{c:>w$}  "));
             } else {
                 s.push_str(&format!("{c:<w$}  "));

@@ -57,6 +57,7 @@ pub fn read(demo: &Demo) -> Result<DiskLayout> {
         false,
     );
     let mut layout = read_table_layout(&disk, ReadOptions::default())?;
+    crate::disk::probe_filesystems(&disk, &mut layout);
     layout
         .notes
         .push("built-in demo disk: no device is opened".into());

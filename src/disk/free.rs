@@ -77,6 +77,7 @@ mod tests {
             uuid: String::new(),
             extended,
             host_use: None,
+            fs: None,
         }
     }
 

@@ -183,5 +183,6 @@ fn to_partition(e: &Entry, factor: u64) -> Option<Partition> {
         uuid: e.part_guid.as_hyphenated().to_string().to_uppercase(),
         extended: false,
         host_use: None,
+        fs: None,
     })
 }

@@ -99,6 +99,7 @@ fn partition(
         uuid: String::new(),
         extended,
         host_use: None,
+        fs: None,
     }
 }
 

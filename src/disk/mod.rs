@@ -9,6 +9,7 @@ mod aligned;
 pub mod device;
 mod ebr;
 mod free;
+mod fs_probe;
 mod gpt;
 mod gpt_entries;
 mod gpt_header;
@@ -54,7 +55,10 @@ pub struct ReadOptions {
 /// and the serial are not asked here (`crate::probe::read_disk` adds them); `source` is a
 /// block device or an image file, opened read-only.
 pub fn read_table(source: &str, options: ReadOptions) -> Result<DiskLayout> {
-    read_table_layout(&DiskFile::open(source)?, options)
+    let disk = DiskFile::open(source)?;
+    let mut layout = read_table_layout(&disk, options)?;
+    fs_probe::probe_partitions(&disk, &mut layout);
+    Ok(layout)
 }
 
 /// As [`read_table`], but on Linux the disk is opened with `O_DIRECT`, so every read must
@@ -62,7 +66,16 @@ pub fn read_table(source: &str, options: ReadOptions) -> Result<DiskLayout> {
 /// raw disk (the proof that the aligned reader is the only way in). Elsewhere the same as
 /// [`read_table`].
 pub fn read_table_direct(source: &str) -> Result<DiskLayout> {
-    read_table_layout(&DiskFile::open_with(source, true)?, ReadOptions::default())
+    let disk = DiskFile::open_with(source, true)?;
+    let mut layout = read_table_layout(&disk, ReadOptions::default())?;
+    fs_probe::probe_partitions(&disk, &mut layout);
+    Ok(layout)
+}
+
+/// Fill in what each partition of `layout` holds (its `fs`, from the superblock probe of
+/// `crate::table::fs`), reading `disk`; a partition that cannot be read gets a note.
+pub fn probe_filesystems(disk: &DiskFile, layout: &mut DiskLayout) {
+    fs_probe::probe_partitions(disk, layout);
 }
 
 /// Everything but host use, from an open disk (a device, an image, or the demo disks'

@@ -42,6 +42,9 @@ pub struct Partition {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub extended: bool,
     pub host_use: Option<String>,
+    /// What its superblock says it holds (`crate::table::fs`); `None` when nothing carve
+    /// recognises is there, or it was not looked at (an extended container, a demo disk).
+    pub fs: Option<super::Filesystem>,
 }
 
 impl Partition {

@@ -2,6 +2,7 @@
 //! file, no terminal, no demo disks (`crate::demo` sits above the disk readers).
 
 pub mod attach;
+pub mod filesystem;
 pub mod identity;
 pub mod layout;
 pub mod plan;
@@ -13,6 +14,7 @@ pub mod span;
 pub mod strict;
 
 pub use attach::{DEFAULT_CONTROLLER, GuestTable};
+pub use filesystem::{Filesystem, FsKind};
 pub use layout::*;
 pub use plan::*;
 pub use ports::{Attachment, attachments};

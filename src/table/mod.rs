@@ -1,8 +1,10 @@
 //! Partition tables as bytes, below every reader and writer of them: the one table of
-//! partition types (`types`), and the GPT and MBR encoders a guest-ready table is written
-//! with (`write`). Pure: bytes and numbers in, bytes and numbers out; no disk is opened here
-//! (`crate::disk` reads through these, read-only).
+//! partition types (`types`), the GPT and MBR encoders a guest-ready table is written
+//! with (`write`), and what a partition holds by its superblock (`fs`). Pure: bytes and
+//! numbers in, bytes and numbers out; no disk is opened here (`crate::disk` reads through
+//! these, read-only).
 
+pub mod fs;
 pub mod types;
 pub mod write;
 
