@@ -58,6 +58,7 @@ mod tests {
             uuid: String::new(),
             extended,
             host_use: None,
+            fs: None,
         };
         l.partitions = vec![
             part(1, 2048, 4096, false),
