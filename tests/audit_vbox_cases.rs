@@ -4,7 +4,7 @@
 //! VirtualBox refuses, no error where it reads what was meant, an error saying what it reads
 //! instead where it misreads.
 
-mod export_support;
+use crate::export_support;
 
 use export_support::vmdkcheck::{self, Verdict};
 use serde_json::Value;

@@ -11,7 +11,7 @@
 //! Also carve's model of VirtualBox's parser (`carve::vmdk::vbox`) must give VirtualBox's
 //! verdict and extents. The figures are printed (`--nocapture`) and quoted in doc/reference.md.
 
-mod export_support;
+use crate::export_support;
 
 use carve::audit::input::{AuditInput, Descriptor};
 use carve::check::Severity;

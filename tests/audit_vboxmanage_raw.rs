@@ -12,7 +12,7 @@
 //! against an image laid out as the test disk has no error and puts every partition extent,
 //! relative ones included, at its sectors on the whole disk, so overlaps are found.
 
-mod export_support;
+use crate::export_support;
 
 use carve::audit::input::{AuditInput, Descriptor};
 use carve::check::Severity;

@@ -4,10 +4,10 @@
 //! sectors) writes from the `.sfdisk` script beside it; plans on them check and export
 //! through the real binary; an unknown name is one line and exit 2.
 //!
-//! After editing a `.sfdisk` or `.json` file: `CARVE_BLESS_DEMO=1 cargo test --test demo_disks`
+//! After editing a `.sfdisk` or `.json` file: `CARVE_BLESS_DEMO=1 cargo test --test tests demo_disks::`
 //! rewrites the `.sectors` files (then review and commit them).
 
-mod disk_support;
+use crate::disk_support;
 
 use carve::demo::{self, DEMOS};
 use carve::model::{
@@ -333,7 +333,7 @@ fn demo_sectors_are_what_sfdisk_writes_from_the_scripts() {
         let committed = std::fs::read(&file).expect("read sectors");
         assert!(
             committed == made,
-            "{} differs from what the tools write from {}: run CARVE_BLESS_DEMO=1 cargo test --test demo_disks",
+            "{} differs from what the tools write from {}: run CARVE_BLESS_DEMO=1 cargo test --test tests demo_disks::",
             file.display(),
             facts.table
         );

@@ -1,7 +1,7 @@
 //! Broken disk images through the real binary: every one exits 0 or 2, never panics,
 //! explains itself in one line on exit 2, and is left byte for byte as it was.
 
-mod disk_support;
+use crate::disk_support;
 
 use disk_support::imagegen::*;
 use disk_support::*;

@@ -1,7 +1,7 @@
 //! read_layout on images written byte by byte (no external tool): GPT at 512 and 4096,
 //! MBR with logicals, backup fallback, and the tiling of regions.
 
-mod disk_support;
+use crate::disk_support;
 
 use carve::model::{ReservedKind, Span, TableKind};
 use disk_support::imagegen::*;

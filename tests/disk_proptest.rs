@@ -2,7 +2,7 @@
 //! arbitrary byte mutations or arbitrary header/entry fields (re-sealed, so the CRCs pass
 //! and the deeper checks are reached).
 
-mod disk_support;
+use crate::disk_support;
 
 use disk_support::imagegen::*;
 use proptest::prelude::*;

@@ -2,7 +2,7 @@
 //! against `sfdisk --json` on the same image: number, start and size (in 512-byte units),
 //! and type.
 
-mod disk_support;
+use crate::disk_support;
 
 use carve::demo;
 use carve::model::{DiskLayout, ReservedKind, Span, TableKind};

@@ -2,7 +2,7 @@
 //! and fdisk, cross-checked against those tools: a truncated GPT, a GPT whose disk grew, a
 //! 4K-native MBR image, free space past an MBR's 2 TiB limit, an MBR partition over sector 0.
 
-mod disk_support;
+use crate::disk_support;
 
 use carve::check;
 use carve::model::{DiskLayout, Extent, Plan, PlanDisk, ReservedKind, Span, TableKind, VDisk};

@@ -1,7 +1,7 @@
 //! The seed's worked example (partition 2 of the 240 GB disk split into two 30 GiB VMs),
 //! exported and compared byte for byte with descriptors written by hand from the SPEC.
 
-mod export_support;
+use crate::export_support;
 
 use export_support::{carve, snapshot, text};
 use std::path::Path;

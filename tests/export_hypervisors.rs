@@ -9,7 +9,7 @@
 //! - the VirtualBox attach scripts run by `sh` and by Wine's `cmd` with hostile names, against
 //!   a stand-in VBoxManage that prints the arguments it received.
 
-mod export_support;
+use crate::export_support;
 
 use export_support::{
     SECTOR, am_root, carve, have_tool, lba_tagged_image, path_str, run, sfdisk, text,

@@ -2,7 +2,7 @@
 //! raw, and the result must be exactly the planned bytes (header zeros, slices of both
 //! partitions of an LBA-tagged image, zeros).
 
-mod export_support;
+use crate::export_support;
 
 use export_support::{SECTOR, carve, have_tool, lba_tagged_image, sfdisk, text};
 use std::path::Path;

@@ -2,7 +2,7 @@
 //! right size are kept byte for byte, a wrong size is refused (exit 2) unless --force,
 //! re-exports change nothing, bad names are refused, no temporary file is left behind.
 
-mod export_support;
+use crate::export_support;
 
 use export_support::{carve, snapshot, temp_files, text};
 use std::path::Path;

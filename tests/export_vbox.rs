@@ -4,7 +4,7 @@
 //! export test; here a property test covers random plans and all four targets, and the helper is
 //! shown to catch what it must.
 
-mod export_support;
+use crate::export_support;
 
 use carve::export::{ExportOptions, Target, export};
 use carve::model::{Adapter, Extent, Plan, PlanDisk, VDisk};

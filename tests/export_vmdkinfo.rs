@@ -2,7 +2,7 @@
 //! size it reports is the vdisk's total sectors * 512. vmdkinfo reads only the descriptor
 //! (it opens no extent file), but the raw extents point at a real image file anyway.
 
-mod export_support;
+use crate::export_support;
 
 use export_support::{carve, have_tool, text};
 use std::process::Command;

@@ -6,7 +6,7 @@
 //! PowerShell's own lookup (`Get-Disk`, `Get-Partition`, `Win32_PageFileUsage`) never ran
 //! here: no PowerShell exists on this machine, and Wine has none.
 
-mod export_support;
+use crate::export_support;
 
 use export_support::{carve, have_tool, path_str, run, text};
 use std::path::{Path, PathBuf};

@@ -4,7 +4,7 @@
 //! mounted under /Volumes, and an unmounted disk. Each disk's table is a real image read by
 //! carve's own reader; the host facts are mapped onto it as `annotate` does on macOS.
 
-mod disk_support;
+use crate::disk_support;
 
 use disk_support::{check_extents, part_use};
 

@@ -2,7 +2,7 @@
 //! platform: the pure mapper, `inspect`'s rendering and `check`'s `host-in-use` /
 //! `host-unknown`, over a real image of each fixture's partition table read by carve.
 
-mod disk_support;
+use crate::disk_support;
 
 use disk_support::{check_extents, part_use};
 

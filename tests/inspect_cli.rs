@@ -1,6 +1,6 @@
 //! `carve inspect`: the human table, the `--json` object of the SPEC, and one-line errors.
 
-mod disk_support;
+use crate::disk_support;
 
 use disk_support::imagegen::*;
 use disk_support::*;

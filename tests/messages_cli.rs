@@ -2,7 +2,7 @@
 //! has objects are refused, a byte order mark is named, what the user (or a disk, or a
 //! descriptor) wrote reaches the terminal escaped, and every failure is one line on stderr.
 
-mod disk_support;
+use crate::disk_support;
 
 use disk_support::{carve, sparse_image, tool};
 use std::path::Path;

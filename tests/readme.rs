@@ -153,7 +153,7 @@ fn the_guides_key_table_is_the_keymap() {
     let generated: Vec<&str> = md.lines().filter(|l| l.starts_with('|')).collect();
     assert_eq!(
         table, generated,
-        "doc/guide.md's key table differs from the keymap; paste `cargo test --test tui_keymap -- --nocapture`'s table"
+        "doc/guide.md's key table differs from the keymap; paste `cargo test --test tests tui_keymap:: -- --nocapture`'s table"
     );
 }
 

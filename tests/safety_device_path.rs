@@ -2,7 +2,7 @@
 //! `\.\PhysicalDrive0` (one leading backslash) is refused as a bad argument (exit 2) and
 //! nothing is written, instead of landing in every descriptor.
 
-mod export_support;
+use crate::export_support;
 
 use export_support::{carve, text};
 

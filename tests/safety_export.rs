@@ -4,7 +4,7 @@
 //! export are removed by the next one; a dangling link at a header path is a clear error.
 //! Each case is the issue's reproducer (issue 8 points 2, 5 and 6) run with the real binary.
 
-mod export_support;
+use crate::export_support;
 
 use export_support::{carve, have_tool, sfdisk, snapshot, text};
 use std::path::{Path, PathBuf};

@@ -5,7 +5,7 @@
 //! a real block device path works too. Export must also leave the plan file alone, and a
 //! repeated export must touch no file at all.
 
-mod export_support;
+use crate::export_support;
 
 use export_support::{carve, have_tool, sfdisk, snapshot, text};
 use std::path::{Path, PathBuf};

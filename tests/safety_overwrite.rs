@@ -2,7 +2,7 @@
 //! export folder, `check` writes nothing anywhere, and an existing file is never read whole
 //! (issue 24 items 1, 2 and 7, issue 23 item 1). Each case runs the real binary.
 
-mod export_support;
+use crate::export_support;
 
 use export_support::{carve, have_tool, text};
 use std::path::Path;

@@ -2,8 +2,8 @@
 //! `export` (the device path the descriptors name), `audit --disk` and the planner's save.
 //! Images are made by sfdisk, and carve runs from several folders as a user would.
 
-mod export_support;
-mod tmux_support;
+use crate::export_support;
+use crate::tmux_support;
 
 use export_support::{have_tool, text};
 use std::path::{Path, PathBuf};

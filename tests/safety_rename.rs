@@ -52,7 +52,7 @@ fn renaming_a_vdisk_of_an_older_plan_pins_its_uuid_first() {
     assert_eq!(app.plan.vdisks[0].uuid, Some(derived));
 }
 
-mod export_support;
+use crate::export_support;
 
 use export_support::{carve, text};
 use std::path::Path;

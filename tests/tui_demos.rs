@@ -3,9 +3,9 @@
 //! planning, saving and exporting on each, then `carve check` and VirtualBox's own parser
 //! on the result.
 
-mod export_support;
-mod tmux_support;
-mod tui_support;
+use crate::export_support;
+use crate::tmux_support;
+use crate::tui_support;
 
 use carve::app::App;
 use carve::demo;

@@ -1,9 +1,9 @@
 //! The real binary in tmux, driven as a person would: split partition 2 by keys, add
 //! partition 3 by a mouse drag, save, export, quit.
 
-mod export_support;
+use crate::export_support;
 
-mod tmux_support;
+use crate::tmux_support;
 
 use tmux_support::{Tmux, have_tmux, wait_file};
 

@@ -4,7 +4,7 @@
 //! event as the real loop does. Also the small planner fixes that came with it: a cut header
 //! line ends in `…`, and a line feed (Enter typed before raw mode) is Enter.
 
-mod tui_support;
+use crate::tui_support;
 
 use carve::app::{App, Dialog, Focus};
 use carve::demo;

@@ -2,7 +2,7 @@
 //! with an ESC sequence and a newline reads `\x1b` and `\n` in the vdisk list and the
 //! findings, instead of losing the characters (ratatui drops control characters silently).
 
-mod tui_support;
+use crate::tui_support;
 
 use carve::app::App;
 use carve::demo;

@@ -1,8 +1,7 @@
 //! Planner flows fed as key and mouse events through keymap -> update -> draw.
 
-#[path = "export_support/mod.rs"]
-mod export_support;
-mod tui_support;
+use crate::export_support;
+use crate::tui_support;
 
 use carve::app::{Action, Dialog, Focus};
 use carve::check::{Finding, Report, Severity};

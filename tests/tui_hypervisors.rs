@@ -2,7 +2,7 @@
 //! partition table (and the findings say when its shape cannot hold one), each vdisk row
 //! shows its VM, and the export preview lists the attach scripts.
 
-mod tui_support;
+use crate::tui_support;
 
 use carve::app::{App, Dialog};
 use carve::demo;

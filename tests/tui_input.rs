@@ -3,7 +3,7 @@
 //! dialog's explicit keys, no keys while the terminal is too small, bracketed pastes into
 //! prompts, bursts applied as one batch, prompt editing and its errors.
 
-mod tui_support;
+use crate::tui_support;
 
 use carve::app::{Dialog, Focus};
 use carve::model::Span;

@@ -1,8 +1,8 @@
 //! The one keymap: no key bound twice in a scope, every section in the help, the footer and
-//! the help generated from it; `cargo test --test tui_keymap -- --nocapture` prints the
+//! the help generated from it; `cargo test --test tests tui_keymap:: -- --nocapture` prints the
 //! markdown table for doc/guide.md.
 
-mod tui_support;
+use crate::tui_support;
 
 use carve::input::keymap::{KEYMAP, SECTIONS, Scope, footer_hints, keymap_markdown};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

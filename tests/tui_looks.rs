@@ -4,7 +4,7 @@
 //! they hold with a legend, cut numbers marked, and an ASCII screen where Unicode cannot be
 //! shown.
 
-mod tui_support;
+use crate::tui_support;
 
 use carve::app::{App, Focus};
 use carve::demo;

@@ -1,7 +1,7 @@
 //! Any sequence of actions on any disk (empty, one sector, tiny, the demo) keeps the planner
 //! consistent and never panics, drawing after every step at a random size.
 
-mod tui_support;
+use crate::tui_support;
 
 use carve::app::{Action, App, Dir, Edge, Focus};
 use carve::demo;

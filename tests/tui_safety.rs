@@ -2,7 +2,7 @@
 //! another disk keeps that record on a plain save (rebinding is its own confirmed step), and
 //! the planner's export is as strict as `carve export` at the moment it writes.
 
-mod tui_support;
+use crate::tui_support;
 
 use carve::app::{App, Dialog};
 use carve::demo;

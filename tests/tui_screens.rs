@@ -1,7 +1,7 @@
 //! Whole-app snapshots at fixed sizes, pane rendering checks into a Buffer, NO_COLOR, and
 //! resizing from 1x1 to 300x100 without a panic.
 
-mod tui_support;
+use crate::tui_support;
 
 use carve::app::Action;
 use carve::check::{Finding, Report, Severity, codes};

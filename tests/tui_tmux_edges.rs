@@ -3,7 +3,7 @@
 //! before the planner turned raw mode on; each read back from the screen and from the plan
 //! the planner saved. Waits have a generous deadline; nothing asserts a time.
 
-mod tmux_support;
+use crate::tmux_support;
 
 use carve::model::{Extent, Plan};
 use std::path::Path;

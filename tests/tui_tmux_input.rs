@@ -3,7 +3,7 @@
 //! paste, clicks at many columns, resizes below the minimum, and SIGTERM/SIGHUP giving the
 //! terminal back. Waits have a generous deadline; nothing asserts a time.
 
-mod tmux_support;
+use crate::tmux_support;
 
 use std::ops::Deref;
 use std::process::Command;

@@ -6,7 +6,7 @@
 //! generous deadline; nothing asserts a time.
 #![cfg(unix)]
 
-mod tmux_support;
+use crate::tmux_support;
 
 use carve::model::Plan;
 use std::path::Path;

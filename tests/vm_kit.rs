@@ -1,7 +1,7 @@
 //! The guest kit itself (tests/vm_support): it boots, runs its script, sees a virtio disk,
 //! and what it writes lands on the host's file.
 
-mod vm_support;
+use crate::vm_support;
 
 #[test]
 fn the_guest_boots_runs_its_script_and_writes_its_disk() {

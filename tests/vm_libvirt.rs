@@ -15,8 +15,8 @@
 //! Needs root, libvirtd/virtlogd/virsh, qemu-system-x86_64, qemu-nbd, sfdisk, mkfs.ext4,
 //! losetup, dpkg-deb, apt-get and busybox: each missing one fails the test under CI.
 
-mod export_support;
-mod vm_support;
+use crate::export_support;
+use crate::vm_support;
 
 use export_support::{SECTOR, am_root, carve, have_tool, path_str, run, sfdisk, text};
 use std::path::{Path, PathBuf};
@@ -648,7 +648,7 @@ fn libvirt_starts_three_domains_at_once_on_one_disk_each_writing_only_its_sector
     let on_device = case("loop", dir.path(), &device.0, kit, &vmlinuz);
 
     for (label, m) in [("image file", on_file), ("loop device", on_device)] {
-        // The README quotes these lines (cargo test --test vm_libvirt -- --nocapture).
+        // The README quotes these lines (cargo test --test tests vm_libvirt:: -- --nocapture).
         eprintln!(
             "libvirt on {label}: 3 domains started in {:.1} s, all powered off after {:.1} s; {} bytes compared, {} bytes off plan",
             m.start.as_secs_f64(),

@@ -16,7 +16,7 @@
 //! sectors hold exactly what it wrote, every byte outside the plan is unchanged; the header
 //! files hold what the guests wrote; the host reads the guests' files with debugfs.
 
-mod vm_support;
+use crate::vm_support;
 
 use std::path::Path;
 use std::process::Command;
