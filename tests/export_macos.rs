@@ -6,8 +6,7 @@
 //! export), and `carve audit --disk IMAGE`, which places each partition node on the image's
 //! table and must read back exactly the planned sectors.
 
-mod export_support;
-
+use crate::export_support;
 use export_support::{carve, have_tool, path_str, sfdisk, text};
 use std::path::{Path, PathBuf};
 
