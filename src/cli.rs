@@ -112,6 +112,10 @@ pub struct ExportArgs {
     /// Replace file extents whose size differs from the plan (their content is lost)
     #[arg(long)]
     pub force: bool,
+    /// Raw extent lines name the whole disk's node, never a partition's (macOS: /dev/rdisk2,
+    /// not /dev/rdisk2s1); the plan's disk.whole_disk_node says the same
+    #[arg(long)]
+    pub whole_disk_node: bool,
     /// media-registry.xml names descriptors relative to itself (<name>/<name>.vmdk) instead
     /// of by absolute path
     // --help shows the angle brackets as they are; rustdoc would take them for HTML tags.

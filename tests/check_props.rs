@@ -89,6 +89,7 @@ fn plan() -> impl Strategy<Value = Plan> {
                     table,
                     id,
                     serial,
+                    whole_disk_node: false,
                 });
                 plan.vdisks = vdisks;
                 plan

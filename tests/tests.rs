@@ -30,6 +30,7 @@ mod esxi_cli;
 mod esxi_props;
 mod export_golden;
 mod export_hypervisors;
+mod export_macos;
 mod export_qemu;
 mod export_safety;
 mod export_vbox;

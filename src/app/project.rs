@@ -16,6 +16,8 @@ impl App {
     pub fn disk_on_screen(&self) -> PlanDisk {
         let mut disk = PlanDisk::from_layout(&self.layout, self.device_path.clone());
         disk.source = source_for_plan(&self.layout.source, &self.project);
+        // A choice of the plan's, not a fact of the disk: kept across saves and rebinds.
+        disk.whole_disk_node = self.plan.disk.whole_disk_node;
         disk
     }
 

@@ -10,7 +10,15 @@ use std::process::ExitCode;
 
 pub fn run(args: &ExportArgs) -> Result<ExitCode> {
     let opened = super::open_plan(&args.plan)?;
-    let (plan, layout) = (&opened.plan, &opened.layout);
+    // --whole-disk-node stands for the plan field for this export (the plan file is kept).
+    let mut forced;
+    let mut plan = &opened.plan;
+    if args.whole_disk_node && !plan.disk.whole_disk_node {
+        forced = plan.clone();
+        forced.disk.whole_disk_node = true;
+        plan = &forced;
+    }
+    let layout = &opened.layout;
     // The descriptors will name --device-path instead of the plan's path: hold it to the
     // rule `bad-device-path` holds the plan to (when a raw extent uses it).
     if let Some(path) = &args.device_path

@@ -77,7 +77,10 @@ pub fn wanted_files(
         }
         let folder = opts.out_dir.join(&vdisk.name);
         let descriptor_name = format!("{}.vmdk", vdisk.name);
-        let (lines, sparse) = extents_for_target(vdisk, &device_path, opts.target)?;
+        let (mut lines, sparse) = extents_for_target(vdisk, &device_path, opts.target)?;
+        if !plan.disk.whole_disk_node {
+            name_partition_nodes(&mut lines, vdisk, &device_path, layout);
+        }
 
         let first_sparse = files.len();
         let mut taken = BTreeSet::from([descriptor_name.clone()]);
@@ -128,6 +131,25 @@ pub fn wanted_files(
         files.extend(scripts);
     }
     Ok(files)
+}
+
+/// Each raw extent line inside one partition names that partition's node where the host
+/// wants it (`nodes::partition_node`: macOS), its offset counted from the partition.
+fn name_partition_nodes(
+    lines: &mut [ExtentLine],
+    vdisk: &VDisk,
+    device_path: &str,
+    layout: Option<&DiskLayout>,
+) {
+    for (line, extent) in lines.iter_mut().zip(&vdisk.extents) {
+        let (Some(span), ExtentLine::Flat { path, offset, .. }) = (extent.raw_span(), line) else {
+            continue;
+        };
+        if let Some((node, from)) = super::nodes::partition_node(device_path, layout, span) {
+            *path = node;
+            *offset = from;
+        }
+    }
 }
 
 /// A file the export creates beside the descriptor: (name, sectors, what it is).

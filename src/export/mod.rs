@@ -11,6 +11,7 @@
 
 mod apply;
 mod files;
+pub mod nodes;
 pub mod prepare_windows;
 mod safety;
 mod seed;

@@ -45,6 +45,10 @@ pub struct PlanDisk {
     /// an image file, and in plans saved before carve recorded it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serial: Option<String>,
+    /// Raw extent lines name the whole disk's node even where a partition's own node would
+    /// do (macOS: `/dev/rdisk2` rather than `/dev/rdisk2s1`; see `crate::export::nodes`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub whole_disk_node: bool,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -346,6 +350,7 @@ impl PlanDisk {
             table: Some(layout.table.as_str().to_string()),
             id: Some(layout.id.clone()),
             serial: layout.serial.clone(),
+            whole_disk_node: false,
         }
     }
 
