@@ -9,7 +9,7 @@
 //! - `ioreg -a -r -c IOBlockStorageDevice`: serial numbers.
 
 use super::map::{self as macos_map, ApfsContainer, MacHost, MacMount};
-use crate::model::{DiskLayout, HostDetection, HostInfo};
+use crate::model::{DiskLayout, HostInfo};
 use std::ffi::CStr;
 use std::process::Command;
 
@@ -132,55 +132,11 @@ fn whole_disks() -> Result<Vec<String>, String> {
     macos_map::whole_disks(&list, &containers()?)
 }
 
-/// `carve disks` on macOS: each whole disk with its model, serial, size and host use; the
-/// synthesized APFS containers too when `all`.
-pub fn list(all: bool) -> Result<Vec<macos_map::MacDiskRow>, String> {
-    let host = gather()?;
-    let list = run("/usr/sbin/diskutil", &["list", "-plist"])?;
-    let hidden: &[ApfsContainer] = if all { &[] } else { &host.containers };
-    let names = macos_map::whole_disks(&list, hidden)?;
-    let serials = serials();
-    let mut rows = Vec::new();
-    for name in names {
-        let info = run("/usr/sbin/diskutil", &["info", "-plist", &name])
-            .and_then(|xml| macos_map::parse_disk_info(&xml))
-            .unwrap_or_default();
-        let serial = serials
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, s)| s.clone());
-        let path = format!("/dev/{name}");
-        let size = info.size_bytes.map_or(0, |b| b / 512);
-        // The partitions as carve reads them, with the host use `annotate` found on them, and
-        // the sector sizes the device gave (DKIOC*) when it could be opened.
-        let (partitions, mapped, sizes) = match crate::host::read_with_use(&path) {
-            Ok(l) => {
-                let mapped = match &l.host.detection {
-                    HostDetection::Unknown(why) | HostDetection::NotBuilt(why) => Err(why.clone()),
-                    _ => Ok(macos_map::Mapped {
-                        uses: l.host.uses.clone(),
-                        system_disk: l.host.system_disk,
-                    }),
-                };
-                let sizes = Some((l.logical_sector_size, l.physical_sector_size));
-                (l.partitions, mapped, sizes)
-            }
-            Err(e) => (
-                Vec::new(),
-                macos_map::uses_without_table(&host, &name, size, e.message()),
-                None,
-            ),
-        };
-        rows.push(macos_map::disk_row(
-            &name,
-            &info,
-            serial,
-            sizes,
-            &mapped,
-            &partitions,
-        ));
-    }
-    Ok(rows)
+/// `carve disks` on macOS: the Mac recorded now (as `carve disks --facts` prints it) and
+/// listed from that recording (`super::listing`, the same rows `carve disks --replay` gives);
+/// the synthesized APFS containers too when `all`.
+pub fn list(all: bool) -> Result<Vec<super::listing::ListedDisk>, String> {
+    super::listing::rows(&record(), all)
 }
 
 /// `carve disks --facts`: every command's answer as it printed it, and each whole disk's
@@ -196,8 +152,11 @@ pub fn record() -> crate::host::facts::MacRecorded {
         .iter()
         .map(|name| {
             let info = run("/usr/sbin/diskutil", &["info", "-plist", name]);
-            let layout =
-                crate::host::read_with_use(&format!("/dev/{name}")).map_err(|e| e.to_string());
+            let layout = crate::disk::read_table(
+                &format!("/dev/{name}"),
+                crate::disk::ReadOptions::default(),
+            )
+            .map_err(|e| e.to_string());
             crate::host::facts::MacRecordedDisk::new(name, info, &layout)
         })
         .collect();
