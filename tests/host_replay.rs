@@ -199,3 +199,64 @@ fn a_file_that_is_no_recording_is_one_line_and_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read it"));
 }
+
+/// A real FileVault Mac on CoreStorage (`tests/fixtures/macos/corestorage-filevault/`, see
+/// its SOURCE.md): `/` is the logical volume disk1, so disk0 is the system disk, and its
+/// ESP, the CoreStorage partition under `/` and the Recovery HD are the host's; disk1 (a
+/// virtual disk) is listed only with `--all`, and is itself in use; the external disk whose
+/// table was not recorded, but which has a mounted volume, is unknown, never free.
+#[test]
+fn a_filevault_corestorage_mac_runs_from_disk0() {
+    let dir = fixture("macos/corestorage-filevault");
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout_of(replay(&dir, &["--json"]))).expect("JSON");
+    let disks = json["disks"].as_array().expect("disks");
+    let names: Vec<&str> = disks.iter().map(|d| d["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["disk0", "disk2"], "{json}");
+    let d0 = &disks[0];
+    assert_eq!(d0["system_disk"], true, "{d0}");
+    assert_eq!(d0["size_sectors"], 1_000_555_581_440u64 / 512);
+    let uses: Vec<(&str, &str)> = d0["host_uses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| (u["node"].as_str().unwrap(), u["what"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        uses,
+        [
+            ("disk0s1", "EFI system partition (boots macOS)"),
+            (
+                "disk0s2",
+                "CoreStorage logical volume disk1 that macOS runs from"
+            ),
+            ("disk0s2", "mounted at / (hfs, macOS system volume)"),
+            ("disk0s3", "Apple_Boot (Recovery HD, boots macOS)"),
+        ],
+        "{d0}"
+    );
+    let d2 = &disks[1];
+    assert!(d2["table"].is_null(), "{d2}");
+    assert!(
+        d2["host_unknown"]
+            .as_str()
+            .is_some_and(|w| w.starts_with("macOS mounts volumes on it")),
+        "{d2}"
+    );
+    let all: serde_json::Value =
+        serde_json::from_str(&stdout_of(replay(&dir, &["--json", "--all"]))).expect("JSON");
+    let d1 = all["disks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "disk1")
+        .expect("disk1 with --all");
+    assert_eq!(d1["size_sectors"], 999_250_984_960u64 / 512);
+    assert!(d1["host_unknown"].is_string(), "{d1}");
+    // The table says the same in words.
+    let text = stdout_of(replay(&dir, &[]));
+    assert!(
+        text.contains("system disk; disk0s1: EFI system partition (boots macOS)"),
+        "{text}"
+    );
+}

@@ -78,13 +78,21 @@ struct UseJson {
 
 pub fn run(args: &DisksArgs) -> Result<ExitCode> {
     if let Some(file) = &args.replay {
-        let text = std::fs::read_to_string(file).map_err(|e| {
-            Error::new(format!(
-                "disks --replay {}: cannot read it: {e}",
-                file.display()
-            ))
-        })?;
-        let out = replay_output(&text, args.all, args.json).map_err(|e| {
+        let out = if file.is_dir() {
+            crate::host::replay::mac_folder(file).and_then(|rec| {
+                mac_rows(&rec, args.all)
+                    .and_then(|rows| render(rows, args.json).map_err(|e| e.message().to_string()))
+            })
+        } else {
+            let text = std::fs::read_to_string(file).map_err(|e| {
+                Error::new(format!(
+                    "disks --replay {}: cannot read it: {e}",
+                    file.display()
+                ))
+            })?;
+            replay_output(&text, args.all, args.json)
+        }
+        .map_err(|e| {
             Error::new(format!(
                 "disks --replay {}: {e} (give it what `carve disks --facts` printed)",
                 file.display()
@@ -225,12 +233,20 @@ pub fn replay_output(text: &str, all: bool, json: bool) -> std::result::Result<S
                 .collect();
             windows_rows(drives, &host)
         }
-        Recording::MacOs(rec) => crate::host::macos::listing::rows(&rec, all)?
-            .into_iter()
-            .map(mac_json)
-            .collect(),
+        Recording::MacOs(rec) => mac_rows(&rec, all)?,
     };
     render(rows, json).map_err(|e| e.message().to_string())
+}
+
+/// The rows of a macOS recording.
+fn mac_rows(
+    rec: &crate::host::facts::MacRecorded,
+    all: bool,
+) -> std::result::Result<Vec<DiskJson>, String> {
+    Ok(crate::host::macos::listing::rows(rec, all)?
+        .into_iter()
+        .map(mac_json)
+        .collect())
 }
 
 /// A macOS disk as a row: `bus` and `host_unknown` beside the Linux keys, no controller.

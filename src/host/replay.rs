@@ -34,6 +34,86 @@ pub fn parse_recording(text: &str) -> Result<Recording, String> {
     }
 }
 
+/// A folder of a Mac's raw command outputs, named as in `tests/fixtures/macos/`:
+/// `diskutil-list.plist` (`diskutil list -plist`, needed), `apfs-list.plist`
+/// (`diskutil apfs list -plist`), `ioreg-storage.plist` (`ioreg -a -r -c
+/// IOBlockStorageDevice`), `mounts.json` (`[{from, on, fstype}]`) or `mount.txt` (what
+/// `mount` prints), and for each whole disk `info-diskN.plist` (`diskutil info -plist diskN`)
+/// and `diskN.sfdisk` (its table as an `sfdisk` script in 512-byte units). A file that is
+/// not there is a command that did not answer: its facts are unknown, never empty.
+pub fn mac_folder(dir: &std::path::Path) -> Result<MacRecorded, String> {
+    use super::facts::MacRecordedDisk;
+    let read = |name: &str| -> Result<String, String> {
+        std::fs::read_to_string(dir.join(name))
+            .map_err(|e| format!("{name} is not in the folder ({e})"))
+    };
+    let diskutil_list = Ok(read("diskutil-list.plist")?);
+    let mounts = match read("mounts.json") {
+        Ok(text) => serde_json::from_str(&text).map_err(|e| format!("mounts.json: {e}")),
+        Err(_) => read("mount.txt")
+            .map(|text| parse_mount(&text))
+            .map_err(|_| "neither mounts.json nor mount.txt is in the folder".to_string()),
+    };
+    let names = diskutil_list
+        .as_ref()
+        .map_err(Clone::clone)
+        .and_then(|list| super::macos_map::whole_disks(list, &[]))?;
+    let disks = names
+        .iter()
+        .map(|name| {
+            let info = read(&format!("info-{name}.plist"));
+            let size = info
+                .as_ref()
+                .ok()
+                .and_then(|xml| super::macos_map::parse_disk_info(xml).ok())
+                .and_then(|i| i.size_bytes)
+                .or_else(|| {
+                    diskutil_list
+                        .as_ref()
+                        .ok()
+                        .and_then(|l| super::macos::listing::listed_size(l, name))
+                })
+                .unwrap_or(0);
+            let table = read(&format!("{name}.sfdisk"));
+            MacRecordedDisk {
+                name: name.clone(),
+                info,
+                size_sectors: size / 512,
+                sfdisk: table.as_ref().ok().cloned(),
+                error: table
+                    .err()
+                    .map(|why| format!("its table was not recorded: {why}")),
+                sector_sizes: None,
+            }
+        })
+        .collect();
+    Ok(MacRecorded {
+        comment: read("comment.txt").ok(),
+        recorded_by: Some(format!("the files of {}", dir.display())),
+        mounts,
+        apfs_list: read("apfs-list.plist"),
+        diskutil_list,
+        ioreg: read("ioreg-storage.plist"),
+        disks,
+    })
+}
+
+/// What `mount` prints (`/dev/disk1 on / (hfs, local, journaled)`), as mounts.
+pub fn parse_mount(text: &str) -> Vec<super::macos_map::MacMount> {
+    text.lines()
+        .filter_map(|line| {
+            let (from, rest) = line.split_once(" on ")?;
+            let (on, opts) = rest.rsplit_once(" (")?;
+            let fstype = opts.split([',', ')']).next()?.trim();
+            Some(super::macos_map::MacMount {
+                from: from.to_string(),
+                on: on.to_string(),
+                fstype: fstype.to_string(),
+            })
+        })
+        .collect()
+}
+
 /// The partitions an `sfdisk` script (as [`super::facts::sfdisk_script`] writes it, or as
 /// `sfdisk -d` prints it) describes, as carve's reader gave them on the recording machine:
 /// positions in 512-byte units, `size_sectors` the disk's size in them. A line's `pN :` (or
@@ -272,6 +352,25 @@ mod tests {
         }
         let none = layout_from_script("", "d", 10, (512, 512)).unwrap();
         assert_eq!((none.table, none.partitions.len()), (TableKind::None, 0));
+    }
+
+    #[test]
+    fn mount_lines_name_device_place_and_type() {
+        let m = parse_mount(
+            "/dev/disk1 on / (hfs, local, journaled)\nmap auto_home on /home (autofs, automounted, nobrowse)\n/dev/disk2s1 on /Volumes/My Disk (ntfs, local, read-only)\nnonsense\n",
+        );
+        let got: Vec<(&str, &str, &str)> = m
+            .iter()
+            .map(|m| (m.from.as_str(), m.on.as_str(), m.fstype.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("/dev/disk1", "/", "hfs"),
+                ("map auto_home", "/home", "autofs"),
+                ("/dev/disk2s1", "/Volumes/My Disk", "ntfs")
+            ]
+        );
     }
 
     #[test]

@@ -37,10 +37,28 @@ pub fn annotate(layout: &mut DiskLayout, path: impl AsRef<std::path::Path>) {
 
 /// The mounted file systems and the APFS containers, now.
 pub fn gather() -> Result<MacHost, String> {
+    let containers = containers()?;
     Ok(MacHost {
         mounts: mounts()?,
-        containers: containers()?,
+        logical: logical_disks(&containers),
+        containers,
     })
+}
+
+/// The whole disks that live on others' partitions (a CoreStorage logical volume), from
+/// each whole disk's `diskutil info` (APFS containers are known from their own list).
+fn logical_disks(containers: &[ApfsContainer]) -> Vec<macos_map::LogicalDisk> {
+    run("/usr/sbin/diskutil", &["list", "-plist"])
+        .and_then(|list| macos_map::whole_disks(&list, containers))
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|name| {
+            let info = run("/usr/sbin/diskutil", &["info", "-plist", name])
+                .and_then(|xml| macos_map::parse_disk_info(&xml))
+                .ok()?;
+            macos_map::logical_of(name, &info)
+        })
+        .collect()
 }
 
 /// `getmntinfo(3)` with `MNT_NOWAIT` (no file system is asked to refresh its statistics).
@@ -96,9 +114,16 @@ fn run(program: &str, args: &[&str]) -> Result<String, String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// `diskutil apfs list`, or, where it fails (OS X 10.11 and older have no APFS), what
+/// `diskutil list` says of the containers.
 fn containers() -> Result<Vec<ApfsContainer>, String> {
-    let xml = run("/usr/sbin/diskutil", &["apfs", "list", "-plist"])?;
-    macos_map::parse_apfs_list(&xml)
+    run("/usr/sbin/diskutil", &["apfs", "list", "-plist"])
+        .and_then(|xml| macos_map::parse_apfs_list(&xml))
+        .or_else(|apfs| {
+            run("/usr/sbin/diskutil", &["list", "-plist"])
+                .and_then(|list| super::listing::containers_from_list(&list))
+                .map_err(|list| format!("{apfs}; and {list}"))
+        })
 }
 
 /// The serial number of the whole disk at `path` (`/dev/disk0`, `/dev/rdisk0`).
