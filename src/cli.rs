@@ -148,8 +148,12 @@ pub struct DisksArgs {
     /// Windows and macOS: print the raw facts carve read (volume calls and drive IOCTLs, or
     /// getmntinfo, diskutil and ioreg; each table as an sfdisk script) as JSON, in the shape
     /// of the test fixtures, to send in as one
-    #[arg(long)]
+    #[arg(long, conflicts_with = "replay")]
     pub facts: bool,
+    /// Print what `carve disks` printed on the Windows or macOS machine FILE was recorded on
+    /// (what `carve disks --facts` printed there), on any OS
+    #[arg(long, value_name = "FILE")]
+    pub replay: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

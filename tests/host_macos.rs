@@ -22,7 +22,11 @@ fn fixture(name: &str) -> String {
 fn host() -> MacHost {
     let mounts: Vec<MacMount> = serde_json::from_str(&fixture("mounts.json")).expect("mounts JSON");
     let containers = macos_map::parse_apfs_list(&fixture("apfs-list.plist")).expect("apfs list");
-    MacHost { mounts, containers }
+    MacHost {
+        mounts,
+        containers,
+        logical: Vec::new(),
+    }
 }
 
 const APPLE_SSD: u64 = 500_277_790_720 / 512;

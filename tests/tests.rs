@@ -44,6 +44,7 @@ mod host_live;
 mod host_loop;
 mod host_macos;
 mod host_pci;
+mod host_replay;
 mod host_windows;
 mod identity_loop;
 mod inputs_special;

@@ -18,7 +18,7 @@
 
 use crate::cli::DisksArgs;
 use crate::error::{Error, Result};
-#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[cfg(target_os = "linux")]
 use crate::host::disks::HostDisk;
 #[cfg(windows)]
 use crate::host::facts::{RecordedDisks, RecordedDrive};
@@ -77,6 +77,30 @@ struct UseJson {
 }
 
 pub fn run(args: &DisksArgs) -> Result<ExitCode> {
+    if let Some(file) = &args.replay {
+        let out = if file.is_dir() {
+            crate::host::replay::mac_folder(file).and_then(|rec| {
+                mac_rows(&rec, args.all)
+                    .and_then(|rows| render(rows, args.json).map_err(|e| e.message().to_string()))
+            })
+        } else {
+            let text = std::fs::read_to_string(file).map_err(|e| {
+                Error::new(format!(
+                    "disks --replay {}: cannot read it: {e}",
+                    file.display()
+                ))
+            })?;
+            replay_output(&text, args.all, args.json)
+        }
+        .map_err(|e| {
+            Error::new(format!(
+                "disks --replay {}: {e} (give it what `carve disks --facts` printed)",
+                file.display()
+            ))
+        })?;
+        super::print_stdout(&out, "the disk list")?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if args.facts {
         super::print_stdout(&facts()?, "the recorded facts")?;
         return Ok(ExitCode::SUCCESS);
@@ -184,13 +208,83 @@ fn rows(all: bool) -> Result<Vec<DiskJson>> {
     Ok(crate::host::macos::list(all)
         .map_err(|e| Error::new(format!("disks: {e}")))?
         .into_iter()
-        .map(|row| {
-            let mut json = describe(row.disk);
-            json.bus = row.bus;
-            json.host_unknown = row.host_unknown;
-            json
-        })
+        .map(mac_json)
         .collect())
+}
+
+/// `carve disks` (the table, or `--json`) as it printed on the machine `text` is a
+/// recording of (`carve disks --facts` on Windows or macOS), on any OS. `Err`: what is wrong
+/// with the recording, in one line.
+pub fn replay_output(text: &str, all: bool, json: bool) -> std::result::Result<String, String> {
+    use crate::host::replay::{Recording, parse_recording};
+    let rows = match parse_recording(text)? {
+        Recording::Windows(rec) => {
+            let host = match rec.host_error {
+                Some(why) => Err(why),
+                None => Ok(rec.host),
+            };
+            let drives = rec
+                .drives
+                .into_iter()
+                .map(|d| {
+                    let layout = d.layout();
+                    (d.drive, layout)
+                })
+                .collect();
+            windows_rows(drives, &host)
+        }
+        Recording::MacOs(rec) => mac_rows(&rec, all)?,
+    };
+    render(rows, json).map_err(|e| e.message().to_string())
+}
+
+/// The rows of a macOS recording.
+fn mac_rows(
+    rec: &crate::host::facts::MacRecorded,
+    all: bool,
+) -> std::result::Result<Vec<DiskJson>, String> {
+    Ok(crate::host::macos::listing::rows(rec, all)?
+        .into_iter()
+        .map(mac_json)
+        .collect())
+}
+
+/// A macOS disk as a row: `bus` and `host_unknown` beside the Linux keys, no controller.
+fn mac_json(listed: crate::host::macos::listing::ListedDisk) -> DiskJson {
+    let d = listed.row.disk;
+    let (table, table_error) = match listed.table {
+        Ok(t) => (Some(t), None),
+        Err(why) => (None, Some(why)),
+    };
+    DiskJson {
+        controller: None,
+        size: human_size(d.size_sectors),
+        host_uses: d
+            .uses
+            .into_iter()
+            .map(|u| UseJson {
+                start: u.start,
+                sectors: u.sectors,
+                node: u.node,
+                what: u.what,
+            })
+            .collect(),
+        name: d.name,
+        path: d.path,
+        model: d.model,
+        serial: d.serial,
+        size_sectors: d.size_sectors,
+        logical_sector_size: d.logical_sector_size,
+        physical_sector_size: d.physical_sector_size,
+        removable: d.removable,
+        table,
+        table_error,
+        system_disk: d.system_disk,
+        bus: listed.row.bus,
+        offline: None,
+        read_only: None,
+        host_unknown: listed.row.host_unknown,
+    }
 }
 
 #[cfg(not(any(target_os = "linux", windows, target_os = "macos")))]
@@ -285,8 +379,8 @@ fn windows_rows(
         .collect()
 }
 
-/// A Linux or macOS disk as a row, its table read by carve.
-#[cfg(any(target_os = "linux", target_os = "macos"))]
+/// A Linux disk as a row, its table read by carve.
+#[cfg(target_os = "linux")]
 fn describe(d: HostDisk) -> DiskJson {
     let (table, table_error) = match crate::probe::read_layout(&d.path) {
         Ok(layout) => (Some(layout.table.as_str().to_string()), None),

@@ -6,8 +6,9 @@
 //! `tests/fixtures/macos/` in one JSON object.
 //!
 //! A drive's partition table is recorded as an `sfdisk` script of the partitions carve read
-//! (start, size and type, in the disk's logical sectors): the tests rebuild a sparse image
-//! from it and read that with carve's own reader, as they do for the hand-written fixtures.
+//! (number, start, size and type, in 512-byte units): `carve disks --replay` reads it back
+//! (`host::replay`), and the tests also rebuild a sparse image from it and read that with
+//! carve's own reader.
 
 use super::macos_map::MacMount;
 use super::windows_map::{WinDrive, WinHost};
@@ -47,6 +48,25 @@ pub struct RecordedDrive {
 }
 
 impl RecordedDrive {
+    /// The table as carve read it on the Windows machine, or why it could not (see
+    /// [`crate::host::replay::layout_from_script`]).
+    pub fn layout(&self) -> Result<DiskLayout, String> {
+        if let Some(why) = &self.drive.error {
+            return Err(why.clone());
+        }
+        let sizes = (
+            self.drive.logical_sector_size.unwrap_or(512),
+            self.drive.physical_sector_size.unwrap_or(512),
+        );
+        crate::host::replay::layout_from_script(
+            self.sfdisk.as_deref().unwrap_or(""),
+            &self.drive.path,
+            self.size_sectors,
+            sizes,
+        )
+        .map_err(|e| format!("the recorded table of {}: {e}", self.drive.path))
+    }
+
     /// A drive and what reading its table gave: a read that failed is kept as the drive's
     /// `error` (the replay then shows the table as unreadable, as carve did).
     pub fn new(mut drive: WinDrive, layout: &Result<DiskLayout, String>) -> Self {
@@ -69,10 +89,10 @@ impl RecordedDrive {
 }
 
 /// The partitions of `layout` as an `sfdisk` script (`label: gpt` and its `first-lba`, or
-/// `label: dos`, then one
-/// `start=, size=, type=` line per partition in table order, an MBR's extended container
-/// before its logical partitions); `None` for a disk with no table. Names and attributes are
-/// left out: the host-use mapping reads places and types only.
+/// `label: dos`, then one `pN : start=, size=, type=` line per partition in table order, an
+/// MBR's extended container before its logical partitions; positions in 512-byte units);
+/// `None` for a disk with no table. Names are left out: the host-use mapping reads places
+/// and types only.
 pub fn sfdisk_script(layout: &DiskLayout) -> Option<String> {
     let label = match layout.table {
         TableKind::Gpt => "gpt",
@@ -102,7 +122,13 @@ pub fn sfdisk_script(layout: &DiskLayout) -> Option<String> {
             _ => p.type_id.clone(),
         };
         let kind = if kind.is_empty() { "0".into() } else { kind };
-        let _ = writeln!(out, "start={}, size={}, type={kind}", p.start, p.sectors);
+        // `pN : ` keeps the number (a GPT's entries may have gaps; sfdisk reads the number
+        // at the end of the name).
+        let _ = writeln!(
+            out,
+            "p{} : start={}, size={}, type={kind}",
+            p.number, p.start, p.sectors
+        );
     }
     Some(out)
 }
@@ -145,6 +171,10 @@ pub struct MacRecordedDisk {
     /// Why carve could not read it (without `sudo`: permission denied).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The device's own (logical, physical) sector sizes (`DKIOCGETBLOCKSIZE`,
+    /// `DKIOCGETPHYSICALBLOCKSIZE`), when carve could open it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sector_sizes: Option<(u32, u32)>,
 }
 
 impl MacRecordedDisk {
@@ -154,9 +184,14 @@ impl MacRecordedDisk {
         info: Result<String, String>,
         layout: &Result<DiskLayout, String>,
     ) -> Self {
-        let (size_sectors, sfdisk, error) = match layout {
-            Ok(l) => (l.size_sectors, sfdisk_script(l), None),
-            Err(why) => (0, None, Some(why.clone())),
+        let (size_sectors, sfdisk, error, sector_sizes) = match layout {
+            Ok(l) => (
+                l.size_sectors,
+                sfdisk_script(l),
+                None,
+                Some((l.logical_sector_size, l.physical_sector_size)),
+            ),
+            Err(why) => (0, None, Some(why.clone()), None),
         };
         MacRecordedDisk {
             name: name.to_string(),
@@ -164,6 +199,22 @@ impl MacRecordedDisk {
             size_sectors,
             sfdisk,
             error,
+            sector_sizes,
         }
+    }
+
+    /// The table as carve read it on the Mac, or why it could not (see
+    /// [`crate::host::replay::layout_from_script`]).
+    pub fn layout(&self) -> Result<DiskLayout, String> {
+        if let Some(why) = &self.error {
+            return Err(why.clone());
+        }
+        crate::host::replay::layout_from_script(
+            self.sfdisk.as_deref().unwrap_or(""),
+            &format!("/dev/{}", self.name),
+            self.size_sectors,
+            self.sector_sizes.unwrap_or((512, 512)),
+        )
+        .map_err(|e| format!("the recorded table of {}: {e}", self.name))
     }
 }

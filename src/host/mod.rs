@@ -10,6 +10,7 @@ pub mod linux;
 pub mod macos;
 #[cfg(not(any(target_os = "linux", windows, target_os = "macos")))]
 mod other;
+pub mod replay;
 pub mod rows;
 pub mod windows;
 
@@ -51,15 +52,6 @@ pub fn serial_of(path: &str) -> Option<String> {
 /// built for this OS.
 pub fn disk_paths() -> Option<Vec<String>> {
     os::disk_paths()
-}
-
-/// The table of the disk at `path` with what the host uses on it (the macOS scan of
-/// `carve disks`; the serial comes from that scan's own `ioreg` answer).
-#[cfg(target_os = "macos")]
-pub fn read_with_use(path: &str) -> crate::error::Result<DiskLayout> {
-    let mut layout = crate::disk::read_table(path, crate::disk::ReadOptions::default())?;
-    annotate(&mut layout, Path::new(path));
-    Ok(layout)
 }
 
 /// Nothing is known about the host's use of this disk, and why (detection is built for this

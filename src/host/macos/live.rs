@@ -9,7 +9,7 @@
 //! - `ioreg -a -r -c IOBlockStorageDevice`: serial numbers.
 
 use super::map::{self as macos_map, ApfsContainer, MacHost, MacMount};
-use crate::model::{DiskLayout, HostDetection, HostInfo};
+use crate::model::{DiskLayout, HostInfo};
 use std::ffi::CStr;
 use std::process::Command;
 
@@ -37,10 +37,28 @@ pub fn annotate(layout: &mut DiskLayout, path: impl AsRef<std::path::Path>) {
 
 /// The mounted file systems and the APFS containers, now.
 pub fn gather() -> Result<MacHost, String> {
+    let containers = containers()?;
     Ok(MacHost {
         mounts: mounts()?,
-        containers: containers()?,
+        logical: logical_disks(&containers),
+        containers,
     })
+}
+
+/// The whole disks that live on others' partitions (a CoreStorage logical volume), from
+/// each whole disk's `diskutil info` (APFS containers are known from their own list).
+fn logical_disks(containers: &[ApfsContainer]) -> Vec<macos_map::LogicalDisk> {
+    run("/usr/sbin/diskutil", &["list", "-plist"])
+        .and_then(|list| macos_map::whole_disks(&list, containers))
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|name| {
+            let info = run("/usr/sbin/diskutil", &["info", "-plist", name])
+                .and_then(|xml| macos_map::parse_disk_info(&xml))
+                .ok()?;
+            macos_map::logical_of(name, &info)
+        })
+        .collect()
 }
 
 /// `getmntinfo(3)` with `MNT_NOWAIT` (no file system is asked to refresh its statistics).
@@ -96,9 +114,16 @@ fn run(program: &str, args: &[&str]) -> Result<String, String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// `diskutil apfs list`, or, where it fails (OS X 10.11 and older have no APFS), what
+/// `diskutil list` says of the containers.
 fn containers() -> Result<Vec<ApfsContainer>, String> {
-    let xml = run("/usr/sbin/diskutil", &["apfs", "list", "-plist"])?;
-    macos_map::parse_apfs_list(&xml)
+    run("/usr/sbin/diskutil", &["apfs", "list", "-plist"])
+        .and_then(|xml| macos_map::parse_apfs_list(&xml))
+        .or_else(|apfs| {
+            run("/usr/sbin/diskutil", &["list", "-plist"])
+                .and_then(|list| super::listing::containers_from_list(&list))
+                .map_err(|list| format!("{apfs}; and {list}"))
+        })
 }
 
 /// The serial number of the whole disk at `path` (`/dev/disk0`, `/dev/rdisk0`).
@@ -132,55 +157,11 @@ fn whole_disks() -> Result<Vec<String>, String> {
     macos_map::whole_disks(&list, &containers()?)
 }
 
-/// `carve disks` on macOS: each whole disk with its model, serial, size and host use; the
-/// synthesized APFS containers too when `all`.
-pub fn list(all: bool) -> Result<Vec<macos_map::MacDiskRow>, String> {
-    let host = gather()?;
-    let list = run("/usr/sbin/diskutil", &["list", "-plist"])?;
-    let hidden: &[ApfsContainer] = if all { &[] } else { &host.containers };
-    let names = macos_map::whole_disks(&list, hidden)?;
-    let serials = serials();
-    let mut rows = Vec::new();
-    for name in names {
-        let info = run("/usr/sbin/diskutil", &["info", "-plist", &name])
-            .and_then(|xml| macos_map::parse_disk_info(&xml))
-            .unwrap_or_default();
-        let serial = serials
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, s)| s.clone());
-        let path = format!("/dev/{name}");
-        let size = info.size_bytes.map_or(0, |b| b / 512);
-        // The partitions as carve reads them, with the host use `annotate` found on them, and
-        // the sector sizes the device gave (DKIOC*) when it could be opened.
-        let (partitions, mapped, sizes) = match crate::host::read_with_use(&path) {
-            Ok(l) => {
-                let mapped = match &l.host.detection {
-                    HostDetection::Unknown(why) | HostDetection::NotBuilt(why) => Err(why.clone()),
-                    _ => Ok(macos_map::Mapped {
-                        uses: l.host.uses.clone(),
-                        system_disk: l.host.system_disk,
-                    }),
-                };
-                let sizes = Some((l.logical_sector_size, l.physical_sector_size));
-                (l.partitions, mapped, sizes)
-            }
-            Err(e) => (
-                Vec::new(),
-                macos_map::uses_without_table(&host, &name, size, e.message()),
-                None,
-            ),
-        };
-        rows.push(macos_map::disk_row(
-            &name,
-            &info,
-            serial,
-            sizes,
-            &mapped,
-            &partitions,
-        ));
-    }
-    Ok(rows)
+/// `carve disks` on macOS: the Mac recorded now (as `carve disks --facts` prints it) and
+/// listed from that recording (`super::listing`, the same rows `carve disks --replay` gives);
+/// the synthesized APFS containers too when `all`.
+pub fn list(all: bool) -> Result<Vec<super::listing::ListedDisk>, String> {
+    super::listing::rows(&record(), all)
 }
 
 /// `carve disks --facts`: every command's answer as it printed it, and each whole disk's
@@ -196,8 +177,11 @@ pub fn record() -> crate::host::facts::MacRecorded {
         .iter()
         .map(|name| {
             let info = run("/usr/sbin/diskutil", &["info", "-plist", name]);
-            let layout =
-                crate::host::read_with_use(&format!("/dev/{name}")).map_err(|e| e.to_string());
+            let layout = crate::disk::read_table(
+                &format!("/dev/{name}"),
+                crate::disk::ReadOptions::default(),
+            )
+            .map_err(|e| e.to_string());
             crate::host::facts::MacRecordedDisk::new(name, info, &layout)
         })
         .collect();

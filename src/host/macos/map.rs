@@ -58,6 +58,20 @@ pub struct ApfsVolume {
 pub struct MacHost {
     pub mounts: Vec<MacMount>,
     pub containers: Vec<ApfsContainer>,
+    /// Whole disks macOS builds on partitions of others (a CoreStorage logical volume, an
+    /// AppleRAID set): a mount on one of them is a use of each of its stores.
+    #[serde(default)]
+    pub logical: Vec<LogicalDisk>,
+}
+
+/// A whole disk that lives on partitions of other disks (`diskutil info`'s
+/// `CoreStoragePVs`, an AppleRAID set's members): `disk1` on `disk0s2`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogicalDisk {
+    pub reference: String,
+    /// `CoreStorage logical volume`, `AppleRAID set`.
+    pub kind: String,
+    pub stores: Vec<String>,
 }
 
 /// What the host uses on one disk.
@@ -179,10 +193,31 @@ pub fn map(
                 }
             }
             None => {
-                if m.on == "/" {
-                    system_devices.push(volume.clone());
+                let logical = whole_of(&volume)
+                    .and_then(|whole| host.logical.iter().find(|l| l.reference == whole));
+                match logical {
+                    Some(l) => {
+                        let what = describe(m, &[]);
+                        // The logical disk itself (listed with `--all`), and its stores.
+                        used.push((volume.clone(), what.clone()));
+                        for store in &l.stores {
+                            used.push((store.clone(), what.clone()));
+                            if m.on == "/" {
+                                system_devices.push(store.clone());
+                                used.push((
+                                    store.clone(),
+                                    format!("{} {} that macOS runs from", l.kind, l.reference),
+                                ));
+                            }
+                        }
+                    }
+                    None => {
+                        if m.on == "/" {
+                            system_devices.push(volume.clone());
+                        }
+                        used.push((volume, describe(m, &[])));
+                    }
                 }
-                used.push((volume, describe(m, &[])));
             }
         }
     }
@@ -313,10 +348,37 @@ pub struct DiskInfo {
     pub block_size: Option<u32>,
     /// `RemovableMedia` or `Ejectable`, or not `Internal`.
     pub removable: bool,
+    /// `VirtualOrPhysical` is `Virtual` (an APFS container, a CoreStorage logical volume, a
+    /// disk image), or it lives on others' partitions: no disk of its own.
+    pub virtual_disk: bool,
+    /// The partitions it lives on: `CoreStoragePVs[].CoreStoragePVDisk`, `APFSPhysicalStores`.
+    pub stores: Vec<String>,
+    /// `CoreStorage logical volume` when `CoreStoragePVs` says so.
+    pub store_kind: Option<String>,
 }
 
 pub fn parse_disk_info(xml: &str) -> Result<DiskInfo, String> {
     let top = super::plist::parse(xml).map_err(|e| format!("diskutil info: {e}"))?;
+    // `diskutil info -plist` of a disk it does not know prints this instead (exit 1).
+    if top.get("Error").and_then(Value::as_bool) == Some(true) || top.get("ErrorMessage").is_some()
+    {
+        return Err(format!(
+            "diskutil info: {}",
+            top.str_of("ErrorMessage")
+                .unwrap_or("an error, and no message")
+        ));
+    }
+    let list_of = |key: &str, inner: &str| -> Vec<String> {
+        top.get(key)
+            .map(Value::as_array)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|d| d.str_of(inner).or_else(|| d.str_of("DeviceIdentifier")))
+            .map(String::from)
+            .collect()
+    };
+    let cs = list_of("CoreStoragePVs", "CoreStoragePVDisk");
+    let apfs = list_of("APFSPhysicalStores", "APFSPhysicalStore");
     let flag = |k: &str| top.get(k).and_then(Value::as_bool);
     let text = |k: &str| {
         top.str_of(k)
@@ -327,10 +389,11 @@ pub fn parse_disk_info(xml: &str) -> Result<DiskInfo, String> {
     Ok(DiskInfo {
         model: text("MediaName"),
         bus: text("BusProtocol"),
-        size_bytes: top
-            .get("TotalSize")
-            .or_else(|| top.get("Size"))
-            .and_then(Value::as_u64),
+        // The device's size: `Size` (`IOKitSize` on older macOS); `TotalSize` is the file
+        // system's when one fills the whole disk, short of the device.
+        size_bytes: ["Size", "IOKitSize", "TotalSize"]
+            .iter()
+            .find_map(|k| top.get(k).and_then(Value::as_u64)),
         block_size: top
             .get("DeviceBlockSize")
             .and_then(Value::as_u64)
@@ -338,6 +401,23 @@ pub fn parse_disk_info(xml: &str) -> Result<DiskInfo, String> {
         removable: flag("RemovableMedia").unwrap_or(false)
             || flag("Ejectable").unwrap_or(false)
             || flag("Internal") == Some(false),
+        virtual_disk: top.str_of("VirtualOrPhysical") == Some("Virtual")
+            || !cs.is_empty()
+            || !apfs.is_empty(),
+        store_kind: (!cs.is_empty()).then(|| "CoreStorage logical volume".to_string()),
+        stores: if cs.is_empty() { apfs } else { cs },
+    })
+}
+
+/// The logical disk `name` is, when its `diskutil info` names the partitions it lives on.
+pub fn logical_of(name: &str, info: &DiskInfo) -> Option<LogicalDisk> {
+    (!info.stores.is_empty()).then(|| LogicalDisk {
+        reference: name.to_string(),
+        kind: info
+            .store_kind
+            .clone()
+            .unwrap_or_else(|| "APFS container".into()),
+        stores: info.stores.clone(),
     })
 }
 

@@ -2,6 +2,7 @@
 //! and `carve disks` rows (`map`, over the plist reader `plist`), tested on recorded
 //! fixtures on every OS, and the live calls, built on macOS only (`live`).
 
+pub mod listing;
 pub mod map;
 pub mod plist;
 

@@ -34,9 +34,12 @@ impl Value {
         }
     }
 
+    /// A whole number: an `<integer>`, or a `<real>` with no fraction (diskutil writes
+    /// sizes as `<real>` on some macOS versions).
     pub fn as_u64(&self) -> Option<u64> {
         match self {
             Value::Integer(n) => u64::try_from(*n).ok(),
+            Value::Real(r) if r.fract() == 0.0 && *r >= 0.0 && *r < 1.8e19 => Some(*r as u64),
             _ => None,
         }
     }

@@ -1,7 +1,8 @@
-//! Windows: the pure map from what the Win32 calls answer (drives, volumes, their extents)
-//! to host use and `carve disks` rows, tested on recorded fixtures on every OS (`map`), and
-//! the live calls that gather those answers, built on Windows only (`live`).
+//! Windows: what the Win32 calls answer (drives, volumes, their extents: `answers`), the pure
+//! map from those answers to host use and `carve disks` rows, tested on recorded fixtures on
+//! every OS (`map`), and the live calls that gather them, built on Windows only (`live`).
 
+pub mod answers;
 pub mod map;
 
 #[cfg(windows)]
