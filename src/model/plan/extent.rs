@@ -1,0 +1,123 @@
+//! An extent of a vdisk, and the JSON shape it is read from and written as.
+
+use super::strict;
+use crate::model::span::Span;
+use serde::{Deserialize, Serialize};
+
+impl strict::Described for Extent {
+    const WHAT: &'static str = "an extent as a JSON object such as {\"kind\": \"raw\", \"start\": 2048, \"sectors\": 2048}";
+}
+
+/// One run of a virtual disk's sectors and where they really live.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "ExtentRecord", into = "ExtentRecord")]
+pub enum Extent {
+    /// A private file in the vdisk's folder (e.g. the guest's own MBR and boot sectors).
+    /// `path: None` takes the default name (see
+    /// [`VDisk::file_path`](crate::model::VDisk::file_path)).
+    File { sectors: u64, path: Option<String> },
+    /// Sectors of the physical disk from `start`.
+    Raw { start: u64, sectors: u64 },
+    /// Reads as zeros; writes are discarded.
+    Zero { sectors: u64 },
+}
+
+impl Extent {
+    pub fn sectors(&self) -> u64 {
+        match *self {
+            Extent::File { sectors, .. }
+            | Extent::Raw { sectors, .. }
+            | Extent::Zero { sectors } => sectors,
+        }
+    }
+
+    /// The physical sectors of a raw extent.
+    pub fn raw_span(&self) -> Option<Span> {
+        match *self {
+            Extent::Raw { start, sectors } => Some(Span::new(start, sectors)),
+            _ => None,
+        }
+    }
+
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Extent::File { .. } => "file",
+            Extent::Raw { .. } => "raw",
+            Extent::Zero { .. } => "zero",
+        }
+    }
+}
+
+/// The JSON shape of an extent, checked field by field so a mistake reads as one clear line.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExtentRecord {
+    kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    start: Option<u64>,
+    sectors: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    path: Option<String>,
+}
+
+impl TryFrom<ExtentRecord> for Extent {
+    type Error = String;
+
+    fn try_from(r: ExtentRecord) -> std::result::Result<Self, String> {
+        match r.kind.as_str() {
+            "raw" => {
+                if r.path.is_some() {
+                    return Err("a raw extent has no `path`".into());
+                }
+                let start = r.start.ok_or("a raw extent needs `start`")?;
+                Ok(Extent::Raw {
+                    start,
+                    sectors: r.sectors,
+                })
+            }
+            "file" => {
+                if r.start.is_some() {
+                    return Err("a file extent has no `start`".into());
+                }
+                Ok(Extent::File {
+                    sectors: r.sectors,
+                    path: r.path,
+                })
+            }
+            "zero" => {
+                if r.start.is_some() || r.path.is_some() {
+                    return Err("a zero extent has only `kind` and `sectors`".into());
+                }
+                Ok(Extent::Zero { sectors: r.sectors })
+            }
+            other => Err(format!(
+                "unknown extent kind `{other}`, expected `file`, `raw` or `zero`"
+            )),
+        }
+    }
+}
+
+impl From<Extent> for ExtentRecord {
+    fn from(e: Extent) -> Self {
+        match e {
+            Extent::File { sectors, path } => ExtentRecord {
+                kind: "file".into(),
+                start: None,
+                sectors,
+                path,
+            },
+            Extent::Raw { start, sectors } => ExtentRecord {
+                kind: "raw".into(),
+                start: Some(start),
+                sectors,
+                path: None,
+            },
+            Extent::Zero { sectors } => ExtentRecord {
+                kind: "zero".into(),
+                start: None,
+                sectors,
+                path: None,
+            },
+        }
+    }
+}
