@@ -46,8 +46,8 @@ echo "wine-tests: unit tests: $unit"
 # inode identity) written by other issues, which fail under Windows rules for reasons that
 # are theirs, not the reader's. They are listed here so the skip is visible in CI's log.
 skips=(
-  model::plan::tests::relative_paths_are_from_the_plans_folder
-  model::plan::tests::saved_source_is_from_the_project_folder
+  model::plan::disk::tests::relative_paths_are_from_the_plans_folder
+  model::plan::disk::tests::saved_source_is_from_the_project_folder
   export::safety::tests::move_conflicts_and_leftovers_are_findings
 )
 args=()
