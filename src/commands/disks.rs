@@ -18,10 +18,9 @@
 
 use crate::cli::DisksArgs;
 use crate::error::{Error, Result};
-#[cfg(target_os = "linux")]
-use crate::host::disks::HostDisk;
 #[cfg(windows)]
 use crate::host::facts::{RecordedDisks, RecordedDrive};
+use crate::host::rows::HostDisk;
 use crate::host::windows_map::{self, WinDrive, WinHost};
 use crate::model::{DiskLayout, human_size};
 use serde::Serialize;
@@ -251,13 +250,25 @@ fn mac_rows(
 
 /// A macOS disk as a row: `bus` and `host_unknown` beside the Linux keys, no controller.
 fn mac_json(listed: crate::host::macos::listing::ListedDisk) -> DiskJson {
-    let d = listed.row.disk;
-    let (table, table_error) = match listed.table {
+    let mut row = listed_json(listed.row.disk, listed.table, None);
+    row.bus = listed.row.bus;
+    row.host_unknown = listed.row.host_unknown;
+    row
+}
+
+/// A disk an OS scan listed (Linux's sysfs, macOS's diskutil) as a row, with its table as
+/// read or why it could not be.
+fn listed_json(
+    d: HostDisk,
+    table: std::result::Result<String, String>,
+    controller: Option<crate::host::pci::PciDevice>,
+) -> DiskJson {
+    let (table, table_error) = match table {
         Ok(t) => (Some(t), None),
         Err(why) => (None, Some(why)),
     };
     DiskJson {
-        controller: None,
+        controller,
         size: human_size(d.size_sectors),
         host_uses: d
             .uses
@@ -280,10 +291,10 @@ fn mac_json(listed: crate::host::macos::listing::ListedDisk) -> DiskJson {
         table,
         table_error,
         system_disk: d.system_disk,
-        bus: listed.row.bus,
+        bus: None,
         offline: None,
         read_only: None,
-        host_unknown: listed.row.host_unknown,
+        host_unknown: None,
     }
 }
 
@@ -382,39 +393,11 @@ fn windows_rows(
 /// A Linux disk as a row, its table read by carve.
 #[cfg(target_os = "linux")]
 fn describe(d: HostDisk) -> DiskJson {
-    let (table, table_error) = match crate::probe::read_layout(&d.path) {
-        Ok(layout) => (Some(layout.table.as_str().to_string()), None),
-        Err(e) => (None, Some(e.to_string())),
-    };
-    DiskJson {
-        controller: crate::host::pci::live_controller(&d.name),
-        size: human_size(d.size_sectors),
-        host_uses: d
-            .uses
-            .into_iter()
-            .map(|u| UseJson {
-                start: u.start,
-                sectors: u.sectors,
-                node: u.node,
-                what: u.what,
-            })
-            .collect(),
-        name: d.name,
-        path: d.path,
-        model: d.model,
-        serial: d.serial,
-        size_sectors: d.size_sectors,
-        logical_sector_size: d.logical_sector_size,
-        physical_sector_size: d.physical_sector_size,
-        removable: d.removable,
-        table,
-        table_error,
-        system_disk: d.system_disk,
-        bus: None,
-        offline: None,
-        read_only: None,
-        host_unknown: None,
-    }
+    let table = crate::probe::read_layout(&d.path)
+        .map(|layout| layout.table.as_str().to_string())
+        .map_err(|e| e.to_string());
+    let controller = crate::host::pci::live_controller(&d.name);
+    listed_json(d, table, controller)
 }
 
 fn table(rows: &[DiskJson]) -> String {
