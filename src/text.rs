@@ -19,6 +19,12 @@ fn is_unsafe(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
+/// The digits `text` ends in (`"sdb12"` gives `"12"`, `"sdb"` gives `""`): a partition's
+/// number from its node name.
+pub fn trailing_digits(text: &str) -> &str {
+    &text[text.trim_end_matches(|c: char| c.is_ascii_digit()).len()..]
+}
+
 /// `text` with every control character escaped (see the module docs); borrowed when clean.
 pub fn escape(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_unsafe) {
@@ -174,6 +180,15 @@ impl Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_node_names_its_partition_by_its_last_digits() {
+        assert_eq!(trailing_digits("sdb12"), "12");
+        assert_eq!(trailing_digits("nvme0n1p3"), "3");
+        assert_eq!(trailing_digits("sdb"), "");
+        assert_eq!(trailing_digits("42"), "42");
+        assert_eq!(trailing_digits("disk0s2é"), "");
+    }
 
     #[test]
     fn control_characters_are_escaped_and_clean_text_is_borrowed() {

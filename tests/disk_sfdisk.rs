@@ -31,14 +31,7 @@ fn sfdisk_partitions(image: &Path) -> (Value, Vec<(u32, u64, u64, String)>) {
     let mut parts = Vec::new();
     for p in table["partitions"].as_array().unwrap() {
         let node = p["node"].as_str().unwrap();
-        let digits: String = node
-            .chars()
-            .rev()
-            .take_while(char::is_ascii_digit)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
+        let digits = carve::text::trailing_digits(node);
         let ty = p["type"].as_str().unwrap();
         let ty = if label == "dos" {
             format!("{:#04x}", u8::from_str_radix(ty, 16).unwrap())

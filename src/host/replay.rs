@@ -159,19 +159,9 @@ pub fn layout_from_script(
             None => (None, line),
         };
         let number = match name {
-            Some(name) => {
-                let digits: String = name
-                    .chars()
-                    .rev()
-                    .take_while(char::is_ascii_digit)
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .rev()
-                    .collect();
-                digits
-                    .parse::<u32>()
-                    .map_err(|_| at(format!("`{name}` ends in no partition number")))?
-            }
+            Some(name) => crate::text::trailing_digits(name)
+                .parse::<u32>()
+                .map_err(|_| at(format!("`{name}` ends in no partition number")))?,
             None if table == TableKind::Mbr && seen_extended => next.max(5),
             None => next,
         };
