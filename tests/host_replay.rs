@@ -33,6 +33,27 @@ fn stdout_of(out: Output) -> String {
     String::from_utf8(out.stdout).expect("UTF-8")
 }
 
+/// The disks of `carve disks --replay FILE --json`.
+fn replayed_disks(file: &Path) -> Vec<serde_json::Value> {
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout_of(replay(file, &["--json"]))).expect("JSON");
+    json["disks"].as_array().expect("disks").clone()
+}
+
+fn names(disks: &[serde_json::Value]) -> Vec<&str> {
+    disks.iter().map(|d| d["name"].as_str().unwrap()).collect()
+}
+
+/// A disk's host uses as (node, what).
+fn uses_of(disk: &serde_json::Value) -> Vec<(&str, &str)> {
+    disk["host_uses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| (u["node"].as_str().unwrap(), u["what"].as_str().unwrap()))
+        .collect()
+}
+
 /// The Windows fixture replayed by the binary is what the Windows listing renders over the
 /// same drives with their tables read from real images (table and JSON).
 #[test]
@@ -120,11 +141,8 @@ fn a_macos_recording_replays_with_host_use_and_unreadable_tables() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("mac.json");
     std::fs::write(&file, carve::commands::disks::facts_json(&rec).unwrap()).unwrap();
-    let json: serde_json::Value =
-        serde_json::from_str(&stdout_of(replay(&file, &["--json"]))).expect("JSON");
-    let disks = json["disks"].as_array().expect("disks");
-    let names: Vec<&str> = disks.iter().map(|d| d["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["disk0", "disk2", "disk4"], "{json}");
+    let disks = replayed_disks(&file);
+    assert_eq!(names(&disks), ["disk0", "disk2", "disk4"], "{disks:?}");
     let d0 = &disks[0];
     assert_eq!(d0["system_disk"], true, "{d0}");
     assert_eq!(d0["table"], "gpt");
@@ -136,12 +154,7 @@ fn a_macos_recording_replays_with_host_use_and_unreadable_tables() {
         ),
         (Some(512), Some(4096))
     );
-    let uses: Vec<(&str, &str)> = d0["host_uses"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| (u["node"].as_str().unwrap(), u["what"].as_str().unwrap()))
-        .collect();
+    let uses = uses_of(d0);
     assert!(
         uses.contains(&("disk0s1", "EFI system partition (boots macOS)")),
         "{uses:?}"
@@ -208,20 +221,12 @@ fn a_file_that_is_no_recording_is_one_line_and_exit_2() {
 #[test]
 fn a_filevault_corestorage_mac_runs_from_disk0() {
     let dir = fixture("macos/corestorage-filevault");
-    let json: serde_json::Value =
-        serde_json::from_str(&stdout_of(replay(&dir, &["--json"]))).expect("JSON");
-    let disks = json["disks"].as_array().expect("disks");
-    let names: Vec<&str> = disks.iter().map(|d| d["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["disk0", "disk2"], "{json}");
+    let disks = replayed_disks(&dir);
+    assert_eq!(names(&disks), ["disk0", "disk2"], "{disks:?}");
     let d0 = &disks[0];
     assert_eq!(d0["system_disk"], true, "{d0}");
     assert_eq!(d0["size_sectors"], 1_000_555_581_440u64 / 512);
-    let uses: Vec<(&str, &str)> = d0["host_uses"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| (u["node"].as_str().unwrap(), u["what"].as_str().unwrap()))
-        .collect();
+    let uses = uses_of(d0);
     assert_eq!(
         uses,
         [
