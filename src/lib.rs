@@ -16,6 +16,7 @@ pub mod guest_table;
 pub mod host;
 pub mod input;
 pub mod model;
+pub mod plan_file;
 pub mod probe;
 pub mod table;
 pub mod text;

@@ -10,7 +10,8 @@ pub mod passthrough;
 pub mod planner;
 
 use crate::error::{Error, Result};
-use crate::model::{DiskLayout, Plan, plan_file_path};
+use crate::model::{DiskLayout, Plan};
+use crate::plan_file::plan_file_path;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -511,7 +511,7 @@ pub fn check_export_args(args: &[&str]) {
     else {
         return;
     };
-    let plan_file = carve::model::plan_file_path(plan);
+    let plan_file = carve::plan_file::plan_file_path(plan);
     let out = match value("--out") {
         Some(out) => PathBuf::from(out),
         None => plan_file

@@ -130,30 +130,6 @@ impl Plan {
         Ok(plan)
     }
 
-    /// Load a plan from a `carve.json` or a project folder holding one.
-    pub fn load(path: &Path) -> Result<Plan> {
-        let file = plan_file_path(path);
-        let bytes = crate::userfile::read_whole(&file, PLAN_INPUT, PLAN_LIMIT, "256 MiB")?;
-        if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-            return Err(Error::at(
-                &file,
-                "is UTF-16 text (it starts with a UTF-16 byte order mark); save it as UTF-8 without BOM",
-            ));
-        }
-        let text = String::from_utf8(bytes).map_err(|e| {
-            Error::at(
-                &file,
-                format!(
-                    "is not UTF-8 text (invalid byte at offset {}); save it as UTF-8",
-                    e.utf8_error().valid_up_to()
-                ),
-            )
-        })?;
-        let mut plan = Plan::from_json(&text, &file)?;
-        plan.folder = Some(plan_folder(&file));
-        Ok(plan)
-    }
-
     /// The plan as carve.json holds it. A failure is an error, never an empty text that
     /// would be saved over the plan.
     pub fn to_json(&self) -> Result<String> {
@@ -164,12 +140,6 @@ impl Plan {
         self.vdisks.iter().find(|v| v.name == name)
     }
 }
-
-/// How a plan file is named in errors about reading it.
-const PLAN_INPUT: crate::userfile::Input = crate::userfile::Input { what: "the plan" };
-
-/// The largest plan read: a plan of 100,000 extents is about 10 MB.
-const PLAN_LIMIT: u64 = 256 * 1024 * 1024;
 
 /// `value` as pretty JSON with a final newline.
 fn pretty_json(value: &impl Serialize) -> Result<String> {
@@ -184,15 +154,6 @@ pub fn plan_folder(file: &Path) -> PathBuf {
     match file.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
         _ => PathBuf::from("."),
-    }
-}
-
-/// `DIR` -> `DIR/carve.json`; a file path is kept.
-pub fn plan_file_path(path: &Path) -> std::path::PathBuf {
-    if path.is_dir() {
-        path.join(PLAN_FILE)
-    } else {
-        path.to_path_buf()
     }
 }
 
