@@ -12,6 +12,7 @@ const LAYERS: &[&str] = &[
     "userfile",
     "cli",
     "model",
+    "plan_file",
     "table",
     "disk",
     "fsutil",
