@@ -18,10 +18,9 @@
 
 use crate::cli::DisksArgs;
 use crate::error::{Error, Result};
-#[cfg(windows)]
-use crate::host::facts::{RecordedDisks, RecordedDrive};
-use crate::host::rows::HostDisk;
-use crate::host::windows_map::{self, WinDrive, WinHost};
+use crate::host::rows::ListedDisk;
+use crate::host::windows::listing as windows_listing;
+use crate::host::windows_map::{WinDrive, WinHost};
 use crate::model::{DiskLayout, human_size};
 use serde::Serialize;
 use std::fmt::Write;
@@ -101,10 +100,16 @@ pub fn run(args: &DisksArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if args.facts {
-        super::print_stdout(&facts()?, "the recorded facts")?;
+        let facts =
+            crate::host::recorded_facts().map_err(|e| Error::new(format!("disks --facts: {e}")))?;
+        super::print_stdout(&facts, "the recorded facts")?;
         return Ok(ExitCode::SUCCESS);
     }
-    let rows = rows(args.all)?;
+    let rows = crate::host::listed_disks(args.all)
+        .map_err(|e| Error::new(format!("disks: {e}")))?
+        .into_iter()
+        .map(disk_json)
+        .collect();
     super::print_stdout(&render(rows, args.json)?, "the disk list")?;
     Ok(ExitCode::SUCCESS)
 }
@@ -120,95 +125,9 @@ fn render(rows: Vec<DiskJson>, json: bool) -> Result<String> {
     }
 }
 
-#[cfg(target_os = "linux")]
-fn rows(all: bool) -> Result<Vec<DiskJson>> {
-    let view = crate::host::HostView::load(&crate::host::Roots::live()).map_err(Error::new)?;
-    Ok(
-        crate::host::disks::list(&view, std::path::Path::new("/run/udev/data"), all)
-            .into_iter()
-            .map(describe)
-            .collect(),
-    )
-}
-
-/// Windows: every `\\.\PhysicalDriveN`, its table read by carve, the host's volumes on it.
-#[cfg(windows)]
-fn rows(_all: bool) -> Result<Vec<DiskJson>> {
-    let host = crate::host::windows::gather();
-    Ok(windows_rows(drives_read(), &host))
-}
-
-/// Windows: every drive the scan found, with its table as carve reads it (or why not).
-#[cfg(windows)]
-fn drives_read() -> Vec<(WinDrive, std::result::Result<DiskLayout, String>)> {
-    crate::host::windows::drives()
-        .into_iter()
-        .map(|d| {
-            let layout = match &d.error {
-                Some(why) => Err(why.clone()),
-                None => crate::probe::read_layout(&d.path).map_err(|e| e.to_string()),
-            };
-            (d, layout)
-        })
-        .collect()
-}
-
 /// `carve disks --facts`: the recorded facts as pretty JSON with a final newline.
 pub fn facts_json<T: Serialize>(facts: &T) -> Result<String> {
-    let text = serde_json::to_string_pretty(facts)
-        .map_err(|e| Error::new(format!("disks --facts: cannot render JSON: {e}")))?;
-    Ok(format!("{text}\n"))
-}
-
-/// Windows: what the volume calls and the drive scan answered, and each drive's table as
-/// carve read it, for a recorded fixture (`tests/fixtures/windows/disks.json`'s shape).
-#[cfg(windows)]
-fn facts() -> Result<String> {
-    let (host, host_error) = match crate::host::windows::gather() {
-        Ok(host) => (host, None),
-        Err(why) => (WinHost::default(), Some(why)),
-    };
-    let drives = drives_read()
-        .into_iter()
-        .map(|(d, layout)| RecordedDrive::new(d, &layout))
-        .collect();
-    facts_json(&RecordedDisks {
-        comment: None,
-        recorded_by: Some(format!(
-            "carve {} disks --facts on {}",
-            env!("CARGO_PKG_VERSION"),
-            std::env::consts::OS
-        )),
-        host,
-        host_error,
-        drives,
-    })
-}
-
-/// macOS: `getmntinfo` and the `diskutil`/`ioreg` answers as printed, each disk's table as
-/// carve read it (the files of `tests/fixtures/macos/` in one object).
-#[cfg(target_os = "macos")]
-fn facts() -> Result<String> {
-    facts_json(&crate::host::macos::record())
-}
-
-#[cfg(not(any(windows, target_os = "macos")))]
-fn facts() -> Result<String> {
-    Err(Error::new(format!(
-        "disks --facts: recording the host's facts is built for Windows and macOS only (not {}); on Linux the facts are files under /proc and /sys, which can be copied as they are",
-        std::env::consts::OS
-    )))
-}
-
-/// macOS: the whole disks of `diskutil list` (APFS containers only with `--all`: they
-/// live on a partition of a listed disk).
-#[cfg(target_os = "macos")]
-fn rows(all: bool) -> Result<Vec<DiskJson>> {
-    Ok(crate::host::macos::list(all)
-        .map_err(|e| Error::new(format!("disks: {e}")))?
-        .into_iter()
-        .map(mac_json)
-        .collect())
+    crate::host::facts::to_json(facts).map_err(|e| Error::new(format!("disks --facts: {e}")))
 }
 
 /// `carve disks` (the table, or `--json`) as it printed on the machine `text` is a
@@ -230,7 +149,10 @@ pub fn replay_output(text: &str, all: bool, json: bool) -> std::result::Result<S
                     (d.drive, layout)
                 })
                 .collect();
-            windows_rows(drives, &host)
+            windows_listing::rows(drives, &host)
+                .into_iter()
+                .map(disk_json)
+                .collect()
         }
         Recording::MacOs(rec) => mac_rows(&rec, all)?,
     };
@@ -244,25 +166,21 @@ fn mac_rows(
 ) -> std::result::Result<Vec<DiskJson>, String> {
     Ok(crate::host::macos::listing::rows(rec, all)?
         .into_iter()
-        .map(mac_json)
+        .map(disk_json)
         .collect())
 }
 
-/// A macOS disk as a row: `bus` and `host_unknown` beside the Linux keys, no controller.
-fn mac_json(listed: crate::host::macos::listing::ListedDisk) -> DiskJson {
-    let mut row = listed_json(listed.row.disk, listed.table, None);
-    row.bus = listed.row.bus;
-    row.host_unknown = listed.row.host_unknown;
-    row
-}
-
-/// A disk an OS scan listed (Linux's sysfs, macOS's diskutil) as a row, with its table as
-/// read or why it could not be.
-fn listed_json(
-    d: HostDisk,
-    table: std::result::Result<String, String>,
-    controller: Option<crate::host::pci::PciDevice>,
-) -> DiskJson {
+/// A listed disk as its row of `carve disks --json`.
+fn disk_json(listed: ListedDisk) -> DiskJson {
+    let ListedDisk {
+        disk: d,
+        table,
+        controller,
+        bus,
+        offline,
+        read_only,
+        host_unknown,
+    } = listed;
     let (table, table_error) = match table {
         Ok(t) => (Some(t), None),
         Err(why) => (None, Some(why)),
@@ -291,19 +209,11 @@ fn listed_json(
         table,
         table_error,
         system_disk: d.system_disk,
-        bus: None,
-        offline: None,
-        read_only: None,
-        host_unknown: None,
+        bus,
+        offline,
+        read_only,
+        host_unknown,
     }
-}
-
-#[cfg(not(any(target_os = "linux", windows, target_os = "macos")))]
-fn rows(_all: bool) -> Result<Vec<DiskJson>> {
-    Err(Error::new(format!(
-        "disks: listing disks is not built for {}; name the disk to `carve inspect` instead",
-        std::env::consts::OS
-    )))
 }
 
 /// `carve disks` on Windows from recorded facts (the drives' IOCTL answers, each drive's
@@ -314,90 +224,13 @@ pub fn windows_output(
     host: &std::result::Result<WinHost, String>,
     json: bool,
 ) -> Result<String> {
-    render(windows_rows(drives, host), json)
-}
-
-/// One row per drive: its facts, its table, and the host's volumes mapped onto it (through
-/// its partitions when the table was read, else onto the bare disk, which still places
-/// every volume with a letter; the ESP and WinRE need the table).
-fn windows_rows(
-    drives: Vec<(WinDrive, std::result::Result<DiskLayout, String>)>,
-    host: &std::result::Result<WinHost, String>,
-) -> Vec<DiskJson> {
-    drives
-        .into_iter()
-        .map(|(d, layout)| {
-            let disk = d.disk();
-            let (table, table_error, size_sectors, partitions) = match &layout {
-                Ok(l) => (
-                    Some(l.table.as_str().to_string()),
-                    None,
-                    l.size_sectors,
-                    l.partitions.clone(),
-                ),
-                Err(why) => (
-                    None,
-                    Some(why.clone()),
-                    d.size_bytes.map_or(0, |b| b / 512),
-                    Vec::new(),
-                ),
-            };
-            let mapped = host
-                .as_ref()
-                .map_err(Clone::clone)
-                .and_then(|h| windows_map::map(h, &disk, &partitions));
-            let (system_disk, uses, host_unknown) = match mapped {
-                Ok(m) => (m.system_disk, m.uses, None),
-                Err(why) => (false, Vec::new(), Some(why)),
-            };
-            let name = format!("PhysicalDrive{}", d.number);
-            let (logical, physical) = match &layout {
-                Ok(l) => (
-                    d.logical_sector_size.or(Some(l.logical_sector_size)),
-                    d.physical_sector_size.or(Some(l.physical_sector_size)),
-                ),
-                Err(_) => (d.logical_sector_size, d.physical_sector_size),
-            };
-            DiskJson {
-                size: human_size(size_sectors),
-                host_uses: uses
-                    .into_iter()
-                    .map(|u| UseJson {
-                        start: u.start,
-                        sectors: u.sectors,
-                        node: name.clone(),
-                        what: u.what,
-                    })
-                    .collect(),
-                name,
-                path: d.path,
-                model: d.model,
-                serial: d.serial,
-                size_sectors,
-                logical_sector_size: logical,
-                physical_sector_size: physical,
-                removable: d.removable,
-                table,
-                table_error,
-                system_disk,
-                controller: None,
-                bus: d.bus,
-                offline: d.offline,
-                read_only: d.read_only,
-                host_unknown,
-            }
-        })
-        .collect()
-}
-
-/// A Linux disk as a row, its table read by carve.
-#[cfg(target_os = "linux")]
-fn describe(d: HostDisk) -> DiskJson {
-    let table = crate::probe::read_layout(&d.path)
-        .map(|layout| layout.table.as_str().to_string())
-        .map_err(|e| e.to_string());
-    let controller = crate::host::pci::live_controller(&d.name);
-    listed_json(d, table, controller)
+    render(
+        windows_listing::rows(drives, host)
+            .into_iter()
+            .map(disk_json)
+            .collect(),
+        json,
+    )
 }
 
 fn table(rows: &[DiskJson]) -> String {

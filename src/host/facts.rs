@@ -88,6 +88,21 @@ impl RecordedDrive {
     }
 }
 
+/// Why `carve disks --facts` records nothing on this OS.
+pub fn not_recorded() -> String {
+    format!(
+        "recording the host's facts is built for Windows and macOS only (not {}); on Linux the facts are files under /proc and /sys, which can be copied as they are",
+        std::env::consts::OS
+    )
+}
+
+/// Recorded facts as pretty JSON with a final newline.
+pub fn to_json<T: Serialize>(facts: &T) -> Result<String, String> {
+    let text =
+        serde_json::to_string_pretty(facts).map_err(|e| format!("cannot render JSON: {e}"))?;
+    Ok(format!("{text}\n"))
+}
+
 /// The partitions of `layout` as an `sfdisk` script (`label: gpt` and its `first-lba`, or
 /// `label: dos`, then one `pN : start=, size=, type=` line per partition in table order, an
 /// MBR's extended container before its logical partitions; positions in 512-byte units);

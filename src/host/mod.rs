@@ -54,6 +54,19 @@ pub fn disk_paths() -> Option<Vec<String>> {
     os::disk_paths()
 }
 
+/// `carve disks`: the host's disks as this OS lists them, each with its table as carve read
+/// it (`all`: loop, ram and device-mapper nodes on Linux, APFS containers and disk images on
+/// macOS). `Err`: why nothing could be listed.
+pub fn listed_disks(all: bool) -> Result<Vec<rows::ListedDisk>, String> {
+    os::listed_disks(all)
+}
+
+/// `carve disks --facts`: what this OS's calls answered, as JSON `carve disks --replay`
+/// reads on any OS. `Err` where there is nothing to record (Linux keeps its facts in files).
+pub fn recorded_facts() -> Result<String, String> {
+    os::recorded_facts()
+}
+
 /// Nothing is known about the host's use of this disk, and why (detection is built for this
 /// OS but could not run, or could not place something): every OS's detection ends here on
 /// failure, so no partition keeps a use from an earlier answer.

@@ -27,3 +27,14 @@ pub fn serial_of(_path: &str) -> Option<String> {
 pub fn disk_paths() -> Option<Vec<String>> {
     None
 }
+
+pub fn listed_disks(_all: bool) -> Result<Vec<crate::host::rows::ListedDisk>, String> {
+    Err(format!(
+        "listing disks is not built for {}; name the disk to `carve inspect` instead",
+        std::env::consts::OS
+    ))
+}
+
+pub fn recorded_facts() -> Result<String, String> {
+    Err(crate::host::facts::not_recorded())
+}

@@ -25,3 +25,36 @@ pub struct NodeUse {
     pub node: String,
     pub what: String,
 }
+
+/// A disk as `carve disks` lists it on every OS: what the OS's scan found, its table as carve
+/// read it (`gpt`, `mbr`, `none`, or why not), and what only some OSes say.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListedDisk {
+    pub disk: HostDisk,
+    pub table: Result<String, String>,
+    /// Linux: the PCI device the disk sits behind (sysfs), with its IOMMU group.
+    pub controller: Option<crate::host::pci::PciDevice>,
+    /// Windows: `STORAGE_BUS_TYPE` (`NVMe`, `SATA`, `USB`, ...); macOS: the device protocol.
+    pub bus: Option<String>,
+    /// Windows: the disk is offline (Windows mounts none of its volumes).
+    pub offline: Option<bool>,
+    /// Windows: the disk's read-only attribute.
+    pub read_only: Option<bool>,
+    /// Why what the host uses on it is unknown, when it is (never read as "free").
+    pub host_unknown: Option<String>,
+}
+
+impl ListedDisk {
+    /// A disk and its table, nothing else known.
+    pub fn new(disk: HostDisk, table: Result<String, String>) -> ListedDisk {
+        ListedDisk {
+            disk,
+            table,
+            controller: None,
+            bus: None,
+            offline: None,
+            read_only: None,
+            host_unknown: None,
+        }
+    }
+}

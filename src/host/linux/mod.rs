@@ -58,6 +58,32 @@ impl Target {
 }
 
 /// Fill `layout.host` for the disk or image at `path` from the live `/proc` and `/sys`.
+/// `carve disks` on Linux: the whole disks sysfs and udev list (loop, ram and device-mapper
+/// nodes too when `all`), each with its table as carve reads it and its PCI controller.
+#[cfg(target_os = "linux")]
+pub fn listed_disks(all: bool) -> Result<Vec<crate::host::rows::ListedDisk>, String> {
+    let view = view::HostView::load(&Roots::live())?;
+    Ok(disks::list(&view, Path::new("/run/udev/data"), all)
+        .into_iter()
+        .map(|d| {
+            let table = crate::disk::read_table(&d.path, crate::disk::ReadOptions::default())
+                .map(|layout| layout.table.as_str().to_string())
+                .map_err(|e| e.to_string());
+            let controller = pci::live_controller(&d.name);
+            crate::host::rows::ListedDisk {
+                controller,
+                ..crate::host::rows::ListedDisk::new(d, table)
+            }
+        })
+        .collect())
+}
+
+/// Linux keeps its facts in files (`/proc`, `/sys`): there is nothing to record.
+#[cfg(target_os = "linux")]
+pub fn recorded_facts() -> Result<String, String> {
+    Err(crate::host::facts::not_recorded())
+}
+
 #[cfg(target_os = "linux")]
 pub fn annotate(layout: &mut DiskLayout, path: &Path) {
     let roots = Roots::live();

@@ -6,14 +6,8 @@
 use super::map::{self, ApfsContainer, ApfsVolume, DiskInfo, MacDiskRow, MacHost, Mapped};
 use super::plist::Value;
 use crate::host::facts::MacRecorded;
+use crate::host::rows::ListedDisk;
 use crate::model::HostDetection;
-
-/// A row of `carve disks` and what reading its table gave (`gpt`, `mbr`, `none`, or why not).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ListedDisk {
-    pub row: MacDiskRow,
-    pub table: Result<String, String>,
-}
 
 /// The APFS containers of the recording: `diskutil apfs list`, else (it fails on OS X 10.11
 /// and older) what `diskutil list` says of them; `Err` when neither can be read.
@@ -129,9 +123,15 @@ pub fn rows(rec: &MacRecorded, all: bool) -> Result<Vec<ListedDisk>, String> {
                 (Err(why), Vec::new(), mapped, None)
             }
         };
+        let MacDiskRow {
+            disk,
+            bus,
+            host_unknown,
+        } = map::disk_row(name, &info, serial, sizes, &mapped, &partitions);
         out.push(ListedDisk {
-            row: map::disk_row(name, &info, serial, sizes, &mapped, &partitions),
-            table,
+            bus,
+            host_unknown,
+            ..ListedDisk::new(disk, table)
         });
     }
     Ok(out)

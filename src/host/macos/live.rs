@@ -160,8 +160,13 @@ fn whole_disks() -> Result<Vec<String>, String> {
 /// `carve disks` on macOS: the Mac recorded now (as `carve disks --facts` prints it) and
 /// listed from that recording (`super::listing`, the same rows `carve disks --replay` gives);
 /// the synthesized APFS containers too when `all`.
-pub fn list(all: bool) -> Result<Vec<super::listing::ListedDisk>, String> {
+pub fn listed_disks(all: bool) -> Result<Vec<crate::host::rows::ListedDisk>, String> {
     super::listing::rows(&record(), all)
+}
+
+/// `carve disks --facts` on macOS: [`record`] as JSON.
+pub fn recorded_facts() -> Result<String, String> {
+    crate::host::facts::to_json(&record())
 }
 
 /// `carve disks --facts`: every command's answer as it printed it, and each whole disk's
