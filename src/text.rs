@@ -109,14 +109,18 @@ pub fn cut(text: &str, max: usize) -> String {
 }
 
 /// A table of columns for the terminal: every column but the last padded to its widest
-/// cell (measured by [`width`]), two spaces between columns, the last column as it is (a
-/// message may be long). The one writer of carve's CLI tables. Cells are written as given:
-/// escape outside text before it becomes a cell.
+/// cell (measured by [`width`], so wide characters line up), two spaces between columns,
+/// the last column as it is (a message may be long), no blanks at a line's end. Columns
+/// are left-aligned unless made [`Table::right`]-aligned (numbers). The one writer of
+/// carve's CLI tables. Cells are written as given: escape outside text before it becomes a
+/// cell.
 #[derive(Clone, Debug, Default)]
 pub struct Table {
     header: Vec<String>,
     rows: Vec<Vec<String>>,
     indent: String,
+    right: Vec<usize>,
+    least: Vec<(usize, usize)>,
 }
 
 impl Table {
@@ -133,6 +137,18 @@ impl Table {
         self
     }
 
+    /// These columns (0-based) are right-aligned.
+    pub fn right(mut self, columns: &[usize]) -> Table {
+        self.right.extend_from_slice(columns);
+        self
+    }
+
+    /// Column `column` is at least `least` wide (so a short list still lines up with others).
+    pub fn at_least(mut self, column: usize, least: usize) -> Table {
+        self.least.push((column, least));
+        self
+    }
+
     pub fn row(&mut self, cells: Vec<String>) {
         self.rows.push(cells);
     }
@@ -145,6 +161,11 @@ impl Table {
     pub fn write(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
         let columns = self.header.len();
         let mut widths: Vec<usize> = self.header.iter().map(|h| width(h)).collect();
+        for &(column, least) in &self.least {
+            if let Some(w) = widths.get_mut(column) {
+                *w = (*w).max(least);
+            }
+        }
         for row in &self.rows {
             for (w, cell) in widths.iter_mut().zip(row).take(columns.saturating_sub(1)) {
                 *w = (*w).max(width(cell));
@@ -153,18 +174,24 @@ impl Table {
         for row in std::iter::once(&self.header).chain(&self.rows) {
             let mut line = self.indent.clone();
             for (i, cell) in row.iter().enumerate() {
-                line.push_str(cell);
-                if i + 1 < row.len() {
-                    let pad = widths
-                        .get(i)
-                        .copied()
-                        .unwrap_or(0)
-                        .saturating_sub(width(cell))
-                        + 2;
+                let last = i + 1 == row.len();
+                let pad = widths
+                    .get(i)
+                    .copied()
+                    .unwrap_or(0)
+                    .saturating_sub(width(cell));
+                if self.right.contains(&i) && !last {
                     line.extend(std::iter::repeat_n(' ', pad));
+                    line.push_str(cell);
+                    line.push_str("  ");
+                } else {
+                    line.push_str(cell);
+                    if !last {
+                        line.extend(std::iter::repeat_n(' ', pad + 2));
+                    }
                 }
             }
-            writeln!(out, "{line}")?;
+            writeln!(out, "{}", line.trim_end())?;
         }
         Ok(())
     }
@@ -230,6 +257,26 @@ mod tests {
              vm1     1M    ascii\n\
              虚拟机  2M    three wide characters\n\
              🦀x     3M    an emoji\n"
+        );
+    }
+
+    #[test]
+    fn numbers_align_right_and_no_line_ends_in_blanks() {
+        let mut t = Table::new(&["#", "SECTORS", "NAME", "USE"])
+            .right(&[1])
+            .at_least(2, 6);
+        t.row(vec!["1".into(), "2048".into(), "虚拟".into(), "".into()]);
+        t.row(vec![
+            "10".into(),
+            "125829120".into(),
+            "x".into(),
+            "/boot".into(),
+        ]);
+        assert_eq!(
+            t.render(),
+            "#     SECTORS  NAME    USE\n\
+             1        2048  虚拟\n\
+             10  125829120  x       /boot\n"
         );
     }
 

@@ -222,32 +222,20 @@ pub fn render(l: &DiskLayout) -> String {
     // knows (a demo disk's partitions hold no superblocks).
     let any_fs = l.partitions.iter().any(|p| p.fs.is_some());
     let shown = |i: usize| any_fs || !(7..=9).contains(&i);
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    let kept: Vec<usize> = (0..header.len()).filter(|&i| shown(i)).collect();
+    // Numbers right-aligned, words left-aligned.
+    let numbers: Vec<usize> = kept
+        .iter()
+        .enumerate()
+        .filter(|&(_, &i)| (1..=4).contains(&i) || i == 9)
+        .map(|(column, _)| column)
+        .collect();
+    let names: Vec<&str> = kept.iter().map(|&i| header[i]).collect();
+    let mut table = text::Table::new(&names).right(&numbers);
     for r in &rows {
-        for (w, c) in widths.iter_mut().zip(&r.cells) {
-            *w = (*w).max(c.chars().count());
-        }
+        table.row(kept.iter().map(|&i| r.cells[i].clone()).collect());
     }
-    let line = |cells: &[&str]| {
-        let mut s = String::new();
-        for (i, (c, w)) in cells.iter().zip(&widths).enumerate() {
-            if !shown(i) {
-                continue;
-            }
-            // Numbers right-aligned, words left-aligned.
-            if (1..=4).contains(&i) || i == 9 {
-                s.push_str(&format!("{c:>w$}  "));
-            } else {
-                s.push_str(&format!("{c:<w$}  "));
-            }
-        }
-        s.trim_end().to_string() + "\n"
-    };
-    out.push_str(&line(&header));
-    for r in &rows {
-        let cells: Vec<&str> = r.cells.iter().map(String::as_str).collect();
-        out.push_str(&line(&cells));
-    }
+    out.push_str(&table.render());
     if !l.notes.is_empty() {
         out.push_str("\nNotes:\n");
         for n in &l.notes {
