@@ -7,7 +7,7 @@
 
 use super::{Context, Sink, codes};
 pub use crate::model::identity::is_other_disk;
-use crate::model::identity::same_serial;
+use crate::model::identity::{recorded_serial, same_serial};
 use crate::model::{DiskIdentity, DiskLayout, PlanDisk};
 
 /// How a disk of the host was recognised as the planned one.
@@ -23,7 +23,7 @@ pub enum Recognised {
 /// clone has the same table id and size, but it is another disk); without them, the table
 /// id (never an empty one: every blank disk shares it), table and size must all agree.
 pub fn recognise(recorded: &PlanDisk, candidate: &DiskIdentity) -> Option<Recognised> {
-    if let (Some(planned), Some(seen)) = (&recorded.serial, &candidate.serial) {
+    if let (Some(planned), Some(seen)) = (recorded_serial(recorded), &candidate.serial) {
         return same_serial(planned, seen).then_some(Recognised::Serial);
     }
     let id = recorded.id.as_deref().filter(|id| !id.is_empty())?;
@@ -138,7 +138,7 @@ fn changes(recorded: &PlanDisk, layout: &DiskLayout) -> Vec<String> {
             super::text::shown(id)
         ));
     }
-    if let Some(serial) = &recorded.serial {
+    if let Some(serial) = recorded_serial(recorded) {
         match &layout.serial {
             Some(now) if !same_serial(serial, now) => changes.push(format!(
                 "serial {} (plan: {})",
@@ -412,6 +412,28 @@ mod tests {
         ]);
         let messages = messages_on(&plan, Some(&now), codes::DISK_MOVED);
         assert!(messages[0].contains("is /dev/sdd now"), "{}", messages[0]);
+    }
+
+    /// A plan saved before carve knew placeholder serials recorded `---` (every Apple
+    /// Silicon internal SSD's): it is no identity, so the same disk reporting none now is not
+    /// `disk-changed`, and another disk of the same table id and size is found by the id,
+    /// never "by serial".
+    #[test]
+    fn a_recorded_placeholder_serial_identifies_nothing() {
+        let mut plan = saved(None);
+        plan.disk.serial = Some("---".into());
+        let now = device(None);
+        assert_eq!(codes_on(&plan, &now), Vec::<crate::check::Code>::new());
+        let elsewhere = disk("/dev/sdc", None, 468_862_128, "0x5a3c9e01");
+        let mut recorded = plan.disk.clone();
+        recorded.size_sectors = Some(468_862_128);
+        recorded.id = Some("0x5a3c9e01".into());
+        assert_eq!(
+            super::recognise(&recorded, &elsewhere),
+            Some(super::Recognised::TableIdAndSize)
+        );
+        let other = disk("/dev/sdd", None, 1, "0x0");
+        assert_eq!(super::recognise(&recorded, &other), None);
     }
 
     #[test]
