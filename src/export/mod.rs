@@ -372,7 +372,8 @@ fn decide(plan: &Plan, layout: Option<&DiskLayout>, opts: &ExportOptions) -> Res
             from: None,
         });
     }
-    for d in found.iter().filter(|d| safety::is_leftover(plan, d)) {
+    let known = safety::Known::new(plan);
+    for d in found.iter().filter(|d| known.is_leftover(d)) {
         writes.push(PlannedWrite {
             path: out.join(&d.folder).join(format!("{}.vmdk", d.folder)),
             action: WriteAction::Leftover,
