@@ -5,6 +5,7 @@
 
 mod disk;
 mod extent;
+mod read;
 mod vdisk;
 
 pub use disk::{PlanDisk, source_for_plan};
@@ -93,6 +94,12 @@ impl Plan {
     /// Load a plan from a `carve.json` or a project folder holding one.
     pub fn load(path: &Path) -> Result<Plan> {
         let file = plan_file_path(path);
+        // A good plan is parsed as it is read, its text never held whole; anything else is
+        // read whole below, for the error.
+        if let Some(mut plan) = read::streamed(&file) {
+            plan.folder = Some(plan_folder(&file));
+            return Ok(plan);
+        }
         let bytes = crate::userfile::read_whole(&file, PLAN_INPUT, PLAN_LIMIT, "256 MiB")?;
         if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
             return Err(Error::at(
