@@ -161,7 +161,7 @@ pub fn findings(
     opts: &ExportOptions,
     pure_errors: bool,
 ) -> Vec<Finding> {
-    let decided = match decide(plan, layout, opts) {
+    let decided = match decide(plan, layout, opts, Purpose::Findings) {
         Ok(decided) => decided,
         Err(_) if pure_errors => return Vec::new(),
         Err(e) => {
@@ -187,7 +187,7 @@ pub fn preview(
     layout: Option<&DiskLayout>,
     opts: &ExportOptions,
 ) -> Result<Vec<PlannedWrite>> {
-    let decided = decide(plan, layout, opts)?;
+    let decided = decide(plan, layout, opts, Purpose::Write)?;
     refuse(&decided.findings)?;
     Ok(decided.writes)
 }
@@ -200,7 +200,7 @@ pub fn export(
     layout: Option<&DiskLayout>,
     opts: &ExportOptions,
 ) -> Result<Vec<PlannedWrite>> {
-    let decided = decide(plan, layout, opts)?;
+    let decided = decide(plan, layout, opts, Purpose::Write)?;
     refuse(&decided.findings)?;
     if let Some(reason) = too_large_for_the_file_system(opts, &decided) {
         return Err(Error::new(format!("{reason}; nothing was written")));
@@ -241,14 +241,35 @@ fn refuse(findings: &[Finding]) -> Result<()> {
     }
 }
 
+/// What a decision is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Purpose {
+    /// An export or its preview: every step, with every content.
+    Write,
+    /// Only the findings (`carve check`, the planner): the steps are not carried out, so a
+    /// descriptor that is not there gets no text (see `files::wanted_files_looked_at`).
+    Findings,
+}
+
 /// Look at the folder and decide every step.
-fn decide(plan: &Plan, layout: Option<&DiskLayout>, opts: &ExportOptions) -> Result<Decided> {
-    let wanted = files::wanted_files(plan, layout, opts)?;
+fn decide(
+    plan: &Plan,
+    layout: Option<&DiskLayout>,
+    opts: &ExportOptions,
+    purpose: Purpose,
+) -> Result<Decided> {
     let out = &opts.out_dir;
     let found = survey::descriptors(out);
     let listing = survey::Listing::read(out);
     let top: BTreeSet<String> = listing.top();
     let (moves, mut findings) = safety::moves(plan, &found, &top);
+    let wanted = match purpose {
+        Purpose::Write => files::wanted_files(plan, layout, opts)?,
+        // Where the file is now: a renamed vdisk's descriptor is compared in its old folder.
+        Purpose::Findings => files::wanted_files_looked_at(plan, layout, opts, &|path| {
+            listing.missing(&safety::origin(path, out, &moves))
+        })?,
+    };
     let disk = disk_facts(plan, opts);
 
     // Each folder is looked at once for a link on the way, not once per file in it.
@@ -372,7 +393,8 @@ fn decide(plan: &Plan, layout: Option<&DiskLayout>, opts: &ExportOptions) -> Res
             from: None,
         });
     }
-    for d in found.iter().filter(|d| safety::is_leftover(plan, d)) {
+    let known = safety::Known::new(plan);
+    for d in found.iter().filter(|d| known.is_leftover(d)) {
         writes.push(PlannedWrite {
             path: out.join(&d.folder).join(format!("{}.vmdk", d.folder)),
             action: WriteAction::Leftover,

@@ -137,6 +137,23 @@ pub fn check_literal(what: &str, name: &str) -> Result<()> {
     Ok(())
 }
 
+/// Whether a descriptor of these extent lines can be written: the errors
+/// [`descriptor_for`] would return, without making the text (`carve check` asks this of a
+/// vdisk whose descriptor is not there yet to compare with).
+pub fn writable(extents: &[ExtentLine]) -> Result<()> {
+    if extents.is_empty() {
+        return Err(Error::new(
+            "a descriptor needs at least one extent; add one to the vdisk",
+        ));
+    }
+    for line in extents {
+        if let ExtentLine::Flat { path, .. } = line {
+            check_literal("extent file name", path)?;
+        }
+    }
+    Ok(())
+}
+
 /// Everything one descriptor says.
 #[derive(Clone, Debug)]
 pub struct Descriptor<'a> {
@@ -165,12 +182,9 @@ pub fn descriptor(d: &Descriptor) -> Result<String> {
 
 /// [`descriptor`] in the shape `flavor`'s hypervisor writes.
 pub fn descriptor_for(d: &Descriptor, flavor: Flavor) -> Result<String> {
-    if d.extents.is_empty() {
-        return Err(Error::new(
-            "a descriptor needs at least one extent; add one to the vdisk",
-        ));
-    }
-    let mut text = String::new();
+    writable(d.extents)?;
+    // About 40 bytes an extent line, 600 for the header and the DDB.
+    let mut text = String::with_capacity(600 + 48 * d.extents.len());
     text.push_str("# Disk DescriptorFile\n");
     text.push_str("version=1\n");
     if flavor == Flavor::Vmware {
@@ -188,7 +202,6 @@ pub fn descriptor_for(d: &Descriptor, flavor: Flavor) -> Result<String> {
                 path,
                 offset,
             } => {
-                check_literal("extent file name", path)?;
                 let _ = writeln!(text, "RW {sectors} FLAT \"{path}\" {offset}");
             }
             ExtentLine::Zero { sectors } => {

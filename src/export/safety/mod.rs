@@ -10,6 +10,7 @@ use crate::demo::DevicePath;
 use crate::model::{Plan, Span};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use uuid::Uuid;
 
 pub use ownership::carve_wrote;
 
@@ -89,7 +90,14 @@ pub fn moves(
     found: &[FoundDescriptor],
     top: &BTreeSet<String>,
 ) -> (Vec<Move>, Vec<Finding>) {
-    let names: BTreeSet<String> = plan.vdisks.iter().map(|v| v.name.to_lowercase()).collect();
+    let known = Known::new(plan);
+    // The found descriptors by uuid, in their order: one lookup per vdisk.
+    let mut by_uuid: HashMap<Uuid, Vec<&FoundDescriptor>> = HashMap::new();
+    for d in found {
+        if let Some(uuid) = d.uuid {
+            by_uuid.entry(uuid).or_default().push(d);
+        }
+    }
     let mut moves = Vec::new();
     let mut problems = Vec::new();
     for vdisk in &plan.vdisks {
@@ -97,12 +105,12 @@ pub fn moves(
             continue;
         }
         let uuid = vdisk.effective_uuid(&plan.disk);
-        let in_place = found
+        let same_uuid = by_uuid.get(&uuid).map(Vec::as_slice).unwrap_or_default();
+        let in_place = same_uuid.iter().any(|d| d.folder == vdisk.name);
+        let elsewhere: Vec<&FoundDescriptor> = same_uuid
             .iter()
-            .any(|d| d.folder == vdisk.name && d.uuid == Some(uuid));
-        let elsewhere: Vec<&FoundDescriptor> = found
-            .iter()
-            .filter(|d| d.uuid == Some(uuid) && d.folder != vdisk.name)
+            .copied()
+            .filter(|d| d.folder != vdisk.name)
             .collect();
         let at = (Some(vdisk.name.clone()), None);
         let conflict =
@@ -126,7 +134,7 @@ pub fn moves(
             shown(&vdisk.name),
             shown(&old.folder)
         );
-        if names.contains(&old.folder.to_lowercase()) {
+        if known.names.contains(&old.folder.to_lowercase()) {
             problems.push(conflict(format!(
                 "{renamed}, but {}/ is the folder of another vdisk of the plan: two vdisks \
                  swapped names; rename one to a new name, export, then rename it on",
@@ -152,24 +160,39 @@ pub fn moves(
             Err(message) => problems.push(conflict(format!("{renamed}, but {message}"))),
         }
     }
-    for d in found.iter().filter(|d| is_leftover(plan, d)) {
+    for d in found.iter().filter(|d| known.is_leftover(d)) {
         problems.push(leftover(plan, d));
     }
     (moves, problems)
 }
 
-/// A descriptor folder of a vdisk the plan no longer has: neither its name nor its uuid is
-/// a plan vdisk's (a renamed vdisk's old folder moves, or is a conflict of its own).
-pub fn is_leftover(plan: &Plan, d: &FoundDescriptor) -> bool {
-    let named = plan
-        .vdisks
-        .iter()
-        .any(|v| v.name.to_lowercase() == d.folder.to_lowercase());
-    let known = plan
-        .vdisks
-        .iter()
-        .any(|v| Some(v.effective_uuid(&plan.disk)) == d.uuid);
-    !named && !known
+/// The plan's vdisks by what a found descriptor is matched on (lower-case name, uuid),
+/// computed once: each vdisk's derived uuid is a SHA-1, and matching every found folder
+/// against every vdisk made `check` of an exported plan of 1,000 vdisks take 1,000,000 of
+/// them.
+pub struct Known {
+    names: std::collections::HashSet<String>,
+    uuids: std::collections::HashSet<Uuid>,
+}
+
+impl Known {
+    pub fn new(plan: &Plan) -> Known {
+        Known {
+            names: plan.vdisks.iter().map(|v| v.name.to_lowercase()).collect(),
+            uuids: plan
+                .vdisks
+                .iter()
+                .map(|v| v.effective_uuid(&plan.disk))
+                .collect(),
+        }
+    }
+
+    /// A descriptor folder of a vdisk the plan no longer has: neither its name nor its uuid
+    /// is a plan vdisk's (a renamed vdisk's old folder moves, or is a conflict of its own).
+    pub fn is_leftover(&self, d: &FoundDescriptor) -> bool {
+        !self.names.contains(&d.folder.to_lowercase())
+            && !d.uuid.is_some_and(|u| self.uuids.contains(&u))
+    }
 }
 
 /// The files of a moved folder that take the new name: the descriptor, the file extents in

@@ -76,58 +76,18 @@ impl Plan {
                 "starts with a UTF-8 byte order mark; save it without BOM (UTF-8 without signature)",
             ));
         }
-        // Read the version first so a future format gets "wrong version", not a field error.
-        // Neither pass builds a `serde_json::Value` of the whole file: a plan of 100,000
-        // extents would take several times its own size in memory that way.
-        serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|e| {
-            Error::at(
-                origin,
-                format!("not valid JSON ({e}); fix the file or make a new plan with `carve`"),
-            )
-        })?;
-        if !text.trim_start().starts_with('{') {
-            return Err(Error::at(origin, "a plan must be a JSON object"));
-        }
-        #[derive(Deserialize)]
-        struct VersionOnly {
-            // Present, even as null, is Some; absent is None.
-            #[serde(default, deserialize_with = "present")]
-            version: Option<serde_json::Value>,
-        }
-        fn present<'de, D: serde::Deserializer<'de>>(
-            d: D,
-        ) -> std::result::Result<Option<serde_json::Value>, D::Error> {
-            serde_json::Value::deserialize(d).map(Some)
-        }
-        let probe: VersionOnly = serde_json::from_str(text)
-            .map_err(|e| Error::at(origin, format!("invalid plan: {e}")))?;
-        match probe.version {
-            Some(v) if v.as_u64() == Some(PLAN_VERSION as u64) => {}
-            Some(v) => {
-                return Err(Error::at(
-                    origin,
-                    format!(
-                        "plan format version {v} is not supported; this carve reads version {PLAN_VERSION}"
-                    ),
-                ));
-            }
-            None => {
-                return Err(Error::at(
-                    origin,
-                    "missing `version`; a carve plan starts with \"version\": 1",
-                ));
-            }
-        }
-        let invalid = |e: serde_json::Error| {
-            Error::at(
-                origin,
-                format!("invalid plan: {e}; see the plan format in doc/reference.md"),
-            )
-        };
+        // One strict parse. Only when it fails is the text looked at again, for the error a
+        // person can act on: broken JSON, not an object, a version this carve does not read
+        // (a future format gets "wrong version", not a field error), else the field error.
+        // No pass builds a `serde_json::Value` of the whole file: a plan of 100,000 extents
+        // would take several times its own size in memory that way.
         let mut de = serde_json::Deserializer::from_str(text);
-        let plan: Plan = strict::object(&mut de).map_err(invalid)?;
-        de.end().map_err(invalid)?;
-        Ok(plan)
+        let parsed = strict::object::<_, Plan>(&mut de).and_then(|plan| de.end().map(|()| plan));
+        match parsed {
+            Ok(plan) if plan.version == PLAN_VERSION => Ok(plan),
+            Ok(plan) => Err(unsupported_version(origin, plan.version)),
+            Err(e) => Err(diagnose(text, origin, e)),
+        }
     }
 
     /// The plan as carve.json holds it. A failure is an error, never an empty text that
@@ -154,6 +114,56 @@ pub fn plan_folder(file: &Path) -> PathBuf {
     match file.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
         _ => PathBuf::from("."),
+    }
+}
+
+/// "plan format version V is not supported".
+fn unsupported_version(origin: &Path, version: impl std::fmt::Display) -> Error {
+    Error::at(
+        origin,
+        format!(
+            "plan format version {version} is not supported; this carve reads version {PLAN_VERSION}"
+        ),
+    )
+}
+
+/// Why plan text that the strict parse refused with `strict` is not a plan, in the order a
+/// person fixes it: not JSON at all, not an object, no or another `version`, else the field
+/// error itself.
+fn diagnose(text: &str, origin: &Path, strict: serde_json::Error) -> Error {
+    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
+        return Error::at(
+            origin,
+            format!("not valid JSON ({e}); fix the file or make a new plan with `carve`"),
+        );
+    }
+    if !text.trim_start().starts_with('{') {
+        return Error::at(origin, "a plan must be a JSON object");
+    }
+    #[derive(Deserialize)]
+    struct VersionOnly {
+        // Present, even as null, is Some; absent is None.
+        #[serde(default, deserialize_with = "present")]
+        version: Option<serde_json::Value>,
+    }
+    fn present<'de, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> std::result::Result<Option<serde_json::Value>, D::Error> {
+        serde_json::Value::deserialize(d).map(Some)
+    }
+    match serde_json::from_str::<VersionOnly>(text) {
+        Err(e) => Error::at(origin, format!("invalid plan: {e}")),
+        Ok(VersionOnly { version: None }) => Error::at(
+            origin,
+            "missing `version`; a carve plan starts with \"version\": 1",
+        ),
+        Ok(VersionOnly { version: Some(v) }) if v.as_u64() != Some(PLAN_VERSION as u64) => {
+            unsupported_version(origin, v)
+        }
+        Ok(_) => Error::at(
+            origin,
+            format!("invalid plan: {strict}; see the plan format in doc/reference.md"),
+        ),
     }
 }
 

@@ -5,6 +5,8 @@ use crate::error::{Error, Result};
 use crate::model::{PLAN_FILE, Plan, plan_folder};
 use std::path::{Path, PathBuf};
 
+mod read;
+
 /// How a plan file is named in errors about reading it.
 const PLAN_INPUT: crate::userfile::Input = crate::userfile::Input { what: "the plan" };
 
@@ -15,6 +17,12 @@ impl Plan {
     /// Load a plan from a `carve.json` or a project folder holding one.
     pub fn load(path: &Path) -> Result<Plan> {
         let file = plan_file_path(path);
+        // A good plan is parsed as it is read, its text never held whole; anything else is
+        // read whole below, for the error.
+        if let Some(mut plan) = read::streamed(&file) {
+            plan.folder = Some(plan_folder(&file));
+            return Ok(plan);
+        }
         let bytes = crate::userfile::read_whole(&file, PLAN_INPUT, PLAN_LIMIT, "256 MiB")?;
         if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
             return Err(Error::at(
