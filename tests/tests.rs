@@ -66,6 +66,7 @@ mod tui_demos;
 mod tui_e2e;
 mod tui_edges;
 mod tui_escaped;
+mod tui_fit;
 mod tui_flows;
 mod tui_hypervisors;
 mod tui_input;

@@ -12,6 +12,7 @@ pub mod overlay;
 mod project;
 pub mod recovery;
 mod resize;
+pub mod scroll;
 mod update;
 
 pub use action::{Action, Dir, Edge};
@@ -184,7 +185,10 @@ pub struct App {
     /// Selected row of the vdisks pane (vdisk and extent rows flattened).
     pub vdisk_row: usize,
     pub finding_row: usize,
-    pub help_scroll: u16,
+    /// Rows of the open dialog's text scrolled out of view above (see [`App::dialog_scroll`]).
+    dialog_scroll: u16,
+    /// What the last draw of the open dialog showed (its page and furthest scroll).
+    dialog_view: std::cell::Cell<scroll::DialogView>,
     pub no_color: bool,
     /// Draw with ASCII only (the terminal or locale cannot show Unicode).
     pub ascii: bool,
@@ -254,7 +258,8 @@ impl App {
             current,
             vdisk_row: 0,
             finding_row: 0,
-            help_scroll: 0,
+            dialog_scroll: 0,
+            dialog_view: std::cell::Cell::default(),
             no_color: false,
             ascii: false,
             quit: false,

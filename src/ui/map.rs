@@ -122,7 +122,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> MapHit {
 }
 
 /// The kinds of partition on this disk, in legend order.
-fn kinds_present(app: &App) -> Vec<PartKind> {
+pub(super) fn kinds_present(app: &App) -> Vec<PartKind> {
     PartKind::ALL
         .into_iter()
         .filter(|k| {
