@@ -201,8 +201,9 @@ pub struct App {
     /// File extents `T` added for a guest table (taken away again when it goes back).
     table_made: Vec<edit::TableMade>,
     history: history::History,
-    /// Each vdisk's mark on the map (its colour and symbol), given when it appears and kept
-    /// for its life: deleting another vdisk never changes it. Parallel to `plan.vdisks`.
+    /// Each vdisk's colour on the map, given when it appears and kept for its life: deleting
+    /// another vdisk never changes it. Parallel to `plan.vdisks`. (Its symbol is its position
+    /// in the plan, 1..n, as the vdisks pane lists it.)
     pub marks: Vec<u32>,
     /// The plan may have changed since the findings were made: [`App::settle`] rechecks.
     stale: bool,
@@ -292,7 +293,7 @@ impl App {
         }
     }
 
-    /// Vdisk `v`'s mark (colour and symbol index): stable for the vdisk's life.
+    /// Vdisk `v`'s colour index: stable for the vdisk's life.
     pub fn mark(&self, v: usize) -> usize {
         self.marks.get(v).map_or(v, |&m| m as usize)
     }

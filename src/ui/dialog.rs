@@ -291,7 +291,7 @@ fn help_lines(app: &App, theme: &Theme, width: u16) -> Vec<Line<'static>> {
     }
     out.push(Line::styled("Map legend", theme.bold()));
     let kinds = super::map::kinds_present(app);
-    for (glyphs, what) in super::legend::help_entries(theme, &kinds) {
+    for (glyphs, what) in super::legend::help_entries(theme, &kinds, app.plan.vdisks.len()) {
         out.push(Line::from(vec![
             Span::styled(format!("  {glyphs:<18} "), theme.key()),
             Span::raw(what),

@@ -7,32 +7,44 @@ use ratatui::buffer::Buffer;
 use ratatui::style::Style;
 
 /// Glyphs (each with its style) and what they stand for.
-type Entry = (Vec<(&'static str, Style)>, &'static str);
+type Entry = (Vec<(String, Style)>, &'static str);
 
-pub(super) fn entries(theme: &Theme, host: bool, kinds: &[PartKind]) -> Vec<Entry> {
-    let mut entries = vec![(vec![("▓", theme.reserved())], "table")];
+/// The entries for a map with the host row or not, these partition kinds and `vdisks`
+/// vdisks (their symbols as drawn: `1-4`, `1-9a-c`).
+pub(super) fn entries(theme: &Theme, host: bool, kinds: &[PartKind], vdisks: usize) -> Vec<Entry> {
+    let g = |glyph: &str, style: Style| vec![(glyph.to_string(), style)];
+    let mut entries = vec![(g("▓", theme.reserved()), "table")];
     if theme.color && !kinds.is_empty() {
         // Partitions by what they hold, in their colours (GParted's legend).
         entries.extend(
             kinds
                 .iter()
-                .map(|k| (vec![("█", theme.partition(*k))], k.name())),
+                .map(|k| (g("█", theme.partition(*k)), k.name())),
         );
     } else {
-        entries.push((vec![("█▒", Style::new())], "partition"));
+        entries.push((g("█▒", Style::new()), "partition"));
     }
     entries.extend([
-        (vec![("░", theme.free())], "free"),
-        (vec![("1-9", theme.vdisk(0))], "vdisks"),
-        (vec![("×", theme.overlap())], "overlap"),
-        (vec![("H", theme.host())], "host uses"),
-        (vec![("!", theme.overlap())], "vdisk on H"),
-        (vec![("╪", theme.bold())], "vdisks share a cell"),
-        (vec![("▲", theme.cursor())], "cursor"),
-        (vec![("═", theme.selection())], "selection"),
+        (g("░", theme.free()), "free"),
+        (
+            g(&theme.vdisk_symbols(vdisks), theme.vdisk(0)),
+            if vdisks > 35 {
+                "vdisks (* from the 36th)"
+            } else if vdisks <= 1 {
+                "vdisk"
+            } else {
+                "vdisks"
+            },
+        ),
+        (g("×", theme.overlap()), "overlap"),
+        (g("H", theme.host()), "host uses"),
+        (g("!", theme.overlap()), "vdisk on H"),
+        (g("╪", theme.bold()), "vdisks share a cell"),
+        (g("▲", theme.cursor()), "cursor"),
+        (g("═", theme.selection()), "selection"),
     ]);
     if !host {
-        entries.retain(|(glyphs, _)| !matches!(glyphs[0].0, "H" | "!"));
+        entries.retain(|(glyphs, _)| !matches!(glyphs[0].0.as_str(), "H" | "!"));
     }
     entries
 }
@@ -46,14 +58,13 @@ fn width_of(e: &Entry) -> usize {
 /// entries that do not fit are left out, and the mark `+N (?)` (N more in the help) says how many.
 pub fn draw(
     buf: &mut Buffer,
-    x: u16,
-    y: u16,
-    width: u16,
+    (x, y, width): (u16, u16, u16),
     host: bool,
     kinds: &[PartKind],
+    vdisks: usize,
     theme: &Theme,
 ) {
-    let entries = entries(theme, host, kinds);
+    let entries = entries(theme, host, kinds, vdisks);
     let width = usize::from(width);
     let total: usize = entries.iter().map(width_of).sum();
     // Two spaces between entries when they all fit that way, else one.
@@ -106,9 +117,13 @@ pub fn draw(
 }
 
 /// Every entry as the help lists it: the glyphs and what they mean (the host's too).
-pub fn help_entries(theme: &Theme, kinds: &[PartKind]) -> Vec<(String, &'static str)> {
-    entries(theme, true, kinds)
+pub fn help_entries(
+    theme: &Theme,
+    kinds: &[PartKind],
+    vdisks: usize,
+) -> Vec<(String, &'static str)> {
+    entries(theme, true, kinds, vdisks)
         .into_iter()
-        .map(|(glyphs, what)| (glyphs.iter().map(|g| g.0).collect(), what))
+        .map(|(glyphs, what)| (glyphs.iter().map(|g| g.0.as_str()).collect(), what))
         .collect()
 }
