@@ -82,6 +82,7 @@ mod tui_tmux_signals;
 mod vm_kit;
 mod vm_libvirt;
 mod vm_qemu;
+mod wording;
 
 /// A file under tests/ that no `mod` line names would compile into nothing and its tests would
 /// silently never run: fail instead.

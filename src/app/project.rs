@@ -179,10 +179,11 @@ impl App {
         }
         match export::preview(&self.plan, Some(&self.layout), &self.export_options()) {
             Ok(writes) => {
-                let mut lines = vec![format!("save {}", self.plan_path().display())];
+                // The action words in one column (`unchanged` is the longest).
+                let mut lines = vec![format!("{:<9} {}", "save", self.plan_path().display())];
                 lines.extend(writes.iter().map(|w| {
                     format!(
-                        "{:<7} {}  ({})",
+                        "{:<9} {}  ({})",
                         w.action.plan_word(),
                         w.shown_path(),
                         w.what

@@ -1,12 +1,14 @@
 //! `carve disks [--json] [--all]`: the host's disks with size, sector sizes, table and use.
 //!
 //! JSON: `{"disks":[{"name","path","model","serial","size_sectors","size","logical_sector_size",
-//! "physical_sector_size","removable","table","table_error","system_disk",
+//! "physical_sector_size","removable","table","table_error","empty","system_disk",
 //! "host_uses":[{"start","sectors","node","what"}],"controller":null|{"address","id","class",
 //! "class_name","driver","iommu_group","group_peers"}}]}`.
 //!
 //! The table shows `?` in TABLE for a disk it could not read, and one line under the table
-//! per such disk says why (`/dev/sdb: table unreadable: ...`, the JSON's `table_error`).
+//! per such disk says why (`/dev/sdb: table unreadable: ...`, the JSON's `table_error`). A
+//! device of 0 sectors (`--all`: a loop device with no file, an unused zram) is `empty`
+//! (`"empty": "no backing file"` in the JSON), not a disk it failed to read.
 //!
 //! On macOS the disks are `/dev/diskN` (`crate::host::macos::list`): `bus` and
 //! `host_unknown` are added there too, `controller` is null, and the physical sector size is
@@ -66,6 +68,11 @@ struct DiskJson {
     /// Why what the host uses on it is unknown, when it is (never read as "free").
     #[serde(skip_serializing_if = "Option::is_none")]
     host_unknown: Option<String>,
+    /// Linux, `--all`: a device of 0 sectors, holding nothing (`no backing file` for a loop
+    /// device not set up, `no medium` for a zram or other device): nothing to read, and
+    /// not a broken disk.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    empty: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -284,6 +291,7 @@ fn mac_json(listed: crate::host::macos::listing::ListedDisk) -> DiskJson {
         offline: None,
         read_only: None,
         host_unknown: listed.row.host_unknown,
+        empty: None,
     }
 }
 
@@ -374,6 +382,7 @@ fn windows_rows(
                 offline: d.offline,
                 read_only: d.read_only,
                 host_unknown,
+                empty: None,
             }
         })
         .collect()
@@ -382,7 +391,13 @@ fn windows_rows(
 /// A Linux disk as a row, its table read by carve.
 #[cfg(target_os = "linux")]
 fn describe(d: HostDisk) -> DiskJson {
+    let empty = (d.size_sectors == 0).then_some(if d.name.starts_with("loop") {
+        "no backing file"
+    } else {
+        "no medium"
+    });
     let (table, table_error) = match crate::probe::read_layout(&d.path) {
+        _ if empty.is_some() => (None, None),
         Ok(layout) => (Some(layout.table.as_str().to_string()), None),
         Err(e) => (None, Some(e.to_string())),
     };
@@ -414,6 +429,7 @@ fn describe(d: HostDisk) -> DiskJson {
         offline: None,
         read_only: None,
         host_unknown: None,
+        empty,
     }
 }
 
@@ -453,6 +469,9 @@ fn table(rows: &[DiskJson]) -> String {
             _ => "?".into(),
         };
         let mut uses: Vec<String> = Vec::new();
+        if let Some(why) = r.empty {
+            uses.push(format!("empty: {why}"));
+        }
         if r.offline == Some(true) {
             uses.push("offline".into());
         }
@@ -480,14 +499,16 @@ fn table(rows: &[DiskJson]) -> String {
             "{:<disk_w$} {:>8} {:>13} {:>9}  {:<5} {:<model_w$} {:<serial_w$} {:<26} {}",
             crate::text::escape(&r.path),
             // A drive this user could not size (Windows, not elevated).
-            if r.size_sectors == 0 && r.table.is_none() {
+            if r.size_sectors == 0 && r.table.is_none() && r.empty.is_none() {
                 "?"
             } else {
                 &r.size
             },
             r.size_sectors,
             sector,
-            r.table.as_deref().unwrap_or("?"),
+            r.table
+                .as_deref()
+                .unwrap_or(if r.empty.is_some() { "-" } else { "?" }),
             crate::text::escape(r.model.as_deref().unwrap_or("-")),
             crate::text::escape(r.serial.as_deref().unwrap_or("-")),
             r.controller.as_ref().map_or_else(
