@@ -64,10 +64,12 @@ pub enum Command {
     Esxi(EsxiArgs),
 }
 
+/// One of DISK and --demo is required: the usage says so (`<DISK|--demo <NAME>>`), rather
+/// than showing `[DISK]` as optional and then asking for it.
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["disk", "demo"])))]
 pub struct InspectArgs {
     /// Block device or disk image
-    #[arg(required_unless_present = "demo")]
     pub disk: Option<String>,
     /// A built-in example disk instead (seed, laptop, nas; see `carve --help`)
     #[arg(long, value_name = "NAME", conflicts_with_all = ["disk", "sector_size"])]

@@ -27,8 +27,9 @@ pub fn shape_problem(vdisk: &VDisk) -> Option<String> {
     let raws: Vec<(u64, u64)> = guest_raw_spans(vdisk).collect();
     if raws.is_empty() {
         return Some(format!(
-            "{} has an {name} guest table but no raw extent to show in it; add a raw extent or set guest_table to none",
-            vdisk.name
+            "{} has {} guest table but no raw extent to show in it; add a raw extent or set guest_table to none",
+            vdisk.name,
+            crate::grammar::with_article(&name)
         ));
     }
     let head_needed = match kind {
@@ -39,14 +40,17 @@ pub fn shape_problem(vdisk: &VDisk) -> Option<String> {
         Some(Extent::File { sectors, .. }) if *sectors >= head_needed => {}
         Some(Extent::File { sectors, .. }) => {
             return Some(format!(
-                "{}'s header file extent has {sectors} sectors; an {name} guest table needs at least {head_needed}: make it larger",
-                vdisk.name
+                "{}'s header file extent has {}; {} guest table needs at least {head_needed}: make it larger",
+                vdisk.name,
+                crate::grammar::count(*sectors, "sector"),
+                crate::grammar::with_article(&name)
             ));
         }
         _ => {
             return Some(format!(
-                "{} has an {name} guest table but does not begin with a file extent to hold it; put a header file extent first (key f)",
-                vdisk.name
+                "{} has {} guest table but does not begin with a file extent to hold it; put a header file extent first (key f)",
+                vdisk.name,
+                crate::grammar::with_article(&name)
             ));
         }
     }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod esxi;
 pub mod export;
 pub mod fsutil;
+pub mod grammar;
 pub mod guest_table;
 pub mod host;
 pub mod input;

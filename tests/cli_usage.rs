@@ -13,7 +13,7 @@ fn carve(args: &[&str]) -> std::process::Output {
 fn usage_errors_are_one_line_naming_the_problem() {
     let cases: [(&[&str], &str); 5] = [
         (&["export"], "<PLAN>"),
-        (&["inspect"], "<DISK>"),
+        (&["inspect"], "<DISK|--demo <NAME>>"),
         (&["check", "--bogus", "x"], "--bogus"),
         (
             &["export", "p", "--target", "vbox"],

@@ -66,11 +66,13 @@ mod tui_demos;
 mod tui_e2e;
 mod tui_edges;
 mod tui_escaped;
+mod tui_fit;
 mod tui_flows;
 mod tui_hypervisors;
 mod tui_input;
 mod tui_keymap;
 mod tui_looks;
+mod tui_numbers;
 mod tui_robust;
 mod tui_safety;
 mod tui_screens;
@@ -80,6 +82,7 @@ mod tui_tmux_signals;
 mod vm_kit;
 mod vm_libvirt;
 mod vm_qemu;
+mod wording;
 
 /// A file under tests/ that no `mod` line names would compile into nothing and its tests would
 /// silently never run: fail instead.

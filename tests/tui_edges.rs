@@ -177,13 +177,13 @@ fn an_edge_stops_at_the_next_extent_and_the_status_line_says_why() {
     }
     let said = message(&h);
     assert!(
-        said.contains(&format!("end stops at {MIDDLE}, where vm2 extent 2 begins")),
+        said.contains(&format!("end stops at {MIDDLE}, the start of vm2 extent 2")),
         "{said}"
     );
     assert!(h.screen().contains("end stops at"), "{}", h.screen());
     release(&mut h, far, y);
     assert_eq!(raw_of(&h, 0, 1), Span::new(P2_START, HALF));
-    assert!(message(&h).contains("where vm2 extent 2 begins"));
+    assert!(message(&h).contains("the start of vm2 extent 2"));
     assert!(h.app.report.findings.iter().all(|f| f.code != "overlap"));
 }
 
@@ -200,7 +200,7 @@ fn a_start_dragged_left_stops_at_the_disks_own_sectors() {
     h.drag((x, y), (first, y));
     assert_eq!(raw_of(&h, 0, 0).start, 1, "stops after the MBR sector");
     assert!(
-        message(&h).contains("start stops at 1, where the MBR sector ends"),
+        message(&h).contains("start stops at 1, the end of the MBR sector"),
         "{}",
         message(&h)
     );
@@ -300,7 +300,7 @@ fn edge_keys_move_the_extent_under_the_cursor_one_cell_and_a_run_is_one_undo() {
     assert!(m.error, "{m:?}");
     assert!(
         m.text
-            .contains(&format!("end stops at {MIDDLE}, where vm2 extent 2 begins")),
+            .contains(&format!("end stops at {MIDDLE}, the start of vm2 extent 2")),
         "{}",
         m.text
     );
@@ -481,7 +481,7 @@ fn the_help_and_the_footer_name_the_resize_keys_and_the_mouse_handles() {
     }
     h.keys("?");
     let mut seen = String::new();
-    for _ in 0..40 {
+    for _ in 0..80 {
         seen.push_str(&h.screen());
         h.key(KeyCode::Down);
     }

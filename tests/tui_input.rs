@@ -308,10 +308,10 @@ fn undo_and_redo_say_what_they_undid() {
 }
 
 #[test]
-fn a_vdisk_keeps_its_mark_when_another_is_deleted_and_after_undo() {
+fn a_vdisk_keeps_its_colour_and_takes_its_position_as_number_when_another_is_deleted() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut h = Harness::demo(dir.path(), 100, 30);
-    // Partition 2 split in three: vm1, vm2, vm3 marked 1, 2, 3 on the map.
+    // Partition 2 split in three: vm1, vm2, vm3 numbered 1, 2, 3 on the map.
     h.keys("jS\x083\n");
     assert_eq!(h.app.plan.vdisks.len(), 3);
     let map_row = |h: &Harness| {
@@ -319,25 +319,37 @@ fn a_vdisk_keeps_its_mark_when_another_is_deleted_and_after_undo() {
         let buf = h.terminal.backend().buffer();
         let y = map.rect.y + 2;
         (map.rect.x..map.rect.right())
-            .map(|x| buf[(x, y)].symbol().to_string())
-            .collect::<String>()
+            .map(|x| (buf[(x, y)].symbol().to_string(), buf[(x, y)].fg))
+            .collect::<Vec<_>>()
     };
-    assert!(map_row(&h).contains('3'), "{}", map_row(&h));
-    // Delete vm1 (current): vm2 and vm3 keep 2 and 3.
+    let text = |row: &[(String, ratatui::style::Color)]| -> String {
+        row.iter().map(|c| c.0.as_str()).collect()
+    };
+    let before = map_row(&h);
+    assert!(text(&before).contains('3'), "{}", text(&before));
+    let vm2_colour = before
+        .iter()
+        .find(|c| c.0 == "2")
+        .expect("vm2 on the map")
+        .1;
+    // Delete vm1 (current): vm2 and vm3 are first and second now, numbered 1 and 2 (issue
+    // 20 item 11: numbers are positions), and vm2 keeps its colour.
     while h.app.current != Some(0) {
         h.keys(",");
     }
     h.keys("D");
     let row = map_row(&h);
     assert!(
-        row.contains('2') && row.contains('3') && !row.contains('1'),
-        "{row}"
+        text(&row).contains('1') && text(&row).contains('2') && !text(&row).contains('3'),
+        "{}",
+        text(&row)
     );
+    assert_eq!(row.iter().find(|c| c.0 == "1").expect("vm2").1, vm2_colour);
     let list = h.screen();
-    assert!(list.contains("2 vm2") && list.contains("3 vm3"), "{list}");
-    // Undo brings vm1 back with its own 1.
+    assert!(list.contains("1 vm2") && list.contains("2 vm3"), "{list}");
+    // Undo brings vm1 back first, numbered 1 again.
     h.keys("u");
-    let row = map_row(&h);
+    let row = text(&map_row(&h));
     assert!(
         row.contains('1') && row.contains('2') && row.contains('3'),
         "{row}"

@@ -93,14 +93,14 @@ fn the_title_says_what_the_view_spans() {
 }
 
 #[test]
-fn each_pane_has_its_own_hints_and_help_quit_undo_fit_at_80_columns() {
+fn each_pane_has_its_own_hints_and_help_save_export_quit_undo_fit_at_80_columns() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut h = Harness::demo(dir.path(), 80, 24);
     h.keys("jS\n");
     let mut seen = Vec::new();
     for _ in 0..4 {
         let footer = row(&h, 23);
-        for must in ["? help", "q quit", "u undo"] {
+        for must in ["? help", "s save", "e export", "q quit", "u undo"] {
             assert!(footer.contains(must), "{:?}: {footer}", h.app.focus);
         }
         seen.push((h.app.focus, footer));

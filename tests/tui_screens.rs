@@ -364,11 +364,11 @@ fn the_map_marks_host_used_sectors_and_vdisks_on_them() {
     // Labels and extents move down a row; the legend explains both glyphs.
     let legend = row_text(&h, h.map_y() + 6);
     assert!(
-        legend.contains("H host uses") && legend.contains("! vdisk on host"),
+        legend.contains("H host uses") && legend.contains("! vdisk on H"),
         "{legend}"
     );
     assert!(
-        legend.starts_with("▓ table █▒ partitions ░ free 1-9 vdisks × overlap"),
+        legend.starts_with("▓ table █▒ partition ░ free 1 vdisk × overlap"),
         "without colour the partitions are one legend entry: {legend}"
     );
     // Taking partition 2 into a vdisk turns its marks into `!`, still readable without colour.
@@ -389,7 +389,7 @@ fn without_host_use_the_map_keeps_its_rows_and_the_legend_its_basics() {
     let h = Harness::demo(std::path::Path::new("/project"), 80, 24);
     let legend = row_text(&h, h.map_y() + 5);
     assert!(
-        legend.starts_with("▓ table  █ NTFS/FAT  ░ free  1-9 vdisks  × overlap"),
+        legend.starts_with("▓ table █ NTFS/FAT ░ free 1 vdisk × overlap"),
         "{legend}"
     );
     assert!(!legend.contains("host"), "{legend}");

@@ -121,7 +121,7 @@ fn an_edge_moved_by_keys_is_saved_and_a_run_is_one_undo() {
     t.literal("u");
     t.wait_for("undid: resized vm1 extent 2: end 188745728");
     t.literal(">");
-    t.wait_for("end stops at 188745728, where vm2 extent 2 begins");
+    t.wait_for("end stops at 188745728, the start of vm2 extent 2");
     let plan = saved(&t, dir.path());
     assert_eq!(raw_of(&plan, 0), (P2_START, HALF));
 }

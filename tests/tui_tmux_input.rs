@@ -111,7 +111,7 @@ fn undo_then_export_in_one_write_judges_the_plan_after_the_undo() {
     // `u e` in one write: the undo leaves no error, so `e` previews (before: "export
     // refused: the plan has 1 error", judged on the findings of the frame before the undo).
     t.one_write("ue");
-    let s = t.wait_for("Export into");
+    let s = t.wait_for("In the project folder");
     assert!(s.contains("0 errors"), "{s}");
     assert!(!s.contains("export refused"), "{s}");
 }

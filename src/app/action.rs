@@ -33,6 +33,8 @@ pub enum Action {
     Boundary(Dir),
     /// Up/Down: the previous/next region (map, table) or row (vdisks, findings, help).
     Row(Dir),
+    /// PgUp/PgDn in a dialog: scroll its text by a page.
+    Page(Dir),
     Home,
     End,
     /// Mouse: put the cursor on a sector (drops the selection).

@@ -17,8 +17,11 @@ impl App {
         self.history.made()
     }
 
+    /// Name the last change after the message that said it, without the message's own key
+    /// hint (`deleted vm1 (u undoes)` is undone as `undid: deleted vm1`, not with the hint
+    /// to undo it said again).
     pub(super) fn label_last_change(&mut self, label: &str) {
-        self.history.label_last(label);
+        self.history.label_last(without_key_hint(label));
     }
 
     pub(super) fn undo(&mut self) {
@@ -166,8 +169,8 @@ impl App {
             sectors: span.sectors,
         });
         let msg = format!(
-            "added {} sectors ({}) at {} to {} as extent {}",
-            span.sectors,
+            "added {} ({}) at {} to {} as extent {}",
+            crate::grammar::count(span.sectors, "sector"),
             crate::model::human_size(span.sectors),
             span.start,
             vd.name,
@@ -208,8 +211,9 @@ impl App {
             },
         );
         let msg = format!(
-            "{}: header file of {sectors} sectors ({}) first",
+            "{}: header file of {} ({}) first",
             vd.name,
+            crate::grammar::count(sectors, "sector"),
             crate::model::human_size(sectors)
         );
         self.set_message(msg);
@@ -221,8 +225,9 @@ impl App {
         let vd = &mut self.plan.vdisks[c];
         vd.extents.push(Extent::Zero { sectors });
         let msg = format!(
-            "{}: zero extent of {sectors} sectors ({}) at the end",
+            "{}: zero extent of {} ({}) at the end",
             vd.name,
+            crate::grammar::count(sectors, "sector"),
             crate::model::human_size(sectors)
         );
         self.set_message(msg);
@@ -467,6 +472,15 @@ fn table_key(vd: &VDisk) -> String {
 }
 
 /// A change's label as undo and redo say it.
+/// `text` without a trailing key hint in parentheses that names undo (`(u undoes)`,
+/// `(s saves it, u undoes)`).
+fn without_key_hint(text: &str) -> &str {
+    match text.rfind(" (") {
+        Some(i) if text.ends_with(')') && text[i..].contains("u undoes") => &text[..i],
+        _ => text,
+    }
+}
+
 fn said(label: &str) -> &str {
     if label.is_empty() {
         "the last change"

@@ -155,6 +155,12 @@ pub static KEYMAP: &[Binding] = &[
     b(ConfirmQuit, DIALOG, &[code(Esc), k('n')], Action::Cancel, "stay", "Quit dialog: keep planning"),
     b(ExportPreview, DIALOG, &[code(Enter), k('y')], Action::Confirm, "export", "Export dialog: write the files"),
     b(ExportPreview, DIALOG, &[code(Esc), k('n'), k('q')], Action::Cancel, "cancel", "Export dialog: write nothing"),
+    b(ExportPreview, DIALOG, &[code(Up), k('k')], Action::Row(Dir::Back), "scroll", "Export dialog: scroll up (the border says when more is above or below)"),
+    b(ExportPreview, DIALOG, &[code(Down), k('j')], Action::Row(Dir::Forward), "", "Export dialog: scroll down"),
+    b(ExportPreview, DIALOG, &[code(PageUp)], Action::Page(Dir::Back), "", "Export dialog: scroll up a page"),
+    b(ExportPreview, DIALOG, &[code(PageDown)], Action::Page(Dir::Forward), "", "Export dialog: scroll down a page"),
+    b(Rebind, DIALOG, &[code(Up), k('k')], Action::Row(Dir::Back), "scroll", "Rebind dialog: scroll up"),
+    b(Rebind, DIALOG, &[code(Down), k('j')], Action::Row(Dir::Forward), "", "Rebind dialog: scroll down"),
     b(Rebind, DIALOG, &[code(Enter), k('y')], Action::Confirm, "rebind", "Rebind dialog: the plan records the disk on screen from now on (s saves it)"),
     b(Rebind, DIALOG, &[code(Esc), k('n'), k('q')], Action::Cancel, "keep", "Rebind dialog: keep the recorded disk"),
     b(Recover, DIALOG, &[code(Enter), k('r')], Action::Confirm, "restore", "Recovery dialog (at start): restore the unsaved changes an earlier run kept when a signal ended it"),
@@ -162,6 +168,10 @@ pub static KEYMAP: &[Binding] = &[
     b(Recover, DIALOG, &[code(Esc)], Action::Cancel, "later", "Recovery dialog: decide later (the file stays and is offered again)"),
     b(Help, DIALOG, &[code(Up), k('k')], Action::Row(Dir::Back), "scroll", "Help: scroll up"),
     b(Help, DIALOG, &[code(Down), k('j')], Action::Row(Dir::Forward), "", "Help: scroll down"),
+    b(Help, DIALOG, &[code(PageUp)], Action::Page(Dir::Back), "", "Help: scroll up a page"),
+    b(Help, DIALOG, &[code(PageDown), k(' ')], Action::Page(Dir::Forward), "", "Help: scroll down a page"),
+    b(Help, DIALOG, &[code(Home)], Action::Home, "", "Help: to the top"),
+    b(Help, DIALOG, &[code(End)], Action::End, "", "Help: to the end"),
     b(Help, DIALOG, &[code(Esc), k('?'), k('q')], Action::Cancel, "close", "Help: close"),
 ];
 
@@ -285,23 +295,25 @@ pub fn keymap_markdown() -> String {
     out
 }
 
-/// The footer's hints in the main view, per focused pane, most important first: what does not
-/// fit the width is left out from the end (help, quit and undo fit at 80 columns). The keys
+/// The footer's hints in the main view, per focused pane, in priority order (as gitui's
+/// command bar): what does not fit the width is left out lowest priority first, so `? help`,
+/// `s save`, `e export` and `q quit` are always there (they fit at 80 columns, the smallest
+/// window the planner draws in). The keys
 /// come from the keymap, so a hint never names a key that does something else.
 pub fn pane_hints(focus: crate::app::Focus) -> &'static [(Action, &'static str)] {
     use crate::app::Focus;
     static MAP: &[(Action, &str)] = &[
         (Action::Help, "help"),
+        (Action::Save, "save"),
+        (Action::Export, "export"),
         (Action::Quit, "quit"),
         (Action::Undo, "undo"),
         (Action::ToggleAnchor, "select"),
         (Action::Activate, "add"),
+        (Action::GotoPrompt, "goto"),
         (Action::AddRegion, "region"),
         (Action::SplitPrompt, "split"),
         (Action::NewVdiskPrompt, "new"),
-        (Action::Save, "save"),
-        (Action::Export, "export"),
-        (Action::GotoPrompt, "goto"),
         (Action::ZoomIn, "zoom"),
         (Action::Boundary(Dir::Forward), "edge"),
         (Action::ResizePrompt, "resize"),
@@ -312,6 +324,8 @@ pub fn pane_hints(focus: crate::app::Focus) -> &'static [(Action, &'static str)]
     ];
     static TABLE: &[(Action, &str)] = &[
         (Action::Help, "help"),
+        (Action::Save, "save"),
+        (Action::Export, "export"),
         (Action::Quit, "quit"),
         (Action::Undo, "undo"),
         (Action::Row(Dir::Forward), "region"),
@@ -319,19 +333,19 @@ pub fn pane_hints(focus: crate::app::Focus) -> &'static [(Action, &'static str)]
         (Action::AddRegion, "add region"),
         (Action::SplitPrompt, "split"),
         (Action::NewVdiskPrompt, "new"),
-        (Action::Save, "save"),
-        (Action::Export, "export"),
         (Action::FocusNext, "pane"),
     ];
     static VDISKS: &[(Action, &str)] = &[
         (Action::Help, "help"),
+        (Action::Save, "save"),
+        (Action::Export, "export"),
         (Action::Quit, "quit"),
         (Action::Undo, "undo"),
-        (Action::Row(Dir::Forward), "row"),
         (Action::Activate, "show"),
         (Action::ToggleShareable, "shareable"),
-        (Action::RenamePrompt, "rename"),
         (Action::DeleteVdisk, "delete"),
+        (Action::RenamePrompt, "rename"),
+        (Action::Row(Dir::Forward), "row"),
         (Action::ResizePrompt, "resize"),
         (Action::DeleteExtent, "del extent"),
         (Action::AddHeader, "header"),
@@ -343,6 +357,8 @@ pub fn pane_hints(focus: crate::app::Focus) -> &'static [(Action, &'static str)]
     ];
     static FINDINGS: &[(Action, &str)] = &[
         (Action::Help, "help"),
+        (Action::Save, "save"),
+        (Action::Export, "export"),
         (Action::Quit, "quit"),
         (Action::Undo, "undo"),
         (Action::Row(Dir::Forward), "row"),

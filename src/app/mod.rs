@@ -12,6 +12,7 @@ pub mod overlay;
 mod project;
 pub mod recovery;
 mod resize;
+pub mod scroll;
 mod update;
 
 pub use action::{Action, Dir, Edge};
@@ -184,7 +185,10 @@ pub struct App {
     /// Selected row of the vdisks pane (vdisk and extent rows flattened).
     pub vdisk_row: usize,
     pub finding_row: usize,
-    pub help_scroll: u16,
+    /// Rows of the open dialog's text scrolled out of view above (see [`App::dialog_scroll`]).
+    dialog_scroll: u16,
+    /// What the last draw of the open dialog showed (its page and furthest scroll).
+    dialog_view: std::cell::Cell<scroll::DialogView>,
     pub no_color: bool,
     /// Draw with ASCII only (the terminal or locale cannot show Unicode).
     pub ascii: bool,
@@ -197,8 +201,9 @@ pub struct App {
     /// File extents `T` added for a guest table (taken away again when it goes back).
     table_made: Vec<edit::TableMade>,
     history: history::History,
-    /// Each vdisk's mark on the map (its colour and symbol), given when it appears and kept
-    /// for its life: deleting another vdisk never changes it. Parallel to `plan.vdisks`.
+    /// Each vdisk's colour on the map, given when it appears and kept for its life: deleting
+    /// another vdisk never changes it. Parallel to `plan.vdisks`. (Its symbol is its position
+    /// in the plan, 1..n, as the vdisks pane lists it.)
     pub marks: Vec<u32>,
     /// The plan may have changed since the findings were made: [`App::settle`] rechecks.
     stale: bool,
@@ -254,7 +259,8 @@ impl App {
             current,
             vdisk_row: 0,
             finding_row: 0,
-            help_scroll: 0,
+            dialog_scroll: 0,
+            dialog_view: std::cell::Cell::default(),
             no_color: false,
             ascii: false,
             quit: false,
@@ -287,7 +293,7 @@ impl App {
         }
     }
 
-    /// Vdisk `v`'s mark (colour and symbol index): stable for the vdisk's life.
+    /// Vdisk `v`'s colour index: stable for the vdisk's life.
     pub fn mark(&self, v: usize) -> usize {
         self.marks.get(v).map_or(v, |&m| m as usize)
     }

@@ -10,6 +10,15 @@ impl App {
         self.project.join(PLAN_FILE)
     }
 
+    /// The project folder as a person reads it: absolute (`--project .` is the folder's own
+    /// path, not `.`), as given when that cannot be made.
+    pub fn project_shown(&self) -> String {
+        std::path::absolute(&self.project)
+            .unwrap_or_else(|_| self.project.clone())
+            .display()
+            .to_string()
+    }
+
     /// The disk on screen as the plan would record it. The layout's source is as opened
     /// (from the current folder); the plan's is from the project folder, so `carve check
     /// PROJECT` finds it from anywhere.
@@ -170,10 +179,11 @@ impl App {
         }
         match export::preview(&self.plan, Some(&self.layout), &self.export_options()) {
             Ok(writes) => {
-                let mut lines = vec![format!("save {}", self.plan_path().display())];
+                // The action words in one column (`unchanged` is the longest).
+                let mut lines = vec![format!("{:<9} {}", "save", self.plan_path().display())];
                 lines.extend(writes.iter().map(|w| {
                     format!(
-                        "{:<7} {}  ({})",
+                        "{:<9} {}  ({})",
                         w.action.plan_word(),
                         w.shown_path(),
                         w.what

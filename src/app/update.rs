@@ -27,6 +27,7 @@ impl App {
             return;
         }
         let made = self.changes_made();
+        let kind = self.dialog.as_ref().map(std::mem::discriminant);
         let read_only = is_read_only(&action, self.dialog.is_some())
             && !was_dragging
             && self.edge_drag.is_none();
@@ -35,6 +36,7 @@ impl App {
         } else {
             self.update_main(action);
         }
+        self.dialog_changed(kind);
         if !read_only {
             self.plan_may_change();
         }
@@ -53,17 +55,18 @@ impl App {
             self.refresh_host();
             return;
         }
+        if matches!(
+            self.dialog,
+            Some(Dialog::Help | Dialog::Export { .. } | Dialog::Rebind { .. })
+        ) && self.scroll_dialog(&action)
+        {
+            return;
+        }
         let Some(dialog) = self.dialog.as_mut() else {
             return;
         };
         match (dialog, action) {
             (_, Action::Cancel) => self.dialog = None,
-            (Dialog::Help, Action::Row(d)) => {
-                self.help_scroll = match d {
-                    Dir::Back => self.help_scroll.saturating_sub(1),
-                    Dir::Forward => self.help_scroll.saturating_add(1),
-                }
-            }
             (Dialog::Help, Action::Help | Action::Quit | Action::Confirm) => self.dialog = None,
             (
                 Dialog::Input {
@@ -436,10 +439,7 @@ impl App {
                     self.quit = true;
                 }
             }
-            Action::Help => {
-                self.help_scroll = 0;
-                self.dialog = Some(Dialog::Help);
-            }
+            Action::Help => self.dialog = Some(Dialog::Help),
             Action::Cancel => {
                 self.anchor = None;
                 self.drag_from = None;
@@ -455,6 +455,7 @@ impl App {
             | Action::SaveAndQuit
             | Action::QuitNow
             | Action::Discard
+            | Action::Page(_)
             | Action::Suspend => {}
         }
     }
@@ -619,6 +620,7 @@ fn is_read_only(action: &Action, in_dialog: bool) -> bool {
                 | Paste(_)
                 | Backspace
                 | Row(_)
+                | Page(_)
                 | Cancel
                 | Help
                 | MoveCells(_)
@@ -632,6 +634,7 @@ fn is_read_only(action: &Action, in_dialog: bool) -> bool {
         MoveCells(_)
             | Boundary(_)
             | Row(_)
+            | Page(_)
             | Home
             | End
             | SetCursor(_)

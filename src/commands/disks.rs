@@ -1,12 +1,14 @@
 //! `carve disks [--json] [--all]`: the host's disks with size, sector sizes, table and use.
 //!
 //! JSON: `{"disks":[{"name","path","model","serial","size_sectors","size","logical_sector_size",
-//! "physical_sector_size","removable","table","table_error","system_disk",
+//! "physical_sector_size","removable","table","table_error","empty","system_disk",
 //! "host_uses":[{"start","sectors","node","what"}],"controller":null|{"address","id","class",
 //! "class_name","driver","iommu_group","group_peers"}}]}`.
 //!
 //! The table shows `?` in TABLE for a disk it could not read, and one line under the table
-//! per such disk says why (`/dev/sdb: table unreadable: ...`, the JSON's `table_error`).
+//! per such disk says why (`/dev/sdb: table unreadable: ...`, the JSON's `table_error`). A
+//! device of 0 sectors (`--all`: a loop device with no file, an unused zram) is `empty`
+//! (`"empty": "no backing file"` in the JSON), not a disk it failed to read.
 //!
 //! On macOS the disks are `/dev/diskN` (`crate::host::macos::list`): `bus` and
 //! `host_unknown` are added there too, `controller` is null, and the physical sector size is
@@ -64,6 +66,11 @@ struct DiskJson {
     /// Why what the host uses on it is unknown, when it is (never read as "free").
     #[serde(skip_serializing_if = "Option::is_none")]
     host_unknown: Option<String>,
+    /// Linux, `--all`: a device of 0 sectors, holding nothing (`no backing file` for a loop
+    /// device not set up, `no medium` for a zram or other device): nothing to read, and
+    /// not a broken disk.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    empty: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -180,8 +187,10 @@ fn disk_json(listed: ListedDisk) -> DiskJson {
         offline,
         read_only,
         host_unknown,
+        empty,
     } = listed;
     let (table, table_error) = match table {
+        _ if empty.is_some() => (None, None),
         Ok(t) => (Some(t), None),
         Err(why) => (None, Some(why)),
     };
@@ -213,6 +222,7 @@ fn disk_json(listed: ListedDisk) -> DiskJson {
         offline,
         read_only,
         host_unknown,
+        empty,
     }
 }
 
@@ -269,6 +279,9 @@ fn table(rows: &[DiskJson]) -> String {
             _ => "?".into(),
         };
         let mut uses: Vec<String> = Vec::new();
+        if let Some(why) = r.empty {
+            uses.push(format!("empty: {why}"));
+        }
         if r.offline == Some(true) {
             uses.push("offline".into());
         }
@@ -296,14 +309,16 @@ fn table(rows: &[DiskJson]) -> String {
             "{:<disk_w$} {:>8} {:>13} {:>9}  {:<5} {:<model_w$} {:<serial_w$} {:<26} {}",
             crate::text::escape(&r.path),
             // A drive this user could not size (Windows, not elevated).
-            if r.size_sectors == 0 && r.table.is_none() {
+            if r.size_sectors == 0 && r.table.is_none() && r.empty.is_none() {
                 "?"
             } else {
                 &r.size
             },
             r.size_sectors,
             sector,
-            r.table.as_deref().unwrap_or("?"),
+            r.table
+                .as_deref()
+                .unwrap_or(if r.empty.is_some() { "-" } else { "?" }),
             crate::text::escape(r.model.as_deref().unwrap_or("-")),
             crate::text::escape(r.serial.as_deref().unwrap_or("-")),
             r.controller.as_ref().map_or_else(

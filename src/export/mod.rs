@@ -93,12 +93,12 @@ impl WriteAction {
         }
     }
 
-    /// The word the preview uses.
+    /// The word the preview uses (`unchanged` as `carve export` says it after writing).
     pub fn plan_word(self) -> &'static str {
         match self {
             WriteAction::Create => "create",
             WriteAction::Replace => "replace",
-            WriteAction::Unchanged => "same",
+            WriteAction::Unchanged => "unchanged",
             WriteAction::Keep => "keep",
             WriteAction::Move => "move",
             WriteAction::Remove => "remove",

@@ -42,6 +42,9 @@ pub struct ListedDisk {
     pub read_only: Option<bool>,
     /// Why what the host uses on it is unknown, when it is (never read as "free").
     pub host_unknown: Option<String>,
+    /// Linux: a device of 0 sectors holding nothing (`no backing file`, `no medium`); its
+    /// table is not read.
+    pub empty: Option<&'static str>,
 }
 
 impl ListedDisk {
@@ -55,6 +58,7 @@ impl ListedDisk {
             offline: None,
             read_only: None,
             host_unknown: None,
+            empty: None,
         }
     }
 }

@@ -2,11 +2,12 @@
 
 use super::theme::Theme;
 use crate::app::keymap::{KEYMAP, SECTIONS, keys_label};
+use crate::app::scroll::DialogView;
 use crate::app::{App, Dialog};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Clear, Paragraph};
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
@@ -20,7 +21,9 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, theme: &Theme) {
-    let (title, lines, width): (String, Vec<Line>, u16) = match dialog {
+    // The body scrolls when the window is too short for it; the tail (the dialog's keys)
+    // stays in view below it.
+    let (title, lines, tail, width): (String, Vec<Line>, Vec<Line>, u16) = match dialog {
         Dialog::Input {
             prompt,
             text,
@@ -50,8 +53,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, theme: &T
             } else {
                 "Enter accept  Esc cancel  ←→ Home End move the caret"
             };
-            lines.push(Line::styled(hint, theme.dim()));
-            (prompt.title().to_string(), lines, WIDTH)
+            let tail = vec![Line::styled(hint, theme.dim())];
+            (prompt.title().to_string(), lines, tail, WIDTH)
         }
         Dialog::ConfirmQuit => (
             "Unsaved changes".into(),
@@ -61,21 +64,21 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, theme: &T
                     crate::text::escape(&app.plan_path().display().to_string())
                 )),
                 Line::from(""),
-                Line::from(vec![
-                    Span::styled("s", theme.key()),
-                    Span::raw(" save and quit   "),
-                    Span::styled("d", theme.key()),
-                    Span::raw(" discard changes and quit   "),
-                    Span::styled("Esc", theme.key()),
-                    Span::raw(" keep planning"),
-                ]),
             ],
+            vec![Line::from(vec![
+                Span::styled("s", theme.key()),
+                Span::raw(" save and quit   "),
+                Span::styled("d", theme.key()),
+                Span::raw(" discard changes and quit   "),
+                Span::styled("Esc", theme.key()),
+                Span::raw(" keep planning"),
+            ])],
             72,
         ),
         Dialog::Export { lines } => {
             let mut out: Vec<Line> = vec![Line::from(format!(
-                "Export into {}:",
-                crate::text::escape(&app.project.display().to_string())
+                "In the project folder {}:",
+                crate::text::escape(&app.project_shown())
             ))];
             // File names come from vdisk names: escaped, as in every human message.
             out.extend(
@@ -84,8 +87,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, theme: &T
                     .map(|l| Line::from(format!("  {}", crate::text::escape(l)))),
             );
             out.push(Line::from(""));
-            out.push(Line::styled("Enter export   Esc cancel", theme.dim()));
-            ("Export".into(), out, area.width.saturating_sub(4))
+            let tail = vec![Line::styled("Enter export   Esc cancel", theme.dim())];
+            ("Export".into(), out, tail, area.width.saturating_sub(4))
         }
         Dialog::Recover { kept } => (
             "Unsaved changes were kept".into(),
@@ -95,15 +98,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, theme: &T
                     crate::text::escape(&app.recovery_path().display().to_string())
                 )),
                 Line::from(""),
-                Line::from(vec![
-                    Span::styled("Enter", theme.key()),
-                    Span::raw(" restore them   "),
-                    Span::styled("d", theme.key()),
-                    Span::raw(" discard the file   "),
-                    Span::styled("Esc", theme.key()),
-                    Span::raw(" decide later"),
-                ]),
             ],
+            vec![Line::from(vec![
+                Span::styled("Enter", theme.key()),
+                Span::raw(" restore them   "),
+                Span::styled("d", theme.key()),
+                Span::raw(" discard the file   "),
+                Span::styled("Esc", theme.key()),
+                Span::raw(" decide later"),
+            ])],
             76,
         ),
         Dialog::Rebind { lines } => {
@@ -120,41 +123,95 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, theme: &T
             out.push(Line::from(
                 "Rebinding makes every raw extent mean those sectors of the disk on screen.",
             ));
-            out.push(Line::styled(
+            let tail = vec![Line::styled(
                 "Enter rebind (then s saves)   Esc keep the recorded disk",
                 theme.dim(),
-            ));
-            ("Rebind the plan?".into(), out, area.width.saturating_sub(4))
+            )];
+            (
+                "Rebind the plan?".into(),
+                out,
+                tail,
+                area.width.saturating_sub(4),
+            )
         }
         Dialog::Help => {
             let inner = 96.min(area.width).saturating_sub(2);
             (
-                "Keys (↑↓ scroll, Esc closes)".into(),
-                help_lines(theme, inner),
+                "Keys (↑↓ PgUp PgDn scroll, Esc closes)".into(),
+                help_lines(app, theme, inner),
+                Vec::new(),
                 96,
             )
         }
     };
-    let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let inner = usize::from(width.min(area.width).saturating_sub(2)).max(1);
+    let body: Vec<Line> = lines.into_iter().flat_map(|l| rows(l, inner)).collect();
+    let tail: Vec<Line> = tail.into_iter().flat_map(|l| rows(l, inner)).collect();
+    let (body_n, tail_n) = (body.len() as u16, tail.len() as u16);
+    let height = (body_n + tail_n + 2).min(area.height.saturating_sub(2));
+    let page = height.saturating_sub(2 + tail_n);
+    let max = body_n.saturating_sub(page);
+    app.set_dialog_view(DialogView { page, max });
+    let scroll = app.dialog_scroll();
     let rect = centered(area, width, height);
     frame.render_widget(Clear, rect);
-    let scroll = if matches!(dialog, Dialog::Help) {
-        app.help_scroll
-    } else {
-        0
-    };
-    let max_scroll = (lines.len() as u16).saturating_sub(height.saturating_sub(2));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((scroll.min(max_scroll), 0))
-            .block(
-                Block::bordered()
-                    .title(format!(" {title} "))
-                    .border_style(theme.key()),
-            ),
-        rect,
-    );
+    // The scroll marks: how many rows are out of view, and the key that brings them.
+    let mut block = Block::bordered()
+        .title(format!(" {title} "))
+        .border_style(theme.key());
+    if scroll > 0 {
+        block = block
+            .title_top(Line::styled(format!(" ▲ {scroll} more (↑) "), theme.key()).right_aligned());
+    }
+    if scroll < max {
+        let below = max - scroll;
+        block = block.title_bottom(
+            Line::styled(format!(" ▼ {below} more (↓ PgDn) "), theme.key()).right_aligned(),
+        );
+    }
+    let inside = block.inner(rect);
+    frame.render_widget(block, rect);
+    let shown: Vec<Line> = body
+        .into_iter()
+        .skip(usize::from(scroll))
+        .take(usize::from(page))
+        .collect();
+    let [top, bottom] = ratatui::layout::Layout::vertical([
+        ratatui::layout::Constraint::Length(page),
+        ratatui::layout::Constraint::Length(tail_n),
+    ])
+    .areas(inside);
+    frame.render_widget(Paragraph::new(shown), top);
+    frame.render_widget(Paragraph::new(tail), bottom);
+}
+
+/// One line as the rows it takes in `width` cells: plain text (one style) wraps at spaces,
+/// an indented one's continuation rows two further in; a line of several styles
+/// that is too long is cut with `…` (those are the short key lines).
+fn rows(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
+    if line.width() <= width {
+        return vec![line];
+    }
+    let style = line.spans.first().map(|s| s.style).unwrap_or_default();
+    if line.spans.iter().any(|s| s.style != style) {
+        return vec![super::fit_line(line, width)];
+    }
+    let style = style.patch(line.style);
+    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+    let indent = text.len() - text.trim_start_matches(' ').len();
+    let indent = indent.min(width / 2);
+    let first = width - indent;
+    // A list item's continuation rows stand under its text; prose starts at the edge.
+    let more = if indent > 0 { indent + 2 } else { 0 };
+    let rest = width.saturating_sub(more).max(1);
+    super::wrap::wrap(text.trim_start_matches(' '), first, rest)
+        .into_iter()
+        .enumerate()
+        .map(|(i, chunk)| {
+            let pad = if i == 0 { indent } else { more };
+            Line::styled(format!("{}{chunk}", " ".repeat(pad)), style)
+        })
+        .collect()
 }
 
 /// The prompt's text in `width` cells, scrolled so the caret (a reversed cell) is always in
@@ -214,7 +271,7 @@ fn input_line(
 }
 
 /// The keymap by section; long explanations wrap under their own column.
-fn help_lines(theme: &Theme, width: u16) -> Vec<Line<'static>> {
+fn help_lines(app: &App, theme: &Theme, width: u16) -> Vec<Line<'static>> {
     const KEYS: usize = 21;
     let text_width = usize::from(width).saturating_sub(KEYS).max(10);
     let mut out = Vec::new();
@@ -231,6 +288,14 @@ fn help_lines(theme: &Theme, width: u16) -> Vec<Line<'static>> {
                 ]));
             }
         }
+    }
+    out.push(Line::styled("Map legend", theme.bold()));
+    let kinds = super::map::kinds_present(app);
+    for (glyphs, what) in super::legend::help_entries(theme, &kinds, app.plan.vdisks.len()) {
+        out.push(Line::from(vec![
+            Span::styled(format!("  {glyphs:<18} "), theme.key()),
+            Span::raw(what),
+        ]));
     }
     out.push(Line::styled("Mouse", theme.bold()));
     for (what, help) in crate::app::keymap::MOUSE {

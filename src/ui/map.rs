@@ -106,11 +106,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> MapHit {
         draw_scale(buf, rect, y(row.scale), b, view, theme);
         legend::draw(
             buf,
-            inner.x,
-            y(row.legend),
-            inner.width,
+            (inner.x, y(row.legend), inner.width),
             shows_host(app),
             &kinds_present(app),
+            app.plan.vdisks.len(),
             theme,
         );
     }
@@ -122,7 +121,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> MapHit {
 }
 
 /// The kinds of partition on this disk, in legend order.
-fn kinds_present(app: &App) -> Vec<PartKind> {
+pub(super) fn kinds_present(app: &App) -> Vec<PartKind> {
     PartKind::ALL
         .into_iter()
         .filter(|k| {
@@ -292,7 +291,7 @@ fn draw_extents(
                 if app.current == Some(v) {
                     style = style.add_modifier(ratatui::style::Modifier::BOLD);
                 }
-                put(buf, x, y, theme.vdisk_symbol(app.mark(v)), style);
+                put(buf, x, y, theme.vdisk_symbol(v), style);
             }
             Cover::Mixed => put(buf, x, y, '╪', theme.bold()),
             Cover::Overlap => put(buf, x, y, '×', theme.overlap()),

@@ -43,7 +43,12 @@ fn type_width(app: &App, width: usize) -> usize {
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> Vec<(Rect, u64)> {
     let focused = app.focus == Focus::Table;
     let count = row_count(app);
-    let block = pane_block(format!("Partitions ({count} rows)"), focused, false, theme);
+    let block = pane_block(
+        format!("Partitions ({})", crate::grammar::count(count, "row")),
+        focused,
+        false,
+        theme,
+    );
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let mut hits = Vec::new();

@@ -193,10 +193,27 @@ impl Theme {
         self.fg(VDISK_COLORS[v % VDISK_COLORS.len()])
     }
 
-    /// A vdisk's mark in the map and list: its number (1-9, then a-z), in its colour, so
-    /// vdisks stay apart without colour too.
+    /// The symbol of the vdisk at position `v` of the plan (0-based) in the map and list: its
+    /// number 1-9, then a-z for the 10th to 35th, then `*` for every later one (the legend
+    /// says which are shown). Drawn in the vdisk's colour, so vdisks stay apart without
+    /// colour too.
     pub fn vdisk_symbol(&self, v: usize) -> char {
-        char::from_digit(((v + 1) % 36) as u32, 36).unwrap_or('#')
+        match v {
+            0..=8 => char::from(b'1' + v as u8),
+            9..=34 => char::from(b'a' + (v - 9) as u8),
+            _ => '*',
+        }
+    }
+
+    /// The legend's text for `n` vdisks' symbols: `1`, `1-4`, `1-9a-c`, `1-9a-z*`.
+    pub fn vdisk_symbols(&self, n: usize) -> String {
+        match n {
+            0 | 1 => "1".to_string(),
+            2..=9 => format!("1-{}", self.vdisk_symbol(n - 1)),
+            10 => "1-9a".to_string(),
+            11..=35 => format!("1-9a-{}", self.vdisk_symbol(n - 1)),
+            _ => "1-9a-z*".to_string(),
+        }
     }
 
     /// Sectors the host uses (`H` in the map): bold without colour.

@@ -54,7 +54,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> Vec<(Rec
                 }
                 buf.set_style(rect, style);
                 buf.set_stringn(inner.x, y, mark, 1, style);
-                let sym = theme.vdisk_symbol(app.mark(v)).to_string();
+                let sym = theme.vdisk_symbol(v).to_string();
                 buf.set_stringn(
                     inner.x + 1,
                     y,

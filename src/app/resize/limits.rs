@@ -178,11 +178,11 @@ mod tests {
         assert_eq!((lo.at, hi.at), (1, 100_000));
         assert_eq!(
             lo.why(Edge::Start, Dir::Back),
-            "start stops at 1, where the MBR sector ends"
+            "start stops at 1, the end of the MBR sector"
         );
         assert_eq!(
             hi.why(Edge::End, Dir::Forward),
-            "end stops at 100000, where sectors the host uses (/boot) begins"
+            "end stops at 100000, the start of sectors the host uses (/boot)"
         );
         // vm2 sits between the host's sectors and the disk's end.
         let (lo, hi) = limits(&plan, &layout, 1, 0, Span::new(200_000, 1000));

@@ -39,8 +39,10 @@ impl Limit {
         match (&self.what, side) {
             (None, Dir::Back) => format!("{name} stops at {at}, the start of the disk"),
             (None, Dir::Forward) => format!("{name} stops at {at}, the end of the disk"),
-            (Some(w), Dir::Back) => format!("{name} stops at {at}, where {w} ends"),
-            (Some(w), Dir::Forward) => format!("{name} stops at {at}, where {w} begins"),
+            // "the end of", not "where ... ends": `w` may be plural ("the GPT header and
+            // entries") or singular ("vm2 extent 2").
+            (Some(w), Dir::Back) => format!("{name} stops at {at}, the end of {w}"),
+            (Some(w), Dir::Forward) => format!("{name} stops at {at}, the start of {w}"),
         }
     }
 }

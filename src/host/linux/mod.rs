@@ -66,12 +66,22 @@ pub fn listed_disks(all: bool) -> Result<Vec<crate::host::rows::ListedDisk>, Str
     Ok(disks::list(&view, Path::new("/run/udev/data"), all)
         .into_iter()
         .map(|d| {
-            let table = crate::disk::read_table(&d.path, crate::disk::ReadOptions::default())
-                .map(|layout| layout.table.as_str().to_string())
-                .map_err(|e| e.to_string());
+            // A loop device with no file or an unused zram: nothing to read, not a failure.
+            let empty = (d.size_sectors == 0).then_some(if d.name.starts_with("loop") {
+                "no backing file"
+            } else {
+                "no medium"
+            });
+            let table = match empty {
+                Some(why) => Err(why.to_string()),
+                None => crate::disk::read_table(&d.path, crate::disk::ReadOptions::default())
+                    .map(|layout| layout.table.as_str().to_string())
+                    .map_err(|e| e.to_string()),
+            };
             let controller = pci::live_controller(&d.name);
             crate::host::rows::ListedDisk {
                 controller,
+                empty,
                 ..crate::host::rows::ListedDisk::new(d, table)
             }
         })
