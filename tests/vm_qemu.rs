@@ -307,8 +307,9 @@ fn run_case(kind: Kind) -> Option<(Vec<Ran>, Tally)> {
     ]);
     assert!(
         again.status.success(),
-        "{}",
-        String::from_utf8_lossy(&again.stderr)
+        "{}{}",
+        String::from_utf8_lossy(&again.stderr),
+        String::from_utf8_lossy(&again.stdout)
     );
     let listing = String::from_utf8_lossy(&again.stdout);
     for line in listing
