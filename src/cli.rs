@@ -111,6 +111,10 @@ pub struct ExportArgs {
     /// Device path the descriptors name (overrides the plan's disk.device_path)
     #[arg(long, value_name = "PATH")]
     pub device_path: Option<String>,
+    /// Name the disk by its kernel name (/dev/sdb) even where it has a stable one
+    /// (/dev/disk/by-id/..., the default: /dev/sdb can name another disk after a reboot)
+    #[arg(long, conflicts_with = "device_path")]
+    pub kernel_name: bool,
     /// Replace file extents whose size differs from the plan (their content is lost)
     #[arg(long)]
     pub force: bool,

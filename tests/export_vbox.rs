@@ -167,6 +167,7 @@ proptest! {
             out_dir: out.clone(),
             target,
             device_path: None,
+            kernel_name: false,
             force: false,
             relative_registry: false,
         };

@@ -17,6 +17,37 @@ pub fn check(ctx: &Context, sink: &mut Sink) {
             format!("device path {} {problem}", text::shown(&path)),
         );
     }
+    unstable(ctx, sink);
+}
+
+/// `unstable-device-path`: the plan pins `disk.device_path` to a kernel name (`/dev/sdb`),
+/// which names whatever disk the kernel found in that place at boot, while the host has a
+/// stable name for this disk. (Without a pinned path export names the stable one itself.)
+fn unstable(ctx: &Context, sink: &mut Sink) {
+    let (Some(pinned), Some(stable)) = (
+        ctx.plan.disk.device_path.as_deref(),
+        ctx.layout.and_then(|l| l.host.stable_path.as_deref()),
+    ) else {
+        return;
+    };
+    if pinned == stable || !is_kernel_name(pinned) {
+        return;
+    }
+    sink.warning(
+        codes::UNSTABLE_DEVICE_PATH,
+        format!(
+            "device path {} is the kernel's name for the disk, which can be another disk after a reboot or a disk added; name it {} (set disk.device_path to it, or remove disk.device_path and export names it)",
+            text::shown(pinned),
+            text::shown(stable)
+        ),
+    );
+}
+
+/// A Linux kernel device name (`/dev/sdb`, `/dev/nvme0n1`, `/dev/vdb`), not one of udev's
+/// stable links (`/dev/disk/by-*`, `/dev/mapper`).
+fn is_kernel_name(path: &str) -> bool {
+    path.strip_prefix("/dev/")
+        .is_some_and(|name| !name.is_empty() && !name.contains('/'))
 }
 
 /// Why `path` cannot stand in a descriptor's raw extent lines, or None when it can. The text
@@ -172,6 +203,43 @@ mod tests {
             vec![
                 r"device path \.\PhysicalDrive0 starts with one backslash; a Windows device path starts with two: \\.\PhysicalDrive0"
             ]
+        );
+    }
+
+    #[test]
+    fn a_pinned_kernel_name_with_a_stable_name_at_hand_is_unstable() {
+        let stable = "/dev/disk/by-id/ata-Samsung_SSD_860_EVO_S3Z1NB0K";
+        let mut layout = demo();
+        layout.host.stable_path = Some(stable.into());
+        let mut plan = plan_of(vec![vdisk("vm1", vec![header(), raw(125_831_168, 2048)])]);
+        // Nothing pinned: export names the stable path itself.
+        assert_eq!(
+            messages_on(&plan, Some(&layout), codes::UNSTABLE_DEVICE_PATH),
+            Vec::<String>::new()
+        );
+        plan.disk.device_path = Some("/dev/sdb".into());
+        let said = messages_on(&plan, Some(&layout), codes::UNSTABLE_DEVICE_PATH);
+        assert_eq!(said.len(), 1);
+        assert!(
+            said[0].starts_with("device path /dev/sdb is the kernel's name"),
+            "{}",
+            said[0]
+        );
+        assert!(said[0].contains(stable), "{}", said[0]);
+        // The stable name pinned, a udev link, or no stable name known: nothing to say.
+        for pinned in [stable, "/dev/disk/by-uuid/x", "/dev/mapper/vg-lv"] {
+            plan.disk.device_path = Some(pinned.into());
+            assert_eq!(
+                messages_on(&plan, Some(&layout), codes::UNSTABLE_DEVICE_PATH),
+                Vec::<String>::new(),
+                "{pinned}"
+            );
+        }
+        plan.disk.device_path = Some("/dev/sdb".into());
+        layout.host.stable_path = None;
+        assert_eq!(
+            messages_on(&plan, Some(&layout), codes::UNSTABLE_DEVICE_PATH),
+            Vec::<String>::new()
         );
     }
 }

@@ -34,6 +34,7 @@ pub fn run(args: &ExportArgs) -> Result<ExitCode> {
         out_dir: args.out.clone().unwrap_or_else(|| opened.dir.clone()),
         target: super::target_named(&args.target)?,
         device_path: args.device_path.clone(),
+        kernel_name: args.kernel_name,
         force: args.force,
         relative_registry: args.relative,
     };

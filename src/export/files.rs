@@ -2,7 +2,6 @@
 //! alone (nothing is read or written here).
 
 use super::{ExportOptions, Target, seed};
-use crate::demo::DevicePath;
 use crate::error::{Error, Result};
 use crate::model::{DiskLayout, Extent, Plan, SECTOR, VDisk};
 use crate::vmdk::write::{self, Descriptor, ExtentLine};
@@ -66,10 +65,7 @@ pub fn wanted_files_looked_at(
     opts: &ExportOptions,
     absent: &dyn Fn(&std::path::Path) -> bool,
 ) -> Result<Vec<WantedFile>> {
-    let device_path = opts
-        .device_path
-        .clone()
-        .unwrap_or_else(|| plan.device_path());
+    let device_path = super::descriptor_device_path(plan, layout, opts);
     if plan.vdisks.iter().any(VDisk::has_raw) {
         write::check_literal("device path", &device_path)?;
     }
@@ -234,6 +230,7 @@ mod tests {
             out_dir: PathBuf::from("out"),
             target,
             device_path: None,
+            kernel_name: false,
             force: false,
             relative_registry: true,
         }
@@ -376,5 +373,59 @@ mod tests {
         raw.disk.device_path = Some("bad\"path".into());
         let err = wanted_files(&raw, None, &opts(Target::VirtualBox)).expect_err("quote");
         assert!(err.to_string().contains("double quote"), "{err}");
+    }
+
+    /// Issue 22 item 4: `/dev/sdb` may be another disk after a reboot; the disk's by-id link
+    /// follows it. Export names the link unless the plan or the command names a path, or
+    /// `--kernel-name` asks for the kernel's name.
+    #[test]
+    fn descriptors_name_the_stable_path_unless_told_otherwise() {
+        let stable = "/dev/disk/by-id/ata-Samsung_SSD_860_EVO_S3Z1NB0K";
+        let mut layout = demo::demo_layout();
+        layout.host.stable_path = Some(stable.into());
+        let mut plan = plan(vec![Extent::Raw {
+            start: 2048,
+            sectors: 8,
+        }]);
+        plan.disk.device_path = None;
+        plan.disk.source = "/dev/sdb".into();
+        let named = |plan: &Plan, layout: Option<&DiskLayout>, opts: &ExportOptions| {
+            let files = wanted_files(plan, layout, opts).expect("files");
+            let text = descriptor_text(&files).to_string();
+            text.lines()
+                .find(|l| l.starts_with("RW 8 FLAT"))
+                .expect("raw line")
+                .to_string()
+        };
+        let opts = opts(Target::VirtualBox);
+        assert_eq!(
+            named(&plan, Some(&layout), &opts),
+            format!("RW 8 FLAT \"{stable}\" 2048")
+        );
+        // Without a layout (nothing read), or with --kernel-name: the source as it is.
+        assert_eq!(named(&plan, None, &opts), "RW 8 FLAT \"/dev/sdb\" 2048");
+        let kernel = ExportOptions {
+            kernel_name: true,
+            ..opts.clone()
+        };
+        assert_eq!(
+            named(&plan, Some(&layout), &kernel),
+            "RW 8 FLAT \"/dev/sdb\" 2048"
+        );
+        // A path the plan or the command names is kept.
+        let mut pinned = plan.clone();
+        pinned.disk.device_path = Some("/dev/sdb".into());
+        assert_eq!(
+            named(&pinned, Some(&layout), &opts),
+            "RW 8 FLAT \"/dev/sdb\" 2048"
+        );
+        let told = ExportOptions {
+            device_path: Some("/dev/sdc".into()),
+            ..opts.clone()
+        };
+        assert_eq!(
+            named(&plan, Some(&layout), &told),
+            "RW 8 FLAT \"/dev/sdc\" 2048"
+        );
     }
 }

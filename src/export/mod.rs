@@ -37,6 +37,9 @@ pub struct ExportOptions {
     pub target: Target,
     /// Overrides `disk.device_path` in the descriptors.
     pub device_path: Option<String>,
+    /// Name the disk by the kernel's name (`/dev/sdb`) even where the host has a stable one
+    /// (`/dev/disk/by-id/...`); see [`descriptor_device_path`].
+    pub kernel_name: bool,
     /// Replace a file extent whose size differs from the plan.
     pub force: bool,
     /// The registry names descriptors relative to itself (`<name>/<name>.vmdk`) instead of
@@ -51,10 +54,32 @@ impl ExportOptions {
             out_dir,
             target: Target::default(),
             device_path: None,
+            kernel_name: false,
             force: false,
             relative_registry: false,
         }
     }
+}
+
+/// The device path the descriptors name: `--device-path`, else the plan's own
+/// `disk.device_path`, else the disk's stable name when the host gives one (Linux: its
+/// `/dev/disk/by-id/` link, which follows the disk across reboots while `/dev/sdb` may name
+/// another) unless `--kernel-name`, else the plan's source as it reads it.
+pub fn descriptor_device_path(
+    plan: &Plan,
+    layout: Option<&DiskLayout>,
+    opts: &ExportOptions,
+) -> String {
+    if let Some(path) = &opts.device_path {
+        return path.clone();
+    }
+    if plan.disk.device_path.is_none()
+        && !opts.kernel_name
+        && let Some(stable) = layout.and_then(|l| l.host.stable_path.as_ref())
+    {
+        return stable.clone();
+    }
+    plan.device_path()
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -270,7 +295,7 @@ fn decide(
             listing.missing(&safety::origin(path, out, &moves))
         })?,
     };
-    let disk = disk_facts(plan, opts);
+    let disk = disk_facts(plan, layout, opts);
 
     // Each folder is looked at once for a link on the way, not once per file in it.
     let mut linked: HashMap<PathBuf, Option<(PathBuf, PathBuf)>> = HashMap::new();
@@ -380,10 +405,7 @@ fn decide(
     if let prepare_windows::Prepare::Refused(why) = prepare_windows::decide(
         plan,
         layout,
-        &opts
-            .device_path
-            .clone()
-            .unwrap_or_else(|| plan.device_path()),
+        &descriptor_device_path(plan, layout, opts),
         out,
     ) {
         writes.push(PlannedWrite {
@@ -410,16 +432,12 @@ fn decide(
 }
 
 /// The disk the descriptors map (its source and device path), as export must not write it.
-fn disk_facts(plan: &Plan, opts: &ExportOptions) -> DiskFacts {
+fn disk_facts(plan: &Plan, layout: Option<&DiskLayout>, opts: &ExportOptions) -> DiskFacts {
     let mut names = Vec::new();
     if !demo::is_demo_source(&plan.disk.source) {
         names.push(plan.source_path());
     }
-    names.push(
-        opts.device_path
-            .clone()
-            .unwrap_or_else(|| plan.device_path()),
-    );
+    names.push(descriptor_device_path(plan, layout, opts));
     let mut facts = DiskFacts::default();
     for name in names {
         if name.starts_with("\\\\") {

@@ -86,6 +86,9 @@ codes! {
         /// A raw extent covers a volume Windows keeps mounted with no drive letter: writes
         /// through the disk into its sectors fail while the disk is online (KB942448).
         MountedVolume MOUNTED_VOLUME "mounted-volume",
+        /// The plan names the disk by a kernel name (`/dev/sdb`) that may name another disk
+        /// after a reboot, while the host has a stable name for it (`/dev/disk/by-id/...`).
+        UnstableDevicePath UNSTABLE_DEVICE_PATH "unstable-device-path",
     }
 
     /// Codes only `carve audit` makes (the descriptor's own problems are `vmdk`'s).

@@ -142,6 +142,11 @@ pub struct HostInfo {
     /// holds C:, the system or boot volume, or a page file). Filled by the Windows mapper only.
     #[serde(skip)]
     pub stays_online: Option<String>,
+    /// A name for the disk that survives reboots and new disks, when the host has one
+    /// (Linux: its `/dev/disk/by-id/` link, checked to resolve to it). Export names it in
+    /// place of a kernel name such as `/dev/sdb`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stable_path: Option<String>,
 }
 
 impl Default for HostInfo {
@@ -152,6 +157,7 @@ impl Default for HostInfo {
             uses: Vec::new(),
             unnamed_volumes: Vec::new(),
             stays_online: None,
+            stable_path: None,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! The parsers work on text and on any folder shaped like `/sys`, so fixtures test them on
 //! every OS; the live calls (`annotate`, `serial_of`, `disk_paths`) are built on Linux only.
 
+pub mod by_id;
 pub mod disks;
 pub mod holders;
 pub mod loops;
@@ -57,7 +58,6 @@ impl Target {
     }
 }
 
-/// Fill `layout.host` for the disk or image at `path` from the live `/proc` and `/sys`.
 /// `carve disks` on Linux: the whole disks sysfs and udev list (loop, ram and device-mapper
 /// nodes too when `all`), each with its table as carve reads it and its PCI controller.
 #[cfg(target_os = "linux")]
@@ -94,11 +94,16 @@ pub fn recorded_facts() -> Result<String, String> {
     Err(crate::host::facts::not_recorded())
 }
 
+/// Fill `layout.host` for the disk or image at `path` from the live `/proc` and `/sys`.
 #[cfg(target_os = "linux")]
 pub fn annotate(layout: &mut DiskLayout, path: &Path) {
     let roots = Roots::live();
     let target = target_of(path, &sysfs::Sysfs::new(&roots.sys));
     annotate_with(layout, &target, &roots);
+    if let Target::Block { .. } = target {
+        layout.host.stable_path =
+            by_id::stable_path(Path::new("/dev/disk/by-id"), path).map(|p| p.display().to_string());
+    }
 }
 
 /// Name the target at `path`: a block device by its device number, anything else by its
