@@ -409,7 +409,7 @@ pub const MOUSE: &[(&str, &str)] = &[
     ),
     (
         "drag extent edge",
-        "On the map's extents row (the vdisk digits): press on an extent's first or last cell and drag to move that edge (snapped; it stops at other extents and the disk's ends); release keeps it as one change, Esc puts it back",
+        "On the map's extents row (the vdisks' numbers): press on an extent's first or last cell and drag to move that edge (snapped; it stops at other extents and the disk's ends); release keeps it as one change, Esc puts it back",
     ),
     (
         "wheel on map",
