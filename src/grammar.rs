@@ -49,9 +49,17 @@ pub fn article(word: &str) -> &'static str {
     }
 }
 
-/// `word` with its article: `a GPT`, `an MBR`.
+/// `word` with its article: `a GPT`, `an MBR`; a phrase that has its own (`a vdisk the
+/// plan no longer has`, `the backup GPT`) as it is.
 pub fn with_article(word: &str) -> String {
-    format!("{} {word}", article(word))
+    let own = ["a ", "an ", "the "]
+        .iter()
+        .any(|a| word.len() > a.len() && word[..a.len()].eq_ignore_ascii_case(a));
+    if own {
+        word.to_string()
+    } else {
+        format!("{} {word}", article(word))
+    }
 }
 
 /// A number things are counted by (`usize` counts, `u64` sectors).
@@ -131,6 +139,12 @@ mod tests {
         }
         assert_eq!(with_article("GPT"), "a GPT");
         assert_eq!(with_article("MBR"), "an MBR");
+        assert_eq!(with_article("attach script"), "an attach script");
+        assert_eq!(
+            with_article("a vdisk the plan no longer has"),
+            "a vdisk the plan no longer has"
+        );
+        assert_eq!(with_article("the backup GPT"), "the backup GPT");
     }
 
     #[test]

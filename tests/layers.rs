@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&str] = &[
     "error",
     "text",
+    "grammar",
     "userfile",
     "cli",
     "model",

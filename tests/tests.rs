@@ -72,6 +72,7 @@ mod tui_hypervisors;
 mod tui_input;
 mod tui_keymap;
 mod tui_looks;
+mod tui_nav;
 mod tui_numbers;
 mod tui_robust;
 mod tui_safety;

@@ -125,7 +125,7 @@ fn the_help_has_a_mouse_section() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut h = Harness::demo(dir.path(), 100, 60);
     h.keys("?");
-    for _ in 0..60 {
+    for _ in 0..100 {
         h.key(KeyCode::Down);
     }
     let s = h.screen();

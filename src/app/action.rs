@@ -56,6 +56,8 @@ pub enum Action {
     ToggleAnchor,
     ZoomIn,
     ZoomOut,
+    /// Show the whole disk (one key back from any zoom).
+    ZoomAll,
     /// Mouse wheel over the map: zoom keeping this sector under the pointer.
     ZoomAt {
         sector: u64,
@@ -110,6 +112,14 @@ pub enum Action {
     Backspace,
     /// Delete the character after the prompt's caret.
     DeleteForward,
+    /// Ctrl-U in a prompt: delete from the start of the text to the caret.
+    DeleteToStart,
+    /// Ctrl-W in a prompt: delete the word before the caret.
+    DeleteWordBack,
+    /// `/` in the help: type a word to find.
+    Search,
+    /// `n` / `N` in the help: the next / previous row holding the word.
+    FindNext(Dir),
     Confirm,
     /// A quit dialog's "save, then quit".
     SaveAndQuit,

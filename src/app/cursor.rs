@@ -170,8 +170,28 @@ impl App {
     }
 
     pub(super) fn move_cells(&mut self, cells: i32) {
-        let at = self.step_cells(self.cursor, cells);
+        let from = self.cursor;
+        let at = self.step_cells(from, cells);
         self.set_cursor(at);
+        // Cells smaller than 1 MiB (zoomed in far): snap makes a step longer than the cells
+        // it says; say so, and how to step by cells.
+        let bounds = self.current_columns();
+        let c = column_of(&bounds, from);
+        let cell = bounds
+            .get(c + 1)
+            .zip(bounds.get(c))
+            .map_or(0, |(b, a)| b - a);
+        let moved = at.abs_diff(from);
+        if self.snap
+            && cell > 0
+            && cell < MIB_SECTORS
+            && moved > cell * u64::from(cells.unsigned_abs())
+        {
+            self.set_message(format!(
+                "snap: moved {moved} sectors to 1 MiB, not {} (m turns snap off)",
+                crate::grammar::count(cell * u64::from(cells.unsigned_abs()), "sector")
+            ));
+        }
     }
 
     /// `cells` map cells on from `from` (back when negative), each step snapped and never
@@ -251,6 +271,12 @@ impl App {
                 "showing the whole disk"
             });
         }
+    }
+
+    /// One key back to the whole disk from any zoom.
+    pub(super) fn zoom_all(&mut self) {
+        self.view = self.layout.span();
+        self.set_message("showing the whole disk");
     }
 
     pub fn zoom_factor(&self) -> u64 {

@@ -18,6 +18,8 @@ pub enum Scope {
     /// At start: restore or discard the recovery file.
     Recover,
     Help,
+    /// Typing a word to find in the help (after `/`).
+    HelpSearch,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,6 +114,7 @@ pub static KEYMAP: &[Binding] = &[
     b(Main, MOVE, &[code(End)], Action::End, "", "Cursor to the right edge of the view"),
     b(Main, MOVE, &[k('+'), k('='), k('z')], Action::ZoomIn, "zoom", "Zoom in around the cursor (down to single sectors)"),
     b(Main, MOVE, &[k('-'), k('Z')], Action::ZoomOut, "", "Zoom out (up to the whole disk)"),
+    b(Main, MOVE, &[k('W')], Action::ZoomAll, "", "Whole disk: zoom all the way out in one key"),
     b(Main, MOVE, &[k('m')], Action::ToggleSnap, "", "Snap to 1 MiB on/off"),
     b(Main, MOVE, &[code(Tab)], Action::FocusNext, "pane", "Next pane (map, partitions, vdisks, findings)"),
     b(Main, MOVE, &[code(BackTab)], Action::FocusPrev, "", "Previous pane"),
@@ -149,6 +152,8 @@ pub static KEYMAP: &[Binding] = &[
     b(Input, DIALOG, &[code(Right)], Action::MoveCells(1), "", "Caret one character right"),
     b(Input, DIALOG, &[code(Home), ctrl('a')], Action::Home, "", "Caret to the start of the text"),
     b(Input, DIALOG, &[code(End), ctrl('e')], Action::End, "", "Caret to the end of the text"),
+    b(Input, DIALOG, &[ctrl('u')], Action::DeleteToStart, "", "Delete from the start of the text to the caret"),
+    b(Input, DIALOG, &[ctrl('w')], Action::DeleteWordBack, "", "Delete the word before the caret"),
     b(Input, DIALOG, &[code(Esc)], Action::Cancel, "cancel", "Close the prompt"),
     b(ConfirmQuit, DIALOG, &[k('s')], Action::SaveAndQuit, "save and quit", "Quit dialog: save, then quit"),
     b(ConfirmQuit, DIALOG, &[k('d')], Action::QuitNow, "discard and quit", "Quit dialog: discard the changes and quit (nothing else does)"),
@@ -172,7 +177,13 @@ pub static KEYMAP: &[Binding] = &[
     b(Help, DIALOG, &[code(PageDown), k(' ')], Action::Page(Dir::Forward), "", "Help: scroll down a page"),
     b(Help, DIALOG, &[code(Home)], Action::Home, "", "Help: to the top"),
     b(Help, DIALOG, &[code(End)], Action::End, "", "Help: to the end"),
+    b(Help, DIALOG, &[k('/')], Action::Search, "search", "Help: find a word (type it, Enter; Esc stops typing)"),
+    b(Help, DIALOG, &[k('n')], Action::FindNext(Dir::Forward), "", "Help: the next row holding the word"),
+    b(Help, DIALOG, &[k('N')], Action::FindNext(Dir::Back), "", "Help: the previous row holding the word"),
     b(Help, DIALOG, &[code(Esc), k('?'), k('q')], Action::Cancel, "close", "Help: close"),
+    b(HelpSearch, DIALOG, &[code(Enter)], Action::Confirm, "find", "Help search: find the word typed"),
+    b(HelpSearch, DIALOG, &[code(Backspace)], Action::Backspace, "", "Help search: delete the last character"),
+    b(HelpSearch, DIALOG, &[code(Esc)], Action::Cancel, "stop", "Help search: stop typing (the help stays open)"),
 ];
 
 /// The scope keys go to in this state.
@@ -184,6 +195,7 @@ pub fn scope_of(app: &App) -> Scope {
         Some(Dialog::Export { .. }) => ExportPreview,
         Some(Dialog::Rebind { .. }) => Rebind,
         Some(Dialog::Recover { .. }) => Recover,
+        Some(Dialog::Help) if app.help_find.typing.is_some() => HelpSearch,
         Some(Dialog::Help) => Help,
     }
 }
@@ -217,7 +229,7 @@ pub fn key_in_scope(scope: Scope, event: &KeyEvent) -> Option<Action> {
         return Some(found.action.clone());
     }
     match (scope, event.code) {
-        (Input, Char(c)) if !event.modifiers.contains(KeyModifiers::CONTROL) => {
+        (Input | HelpSearch, Char(c)) if !event.modifiers.contains(KeyModifiers::CONTROL) => {
             Some(Action::Char(c))
         }
         _ => None,
@@ -397,7 +409,7 @@ pub const MOUSE: &[(&str, &str)] = &[
     ),
     (
         "drag extent edge",
-        "On the map's extents row (the vdisk digits): press on an extent's first or last cell and drag to move that edge (snapped; it stops at other extents and the disk's ends); release keeps it as one change, Esc puts it back",
+        "On the map's extents row (the vdisks' numbers): press on an extent's first or last cell and drag to move that edge (snapped; it stops at other extents and the disk's ends); release keeps it as one change, Esc puts it back",
     ),
     (
         "wheel on map",

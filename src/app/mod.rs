@@ -6,6 +6,7 @@ mod action;
 mod cursor;
 mod edit;
 pub mod geometry;
+mod help;
 mod history;
 pub mod keymap;
 pub mod overlay;
@@ -13,6 +14,7 @@ mod project;
 pub mod recovery;
 mod resize;
 pub mod scroll;
+pub use help::row_matches;
 mod update;
 
 pub use action::{Action, Dir, Edge};
@@ -185,8 +187,10 @@ pub struct App {
     /// Selected row of the vdisks pane (vdisk and extent rows flattened).
     pub vdisk_row: usize,
     pub finding_row: usize,
+    /// `/` in the help: the word typed and which match is wanted.
+    pub help_find: help::HelpFind,
     /// Rows of the open dialog's text scrolled out of view above (see [`App::dialog_scroll`]).
-    dialog_scroll: u16,
+    dialog_scroll: std::cell::Cell<u16>,
     /// What the last draw of the open dialog showed (its page and furthest scroll).
     dialog_view: std::cell::Cell<scroll::DialogView>,
     pub no_color: bool,
@@ -259,7 +263,8 @@ impl App {
             current,
             vdisk_row: 0,
             finding_row: 0,
-            dialog_scroll: 0,
+            help_find: help::HelpFind::default(),
+            dialog_scroll: std::cell::Cell::new(0),
             dialog_view: std::cell::Cell::default(),
             no_color: false,
             ascii: false,

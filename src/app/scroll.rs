@@ -16,7 +16,12 @@ pub struct DialogView {
 impl App {
     /// The open dialog's scroll (rows hidden above), kept within what the last draw showed.
     pub fn dialog_scroll(&self) -> u16 {
-        self.dialog_scroll.min(self.dialog_view.get().max)
+        self.dialog_scroll.get().min(self.dialog_view.get().max)
+    }
+
+    /// The draw scrolls the open dialog to a row (the help, to the row a search found).
+    pub fn scroll_dialog_to(&self, row: u16) {
+        self.dialog_scroll.set(row.min(self.dialog_view.get().max));
     }
 
     /// The draw reports the open dialog's page and its furthest scroll.
@@ -28,7 +33,7 @@ impl App {
     pub(super) fn scroll_dialog(&mut self, action: &Action) -> bool {
         let DialogView { page, max } = self.dialog_view.get();
         let at = self.dialog_scroll();
-        self.dialog_scroll = match action {
+        let to = match action {
             Action::Row(Dir::Back) => at.saturating_sub(1),
             Action::Row(Dir::Forward) => at.saturating_add(1).min(max),
             Action::Page(Dir::Back) => at.saturating_sub(page.max(1)),
@@ -37,14 +42,16 @@ impl App {
             Action::End => max,
             _ => return false,
         };
+        self.dialog_scroll.set(to);
         true
     }
 
     /// A dialog opened, closed or changed kind: its text starts at the top.
     pub(super) fn dialog_changed(&mut self, before: Option<std::mem::Discriminant<super::Dialog>>) {
         if self.dialog.as_ref().map(std::mem::discriminant) != before {
-            self.dialog_scroll = 0;
+            self.dialog_scroll.set(0);
             self.dialog_view.set(DialogView::default());
+            self.help_find.typing = None;
         }
     }
 }

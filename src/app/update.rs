@@ -55,6 +55,9 @@ impl App {
             self.refresh_host();
             return;
         }
+        if matches!(self.dialog, Some(Dialog::Help)) && self.help_find_key(&action) {
+            return;
+        }
         if matches!(
             self.dialog,
             Some(Dialog::Help | Dialog::Export { .. } | Dialog::Rebind { .. })
@@ -80,6 +83,8 @@ impl App {
                 | Action::Paste(_)
                 | Action::Backspace
                 | Action::DeleteForward
+                | Action::DeleteToStart
+                | Action::DeleteWordBack
                 | Action::MoveCells(_)
                 | Action::Home
                 | Action::End),
@@ -333,6 +338,7 @@ impl App {
             }
             Action::ZoomIn => self.zoom(true, self.cursor),
             Action::ZoomOut => self.zoom(false, self.cursor),
+            Action::ZoomAll => self.zoom_all(),
             Action::ZoomAt { sector, zoom_in } => {
                 self.zoom(zoom_in, sector);
                 // The wheel zooms where the pointer is; a cursor left outside the view comes
@@ -455,6 +461,10 @@ impl App {
             | Action::SaveAndQuit
             | Action::QuitNow
             | Action::Discard
+            | Action::DeleteToStart
+            | Action::DeleteWordBack
+            | Action::Search
+            | Action::FindNext(_)
             | Action::Page(_)
             | Action::Suspend => {}
         }
@@ -605,6 +615,23 @@ fn edit_text(text: &mut String, caret: &mut usize, suggested: &mut bool, action:
         }
         Action::Home => *caret = 0,
         Action::End => *caret = len,
+        Action::DeleteToStart => {
+            text.replace_range(..byte_at(text, *caret), "");
+            *caret = 0;
+        }
+        Action::DeleteWordBack => {
+            // The spaces before the caret, then the word before them (as a shell's C-w).
+            let chars: Vec<char> = text.chars().collect();
+            let mut from = *caret;
+            while from > 0 && chars[from - 1] == ' ' {
+                from -= 1;
+            }
+            while from > 0 && chars[from - 1] != ' ' {
+                from -= 1;
+            }
+            text.replace_range(byte_at(text, from)..byte_at(text, *caret), "");
+            *caret = from;
+        }
         _ => {}
     }
 }
@@ -621,6 +648,10 @@ fn is_read_only(action: &Action, in_dialog: bool) -> bool {
                 | Backspace
                 | Row(_)
                 | Page(_)
+                | DeleteToStart
+                | DeleteWordBack
+                | Search
+                | FindNext(_)
                 | Cancel
                 | Help
                 | MoveCells(_)
@@ -645,6 +676,7 @@ fn is_read_only(action: &Action, in_dialog: bool) -> bool {
             | ResizePrompt
             | ToggleAnchor
             | ZoomIn
+            | ZoomAll
             | ZoomOut
             | ZoomAt { .. }
             | ToggleSnap

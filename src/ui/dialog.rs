@@ -137,7 +137,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, theme: &T
         Dialog::Help => {
             let inner = 96.min(area.width).saturating_sub(2);
             (
-                "Keys (↑↓ PgUp PgDn scroll, Esc closes)".into(),
+                "Keys (↑↓ PgUp PgDn scroll, / find, Esc closes)".into(),
                 help_lines(app, theme, inner),
                 Vec::new(),
                 96,
@@ -145,13 +145,23 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, theme: &T
         }
     };
     let inner = usize::from(width.min(area.width).saturating_sub(2)).max(1);
-    let body: Vec<Line> = lines.into_iter().flat_map(|l| rows(l, inner)).collect();
-    let tail: Vec<Line> = tail.into_iter().flat_map(|l| rows(l, inner)).collect();
+    let mut body: Vec<Line> = lines.into_iter().flat_map(|l| rows(l, inner)).collect();
+    let mut tail: Vec<Line> = tail.into_iter().flat_map(|l| rows(l, inner)).collect();
+    // The help's search: its rows marked, its line below them, the wanted one scrolled to.
+    let mut jump_to = None;
+    if matches!(dialog, Dialog::Help) {
+        let (line, row) = help_search(app, &mut body, theme);
+        tail.extend(line);
+        jump_to = row;
+    }
     let (body_n, tail_n) = (body.len() as u16, tail.len() as u16);
     let height = (body_n + tail_n + 2).min(area.height.saturating_sub(2));
     let page = height.saturating_sub(2 + tail_n);
     let max = body_n.saturating_sub(page);
     app.set_dialog_view(DialogView { page, max });
+    if let Some(row) = jump_to {
+        app.scroll_dialog_to(row);
+    }
     let scroll = app.dialog_scroll();
     let rect = centered(area, width, height);
     frame.render_widget(Clear, rect);
@@ -183,6 +193,60 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, theme: &T
     .areas(inside);
     frame.render_widget(Paragraph::new(shown), top);
     frame.render_widget(Paragraph::new(tail), bottom);
+}
+
+/// The help's search, over its rows: matching rows highlighted, the line saying what is
+/// typed or found, and the row to scroll to when a search or `n` just asked for one.
+fn help_search(
+    app: &App,
+    body: &mut [Line<'static>],
+    theme: &Theme,
+) -> (Option<Line<'static>>, Option<u16>) {
+    let find = &app.help_find;
+    if let Some(typed) = &find.typing {
+        let line = Line::from(vec![
+            Span::styled(format!("/{typed}"), theme.key()),
+            Span::styled(" ", theme.caret()),
+            Span::styled("  Enter find  Esc stop", theme.dim()),
+        ]);
+        return (Some(line), None);
+    }
+    if find.query.is_empty() {
+        return (None, None);
+    }
+    let text = |l: &Line| {
+        l.spans
+            .iter()
+            .map(|s| s.content.as_ref())
+            .collect::<String>()
+    };
+    let hits: Vec<usize> = body
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| crate::app::row_matches(&text(l), &find.query))
+        .map(|(i, _)| i)
+        .collect();
+    for &i in &hits {
+        body[i] = std::mem::take(&mut body[i]).patch_style(theme.selection());
+    }
+    let shown = crate::text::escape(&find.query).into_owned();
+    let Some(k) = find.wanted(hits.len()) else {
+        let _ = find.take_jump();
+        let line = Line::styled(format!("/{shown}: no row holds it"), theme.error());
+        return (Some(line), None);
+    };
+    let line = Line::styled(
+        format!(
+            "/{shown}: row {} of {} holding it (n next, N previous)",
+            k + 1,
+            hits.len()
+        ),
+        theme.dim(),
+    );
+    let row = find
+        .take_jump()
+        .then(|| u16::try_from(hits[k]).unwrap_or(u16::MAX));
+    (Some(line), row)
 }
 
 /// One line as the rows it takes in `width` cells: plain text (one style) wraps at spaces,

@@ -319,6 +319,36 @@ fn draw_cursor(buf: &mut Buffer, rect: Rect, y: u16, app: &App, b: &[u64], theme
         (app.cursor_column(b), '▲')
     };
     put(buf, rect.x + c as u16, y, mark, theme.cursor());
+    draw_enter_target(buf, rect, y, app, b, theme);
+}
+
+/// Beside a selection, on the cursor's row where the eye is: the vdisk Enter adds it to
+/// (right of the selection, else left of it, else not at all).
+fn draw_enter_target(buf: &mut Buffer, rect: Rect, y: u16, app: &App, b: &[u64], theme: &Theme) {
+    use unicode_width::UnicodeWidthStr;
+    let Some(s) = app.selection().filter(|s| !s.is_empty()) else {
+        return;
+    };
+    let target = app
+        .current
+        .and_then(|c| app.plan.vdisks.get(c))
+        .map_or("a new vdisk".to_string(), |v| {
+            crate::text::escape(&v.name).into_owned()
+        });
+    let text = format!("Enter adds to {target}");
+    let w = text.width();
+    let (first, last) = (b[0], b[b.len() - 1]);
+    let c0 = column_of(b, s.start.clamp(first, last));
+    let c1 = column_of(b, s.end().saturating_sub(1).clamp(first, last)).max(app.cursor_column(b));
+    let ncols = usize::from(rect.width);
+    let at = if c1 + 2 + w <= ncols {
+        c1 + 2
+    } else if c0.min(app.cursor_column(b)) >= w + 2 {
+        c0.min(app.cursor_column(b)) - w - 1
+    } else {
+        return;
+    };
+    buf.set_stringn(rect.x + at as u16, y, &text, w, theme.key());
 }
 
 /// The ruler: ticks at round positions (1-2-5 steps) about every 14 cells or more, each

@@ -62,9 +62,9 @@ impl App {
         match before.raw_span() {
             Some(s) => self.move_raw_edge(v, e, s, edge, dir),
             None if edge == Edge::Start => self.set_error(format!(
-                "{} is a {} extent, not on the disk: < and > change its size",
+                "{} is {} extent, not on the disk: < and > change its size",
                 self.extent_name(v, e),
-                before.kind_name()
+                crate::grammar::with_article(before.kind_name())
             )),
             None => {
                 let n = before.sectors();

@@ -387,10 +387,10 @@ pub fn decide(
                 file.what
             )),
             Content::Text(_) => Err(format!(
-                "{here} exists ({len} bytes) and is not a {} carve wrote; export replaces \
+                "{here} exists ({len} bytes) and is not {} carve wrote; export replaces \
                  only its own files, even with --force, so it is left alone: move it away, \
                  or export elsewhere with --out",
-                file.what
+                crate::grammar::with_article(&file.what)
             )),
         },
     }
