@@ -342,9 +342,10 @@ mod tests {
 
     #[test]
     fn codes_keep_their_spelling_and_rank() {
-        assert_eq!(check::ALL.len(), 22);
+        assert_eq!(check::ALL.len(), 23);
         assert_eq!(check::ALL[0].as_str(), "overlap");
         assert_eq!(check::QEMU_LOCK.as_str(), "qemu-lock");
+        assert_eq!(check::UNSTABLE_DEVICE_PATH.as_str(), "unstable-device-path");
         assert!(check::ALL.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(format!("[{:<9}]", check::EMPTY), "[empty    ]");
         assert_eq!(
