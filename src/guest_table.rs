@@ -6,7 +6,7 @@
 //! Pure: plan + layout in, bytes out. Which shapes can hold a table is [`shape_problem`],
 //! the one rule `carve check` (code `guest-table`) and export both apply.
 
-use crate::model::{DiskLayout, Extent, GuestTable, Partition, TableKind, VDisk};
+use crate::model::{Boot, DiskLayout, Extent, GuestTable, Partition, TableKind, VDisk};
 use crate::table::types::{GPT_TYPES, mbr_type};
 use uuid::Uuid;
 
@@ -20,6 +20,12 @@ pub use crate::table::write::{
 /// can (or it has none). Extent indexes in messages count from 1.
 pub fn shape_problem(vdisk: &VDisk) -> Option<String> {
     let kind = vdisk.guest_table;
+    if vdisk.boot == Some(Boot::Bios) && kind != GuestTable::Mbr {
+        return Some(format!(
+            "{} boots by BIOS (boot: bios), which carve's boot code does from an MBR guest table only; set guest_table to mbr",
+            vdisk.name
+        ));
+    }
     if kind == GuestTable::None {
         return None;
     }
@@ -218,7 +224,12 @@ pub fn for_vdisk(
         return Err(problem);
     }
     let parts = partitions(vdisk, disk_id, layout);
-    build(vdisk.guest_table, vdisk.total_sectors(), &parts, disk_id).map(Some)
+    let mut bytes = build(vdisk.guest_table, vdisk.total_sectors(), &parts, disk_id)?;
+    if vdisk.boot == Some(Boot::Bios) {
+        // The first partition is the one the BIOS boots (the shape rule allows an MBR only).
+        crate::table::boot::make_bootable(&mut bytes.head, 0)?;
+    }
+    Ok(Some(bytes))
 }
 
 #[cfg(test)]
@@ -252,6 +263,36 @@ mod tests {
         let mut a = [0u8; 8];
         a.copy_from_slice(&b[at..at + 8]);
         u64::from_le_bytes(a)
+    }
+
+    /// Issue 19: `boot: bios` gives the guest's MBR carve's boot code and marks the first
+    /// partition active; the rest of the sector is the table it was.
+    #[test]
+    fn a_bios_boot_vdisk_gets_boot_code_and_an_active_partition() {
+        let layout = demo::demo_layout();
+        let mut v = vdisk(
+            GuestTable::Mbr,
+            vec![file(2048), raw(125_831_168, 62_914_560)],
+        );
+        let plain = for_vdisk(&v, ID, Some(&layout))
+            .expect("table")
+            .expect("some");
+        v.boot = Some(Boot::Bios);
+        let booting = for_vdisk(&v, ID, Some(&layout))
+            .expect("table")
+            .expect("some");
+        assert_eq!(&booting.head[..440], &crate::table::boot::MBR_BOOT_CODE[..]);
+        assert_eq!(booting.head[446], 0x80, "the partition is active");
+        assert_eq!(booting.head[447..], plain.head[447..]);
+        assert_eq!(booting.head[440..446], plain.head[440..446]);
+        v.guest_table = GuestTable::Gpt;
+        let why = shape_problem(&v).expect("refused");
+        assert!(why.contains("set guest_table to mbr"), "{why}");
+        v.guest_table = GuestTable::None;
+        assert!(
+            shape_problem(&v).is_some(),
+            "boot: bios needs a table to boot from"
+        );
     }
 
     #[test]

@@ -45,6 +45,16 @@ where
     T::deserialize(de::value::StringDeserializer::<D::Error>::new(text))
 }
 
+/// [`word`] for an optional setting: absent is `None` (the field's `#[serde(default)]`), a
+/// JSON string is the word; anything else, `null` included, is refused.
+pub fn optional_word<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    word(d).map(Some)
+}
+
 /// A `T` that only a JSON object gives.
 struct Object<T>(T);
 

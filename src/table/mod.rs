@@ -4,6 +4,7 @@
 //! numbers in, bytes and numbers out; no disk is opened here (`crate::disk` reads through
 //! these, read-only).
 
+pub mod boot;
 pub mod fs;
 pub mod types;
 pub mod write;

@@ -9,7 +9,7 @@ mod vdisk;
 
 pub use disk::{PlanDisk, source_for_plan};
 pub use extent::Extent;
-pub use vdisk::{Adapter, VDisk};
+pub use vdisk::{Adapter, Boot, VDisk};
 
 use super::strict;
 use crate::error::{Error, Result};

@@ -45,6 +45,15 @@ impl Adapter {
     }
 }
 
+/// How the guest boots from the vdisk: `bios` puts carve's MBR boot code in the guest
+/// table's sector 0 and marks its first partition active, so the BIOS starts that
+/// partition's own boot sector (see `crate::table::boot`). UEFI is not built yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Boot {
+    Bios,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VDisk {
@@ -63,6 +72,13 @@ pub struct VDisk {
         deserialize_with = "strict::word"
     )]
     pub guest_table: GuestTable,
+    /// How the guest boots from it (`"bios"`); absent: the guest table carries no boot code.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "strict::optional_word"
+    )]
+    pub boot: Option<Boot>,
     /// The VM the vdisk is attached to (the attach lines of each target name it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vm: Option<String>,
@@ -93,6 +109,7 @@ impl VDisk {
             shareable: false,
             adapter: Adapter::Ide,
             guest_table: GuestTable::None,
+            boot: None,
             vm: None,
             controller: None,
             port: None,
