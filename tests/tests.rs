@@ -80,6 +80,7 @@ mod tui_screens;
 mod tui_tmux_edges;
 mod tui_tmux_input;
 mod tui_tmux_signals;
+mod vm_boot;
 mod vm_kit;
 mod vm_libvirt;
 mod vm_qemu;
