@@ -11,10 +11,10 @@ mod tui_support;
 mod vm_support;
 
 mod audit_cli;
+mod audit_parse;
 mod audit_vbox_cases;
 mod audit_vbox_diff;
 mod audit_vboxmanage_raw;
-mod boot_code;
 mod boot_code;
 mod check_cli;
 mod check_props;
