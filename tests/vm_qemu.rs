@@ -305,12 +305,35 @@ fn run_case(kind: Kind) -> Option<(Vec<Ran>, Tally)> {
         "--target",
         "qemu",
     ]);
-    assert!(
-        again.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&again.stderr),
-        String::from_utf8_lossy(&again.stdout)
-    );
+    if !again.status.success() {
+        // Say what qemu left in each descriptor: a refusal names one carve does not
+        // recognise as its own.
+        let mut left = String::new();
+        let mut vdisks: Vec<String> = std::fs::read_dir(&project)
+            .map(|dir| {
+                dir.filter_map(|e| e.ok())
+                    .filter(|e| e.path().is_dir())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        vdisks.sort();
+        for vdisk in &vdisks {
+            let path = project.join(vdisk).join(format!("{vdisk}.vmdk"));
+            let bytes = std::fs::read(&path).unwrap_or_default();
+            left.push_str(&format!(
+                "\n--- {} ({} bytes):\n{}",
+                path.display(),
+                bytes.len(),
+                String::from_utf8_lossy(&bytes).escape_debug()
+            ));
+        }
+        panic!(
+            "{}{}{left}",
+            String::from_utf8_lossy(&again.stderr),
+            String::from_utf8_lossy(&again.stdout)
+        );
+    }
     let listing = String::from_utf8_lossy(&again.stdout);
     for line in listing
         .lines()
