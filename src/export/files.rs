@@ -160,6 +160,9 @@ fn name_partition_nodes(
     device_path: &str,
     layout: Option<&DiskLayout>,
 ) {
+    if layout.is_none() || !super::nodes::has_partition_nodes(device_path) {
+        return;
+    }
     for (line, extent) in lines.iter_mut().zip(&vdisk.extents) {
         let (Some(span), ExtentLine::Flat { path, offset, .. }) = (extent.raw_span(), line) else {
             continue;
