@@ -118,7 +118,8 @@ pub fn wanted_files_looked_at(
             });
         }
 
-        seed::seed_guest_table(plan, vdisk, layout, &mut files[first_sparse..])?;
+        let uuid = vdisk.effective_uuid(&plan.disk);
+        seed::seed_guest_table(vdisk, uuid, layout, &mut files[first_sparse..])?;
 
         let path = folder.join(&descriptor_name);
         let (create_type, flavor) = hypervisor.descriptor(vdisk, disk_sectors);
@@ -130,7 +131,7 @@ pub fn wanted_files_looked_at(
                     create_type,
                     extents: &lines,
                     adapter: hypervisor.adapter(vdisk),
-                    uuid: vdisk.effective_uuid(&plan.disk),
+                    uuid,
                 },
                 flavor,
             )
