@@ -1,6 +1,7 @@
 //! `check::run` on plans of 1k, 10k and 100k raw extents over a synthetic GPT disk of 128
-//! partitions (SPEC target: 100k under 0.3 s, at most 15x the time of 10k), plus the plan
-//! file parse the command does first.
+//! partitions (SPEC target: 100k under 0.3 s, at most 15x the time of 10k), the same 10k and
+//! 100k dealt over 10 and over 1,000 vdisks (issue 23: 100k under 40 ms and at most 11x the
+//! 10k, for both), plus the plan file parse the command does first.
 //!
 //! The whole process (read, parse, check, print) is timed by hand:
 //! `cargo run --release --example gen_plan -- 100000 /tmp/p/carve.json` then
@@ -73,13 +74,18 @@ fn layout() -> DiskLayout {
 /// 100 shareable vdisks that each begin with a header file: a clean plan, so the time is the
 /// checks' own and not message formatting.
 fn plan(layout: &DiskLayout, count: usize) -> Plan {
+    plan_over(layout, count, VDISKS)
+}
+
+/// [`plan`] over `vdisks` vdisks.
+fn plan_over(layout: &DiskLayout, count: usize, vdisks: usize) -> Plan {
     let mut plan = Plan::new(PlanDisk::from_layout(
         layout,
         Some(r"\\.\PhysicalDrive1".into()),
     ));
-    let per_vdisk = count.div_ceil(VDISKS);
+    let per_vdisk = count.div_ceil(vdisks);
     let mut next = MIB_SECTORS;
-    for v in 0..VDISKS {
+    for v in 0..vdisks {
         let mut vdisk = VDisk::new(format!("vm{v}"));
         vdisk.shareable = true;
         vdisk.extents.push(Extent::File {
@@ -111,6 +117,21 @@ fn bench_check(c: &mut Criterion) {
         });
     }
     group.finish();
+
+    // Issue 23's shapes: many small vdisks and few large ones.
+    for vdisks in [10usize, 1_000] {
+        let mut group = c.benchmark_group(format!("check::run over {vdisks} vdisks"));
+        for count in [10_000usize, 100_000] {
+            let plan = plan_over(&layout, count, vdisks);
+            let report = check::run(&plan, Some(&layout));
+            assert_eq!(report.findings, vec![], "the bench plan must be clean");
+            group.throughput(Throughput::Elements(count as u64));
+            group.bench_with_input(BenchmarkId::from_parameter(count), &plan, |b, plan| {
+                b.iter(|| check::run(black_box(plan), Some(black_box(&layout))))
+            });
+        }
+        group.finish();
+    }
 
     // Every extent overlapping the 2,047 before it: one grouped overlap finding (and a
     // misaligned warning) each, the worst case for messages.

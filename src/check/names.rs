@@ -186,6 +186,10 @@ fn windows_name_problem(name: &str) -> Option<&'static str> {
 /// macOS (APFS, HFS+) also across Unicode normalisation forms (`é` composed or not).
 fn collision_key(name: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
+    // ASCII is its own normal form: most names, without the normaliser's work.
+    if name.is_ascii() {
+        return name.to_ascii_lowercase();
+    }
     name.nfc().collect::<String>().to_lowercase()
 }
 

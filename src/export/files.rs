@@ -114,7 +114,8 @@ pub fn wanted_files_looked_at(
             });
         }
 
-        seed::seed_guest_table(plan, vdisk, layout, &mut files[first_sparse..])?;
+        let uuid = vdisk.effective_uuid(&plan.disk);
+        seed::seed_guest_table(vdisk, uuid, layout, &mut files[first_sparse..])?;
 
         let path = folder.join(&descriptor_name);
         let (create_type, flavor) = hypervisor.descriptor(vdisk, disk_sectors);
@@ -126,7 +127,7 @@ pub fn wanted_files_looked_at(
                     create_type,
                     extents: &lines,
                     adapter: hypervisor.adapter(vdisk),
-                    uuid: vdisk.effective_uuid(&plan.disk),
+                    uuid,
                 },
                 flavor,
             )
@@ -156,6 +157,9 @@ fn name_partition_nodes(
     device_path: &str,
     layout: Option<&DiskLayout>,
 ) {
+    if layout.is_none() || !super::nodes::has_partition_nodes(device_path) {
+        return;
+    }
     for (line, extent) in lines.iter_mut().zip(&vdisk.extents) {
         let (Some(span), ExtentLine::Flat { path, offset, .. }) = (extent.raw_span(), line) else {
             continue;

@@ -287,7 +287,8 @@ fn decide(
     let found = survey::descriptors(out);
     let listing = survey::Listing::read(out);
     let top: BTreeSet<String> = listing.top();
-    let (moves, mut findings) = safety::moves(plan, &found, &top);
+    let known = safety::Known::new(plan);
+    let (moves, mut findings) = safety::moves_known(plan, &found, &top, &known);
     let wanted = match purpose {
         Purpose::Write => files::wanted_files(plan, layout, opts)?,
         // Where the file is now: a renamed vdisk's descriptor is compared in its old folder.
@@ -415,7 +416,6 @@ fn decide(
             from: None,
         });
     }
-    let known = safety::Known::new(plan);
     for d in found.iter().filter(|d| known.is_leftover(d)) {
         writes.push(PlannedWrite {
             path: out.join(&d.folder).join(format!("{}.vmdk", d.folder)),

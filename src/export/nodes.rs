@@ -11,6 +11,18 @@
 
 use crate::model::{DiskLayout, DiskSource, Span, TableKind};
 
+/// Whether raw extents on `device_path` can name a partition's node at all (a whole macOS
+/// disk): when not, [`partition_node`] is `None` for every extent, and asking it once per
+/// extent parsed the same path 100,000 times.
+pub fn has_partition_nodes(device_path: &str) -> bool {
+    match DiskSource::parse(device_path) {
+        DiskSource::MacDisk { bsd, .. } => {
+            crate::model::source::split_bsd(bsd).is_some_and(|(_, slices)| slices.is_empty())
+        }
+        _ => false,
+    }
+}
+
 /// The node and offset for raw extent `span` on the disk the descriptors name by
 /// `device_path`, or `None` to name `device_path` at the disk's own offset.
 pub fn partition_node(

@@ -3,18 +3,18 @@
 
 use super::files::{Content, WantedFile};
 use crate::error::{Error, Result};
-use crate::model::{DiskLayout, Extent, Plan, SECTOR, VDisk};
+use crate::model::{DiskLayout, Extent, SECTOR, VDisk};
 
 /// Put `vdisk`'s guest partition table into its file extents: `files` are the vdisk's
 /// sparse files in extent order (the first is extent 0's, the last the last extent's when
 /// that is a file). Only a file export creates holds it: an existing one is kept as it is.
+/// `uuid` is the vdisk's (`VDisk::effective_uuid`), derived once by the caller.
 pub fn seed_guest_table(
-    plan: &Plan,
     vdisk: &VDisk,
+    uuid: uuid::Uuid,
     layout: Option<&DiskLayout>,
     files: &mut [WantedFile],
 ) -> Result<()> {
-    let uuid = vdisk.effective_uuid(&plan.disk);
     let table = crate::guest_table::for_vdisk(vdisk, uuid, layout)
         .map_err(|problem| Error::new(format!("{problem} (see `carve check`)")))?;
     let Some(table) = table else {

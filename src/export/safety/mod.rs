@@ -83,14 +83,25 @@ pub fn locate(plan: &Plan, out_dir: &Path, path: &Path) -> (Option<String>, Opti
     (Some(vdisk.name.clone()), extent)
 }
 
-/// Renamed vdisks (a plan vdisk's uuid in another folder's descriptor) and folders of vdisks
-/// the plan no longer has. `top` holds every name directly in the export folder.
+/// [`moves_known`], the plan indexed here (the tests' way in).
+#[cfg(test)]
 pub fn moves(
     plan: &Plan,
     found: &[FoundDescriptor],
     top: &BTreeSet<String>,
 ) -> (Vec<Move>, Vec<Finding>) {
-    let known = Known::new(plan);
+    moves_known(plan, found, top, &Known::new(plan))
+}
+
+/// Renamed vdisks (a plan vdisk's uuid in another folder's descriptor) and folders of vdisks
+/// the plan no longer has. `top` holds every name directly in the export folder; `known` is
+/// the plan's vdisks indexed once.
+pub fn moves_known(
+    plan: &Plan,
+    found: &[FoundDescriptor],
+    top: &BTreeSet<String>,
+    known: &Known,
+) -> (Vec<Move>, Vec<Finding>) {
     // The found descriptors by uuid, in their order: one lookup per vdisk.
     let mut by_uuid: HashMap<Uuid, Vec<&FoundDescriptor>> = HashMap::new();
     for d in found {
@@ -100,11 +111,10 @@ pub fn moves(
     }
     let mut moves = Vec::new();
     let mut problems = Vec::new();
-    for vdisk in &plan.vdisks {
+    for (vdisk, &uuid) in plan.vdisks.iter().zip(&known.each) {
         if crate::check::name_problem(&vdisk.name).is_some() {
             continue;
         }
-        let uuid = vdisk.effective_uuid(&plan.disk);
         let same_uuid = by_uuid.get(&uuid).map(Vec::as_slice).unwrap_or_default();
         let in_place = same_uuid.iter().any(|d| d.folder == vdisk.name);
         let elsewhere: Vec<&FoundDescriptor> = same_uuid
@@ -173,17 +183,21 @@ pub fn moves(
 pub struct Known {
     names: std::collections::HashSet<String>,
     uuids: std::collections::HashSet<Uuid>,
+    /// Each vdisk's uuid, in plan order.
+    each: Vec<Uuid>,
 }
 
 impl Known {
     pub fn new(plan: &Plan) -> Known {
+        let each: Vec<Uuid> = plan
+            .vdisks
+            .iter()
+            .map(|v| v.effective_uuid(&plan.disk))
+            .collect();
         Known {
             names: plan.vdisks.iter().map(|v| v.name.to_lowercase()).collect(),
-            uuids: plan
-                .vdisks
-                .iter()
-                .map(|v| v.effective_uuid(&plan.disk))
-                .collect(),
+            uuids: each.iter().copied().collect(),
+            each,
         }
     }
 

@@ -52,12 +52,61 @@ impl Extent {
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ExtentRecord {
-    kind: String,
+    kind: Kind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     start: Option<u64>,
     sectors: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     path: Option<String>,
+}
+
+/// An extent's `kind`, read without making a string of it (a plan has 100,000 of them):
+/// only a kind carve does not know keeps its text, for the error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Kind {
+    Raw,
+    File,
+    Zero,
+    Unknown(String),
+}
+
+impl Kind {
+    fn as_str(&self) -> &str {
+        match self {
+            Kind::Raw => "raw",
+            Kind::File => "file",
+            Kind::Zero => "zero",
+            Kind::Unknown(other) => other,
+        }
+    }
+}
+
+impl Serialize for Kind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Kind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Kind, D::Error> {
+        struct KindVisitor;
+        impl serde::de::Visitor<'_> for KindVisitor {
+            type Value = Kind;
+            // As a `String` field says it.
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Kind, E> {
+                Ok(match v {
+                    "raw" => Kind::Raw,
+                    "file" => Kind::File,
+                    "zero" => Kind::Zero,
+                    other => Kind::Unknown(other.to_string()),
+                })
+            }
+        }
+        d.deserialize_str(KindVisitor)
+    }
 }
 
 impl TryFrom<ExtentRecord> for Extent {
@@ -101,19 +150,19 @@ impl From<Extent> for ExtentRecord {
     fn from(e: Extent) -> Self {
         match e {
             Extent::File { sectors, path } => ExtentRecord {
-                kind: "file".into(),
+                kind: Kind::File,
                 start: None,
                 sectors,
                 path,
             },
             Extent::Raw { start, sectors } => ExtentRecord {
-                kind: "raw".into(),
+                kind: Kind::Raw,
                 start: Some(start),
                 sectors,
                 path: None,
             },
             Extent::Zero { sectors } => ExtentRecord {
-                kind: "zero".into(),
+                kind: Kind::Zero,
                 start: None,
                 sectors,
                 path: None,

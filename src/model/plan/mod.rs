@@ -283,7 +283,11 @@ mod tests {
             ),
             (
                 r#"{"version":1,"disk":{"source":"x"},"vdisks":[{"name":"a","extents":[{"kind":"disk","sectors":1}]}]}"#,
-                "unknown extent kind",
+                "unknown extent kind `disk`, expected `file`, `raw` or `zero`",
+            ),
+            (
+                r#"{"version":1,"disk":{"source":"x"},"vdisks":[{"name":"a","extents":[{"kind":5,"sectors":1}]}]}"#,
+                "invalid type: integer `5`, expected a string",
             ),
             (
                 r#"{"version":1,"disk":{"source":"x"},"vdisks":[{"name":"a","adapter":"nvme","extents":[]}]}"#,
