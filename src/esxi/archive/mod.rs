@@ -274,18 +274,11 @@ enum Node {
     Special,
 }
 
-/// Text from inside an archive made fit for a one-line message: control characters become
-/// `?`, and it stops after 80 characters.
+/// Text from inside an archive made fit for a one-line message: the one rule for outside
+/// text in messages ([`crate::text::shorten`]: control characters escaped, at most 60
+/// characters).
 fn one_line(text: &str) -> String {
-    let mut out: String = text
-        .chars()
-        .take(80)
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect();
-    if text.chars().count() > 80 {
-        out.push('…');
-    }
-    out
+    crate::text::shorten(text)
 }
 
 /// A gzip tar of `files` (mode 0644, one fixed date), for the archive tests of this module
