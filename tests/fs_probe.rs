@@ -433,3 +433,76 @@ fn inspect_shows_what_each_partition_holds() {
     assert!(row("3").contains("swap   swap0"), "{table}");
     assert!(row("4").split_whitespace().any(|w| w == "-"), "{table}");
 }
+
+/// Issue 19: a Windows partition that is a BitLocker volume, given to a VM, is said before
+/// anything is exported (the boot sector's `-FVE-FS-`, read by the read-only probe through
+/// the real binary).
+#[test]
+fn check_says_a_vm_meets_bitlocker() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let image = dir.path().join("win.img");
+    std::fs::File::create(&image)
+        .and_then(|f| f.set_len(64 << 20))
+        .expect("image");
+    let mut sfdisk = std::process::Command::new("sfdisk");
+    sfdisk
+        .arg("-q")
+        .arg(&image)
+        .stdin(std::process::Stdio::piped());
+    let Ok(mut child) = sfdisk.spawn() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "sfdisk is needed under CI"
+        );
+        return;
+    };
+    use std::io::{Seek, SeekFrom, Write};
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"label: dos\nstart=2048, size=65536, type=7\n")
+        .expect("table");
+    assert!(child.wait().expect("sfdisk").success());
+    let mut boot = [0u8; 512];
+    boot[..3].copy_from_slice(&[0xeb, 0x58, 0x90]);
+    boot[3..11].copy_from_slice(b"-FVE-FS-");
+    boot[510..].copy_from_slice(&[0x55, 0xaa]);
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&image)
+        .expect("open");
+    f.seek(SeekFrom::Start(2048 * 512)).expect("seek");
+    f.write_all(&boot).expect("boot sector");
+    drop(f);
+    let plan = dir.path().join("carve.json");
+    std::fs::write(
+        &plan,
+        format!(
+            r#"{{"version":1,"disk":{{"source":"{}"}},"vdisks":[{{"name":"win","guest_table":"mbr","extents":[{{"kind":"file","sectors":2048}},{{"kind":"raw","start":2048,"sectors":65536}}]}}]}}"#,
+            image.display()
+        ),
+    )
+    .expect("plan");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_carve"))
+        .args(["check", "--json"])
+        .arg(&plan)
+        .output()
+        .expect("carve");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let bitlocker: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["code"] == "bitlocker")
+        .collect();
+    assert_eq!(bitlocker.len(), 1, "{report}");
+    assert_eq!(bitlocker[0]["severity"], "warning");
+    assert_eq!(bitlocker[0]["vdisk"], "win");
+    assert!(
+        bitlocker[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("manage-bde")),
+        "{report}"
+    );
+}

@@ -22,6 +22,7 @@ mod protected;
 mod shape;
 mod table;
 pub(crate) mod text;
+mod volumes;
 
 pub use device_path::device_path_problem;
 pub use identity::{Recognised, is_other_disk, planned_elsewhere, recognise};
@@ -115,6 +116,7 @@ fn checks(plan: &Plan, layout: Option<&DiskLayout>, memo: Option<&mut Memo>) -> 
     memo::raw_checks(&ctx, &mut sink, memo);
     attach::check(&ctx, &mut sink);
     limits::check(&ctx, &mut sink);
+    volumes::check(&ctx, &mut sink);
     Report::new(sink.into_sorted())
 }
 

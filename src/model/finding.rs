@@ -89,6 +89,11 @@ codes! {
         /// The plan names the disk by a kernel name (`/dev/sdb`) that may name another disk
         /// after a reboot, while the host has a stable name for it (`/dev/disk/by-id/...`).
         UnstableDevicePath UNSTABLE_DEVICE_PATH "unstable-device-path",
+        /// A raw extent covers a BitLocker volume: the VM asks for the recovery key.
+        Bitlocker BITLOCKER "bitlocker",
+        /// A raw extent covers a volume that was not cleanly unmounted (hibernation, Fast
+        /// Startup, a crash): the system it belongs to may resume over what the VM wrote.
+        DirtyVolume DIRTY_VOLUME "dirty-volume",
     }
 
     /// Codes only `carve audit` makes (the descriptor's own problems are `vmdk`'s).
@@ -342,7 +347,7 @@ mod tests {
 
     #[test]
     fn codes_keep_their_spelling_and_rank() {
-        assert_eq!(check::ALL.len(), 23);
+        assert_eq!(check::ALL.len(), 25);
         assert_eq!(check::ALL[0].as_str(), "overlap");
         assert_eq!(check::QEMU_LOCK.as_str(), "qemu-lock");
         assert_eq!(check::UNSTABLE_DEVICE_PATH.as_str(), "unstable-device-path");
