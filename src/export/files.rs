@@ -139,7 +139,12 @@ pub fn wanted_files_looked_at(
             content: Content::Text(text),
         });
     }
-    files.extend(hypervisor.extra_files(&super::target::Export::new(plan, opts, &device_path)?)?);
+    files.extend(hypervisor.extra_files(&super::target::Export::new(
+        plan,
+        layout,
+        opts,
+        &device_path,
+    )?)?);
     // Whatever the hypervisor, a Windows host must let go of the disk first.
     if let super::prepare_windows::Prepare::Write(scripts) =
         super::prepare_windows::decide(plan, layout, &device_path, &opts.out_dir)

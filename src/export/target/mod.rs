@@ -8,7 +8,7 @@ use super::ExportOptions;
 use super::files::WantedFile;
 use crate::check::{Finding, Report, codes};
 use crate::error::{Error, Result};
-use crate::model::{Adapter, Attachment, Plan, VDisk, attachments};
+use crate::model::{Adapter, Attachment, DiskLayout, Plan, VDisk, attachments};
 use crate::vmdk::write::{self, CreateType, Flavor};
 use std::path::PathBuf;
 
@@ -66,17 +66,25 @@ pub(crate) struct Export<'a> {
     pub out: PathBuf,
     /// `attachments(plan)`: one per vdisk, in plan order.
     pub attached: Vec<Attachment>,
+    /// The disk as read now, when it was (what its partitions hold).
+    pub layout: Option<&'a DiskLayout>,
 }
 
 impl<'a> Export<'a> {
     /// Errors where [`absolute_out`] does.
-    pub fn new(plan: &'a Plan, opts: &'a ExportOptions, device_path: &'a str) -> Result<Self> {
+    pub fn new(
+        plan: &'a Plan,
+        layout: Option<&'a DiskLayout>,
+        opts: &'a ExportOptions,
+        device_path: &'a str,
+    ) -> Result<Self> {
         Ok(Export {
             plan,
             opts,
             device_path,
             out: absolute_out(opts)?,
             attached: attachments(plan),
+            layout,
         })
     }
 

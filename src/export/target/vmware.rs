@@ -5,7 +5,8 @@
 use super::{Export, Hypervisor};
 use crate::error::{Error, Result};
 use crate::export::files::{Content, WantedFile};
-use crate::model::{Adapter, VDisk};
+use crate::model::{Adapter, DiskLayout, FsKind, VDisk};
+use crate::table::types::WINDOWS_RECOVERY;
 use crate::vmdk::write::{self, CreateType, Flavor};
 
 pub const VMX_SNIPPET: &str = "vmx-snippet.txt";
@@ -49,6 +50,7 @@ impl Hypervisor for Vmware {
                 raw: v.has_raw(),
                 virtual_dev: match self.adapter(v) {
                     Adapter::Buslogic => "buslogic",
+                    _ if holds_windows(v, export.layout) => "lsisas1068",
                     _ => "lsilogic",
                 },
             })
@@ -66,6 +68,29 @@ impl Hypervisor for Vmware {
     }
 }
 
+/// Whether a raw extent of `vdisk` covers a partition that holds Windows or its data (NTFS
+/// or BitLocker, by what the probe read, or a Windows recovery partition): Windows 10 and 11
+/// have no driver for VMware's LSI Logic parallel controller and stop at
+/// INACCESSIBLE_BOOT_DEVICE on it, while the LSI Logic SAS one (`lsisas1068`) they boot
+/// from, and a Linux guest drives both.
+fn holds_windows(vdisk: &VDisk, layout: Option<&DiskLayout>) -> bool {
+    let Some(layout) = layout else {
+        return false;
+    };
+    vdisk.extents.iter().filter_map(|x| x.raw_span()).any(|span| {
+        layout.partitions.iter().any(|p| {
+            !p.extended
+                && p.span().overlaps(&span)
+                && (p
+                    .fs
+                    .as_ref()
+                    .is_some_and(|fs| matches!(fs.kind, FsKind::Ntfs | FsKind::Bitlocker))
+                    || p.type_id.eq_ignore_ascii_case(WINDOWS_RECOVERY)
+                    || p.type_id.eq_ignore_ascii_case("0x27"))
+        })
+    })
+}
+
 /// One vdisk's lines.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VmxDisk {
@@ -78,7 +103,7 @@ pub struct VmxDisk {
     pub shareable: bool,
     /// Any raw extent (`deviceType = "rawDisk"`).
     pub raw: bool,
-    /// `scsi0.virtualDev`: `lsilogic` or `buslogic`.
+    /// `scsi0.virtualDev`: `lsilogic`, `lsisas1068` (a vdisk holding Windows) or `buslogic`.
     pub virtual_dev: &'static str,
 }
 
@@ -219,5 +244,49 @@ mod tests {
         assert_eq!(scsi_unit(14), Some(15));
         assert_eq!(scsi_unit(15), None);
         assert_eq!(vmx_value("a\"b|c"), "a|22b|7Cc");
+    }
+
+    /// Issue 22 item 7: Windows 10/11 cannot boot from VMware's LSI Logic parallel
+    /// controller; a vdisk holding a Windows partition is put on the LSI Logic SAS one.
+    #[test]
+    fn a_vdisk_holding_windows_goes_on_the_sas_controller() {
+        let mut layout = crate::demo::demo_layout();
+        let p2 = layout
+            .partitions
+            .iter_mut()
+            .find(|p| p.number == 2)
+            .expect("p2");
+        let span = p2.span();
+        p2.fs = Some(crate::model::Filesystem::new(FsKind::Ntfs));
+        let mut v = VDisk::new("win");
+        v.extents = vec![crate::model::Extent::Raw {
+            start: span.start,
+            sectors: span.sectors,
+        }];
+        assert!(holds_windows(&v, Some(&layout)));
+        assert!(!holds_windows(&v, None), "nothing read: nothing known");
+        let mut linux = layout.clone();
+        if let Some(p) = linux.partitions.iter_mut().find(|p| p.number == 2) {
+            p.fs = Some(crate::model::Filesystem::new(FsKind::Ext4));
+        }
+        assert!(!holds_windows(&v, Some(&linux)));
+        let opts = crate::export::ExportOptions {
+            target: super::super::Target::Vmware,
+            ..crate::export::ExportOptions::new(std::path::PathBuf::from("out"))
+        };
+        let mut plan = crate::model::Plan::new(crate::model::PlanDisk {
+            source: crate::demo::DEMO_SOURCE.into(),
+            ..Default::default()
+        });
+        plan.vdisks.push(v);
+        let files = crate::export::files::wanted_files(&plan, Some(&layout), &opts).expect("files");
+        let snippet = files
+            .iter()
+            .find_map(|f| match (&f.content, f.path.ends_with(VMX_SNIPPET)) {
+                (Content::Text(t), true) => Some(t.clone()),
+                _ => None,
+            })
+            .expect("snippet");
+        assert!(snippet.contains("scsi0.virtualDev = \"lsisas1068\""), "{snippet}");
     }
 }
