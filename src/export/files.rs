@@ -411,16 +411,18 @@ mod tests {
             named(&plan, Some(&layout), &opts),
             format!("RW 8 FLAT \"{stable}\" 2048")
         );
-        // Without a layout (nothing read), or with --kernel-name: the source as it is.
-        assert_eq!(named(&plan, None, &opts), "RW 8 FLAT \"/dev/sdb\" 2048");
+        // Without a layout (nothing read), or with --kernel-name: the source as the plan
+        // reads it (`/dev/sdb`; on Windows made absolute as any relative path).
+        let source = format!(
+            "RW 8 FLAT \"{}\" 2048",
+            crate::demo::DevicePath::device_path(&plan)
+        );
+        assert_eq!(named(&plan, None, &opts), source);
         let kernel = ExportOptions {
             kernel_name: true,
             ..opts.clone()
         };
-        assert_eq!(
-            named(&plan, Some(&layout), &kernel),
-            "RW 8 FLAT \"/dev/sdb\" 2048"
-        );
+        assert_eq!(named(&plan, Some(&layout), &kernel), source);
         // A path the plan or the command names is kept.
         let mut pinned = plan.clone();
         pinned.disk.device_path = Some("/dev/sdb".into());
