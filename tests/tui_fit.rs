@@ -4,19 +4,7 @@
 
 use crate::tmux_support;
 
-use std::path::Path;
-use tmux_support::{Tmux, have_tmux};
-
-fn planner(tag: &str, project: &Path) -> Tmux {
-    let cmd = format!(
-        "env LC_ALL=C.UTF-8 {} --demo --project {}; echo EXITED:$?; sleep 60",
-        env!("CARGO_BIN_EXE_carve"),
-        project.display()
-    );
-    let t = Tmux::start(tag, None, 80, 24, &cmd);
-    t.wait_for("Partitions");
-    t
-}
+use tmux_support::{Tmux, demo_planner, have_tmux, split_demo};
 
 fn last_line(screen: &str) -> &str {
     screen.lines().last().unwrap_or_default()
@@ -24,11 +12,7 @@ fn last_line(screen: &str) -> &str {
 
 /// Partition 2 split into `n` vdisks by keys.
 fn split(t: &Tmux, n: usize) {
-    t.keys(&["j", "S"]);
-    t.wait_for("Split the region");
-    t.literal(&n.to_string());
-    t.keys(&["Enter"]);
-    t.wait_for(&format!("vm{n}"));
+    split_demo(t, n, &format!("vm{n}"));
 }
 
 #[test]
@@ -37,7 +21,7 @@ fn the_footer_keeps_help_save_export_quit_in_every_pane() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    let t = planner("fit-footer", dir.path());
+    let t = demo_planner("fit-footer", dir.path());
     split(&t, 2);
     for pane in ["Map", "Partitions", "Virtual disks", "Findings"] {
         let screen = t.wait_for(&format!("▶ {pane}"));
@@ -58,7 +42,7 @@ fn the_legend_says_how_many_glyphs_it_left_out_and_the_help_lists_them() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    let t = planner("fit-legend", dir.path());
+    let t = demo_planner("fit-legend", dir.path());
     let screen = t.screen();
     let legend = screen
         .lines()
@@ -94,7 +78,7 @@ fn the_export_dialog_shows_every_line_or_scrolls_with_a_mark() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    let t = planner("fit-export", dir.path());
+    let t = demo_planner("fit-export", dir.path());
     // Three vdisks: every line of the preview is on screen, the keys too.
     split(&t, 3);
     t.keys(&["e"]);

@@ -4,19 +4,7 @@
 
 use crate::tmux_support;
 
-use std::path::Path;
-use tmux_support::{Tmux, have_tmux};
-
-fn planner(tag: &str, project: &Path) -> Tmux {
-    let cmd = format!(
-        "env LC_ALL=C.UTF-8 {} --demo --project {}; echo EXITED:$?; sleep 60",
-        env!("CARGO_BIN_EXE_carve"),
-        project.display()
-    );
-    let t = Tmux::start(tag, None, 80, 24, &cmd);
-    t.wait_for("Partitions");
-    t
-}
+use tmux_support::{Tmux, demo_planner, have_tmux};
 
 /// `n` presses of `key`, each seen by the planner before the next (the map title changes).
 fn zoom_in(t: &Tmux, n: usize) {
@@ -32,7 +20,7 @@ fn w_shows_the_whole_disk_from_sector_zoom_in_one_key() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    let t = planner("nav-whole", dir.path());
+    let t = demo_planner("nav-whole", dir.path());
     t.keys(&["j"]);
     zoom_in(&t, 25);
     t.wait_for(" sectors from ");
@@ -47,7 +35,7 @@ fn a_snapped_step_longer_than_a_cell_says_so() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    let t = planner("nav-snap", dir.path());
+    let t = demo_planner("nav-snap", dir.path());
     // Partition 2's start (on 1 MiB), zoomed in to single sectors per cell.
     t.keys(&["j"]);
     t.wait_for("cursor 125831168");
@@ -71,7 +59,7 @@ fn the_help_pages_and_finds_a_word() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    let t = planner("nav-help", dir.path());
+    let t = demo_planner("nav-help", dir.path());
     t.keys(&["?"]);
     t.wait_for("│Move and zoom");
     t.keys(&["PageDown"]);
@@ -98,7 +86,7 @@ fn ctrl_w_and_ctrl_u_delete_in_a_prompt() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    let t = planner("nav-prompt", dir.path());
+    let t = demo_planner("nav-prompt", dir.path());
     t.keys(&["n"]);
     t.wait_for("New vdisk name");
     t.literal("alpha beta gamma");
@@ -119,7 +107,7 @@ fn the_vdisk_enter_adds_to_is_named_beside_the_selection() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    let t = planner("nav-target", dir.path());
+    let t = demo_planner("nav-target", dir.path());
     t.keys(&["j", "Space", "l", "l"]);
     t.wait_for("Enter adds to a new vdisk");
     t.keys(&["Escape"]);

@@ -5,26 +5,10 @@
 
 use crate::tmux_support;
 
-use std::path::Path;
-use tmux_support::{Tmux, have_tmux};
-
-fn planner(tag: &str, project: &Path) -> Tmux {
-    let cmd = format!(
-        "env LC_ALL=C.UTF-8 {} --demo --project {}; echo EXITED:$?; sleep 60",
-        env!("CARGO_BIN_EXE_carve"),
-        project.display()
-    );
-    let t = Tmux::start(tag, None, 80, 24, &cmd);
-    t.wait_for("Partitions");
-    t
-}
+use tmux_support::{Tmux, demo_planner, have_tmux, split_demo};
 
 fn split(t: &Tmux, n: usize) {
-    t.keys(&["j", "S"]);
-    t.wait_for("Split the region");
-    t.literal(&n.to_string());
-    t.keys(&["Enter"]);
-    t.wait_for("split 60G into vm1");
+    split_demo(t, n, "split 60G into vm1");
 }
 
 /// The vdisks pane's rows naming a vdisk: (its symbol, its name).
@@ -48,7 +32,7 @@ fn numbers_are_positions_after_a_delete_and_a_new_vdisk() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    let t = planner("num-delete", dir.path());
+    let t = demo_planner("num-delete", dir.path());
     split(&t, 3);
     // vm1 is current: delete it; vm2 is first now and numbered 1.
     t.keys(&["D"]);
@@ -91,7 +75,7 @@ fn more_than_nine_vdisks_the_legend_names_the_letters() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    let t = planner("num-letters", dir.path());
+    let t = demo_planner("num-letters", dir.path());
     split(&t, 12);
     let screen = t.wait_for("1-9a-c vdisks");
     assert!(!screen.contains("1-9 vdisks"), "{screen}");
@@ -102,7 +86,7 @@ fn more_than_nine_vdisks_the_legend_names_the_letters() {
     assert!(row.trim_end().ends_with('c'), "{row}");
     // Three vdisks: the legend says 1-3.
     let dir = tempfile::tempdir().expect("tempdir");
-    let t = planner("num-three", dir.path());
+    let t = demo_planner("num-three", dir.path());
     split(&t, 3);
     t.wait_for("1-3 vdisks");
 }

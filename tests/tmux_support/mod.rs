@@ -141,3 +141,26 @@ pub fn wait_file(path: &Path) {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// The planner on the seed demo with its project in `project`, at 80x24 (the smallest
+/// window it draws in), once it has drawn.
+pub fn demo_planner(tag: &str, project: &Path) -> Tmux {
+    let cmd = format!(
+        "env LC_ALL=C.UTF-8 {} --demo --project {}; echo EXITED:$?; sleep 60",
+        env!("CARGO_BIN_EXE_carve"),
+        project.display()
+    );
+    let t = Tmux::start(tag, None, 80, 24, &cmd);
+    t.wait_for("Partitions");
+    t
+}
+
+/// The seed demo's partition 2 split into `n` vdisks by keys (`j`, `S`, the count), then
+/// `done` awaited on the screen.
+pub fn split_demo(t: &Tmux, n: usize, done: &str) {
+    t.keys(&["j", "S"]);
+    t.wait_for("Split the region");
+    t.literal(&n.to_string());
+    t.keys(&["Enter"]);
+    t.wait_for(done);
+}
