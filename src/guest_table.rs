@@ -20,6 +20,12 @@ pub use crate::table::write::{
 /// can (or it has none). Extent indexes in messages count from 1.
 pub fn shape_problem(vdisk: &VDisk) -> Option<String> {
     let kind = vdisk.guest_table;
+    if vdisk.boot == Some(Boot::Uefi) {
+        return Some(format!(
+            "{} asks to boot by UEFI (boot: uefi), which carve does not build yet (a private EFI system partition and the firmware settings); use boot: bios with an MBR guest table, or remove boot",
+            vdisk.name
+        ));
+    }
     if vdisk.boot == Some(Boot::Bios) && kind != GuestTable::Mbr {
         return Some(format!(
             "{} boots by BIOS (boot: bios), which carve's boot code does from an MBR guest table only; set guest_table to mbr",

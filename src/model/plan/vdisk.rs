@@ -47,11 +47,13 @@ impl Adapter {
 
 /// How the guest boots from the vdisk: `bios` puts carve's MBR boot code in the guest
 /// table's sector 0 and marks its first partition active, so the BIOS starts that
-/// partition's own boot sector (see `crate::table::boot`). UEFI is not built yet.
+/// partition's own boot sector (see `crate::table::boot`). `uefi` is read so that a plan
+/// asking for it is told it is not built yet (the `guest-table` check), not misread.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Boot {
     Bios,
+    Uefi,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
