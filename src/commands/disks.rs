@@ -25,7 +25,6 @@ use crate::host::windows::listing as windows_listing;
 use crate::host::windows_map::{WinDrive, WinHost};
 use crate::model::{DiskLayout, human_size};
 use serde::Serialize;
-use std::fmt::Write;
 use std::process::ExitCode;
 
 #[derive(Serialize)]
@@ -249,28 +248,26 @@ fn table(rows: &[DiskJson]) -> String {
         out.push_str("No disks found (use --all to include loop, ram and device-mapper nodes).\n");
         return out;
     }
-    // Windows paths (`\\.\PhysicalDrive10`) and models run longer than Linux's.
-    let width = |cell: &dyn Fn(&DiskJson) -> String, least: usize| {
-        rows.iter()
-            .map(|r| cell(r).chars().count())
-            .max()
-            .unwrap_or(0)
-            .max(least)
-    };
-    let disk_w = width(&|r| crate::text::escape(&r.path).into_owned(), 14);
-    let model_w = width(
-        &|r| crate::text::escape(r.model.as_deref().unwrap_or("-")).into_owned(),
-        22,
-    );
-    let serial_w = width(
-        &|r| crate::text::escape(r.serial.as_deref().unwrap_or("-")).into_owned(),
-        20,
-    );
-    let _ = writeln!(
-        out,
-        "{:<disk_w$} {:>8} {:>13} {:>9}  {:<5} {:<model_w$} {:<serial_w$} {:<26} USE",
-        "DISK", "SIZE", "SECTORS", "SECTOR", "TABLE", "MODEL", "SERIAL", "CONTROLLER"
-    );
+    // Short columns keep a width of their own, so two listings line up with each other.
+    let mut table = crate::text::Table::new(&[
+        "DISK",
+        "SIZE",
+        "SECTORS",
+        "SECTOR",
+        "TABLE",
+        "MODEL",
+        "SERIAL",
+        "CONTROLLER",
+        "USE",
+    ])
+    .right(&[1, 2, 3])
+    .at_least(0, 14)
+    .at_least(1, 8)
+    .at_least(2, 13)
+    .at_least(3, 9)
+    .at_least(5, 22)
+    .at_least(6, 20)
+    .at_least(7, 26);
     for r in rows {
         let sector = match (r.logical_sector_size, r.physical_sector_size) {
             (Some(l), Some(p)) if l == p => l.to_string(),
@@ -304,37 +301,39 @@ fn table(rows: &[DiskJson]) -> String {
         if r.removable {
             uses.push("removable".into());
         }
-        let _ = writeln!(
-            out,
-            "{:<disk_w$} {:>8} {:>13} {:>9}  {:<5} {:<model_w$} {:<serial_w$} {:<26} {}",
-            crate::text::escape(&r.path),
+        let escaped = |s: Option<&str>| crate::text::escape(s.unwrap_or("-")).into_owned();
+        table.row(vec![
+            crate::text::escape(&r.path).into_owned(),
             // A drive this user could not size (Windows, not elevated).
             if r.size_sectors == 0 && r.table.is_none() && r.empty.is_none() {
-                "?"
+                "?".into()
             } else {
-                &r.size
+                r.size.clone()
             },
-            r.size_sectors,
+            r.size_sectors.to_string(),
             sector,
             r.table
-                .as_deref()
-                .unwrap_or(if r.empty.is_some() { "-" } else { "?" }),
-            crate::text::escape(r.model.as_deref().unwrap_or("-")),
-            crate::text::escape(r.serial.as_deref().unwrap_or("-")),
+                .clone()
+                .unwrap_or_else(|| if r.empty.is_some() { "-" } else { "?" }.into()),
+            escaped(r.model.as_deref()),
+            escaped(r.serial.as_deref()),
             r.controller.as_ref().map_or_else(
                 // Windows names the bus, not the controller.
-                || r.bus
-                    .as_ref()
-                    .map_or("-".to_string(), |b| format!("bus {b}")),
-                controller_cell
+                || {
+                    r.bus
+                        .as_ref()
+                        .map_or("-".to_string(), |b| format!("bus {b}"))
+                },
+                controller_cell,
             ),
             if uses.is_empty() {
                 "-".to_string()
             } else {
                 crate::text::escape(&uses.join("; ")).into_owned()
-            }
-        );
+            },
+        ]);
     }
+    out.push_str(&table.render());
     // `?` in TABLE says nothing by itself: why, one line per disk under the table.
     let unreadable: Vec<String> = rows.iter().filter_map(table_note).collect();
     if !unreadable.is_empty() {
