@@ -77,6 +77,16 @@ fn have_strace() -> bool {
     false
 }
 
+/// The calls but the allocator's memory requests.
+fn without_memory(
+    mut c: std::collections::BTreeMap<String, u64>,
+) -> std::collections::BTreeMap<String, u64> {
+    for call in ["brk", "mmap", "munmap", "mremap", "mprotect", "madvise"] {
+        c.remove(call);
+    }
+    c
+}
+
 fn total(c: &std::collections::BTreeMap<String, u64>) -> u64 {
     c.values().sum()
 }
@@ -97,10 +107,13 @@ fn check_resolves_no_path_per_vdisk() {
         total(&many) <= total(&few) + 4,
         "10 vdisks: {few:?}\n400 vdisks: {many:?}"
     );
-    // Nor any other call: memory for 390 more small vdisks is a few more brk calls at most.
+    // Nor any other call but the allocator's: how often it asks the kernel for memory
+    // (brk, mmap) follows the heap's size and its own thresholds, not what check does (a
+    // gate run saw brk 15 -> 37 for 390 more vdisks, another 6 fewer).
     let (few, many) = (all_calls(&small), all_calls(&large));
+    let (few, many) = (without_memory(few), without_memory(many));
     assert!(
-        total(&many) <= total(&few) + 24,
+        total(&many) <= total(&few) + 4,
         "10 vdisks: {few:?}\n400 vdisks: {many:?}"
     );
 }
@@ -137,6 +150,7 @@ fn an_exported_vdisk_costs_a_bounded_few_calls() {
         "{files:.1} file system calls per vdisk\n10 vdisks: {few:?}\n400 vdisks: {many:?}"
     );
     let (few, many) = (all_calls(&small), all_calls(&large));
+    let (few, many) = (without_memory(few), without_memory(many));
     let all = per_vdisk(total(&few), total(&many));
     assert!(
         all <= 22.0,

@@ -165,7 +165,7 @@ fn domain_xml(name: &str, kernel: &Path, initrd: &Path, disk: &str, log: &Path) 
          \x20   <type arch='x86_64' machine='pc'>hvm</type>\n\
          \x20   <kernel>{}</kernel>\n\
          \x20   <initrd>{}</initrd>\n\
-         \x20   <cmdline>console=ttyS0 panic=-1 quiet</cmdline>\n\
+         \x20   <cmdline>console=ttyS0 panic=-1 quiet no_timer_check</cmdline>\n\
          \x20 </os>\n\
          \x20 <features><acpi/></features>\n\
          \x20 <on_poweroff>destroy</on_poweroff>\n\
