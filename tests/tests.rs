@@ -74,6 +74,7 @@ mod tui_keymap;
 mod tui_looks;
 mod tui_nav;
 mod tui_numbers;
+mod tui_properties;
 mod tui_robust;
 mod tui_safety;
 mod tui_screens;

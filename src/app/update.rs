@@ -8,7 +8,9 @@ mod main_pane;
 mod prompt;
 mod rows;
 
-use super::{Action, App};
+pub(in crate::app) use dialog::edit_text;
+
+use super::{Action, App, Dialog};
 
 impl App {
     /// One action, then the findings brought up to date (tests and single events).
@@ -33,7 +35,10 @@ impl App {
         }
         let made = self.changes_made();
         let kind = self.dialog.as_ref().map(std::mem::discriminant);
+        // The properties panel changes the plan on Enter and on ← →.
+        let panel = matches!(self.dialog, Some(Dialog::Properties(_)));
         let read_only = is_read_only(&action, self.dialog.is_some())
+            && !panel
             && !was_dragging
             && self.edge_drag.is_none();
         if self.dialog.is_some() {
@@ -105,6 +110,7 @@ fn is_read_only(action: &Action, in_dialog: bool) -> bool {
             | RenamePrompt
             | CycleVdisk(_)
             | SelectVdiskRow(_)
+            | Properties
             | JumpToFinding(_)
             | NextFinding
             | FocusNext

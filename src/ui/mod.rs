@@ -7,6 +7,7 @@ mod footer;
 mod header;
 mod legend;
 mod map;
+mod properties;
 mod table;
 pub mod theme;
 mod vdisks;

@@ -13,9 +13,17 @@ impl App {
         if matches!(self.dialog, Some(Dialog::Help)) && self.help_find_key(&action) {
             return;
         }
+        if matches!(self.dialog, Some(Dialog::Properties(_))) {
+            return self.update_properties(action);
+        }
         if matches!(
             self.dialog,
-            Some(Dialog::Help | Dialog::Export { .. } | Dialog::Rebind { .. })
+            Some(
+                Dialog::Help
+                    | Dialog::Export { .. }
+                    | Dialog::Rebind { .. }
+                    | Dialog::Exported { .. }
+            )
         ) && self.scroll_dialog(&action)
         {
             return;
@@ -26,6 +34,11 @@ impl App {
         match (dialog, action) {
             (_, Action::Cancel) => self.dialog = None,
             (Dialog::Help, Action::Help | Action::Quit | Action::Confirm) => self.dialog = None,
+            (Dialog::Exported { .. }, Action::Confirm) => self.dialog = None,
+            (Dialog::Exported { .. }, Action::Quit) => {
+                self.dialog = None;
+                self.update_main(Action::Quit);
+            }
             (
                 Dialog::Input {
                     text,
@@ -81,7 +94,12 @@ impl App {
 
 /// A prompt's text edit: insert at the caret (replacing an untouched suggestion), delete
 /// either side of it, or move it. Control characters (a pasted newline) are left out.
-fn edit_text(text: &mut String, caret: &mut usize, suggested: &mut bool, action: Action) {
+pub(in crate::app) fn edit_text(
+    text: &mut String,
+    caret: &mut usize,
+    suggested: &mut bool,
+    action: Action,
+) {
     let byte_at = |text: &str, c: usize| text.char_indices().nth(c).map_or(text.len(), |(i, _)| i);
     let insert = |text: &mut String, caret: &mut usize, s: &str| {
         for ch in s.chars().filter(|c| !c.is_control()) {

@@ -119,6 +119,10 @@ impl App {
             Action::MoveExtent(d) => self.move_extent(d),
             Action::CycleVdisk(d) => self.cycle_vdisk(d),
             Action::Activate => self.activate(),
+            Action::Properties => match self.current.filter(|&c| c < self.plan.vdisks.len()) {
+                Some(c) => self.open_properties(c),
+                None => self.set_error("no vdisk: press n to make one"),
+            },
             Action::SelectVdiskRow(r) => {
                 self.focus = Focus::Vdisks;
                 self.vdisk_row = r;

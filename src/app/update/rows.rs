@@ -35,7 +35,8 @@ impl App {
         self.make_current(next);
     }
 
-    /// Enter: add the selection (map, table), make current + show (vdisks), jump (findings).
+    /// Enter: add the selection (map, table); on a vdisk, make it current, show it and open its
+    /// properties, on an extent show it (vdisks); jump (findings).
     pub(super) fn activate(&mut self) {
         match self.focus {
             Focus::Map | Focus::Table => self.update_main(Action::AddSelection),
@@ -49,6 +50,8 @@ impl App {
                     if let Some(span) = first {
                         self.show_span(span);
                     }
+                    // Its settings: the properties panel opens on it.
+                    self.open_properties(v);
                 }
                 Some(VdiskRow::Extent(v, e)) => {
                     self.current = Some(v);
