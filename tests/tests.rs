@@ -80,6 +80,7 @@ mod tui_safety;
 mod tui_screens;
 mod tui_tmux_edges;
 mod tui_tmux_input;
+mod tui_tmux_kept_header;
 mod tui_tmux_signals;
 mod vm_kit;
 mod vm_libvirt;

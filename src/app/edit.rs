@@ -364,6 +364,8 @@ impl App {
                 kind.as_str().to_uppercase()
             ),
         };
+        // An exported header file stays as it is: say what it holds, not what a new one would.
+        let what = self.kept_header_words(c, next).unwrap_or(what);
         self.clamp_vdisk_row();
         self.set_message(if did.is_empty() {
             what

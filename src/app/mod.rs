@@ -8,6 +8,7 @@ mod edit;
 pub mod geometry;
 mod help;
 mod history;
+mod kept_header;
 pub mod keymap;
 mod next_step;
 pub mod overlay;
