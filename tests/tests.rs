@@ -82,6 +82,7 @@ mod tui_tmux_edges;
 mod tui_tmux_input;
 mod tui_tmux_kept_header;
 mod tui_tmux_signals;
+mod tui_tmux_tall;
 mod vm_kit;
 mod vm_libvirt;
 mod vm_qemu;
