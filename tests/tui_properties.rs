@@ -123,6 +123,17 @@ fn after_an_export_the_planner_names_the_script_to_run_for_its_target() {
     let dir = tempfile::tempdir().expect("tempdir");
     let project = dir.path().join("p");
     let t = split_demo("next-step", &project);
+    // A click on a vdisk row chooses it; only Enter (or p) opens the panel.
+    let s = t.screen();
+    let y = s
+        .lines()
+        .position(|l| l.starts_with(" 2 vm2"))
+        .unwrap_or_else(|| panic!("no vm2 row:\n{s}"));
+    t.literal(&format!("\x1b[<0;3;{}M\x1b[<0;3;{}m", y + 1, y + 1));
+    let s = t.wait_for("vdisk: vm2");
+    assert!(!s.contains("Properties of"), "{s}");
+    t.keys(&["k", "k", "k"]);
+    t.wait_for("vdisk: vm1");
     t.keys(&["Enter"]);
     t.wait_for("Properties of vm1");
     t.keys(&["Down"]);

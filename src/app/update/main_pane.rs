@@ -127,7 +127,7 @@ impl App {
                 self.focus = Focus::Vdisks;
                 self.vdisk_row = r;
                 self.clamp_vdisk_row();
-                self.activate();
+                self.show_vdisk_row();
             }
             Action::JumpToFinding(i) => {
                 self.focus = Focus::Findings;

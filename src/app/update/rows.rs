@@ -40,28 +40,38 @@ impl App {
     pub(super) fn activate(&mut self) {
         match self.focus {
             Focus::Map | Focus::Table => self.update_main(Action::AddSelection),
-            Focus::Vdisks => match self.vdisk_row(self.vdisk_row) {
-                Some(VdiskRow::Vdisk(v)) => {
-                    self.current = Some(v);
-                    let first = self.plan.vdisks[v]
-                        .extents
-                        .iter()
-                        .find_map(|e| e.raw_span());
-                    if let Some(span) = first {
-                        self.show_span(span);
-                    }
-                    // Its settings: the properties panel opens on it.
+            Focus::Vdisks => {
+                self.show_vdisk_row();
+                // A vdisk's settings: the properties panel opens on it.
+                if let Some(VdiskRow::Vdisk(v)) = self.vdisk_row(self.vdisk_row) {
                     self.open_properties(v);
                 }
-                Some(VdiskRow::Extent(v, e)) => {
-                    self.current = Some(v);
-                    if let Some(span) = self.plan.vdisks[v].extents[e].raw_span() {
-                        self.show_span(span);
-                    }
-                }
-                None => {}
-            },
+            }
             Focus::Findings => self.jump_to_finding(),
+        }
+    }
+
+    /// The vdisks pane's selected row made current and shown on the map (a click on a row
+    /// does only this; Enter also opens a vdisk's properties).
+    pub(super) fn show_vdisk_row(&mut self) {
+        match self.vdisk_row(self.vdisk_row) {
+            Some(VdiskRow::Vdisk(v)) => {
+                self.current = Some(v);
+                let first = self.plan.vdisks[v]
+                    .extents
+                    .iter()
+                    .find_map(|e| e.raw_span());
+                if let Some(span) = first {
+                    self.show_span(span);
+                }
+            }
+            Some(VdiskRow::Extent(v, e)) => {
+                self.current = Some(v);
+                if let Some(span) = self.plan.vdisks[v].extents[e].raw_span() {
+                    self.show_span(span);
+                }
+            }
+            None => {}
         }
     }
 
