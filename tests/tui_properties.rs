@@ -57,9 +57,13 @@ fn enter_on_a_vdisk_edits_its_settings_judged_and_undone_one_by_one() {
     // controller: a blank name is what bad-name refuses, in its words; the text stays.
     t.keys(&["Down"]);
     type_field(&t, " ");
-    let s = t.wait_for("refused");
-    assert!(s.contains("bad-name") && s.contains("is empty"), "{s}");
-    assert!(s.contains("Enter accept"), "still editing:\n{s}");
+    // Still editing, the text kept, the check's words under the field.
+    t.wait_until("the refusal in bad-name's words", |s| {
+        s.contains("refused")
+            && s.contains("bad-name")
+            && s.contains("is empty")
+            && s.contains("Enter accept")
+    });
     t.keys(&["Escape"]);
     t.wait_for("(SATA, the default)");
     // port: not a number is refused; a number is taken.
@@ -95,12 +99,12 @@ fn enter_on_a_vdisk_edits_its_settings_judged_and_undone_one_by_one() {
     t.keys(&["u"]);
     t.wait_for("undid: export target set to qemu");
     t.keys(&["p"]);
-    let s = t.wait_for("Properties of vm1");
-    assert!(
-        s.lines()
-            .any(|l| l.contains("target") && l.contains("virtualbox")),
-        "{s}"
-    );
+    // (Waited for, not read once: a capture can land while the frame is being written.)
+    t.wait_until("the panel with the target back at virtualbox", |s| {
+        s.contains("Properties of vm1")
+            && s.lines()
+                .any(|l| l.contains("target") && l.contains("virtualbox"))
+    });
     t.keys(&["Escape"]);
     t.wait_until("the panel closed", |s| !s.contains("Properties of vm1"));
     t.keys(&["u"]);
@@ -145,8 +149,7 @@ fn after_an_export_the_planner_names_the_script_to_run_for_its_target() {
     t.wait_for("Enter export");
     t.keys(&["Enter"]);
     let attach = project.join("attach-virtualbox.sh");
-    let s = t.wait_for("next: sh");
-    assert!(s.contains(&format!("next: sh {}", attach.display())), "{s}");
+    t.wait_for(&format!("next: sh {}", attach.display()));
     assert!(attach.is_file());
     t.keys(&["Enter"]);
     t.wait_until("the list closed", |s| !s.contains("next: sh"));
@@ -164,8 +167,7 @@ fn after_an_export_the_planner_names_the_script_to_run_for_its_target() {
     t.wait_for("Enter export");
     t.keys(&["Enter"]);
     let script = project.join("run-qemu-lab.sh");
-    let s = t.wait_for("next: sh");
-    assert!(s.contains(&format!("next: sh {}", script.display())), "{s}");
+    t.wait_for(&format!("next: sh {}", script.display()));
     assert!(script.is_file());
     // q still quits from there (the plan was saved by the export).
     t.keys(&["q"]);

@@ -93,7 +93,10 @@ fn the_table_shows_what_partitions_hold_and_a_tall_window_uses_its_rows() {
     let dir = tempfile::tempdir().expect("tempdir");
     let img = image(dir.path());
     let t = planner("tall", &img, &dir.path().join("p"), 200, 60);
-    let s = t.wait_for("rootfs");
+    // Waited for whole (a capture can land while a frame is being written).
+    let s = t.wait_until("the table, the details and the bar", |s| {
+        s.contains("Used  Name") && s.contains("Partition 1: EFI System") && bar_rows(s) > 1
+    });
     let header = s
         .lines()
         .find(|l| l.contains("Start") && l.contains("Type"))
@@ -122,17 +125,19 @@ fn the_table_shows_what_partitions_hold_and_a_tall_window_uses_its_rows() {
     assert!(bar_rows(&s) > 1, "the bar is {} row(s):\n{s}", bar_rows(&s));
     assert!(s.contains("Partition 1: EFI System"), "{s}");
     t.keys(&["Tab", "j"]);
-    let s = t.wait_for("Partition 2: Linux filesystem");
-    assert!(s.contains("name root"), "{s}");
-    assert!(
-        s.contains("Holds ext4  label rootfs") && s.contains("clean"),
-        "{s}"
-    );
+    t.wait_until("partition 2's details", |s| {
+        s.contains("Partition 2: Linux filesystem")
+            && s.contains("name root")
+            && s.contains("Holds ext4  label rootfs")
+            && s.contains("clean")
+    });
     drop(t);
 
     // 80x24: the rows are precious; one bar row, no details, and the table as before.
     let t = planner("small", &img, &dir.path().join("q"), 80, 24);
-    let s = t.wait_for("Linux filesystem");
+    let s = t.wait_until("the small screen", |s| {
+        s.contains("Linux filesystem") && s.contains("Partitions (5 rows)") && bar_rows(s) >= 1
+    });
     assert_eq!(bar_rows(&s), 1, "{s}");
     assert!(!s.contains("Partition 1: EFI System"), "{s}");
 }
