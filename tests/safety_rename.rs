@@ -169,6 +169,8 @@ fn the_planners_preview_says_move() {
     app.update(Action::Export);
     app.update(Action::Confirm);
     assert!(dir.path().join("vm2/vm2-header.bin").is_file());
+    // The list of what the export wrote, closed.
+    app.update(Action::Cancel);
     app.current = Some(0);
     app.update(Action::RenamePrompt);
     type_text(&mut app, "web");

@@ -481,7 +481,7 @@ fn the_help_and_the_footer_name_the_resize_keys_and_the_mouse_handles() {
     }
     h.keys("?");
     let mut seen = String::new();
-    for _ in 0..80 {
+    for _ in 0..120 {
         seen.push_str(&h.screen());
         h.key(KeyCode::Down);
     }

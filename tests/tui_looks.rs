@@ -115,7 +115,7 @@ fn each_pane_has_its_own_hints_and_help_save_export_quit_undo_fit_at_80_columns(
         vdisks.contains("t shareable") && vdisks.contains("D delete"),
         "{vdisks}"
     );
-    assert!(vdisks.contains("Enter show"), "{vdisks}");
+    assert!(vdisks.contains("Enter edit"), "{vdisks}");
     let map = &seen.iter().find(|s| s.0 == Focus::Map).expect("map").1;
     assert!(map.contains("Enter add"), "{map}");
 }

@@ -321,6 +321,9 @@ fn gpt_by_t_makes_its_header_and_trailer_and_takes_back_only_what_it_made() {
         h.app.report.findings
     );
     h.key(KeyCode::Enter);
+    // The export's list of what it wrote and the next step, closed.
+    assert!(matches!(h.app.dialog, Some(Dialog::Exported { .. })));
+    h.key(KeyCode::Esc);
     let folder = dir.path().join("vm1");
     let header = folder.join("vm1-header.bin");
     let trailer = folder.join("vm1-file2.bin");

@@ -524,7 +524,7 @@ fn the_footer_says_what_enter_does_in_the_focused_pane() {
     let footer = |h: &Harness| row_text(h, 29);
     assert!(footer(&h).contains("Enter add"), "{}", footer(&h));
     h.keys("\t\t");
-    assert!(footer(&h).contains("Enter show"), "{}", footer(&h));
+    assert!(footer(&h).contains("Enter edit"), "{}", footer(&h));
     h.keys("\t");
     assert!(footer(&h).contains("Enter go to"), "{}", footer(&h));
 }

@@ -112,6 +112,10 @@ fn the_planner_names_the_folder_an_undo_once_and_an_unchanged_file_as_export_doe
     assert!(!screen.contains("into .:"), "{screen}");
     t.keys(&["Enter"]);
     t.wait_for("exported");
+    // The list of what it wrote (and the next step) closes with Enter.
+    t.wait_for("Enter close");
+    t.keys(&["Enter"]);
+    t.wait_until("the list closed", |s| !s.contains("Enter close"));
     // Again: nothing changed, and the preview says `unchanged` as `carve export` does.
     t.keys(&["e"]);
     let screen = t.wait_for("Enter export");

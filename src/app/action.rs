@@ -81,6 +81,8 @@ pub enum Action {
     CycleVdisk(Dir),
     /// Enter in a list: make the vdisk current / jump to the finding.
     Activate,
+    /// The current vdisk's properties panel.
+    Properties,
     SelectVdiskRow(usize),
     JumpToFinding(usize),
     NextFinding,

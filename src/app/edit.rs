@@ -9,7 +9,8 @@ impl App {
     /// Remember the plan before a change.
     pub(super) fn checkpoint(&mut self) {
         self.sync_marks();
-        self.history.checkpoint(&self.plan, &self.marks);
+        self.history
+            .checkpoint(&self.plan, &self.marks, self.export_choice);
     }
 
     /// How many changes were recorded so far (the update names the newest after its action).
@@ -25,24 +26,32 @@ impl App {
     }
 
     pub(super) fn undo(&mut self) {
-        match self.history.undo(&self.plan, &self.marks) {
-            Some((plan, marks, label)) => {
-                self.plan = plan;
-                self.marks = marks;
+        match self
+            .history
+            .undo(&self.plan, &self.marks, self.export_choice)
+        {
+            Some(r) => {
+                self.plan = r.plan;
+                self.marks = r.marks;
+                self.export_choice = r.choice;
                 self.after_plan_swap();
-                self.set_message(format!("undid: {} (C-r or U redoes)", said(&label)));
+                self.set_message(format!("undid: {} (C-r or U redoes)", said(&r.label)));
             }
             None => self.set_message("nothing to undo"),
         }
     }
 
     pub(super) fn redo(&mut self) {
-        match self.history.redo(&self.plan, &self.marks) {
-            Some((plan, marks, label)) => {
-                self.plan = plan;
-                self.marks = marks;
+        match self
+            .history
+            .redo(&self.plan, &self.marks, self.export_choice)
+        {
+            Some(r) => {
+                self.plan = r.plan;
+                self.marks = r.marks;
+                self.export_choice = r.choice;
                 self.after_plan_swap();
-                self.set_message(format!("redid: {}", said(&label)));
+                self.set_message(format!("redid: {}", said(&r.label)));
             }
             None => self.set_message("nothing to redo"),
         }
@@ -355,6 +364,8 @@ impl App {
                 kind.as_str().to_uppercase()
             ),
         };
+        // An exported header file stays as it is: say what it holds, not what a new one would.
+        let what = self.kept_header_words(c, next).unwrap_or(what);
         self.clamp_vdisk_row();
         self.set_message(if did.is_empty() {
             what

@@ -2,8 +2,18 @@
 //! it (a plan of 100,000 extents is not copied whole on every edit, and 256 steps of it do not
 //! hold 256 copies), and remembers what the change was, so undo and redo can say it.
 
+use crate::export::target::Target;
 use crate::model::{Plan, VDisk};
 use std::rc::Rc;
+
+/// The planner's export settings that are not in the plan file (`carve export` takes them as
+/// `--target` and `--relative`): set in a vdisk's properties panel, undone like a plan edit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ExportChoice {
+    pub target: Target,
+    /// The VirtualBox registry names descriptors relative to itself (`--relative`).
+    pub relative: bool,
+}
 
 /// Most undo steps kept.
 const DEPTH: usize = 256;
@@ -15,13 +25,15 @@ pub struct Snapshot {
     vdisks: Vec<Rc<VDisk>>,
     /// Each vdisk's mark on the map (see `App::marks`).
     marks: Vec<u32>,
+    /// The export settings then.
+    choice: ExportChoice,
     /// What the change after this snapshot did ("added ... to vm1"), once known.
     pub label: String,
 }
 
 impl Snapshot {
     /// The plan as it is, sharing vdisks that equal those of `like`.
-    fn of(plan: &Plan, marks: &[u32], like: Option<&Snapshot>) -> Snapshot {
+    fn of(plan: &Plan, marks: &[u32], choice: ExportChoice, like: Option<&Snapshot>) -> Snapshot {
         let vdisks = plan
             .vdisks
             .iter()
@@ -41,16 +53,30 @@ impl Snapshot {
             rest: without_vdisks(plan),
             vdisks,
             marks: marks.to_vec(),
+            choice,
             label: String::new(),
         }
     }
 
-    /// The plan (and marks) this snapshot holds.
-    fn restore(&self) -> (Plan, Vec<u32>) {
+    /// The plan, marks and export settings this snapshot holds.
+    fn restore(&self) -> Restored {
         let mut plan = without_vdisks(&self.rest);
         plan.vdisks = self.vdisks.iter().map(|v| v.as_ref().clone()).collect();
-        (plan, self.marks.clone())
+        Restored {
+            plan,
+            marks: self.marks.clone(),
+            choice: self.choice,
+            label: self.label.clone(),
+        }
     }
+}
+
+/// What undo or redo brings back, and what the change it stepped over was.
+pub struct Restored {
+    pub plan: Plan,
+    pub marks: Vec<u32>,
+    pub choice: ExportChoice,
+    pub label: String,
 }
 
 fn without_vdisks(plan: &Plan) -> Plan {
@@ -72,8 +98,8 @@ pub struct History {
 
 impl History {
     /// Before a change.
-    pub fn checkpoint(&mut self, plan: &Plan, marks: &[u32]) {
-        let snap = Snapshot::of(plan, marks, self.undo.last());
+    pub fn checkpoint(&mut self, plan: &Plan, marks: &[u32], choice: ExportChoice) {
+        let snap = Snapshot::of(plan, marks, choice, self.undo.last());
         self.undo.push(snap);
         if self.undo.len() > DEPTH {
             self.undo.remove(0);
@@ -104,22 +130,22 @@ impl History {
     }
 
     /// Step back: the plan and marks before the last change, and what that change was.
-    pub fn undo(&mut self, plan: &Plan, marks: &[u32]) -> Option<(Plan, Vec<u32>, String)> {
+    pub fn undo(&mut self, plan: &Plan, marks: &[u32], choice: ExportChoice) -> Option<Restored> {
         let snap = self.undo.pop()?;
-        let mut now = Snapshot::of(plan, marks, Some(&snap));
+        let mut now = Snapshot::of(plan, marks, choice, Some(&snap));
         now.label = snap.label.clone();
-        let (plan, marks) = snap.restore();
+        let restored = snap.restore();
         self.redo.push(now);
-        Some((plan, marks, snap.label))
+        Some(restored)
     }
 
     /// Step forward again.
-    pub fn redo(&mut self, plan: &Plan, marks: &[u32]) -> Option<(Plan, Vec<u32>, String)> {
+    pub fn redo(&mut self, plan: &Plan, marks: &[u32], choice: ExportChoice) -> Option<Restored> {
         let snap = self.redo.pop()?;
-        let mut now = Snapshot::of(plan, marks, Some(&snap));
+        let mut now = Snapshot::of(plan, marks, choice, Some(&snap));
         now.label = snap.label.clone();
-        let (plan, marks) = snap.restore();
+        let restored = snap.restore();
         self.undo.push(now);
-        Some((plan, marks, snap.label))
+        Some(restored)
     }
 }

@@ -17,6 +17,10 @@ pub enum Scope {
     Rebind,
     /// At start: restore or discard the recovery file.
     Recover,
+    /// A vdisk's properties panel (a field being typed is `Input`).
+    Properties,
+    /// What an export wrote and the next step.
+    Exported,
     Help,
     /// Typing a word to find in the help (after `/`).
     HelpSearch,
@@ -98,7 +102,7 @@ pub const SECTIONS: [&str; 6] = [MOVE, SELECT, RESIZE, VDISKS, PROJECT, DIALOG];
 pub static KEYMAP: &[Binding] = &[
     b(Main, PROJECT, &[k('?')], Action::Help, "help", "Show every key"),
     b(Main, SELECT, &[k(' '), k('v')], Action::ToggleAnchor, "select", "Anchor a selection at the cursor (again: drop it); then move to extend it"),
-    b(Main, SELECT, &[code(Enter), k('a')], Action::Activate, "add", "Add the selection to the current vdisk (vdisks pane: show that vdisk or extent on the map; findings: go to the finding)"),
+    b(Main, SELECT, &[code(Enter), k('a')], Action::Activate, "add", "Add the selection to the current vdisk (vdisks pane: show that vdisk or extent on the map, and open a vdisk's properties; findings: go to the finding)"),
     b(Main, SELECT, &[k('w')], Action::AddRegion, "region", "Add the whole partition or free region under the cursor"),
     b(Main, SELECT, &[k('S')], Action::SplitPrompt, "split", "Split the selection or region into N equal parts over N new vdisks, each with a 1M header file"),
     b(Main, SELECT, &[k('g')], Action::GotoPrompt, "goto", "Type an exact start and size (125831168, +30G, 62914560S, 50%)"),
@@ -126,6 +130,7 @@ pub static KEYMAP: &[Binding] = &[
     b(Main, RESIZE, &[k('R')], Action::ResizePrompt, "resize", "Type the extent's exact start and size (a header, file or ZERO extent: its size)"),
     b(Main, VDISKS, &[k(',')], Action::CycleVdisk(Dir::Back), "", "Previous vdisk becomes current"),
     b(Main, VDISKS, &[k('.')], Action::CycleVdisk(Dir::Forward), "", "Next vdisk becomes current"),
+    b(Main, VDISKS, &[k('p')], Action::Properties, "", "Properties of the current vdisk (also Enter on a vdisk in the vdisks pane): adapter, VM, controller, port, guest table, and the export's target and registry paths"),
     b(Main, VDISKS, &[k('r')], Action::RenamePrompt, "", "Rename the current vdisk"),
     b(Main, VDISKS, &[k('D')], Action::DeleteVdisk, "", "Delete the current vdisk"),
     b(Main, VDISKS, &[k('t')], Action::ToggleShareable, "", "Toggle shareable (VirtualBox needs it for raw disks)"),
@@ -168,6 +173,16 @@ pub static KEYMAP: &[Binding] = &[
     b(Rebind, DIALOG, &[code(Down), k('j')], Action::Row(Dir::Forward), "", "Rebind dialog: scroll down"),
     b(Rebind, DIALOG, &[code(Enter), k('y')], Action::Confirm, "rebind", "Rebind dialog: the plan records the disk on screen from now on (s saves it)"),
     b(Rebind, DIALOG, &[code(Esc), k('n'), k('q')], Action::Cancel, "keep", "Rebind dialog: keep the recorded disk"),
+    b(Properties, DIALOG, &[code(Up), k('k')], Action::Row(Dir::Back), "field", "Properties: previous field"),
+    b(Properties, DIALOG, &[code(Down), k('j')], Action::Row(Dir::Forward), "", "Properties: next field"),
+    b(Properties, DIALOG, &[code(Enter)], Action::Confirm, "change", "Properties: edit a typed field (vm, controller, port; empty is the default), or the next value of a chosen one; a change the export would refuse is refused, with the finding's words"),
+    b(Properties, DIALOG, &[code(Right), k('l')], Action::MoveCells(1), "next", "Properties: the next value of a chosen field (adapter, guest table, target, registry paths)"),
+    b(Properties, DIALOG, &[code(Left), k('h')], Action::MoveCells(-1), "", "Properties: the previous value"),
+    b(Properties, DIALOG, &[code(Esc), k('q')], Action::Cancel, "close", "Properties: close (each change made is one undo step)"),
+    b(Exported, DIALOG, &[code(Enter), code(Esc)], Action::Confirm, "close", "After an export: close the list of what it wrote and the next step"),
+    b(Exported, DIALOG, &[k('q')], Action::Quit, "quit", "After an export: quit the planner (asks when there are unsaved changes)"),
+    b(Exported, DIALOG, &[code(Up), k('k')], Action::Row(Dir::Back), "scroll", "After an export: scroll up"),
+    b(Exported, DIALOG, &[code(Down), k('j')], Action::Row(Dir::Forward), "", "After an export: scroll down"),
     b(Recover, DIALOG, &[code(Enter), k('r')], Action::Confirm, "restore", "Recovery dialog (at start): restore the unsaved changes an earlier run kept when a signal ended it"),
     b(Recover, DIALOG, &[k('d')], Action::Discard, "discard", "Recovery dialog: delete the recovery file, keep the plan as saved"),
     b(Recover, DIALOG, &[code(Esc)], Action::Cancel, "later", "Recovery dialog: decide later (the file stays and is offered again)"),
@@ -195,6 +210,9 @@ pub fn scope_of(app: &App) -> Scope {
         Some(Dialog::Export { .. }) => ExportPreview,
         Some(Dialog::Rebind { .. }) => Rebind,
         Some(Dialog::Recover { .. }) => Recover,
+        Some(Dialog::Properties(ref p)) if p.edit.is_some() => Input,
+        Some(Dialog::Properties(_)) => Properties,
+        Some(Dialog::Exported { .. }) => Exported,
         Some(Dialog::Help) if app.help_find.typing.is_some() => HelpSearch,
         Some(Dialog::Help) => Help,
     }
@@ -353,7 +371,7 @@ pub fn pane_hints(focus: crate::app::Focus) -> &'static [(Action, &'static str)]
         (Action::Export, "export"),
         (Action::Quit, "quit"),
         (Action::Undo, "undo"),
-        (Action::Activate, "show"),
+        (Action::Activate, "edit"),
         (Action::ToggleShareable, "shareable"),
         (Action::DeleteVdisk, "delete"),
         (Action::RenamePrompt, "rename"),

@@ -8,9 +8,12 @@ mod edit;
 pub mod geometry;
 mod help;
 mod history;
+mod kept_header;
 pub mod keymap;
+mod next_step;
 pub mod overlay;
 mod project;
+pub mod properties;
 pub mod recovery;
 mod resize;
 pub mod scroll;
@@ -18,6 +21,7 @@ pub use help::row_matches;
 mod update;
 
 pub use action::{Action, Dir, Edge};
+pub use history::ExportChoice;
 
 use crate::check::{self, Report};
 use crate::model::{DiskLayout, Plan, Region, Span};
@@ -123,6 +127,13 @@ pub enum Dialog {
     Rebind {
         lines: Vec<String>,
     },
+    /// A vdisk's properties (adapter, VM, controller, port, guest table) and the export's
+    /// target and registry paths.
+    Properties(properties::Properties),
+    /// After an export: what it wrote and the next step for its target.
+    Exported {
+        lines: Vec<String>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -205,6 +216,8 @@ pub struct App {
     /// File extents `T` added for a guest table (taken away again when it goes back).
     table_made: Vec<edit::TableMade>,
     history: history::History,
+    /// The export's target and registry paths (what `carve export` takes as flags).
+    pub export_choice: ExportChoice,
     /// Each vdisk's colour on the map, given when it appears and kept for its life: deleting
     /// another vdisk never changes it. Parallel to `plan.vdisks`. (Its symbol is its position
     /// in the plan, 1..n, as the vdisks pane lists it.)
@@ -273,6 +286,7 @@ impl App {
             suspend: false,
             table_made: Vec::new(),
             history: history::History::default(),
+            export_choice: ExportChoice::default(),
             marks: Vec::new(),
             stale: false,
             edges: std::cell::OnceCell::new(),

@@ -113,7 +113,11 @@ impl App {
     }
 
     fn export_options(&self) -> ExportOptions {
-        ExportOptions::new(self.project.clone())
+        ExportOptions {
+            target: self.export_choice.target,
+            relative_registry: self.export_choice.relative,
+            ..ExportOptions::new(self.project.clone())
+        }
     }
 
     /// Read the host's use of the disk again (mounts, swap, holders, loops): it changes
@@ -264,6 +268,26 @@ impl App {
                     counted(changed, "file"),
                     writes.len() - changed
                 ));
+                // What was written, and what to run now: the target's next step.
+                let mut lines: Vec<String> = writes
+                    .iter()
+                    .map(|w| {
+                        format!(
+                            "{:<9} {}  ({})",
+                            w.action.done_word(),
+                            w.shown_path(),
+                            w.what
+                        )
+                    })
+                    .collect();
+                lines.push(String::new());
+                lines.extend(super::next_step::next_steps(
+                    &self.plan,
+                    self.export_choice.target,
+                    &writes,
+                    &self.project,
+                ));
+                self.dialog = Some(Dialog::Exported { lines });
             }
             Err(e) => self.set_error(format!("export: {e}")),
         }

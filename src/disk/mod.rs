@@ -13,6 +13,7 @@ mod fs_probe;
 mod gpt;
 mod gpt_entries;
 mod gpt_header;
+mod header_table;
 mod le;
 mod mbr;
 mod probe;
@@ -23,6 +24,7 @@ pub mod winio;
 
 use crate::error::{Error, Result};
 use crate::model::{DiskLayout, HostInfo, Partition, Reserved, Span, TableKind};
+pub use header_table::{HeaderTable, header_table};
 use probe::Sector0;
 use readonly::DiskFile;
 

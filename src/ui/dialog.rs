@@ -134,6 +134,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, theme: &T
                 area.width.saturating_sub(4),
             )
         }
+        Dialog::Properties(p) => super::properties::panel(app, p, area.width, theme),
+        Dialog::Exported { lines } => super::properties::exported(app, lines, area.width, theme),
         Dialog::Help => {
             let inner = 96.min(area.width).saturating_sub(2);
             (
@@ -281,7 +283,7 @@ fn rows(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
 /// The prompt's text in `width` cells, scrolled so the caret (a reversed cell) is always in
 /// view; `‹` and `›` say there is more text to that side. Widths by `unicode-width`, so wide
 /// characters take their two cells.
-fn input_line(
+pub(super) fn input_line(
     text: &str,
     caret: usize,
     suggested: bool,

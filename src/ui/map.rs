@@ -31,22 +31,25 @@ fn shows_host(app: &App) -> bool {
     !app.layout.host.uses.is_empty()
 }
 
-fn rows(app: &App) -> Rows {
+/// The rows with the regions bar `bar` rows thick (1 at 80x24; a tall window gives it more,
+/// so the map is easier to read and to click).
+fn rows(app: &App, bar: u16) -> Rows {
     let h = u16::from(shows_host(app));
+    let b = bar.max(1) - 1;
     Rows {
         regions: 0,
-        host: 1,
-        labels: 1 + h,
-        extents: 2 + h,
-        cursor: 3 + h,
-        scale: 4 + h,
-        legend: 5 + h,
+        host: 1 + b,
+        labels: 1 + h + b,
+        extents: 2 + h + b,
+        cursor: 3 + h + b,
+        scale: 4 + h + b,
+        legend: 5 + h + b,
     }
 }
 
-/// Title line + the rows below.
-pub fn height(app: &App) -> u16 {
-    rows(app).legend + 2
+/// Title line + the rows below, with the regions bar `bar` rows thick.
+pub fn height(app: &App, bar: u16) -> u16 {
+    rows(app, bar).legend + 2
 }
 
 /// What the extents row shows in one column.
@@ -87,8 +90,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> MapHit {
         .len()
         .saturating_sub(1)
         .min(usize::from(inner.width)) as u16;
-    // The legend row is not part of the clickable map.
-    let row = rows(app);
+    // The legend row is not part of the clickable map. The bar takes the rows the layout
+    // gave beyond the others.
+    let bar = inner.height.saturating_sub(rows(app, 1).legend);
+    let row = rows(app, bar);
     let rect = Rect::new(inner.x, inner.y, ncols, inner.height.min(row.legend));
     let buf = frame.buffer_mut();
     let b = &columns.bounds;
@@ -96,7 +101,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> MapHit {
     if inner.height > row.legend && ncols > 0 {
         extents_y = Some(inner.y + row.extents);
         let y = |offset: u16| inner.y + offset;
-        draw_regions(buf, rect, y(row.regions), app, b, theme);
+        for r in 0..bar.max(1) {
+            draw_regions(buf, rect, y(row.regions + r), app, b, theme);
+        }
         if shows_host(app) {
             draw_host(buf, rect, y(row.host), app, b, view, theme);
         }

@@ -7,6 +7,7 @@ mod footer;
 mod header;
 mod legend;
 mod map;
+mod properties;
 mod table;
 pub mod theme;
 mod vdisks;
@@ -19,6 +20,9 @@ use ratatui::widgets::Paragraph;
 
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
+/// From this height on, the rows the panes below do not need go to the partition details
+/// and the map's bar (below it the layout is the 80x24 one, stretched).
+pub const TALL: u16 = 48;
 
 /// The sector map's clickable area and the sector range of each of its columns.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -97,11 +101,26 @@ fn draw_screen(frame: &mut Frame, app: &App, theme: &theme::Theme) -> Hits {
         return hits;
     }
     let table_rows = table::row_count(app) as u16;
-    let map_height = map::height(app);
-    let fixed = 2 + map_height + 2;
+    let fixed = 2 + map::height(app, 1) + 2;
     let rest = area.height.saturating_sub(fixed);
     // The same layout whatever has the focus: panes never move under the mouse.
-    let table_height = (table_rows + 2).min(rest.div_ceil(2)).max(4);
+    let mut table_height = (table_rows + 2).min(rest.div_ceil(2)).max(4);
+    // A tall window: what the panes below need (their rows and a few to spare) stays theirs;
+    // of the rows beyond that, the partition under the cursor gets its details under the
+    // table, and the map's bar grows (up to 8 rows).
+    let lower_need = (app.vdisk_row_count().max(app.report.findings.len()) as u16 + 1).max(16);
+    let mut spare = if area.height >= TALL {
+        rest.saturating_sub(table_height + lower_need)
+    } else {
+        0
+    };
+    let details = table::DETAIL_ROWS;
+    if table_height == table_rows + 2 && spare >= details + 2 {
+        table_height += details;
+        spare -= details;
+    }
+    let bar = 1 + (spare / 2).min(7);
+    let map_height = map::height(app, bar);
     let [head, map_area, table_area, lower, message, foot] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Length(map_height),
