@@ -8,7 +8,7 @@
 use super::{Action, App, Dialog, Dir, ExportChoice};
 use crate::check::{Finding, Severity};
 use crate::export::target::{self, Target};
-use crate::model::{Adapter, Plan};
+use crate::model::{Adapter, Boot, Plan};
 
 /// A row of the panel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,6 +18,8 @@ pub enum Field {
     Controller,
     Port,
     GuestTable,
+    /// How the guest boots from it (`boot`: none or `bios`).
+    Boot,
     /// The export's, for every vdisk (`--target`).
     Target,
     /// The export's (`--relative`).
@@ -25,12 +27,13 @@ pub enum Field {
 }
 
 impl Field {
-    pub const ALL: [Field; 7] = [
+    pub const ALL: [Field; 8] = [
         Field::Adapter,
         Field::Vm,
         Field::Controller,
         Field::Port,
         Field::GuestTable,
+        Field::Boot,
         Field::Target,
         Field::Relative,
     ];
@@ -42,6 +45,7 @@ impl Field {
             Field::Controller => "controller",
             Field::Port => "port",
             Field::GuestTable => "guest table",
+            Field::Boot => "boot",
             Field::Target => "target",
             Field::Relative => "registry paths",
         }
@@ -164,6 +168,11 @@ impl App {
                 }
             },
             Field::GuestTable => vd.guest_table.as_str().to_string(),
+            Field::Boot => match vd.boot {
+                Some(Boot::Bios) => "bios (carve's MBR boot code starts partition 1)".into(),
+                Some(Boot::Uefi) => "uefi (not built yet)".into(),
+                None => "(none: no boot code)".into(),
+            },
             Field::Target => target.name().to_string(),
             Field::Relative => if self.export_choice.relative {
                 "relative to the registry (--relative)"
@@ -328,6 +337,17 @@ impl App {
                 let t: Target = all[i];
                 let label = format!("export target set to {}", t.name());
                 (i, self.propose(field, label, |_, c| c.target = t))
+            }
+            Field::Boot => {
+                // UEFI is not built: the panel offers none and bios.
+                let bios = self.plan.vdisks[v].boot != Some(Boot::Bios);
+                let label = format!("{name}: boot set to {}", if bios { "bios" } else { "none" });
+                (
+                    usize::from(bios),
+                    self.propose(field, label, |plan, _| {
+                        plan.vdisks[v].boot = bios.then_some(Boot::Bios)
+                    }),
+                )
             }
             Field::Relative => {
                 let on = !self.export_choice.relative;
