@@ -81,7 +81,7 @@ fn a_status_name_is_read_from_a_rejection() {
 /// file extents with plain names, ZERO extents; any adapter.
 fn plan_strategy() -> impl Strategy<Value = (Vec<VDisk>, u64)> {
     let extent = prop_oneof![
-        3 => (1u64..1 << 20).prop_map(|sectors| Extent::Raw { start: 0, sectors }),
+        3 => (1u64..1 << 20).prop_map(|sectors| Extent::raw(0, sectors)),
         2 => (1u64..4096, prop::option::of("[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,10}\\.bin"))
             .prop_map(|(sectors, path)| Extent::File { sectors, path }),
         1 => (1u64..1 << 30).prop_map(|sectors| Extent::Zero { sectors }),
@@ -105,10 +105,7 @@ fn plan_strategy() -> impl Strategy<Value = (Vec<VDisk>, u64)> {
             for e in extents {
                 match e {
                     Extent::Raw { sectors, .. } => {
-                        vdisk.extents.push(Extent::Raw {
-                            start: next,
-                            sectors,
-                        });
+                        vdisk.extents.push(Extent::raw(next, sectors));
                         next += sectors + gap;
                     }
                     // Two file extents may not share a file.

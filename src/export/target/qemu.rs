@@ -62,17 +62,29 @@ impl Hypervisor for Qemu {
         ]
     }
 
+    /// qemu's vmdk driver skips `RDONLY` lines: a read-only extent is a read-only drive.
+    fn read_only_lines(&self) -> bool {
+        false
+    }
+
     /// `run-qemu-<VM>.sh` for every VM, in plan order.
     fn extra_files(&self, export: &Export) -> Result<Vec<WantedFile>> {
         let mut files = Vec::new();
         for (vm, vdisks) in vms(export.plan)? {
             let disks: Vec<String> = vdisks
                 .iter()
-                .map(|v| match v.extents.as_slice() {
-                    [Extent::Raw { start, sectors }] => {
-                        raw_slice(export.device_path, *start, *sectors)
+                .map(|v| {
+                    let value = match v.extents.as_slice() {
+                        [Extent::Raw { start, sectors, .. }] => {
+                            raw_slice(export.device_path, *start, *sectors)
+                        }
+                        _ => drive(&export.descriptor(v), &raw_extents(v)),
+                    };
+                    if read_only(v) {
+                        format!("{value},readonly=on")
+                    } else {
+                        value
                     }
-                    _ => drive(&export.descriptor(v), &raw_extents(v)),
                 })
                 .collect();
             files.push(WantedFile {
@@ -151,6 +163,14 @@ pub fn vms(plan: &Plan) -> Result<Vec<(&str, Vec<&VDisk>)>> {
     Ok(vms)
 }
 
+/// Whether `vdisk` is attached read-only under qemu: it has a read-only extent. qemu
+/// cannot make one extent of a writable drive read-only (a vmdk over an
+/// `extents.N.read-only=on` child fails to open: "Block node is read-only"), and its vmdk
+/// driver skips `RDONLY` lines, so the whole drive is `readonly=on`.
+pub fn read_only(vdisk: &VDisk) -> bool {
+    vdisk.extents.iter().any(|e| !e.writes())
+}
+
 /// The indexes of `vdisk`'s raw extents among its descriptor's extent lines (every extent
 /// is one line for qemu: its ZERO extents are FLAT lines on zero files).
 fn raw_extents(vdisk: &VDisk) -> Vec<usize> {
@@ -226,10 +246,7 @@ mod tests {
     fn vdisk(name: &str, vm: Option<&str>) -> VDisk {
         let mut v = VDisk::new(name);
         v.vm = vm.map(str::to_string);
-        v.extents = vec![Extent::Raw {
-            start: 2048,
-            sectors: 8,
-        }];
+        v.extents = vec![Extent::raw(2048, 8)];
         v
     }
 
@@ -318,15 +335,9 @@ mod tests {
                 sectors: 2048,
                 path: None,
             },
-            Extent::Raw {
-                start: 2048,
-                sectors: 8,
-            },
+            Extent::raw(2048, 8),
             Extent::Zero { sectors: 8 },
-            Extent::Raw {
-                start: 4096,
-                sectors: 8,
-            },
+            Extent::raw(4096, 8),
         ];
         assert_eq!(raw_extents(&v), vec![1, 3]);
         assert_eq!(
