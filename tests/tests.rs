@@ -85,6 +85,7 @@ mod vm_boot;
 mod vm_kit;
 mod vm_libvirt;
 mod vm_qemu;
+mod vm_readonly;
 mod wording;
 
 /// A file under tests/ that no `mod` line names would compile into nothing and its tests would
