@@ -450,6 +450,25 @@ mod tests {
         assert!(alone.contains("<target dev=\"vda\""), "{alone}");
     }
 
+    /// A vdisk with a read-only extent: served `--read-only` (qemu-nbd then refuses a
+    /// writable client: "Permission denied"), so its disk must be `<readonly/>` too.
+    #[test]
+    fn a_read_only_vdisk_is_served_and_attached_read_only() {
+        let ro = Served {
+            read_only: true,
+            ..served()
+        };
+        let xml = disk_xml(&ro);
+        assert!(xml.contains("  <readonly/>\n</disk>"), "{xml}");
+        assert!(!xml.contains("shareable"), "{xml}");
+        let sh = prepare_sh("/p", &[ro, served()]);
+        let serves: Vec<&str> = sh.lines().filter(|l| l.starts_with("serve ")).collect();
+        assert_eq!(serves.len(), 2, "{sh}");
+        assert!(serves[0].ends_with("' --read-only"), "{}", serves[0]);
+        assert!(!serves[1].contains("--read-only"), "{}", serves[1]);
+        assert!(sh.contains("--shared=0 ${4:+\"$4\"} "), "{sh}");
+    }
+
     #[test]
     fn qemu_options_double_commas_and_unlock_only_raw_extents() {
         assert_eq!(
