@@ -12,6 +12,7 @@ mod vm_support;
 
 mod audit_cli;
 mod audit_parse;
+mod audit_readonly;
 mod audit_vbox_cases;
 mod audit_vbox_diff;
 mod audit_vboxmanage_raw;
