@@ -41,6 +41,14 @@ impl Hypervisor for Libvirt {
         true
     }
 
+    /// `qemu-read-only`, as for qemu: the server is qemu's.
+    fn runtime_findings(&self, plan: &crate::model::Plan) -> Vec<crate::check::Finding> {
+        super::qemu::read_only_findings(
+            plan,
+            "prepare-libvirt.sh serves it --read-only and its <disk> is <readonly/>",
+        )
+    }
+
     /// As qemu, which reads the descriptor: the server and the disk are read-only instead.
     fn read_only_lines(&self) -> bool {
         false
