@@ -34,6 +34,7 @@ mod export_golden;
 mod export_hypervisors;
 mod export_macos;
 mod export_qemu;
+mod export_readonly;
 mod export_safety;
 mod export_vbox;
 mod export_vmdkinfo;
