@@ -93,10 +93,7 @@ fn plan_over(layout: &DiskLayout, count: usize, vdisks: usize) -> Plan {
             path: None,
         });
         for _ in 0..per_vdisk.min(count.saturating_sub(v * per_vdisk)) {
-            vdisk.extents.push(Extent::Raw {
-                start: next,
-                sectors: MIB_SECTORS,
-            });
+            vdisk.extents.push(Extent::raw(next, MIB_SECTORS));
             next += MIB_SECTORS;
         }
         plan.vdisks.push(vdisk);
@@ -141,10 +138,7 @@ fn bench_check(c: &mut Criterion) {
         plan.vdisks.truncate(1);
         plan.vdisks[0]
             .extents
-            .extend((0..count as u64).map(|i| Extent::Raw {
-                start: MIB_SECTORS + i,
-                sectors: MIB_SECTORS,
-            }));
+            .extend((0..count as u64).map(|i| Extent::raw(MIB_SECTORS + i, MIB_SECTORS)));
         group.throughput(Throughput::Elements(count as u64));
         group.bench_with_input(BenchmarkId::from_parameter(count), &plan, |b, plan| {
             b.iter(|| check::run(black_box(plan), Some(black_box(&layout))))

@@ -70,10 +70,7 @@ fn big_app() -> App {
         let mut vd = VDisk::new(format!("vm{v}"));
         vd.shareable = true;
         vd.extents = (0..100u64)
-            .map(|e| Extent::Raw {
-                start: 2048 + (v * 100 + e) * 3_800_000,
-                sectors: 4_000_000,
-            })
+            .map(|e| Extent::raw(2048 + (v * 100 + e) * 3_800_000, 4_000_000))
             .collect();
         plan.vdisks.push(vd);
     }

@@ -150,7 +150,7 @@ pub fn partitions(
     layout: Option<&DiskLayout>,
 ) -> Vec<GuestPartition> {
     let raw_starts = vdisk.extents.iter().filter_map(|e| match e {
-        Extent::Raw { start, sectors } if *sectors > 0 => Some(*start),
+        Extent::Raw { start, sectors, .. } if *sectors > 0 => Some(*start),
         _ => None,
     });
     guest_raw_spans(vdisk)
@@ -254,7 +254,7 @@ mod tests {
         }
     }
     fn raw(start: u64, sectors: u64) -> Extent {
-        Extent::Raw { start, sectors }
+        Extent::raw(start, sectors)
     }
     fn vdisk(kind: GuestTable, extents: Vec<Extent>) -> VDisk {
         let mut v = VDisk::new("vm1");

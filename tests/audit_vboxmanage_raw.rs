@@ -278,13 +278,7 @@ fn a_partition_node_is_placed_through_sysfs() {
     };
     let audit = carve::audit::audit_with(&input, None, None, &Sysfs::new(sys.path()));
     let rel = audit.plan.vdisk("rel").expect("rel in the plan");
-    assert_eq!(
-        rel.extents,
-        vec![Extent::Raw {
-            start: 4096,
-            sectors: 8192
-        }]
-    );
+    assert_eq!(rel.extents, vec![Extent::raw(4096, 8192)]);
     assert!(
         audit
             .findings

@@ -36,7 +36,7 @@ fn name() -> impl Strategy<Value = String> {
 
 fn extent() -> impl Strategy<Value = Extent> {
     prop_oneof![
-        (number(), number()).prop_map(|(start, sectors)| Extent::Raw { start, sectors }),
+        (number(), number()).prop_map(|(start, sectors)| Extent::raw(start, sectors)),
         number().prop_map(|sectors| Extent::Zero { sectors }),
         (number(), proptest::option::of(name()))
             .prop_map(|(sectors, path)| Extent::File { sectors, path }),

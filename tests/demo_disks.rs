@@ -230,10 +230,7 @@ fn the_laptop_host_uses_are_checked() {
     for (n, refused) in [(5, true), (3, false), (6, true)] {
         let mut plan = Plan::new(PlanDisk::from_layout(&l, Some("/dev/nvme0n1".into())));
         let mut v = VDisk::new("vm1");
-        v.extents = vec![Extent::Raw {
-            start: part(n).start,
-            sectors: part(n).sectors,
-        }];
+        v.extents = vec![Extent::raw(part(n).start, part(n).sectors)];
         plan.vdisks.push(v);
         let report = carve::check::run(&plan, Some(&l));
         let codes: Vec<&str> = report.findings.iter().map(|f| f.code.as_str()).collect();

@@ -129,7 +129,7 @@ fn raw_plan(l: &DiskLayout, start: u64, sectors: u64) -> Plan {
             sectors: 2048,
             path: None,
         },
-        Extent::Raw { start, sectors },
+        Extent::raw(start, sectors),
     ];
     plan.vdisks.push(v);
     plan

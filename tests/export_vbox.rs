@@ -7,7 +7,7 @@
 use crate::export_support;
 
 use carve::export::{ExportOptions, Target, export};
-use carve::model::{Adapter, Extent, Plan, PlanDisk, VDisk};
+use carve::model::{Access, Adapter, Extent, Plan, PlanDisk, VDisk};
 use export_support::vmdkcheck::{self, Verdict};
 use export_support::{carve, text};
 use proptest::prelude::*;
@@ -81,7 +81,11 @@ fn a_status_name_is_read_from_a_rejection() {
 /// file extents with plain names, ZERO extents; any adapter.
 fn plan_strategy() -> impl Strategy<Value = (Vec<VDisk>, u64)> {
     let extent = prop_oneof![
-        3 => (1u64..1 << 20).prop_map(|sectors| Extent::Raw { start: 0, sectors }),
+        3 => ((1u64..1 << 20), any::<bool>()).prop_map(|(sectors, ro)| Extent::Raw {
+            start: 0,
+            sectors,
+            access: if ro { Access::ReadOnly } else { Access::ReadWrite },
+        }),
         2 => (1u64..4096, prop::option::of("[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,10}\\.bin"))
             .prop_map(|(sectors, path)| Extent::File { sectors, path }),
         1 => (1u64..1 << 30).prop_map(|sectors| Extent::Zero { sectors }),
@@ -104,10 +108,13 @@ fn plan_strategy() -> impl Strategy<Value = (Vec<VDisk>, u64)> {
             let mut names = std::collections::HashSet::new();
             for e in extents {
                 match e {
-                    Extent::Raw { sectors, .. } => {
+                    Extent::Raw {
+                        sectors, access, ..
+                    } => {
                         vdisk.extents.push(Extent::Raw {
                             start: next,
                             sectors,
+                            access,
                         });
                         next += sectors + gap;
                     }

@@ -205,10 +205,7 @@ fn loop_over_an_image_maps_onto_its_sectors() {
             sectors: 2048,
             path: None,
         },
-        carve::model::Extent::Raw {
-            start: 1024,
-            sectors: 512,
-        },
+        carve::model::Extent::raw(1024, 512),
     ];
     plan.vdisks.push(v);
     let report = carve::check::run(&plan, Some(&l));
@@ -252,10 +249,7 @@ fn unknown_findings(l: &DiskLayout) -> usize {
             sectors: 2048,
             path: None,
         },
-        Extent::Raw {
-            start: 2048,
-            sectors: 64,
-        },
+        Extent::raw(2048, 64),
     ];
     plan.vdisks.push(v);
     carve::check::run(&plan, Some(l))

@@ -13,7 +13,7 @@ fn extent() -> impl Strategy<Value = Extent> {
             prop::option::of("[a-zA-Z0-9_.-]{1,12}\\.bin")
         )
             .prop_map(|(sectors, path)| Extent::File { sectors, path }),
-        (0u64..1 << 40, 1u64..1 << 40).prop_map(|(start, sectors)| Extent::Raw { start, sectors }),
+        (0u64..1 << 40, 1u64..1 << 40).prop_map(|(start, sectors)| Extent::raw(start, sectors)),
         (1u64..1 << 40).prop_map(|sectors| Extent::Zero { sectors }),
     ]
 }

@@ -12,6 +12,7 @@ mod vm_support;
 
 mod audit_cli;
 mod audit_parse;
+mod audit_readonly;
 mod audit_vbox_cases;
 mod audit_vbox_diff;
 mod audit_vboxmanage_raw;
@@ -33,6 +34,7 @@ mod export_golden;
 mod export_hypervisors;
 mod export_macos;
 mod export_qemu;
+mod export_readonly;
 mod export_safety;
 mod export_vbox;
 mod export_vmdkinfo;
@@ -88,6 +90,7 @@ mod vm_boot;
 mod vm_kit;
 mod vm_libvirt;
 mod vm_qemu;
+mod vm_readonly;
 mod wording;
 
 /// A file under tests/ that no `mod` line names would compile into nothing and its tests would

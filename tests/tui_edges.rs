@@ -27,7 +27,7 @@ fn header() -> Extent {
 }
 
 fn raw(start: u64, sectors: u64) -> Extent {
-    Extent::Raw { start, sectors }
+    Extent::raw(start, sectors)
 }
 
 /// The seed's split: vm1 = [header, P2 first half], vm2 = [header, P2 second half].

@@ -19,20 +19,8 @@ fn seed_split_expected() -> Vec<Vec<Extent>> {
         path: None,
     };
     vec![
-        vec![
-            header.clone(),
-            Extent::Raw {
-                start: P2_START,
-                sectors: HALF,
-            },
-        ],
-        vec![
-            header,
-            Extent::Raw {
-                start: 188_745_728,
-                sectors: HALF,
-            },
-        ],
+        vec![header.clone(), Extent::raw(P2_START, HALF)],
+        vec![header, Extent::raw(188_745_728, HALF)],
     ]
 }
 
@@ -115,13 +103,7 @@ fn select_to_the_next_edge_and_add() {
     h.keys("j ]");
     assert_eq!(h.app.selection(), Some(Span::new(P2_START, P2_SECTORS)));
     h.key(KeyCode::Enter);
-    assert_eq!(
-        extents(&h),
-        vec![vec![Extent::Raw {
-            start: P2_START,
-            sectors: P2_SECTORS
-        }]]
-    );
+    assert_eq!(extents(&h), vec![vec![Extent::raw(P2_START, P2_SECTORS)]]);
     assert_eq!(h.app.selection(), None, "adding drops the selection");
 }
 
@@ -453,7 +435,7 @@ fn an_overlapping_pair_is_one_finding_that_jumps_to_it_with_both_marked() {
     ] {
         let mut vd = carve::model::VDisk::new(name);
         vd.shareable = true;
-        vd.extents = vec![header.clone(), Extent::Raw { start, sectors }];
+        vd.extents = vec![header.clone(), Extent::raw(start, sectors)];
         plan.vdisks.push(vd);
     }
     let app = carve::app::App::new(layout, plan, "/project".into(), false);

@@ -70,10 +70,7 @@ fn rows_show_the_vm_and_the_preview_lists_the_attach_scripts() {
             sectors: 2048,
             path: None,
         },
-        carve::model::Extent::Raw {
-            start: 125_831_168,
-            sectors: 2048,
-        },
+        carve::model::Extent::raw(125_831_168, 2048),
     ];
     plan.vdisks.push(v);
     let mut app = App::new(layout, plan, dir.path().to_path_buf(), false);

@@ -20,10 +20,7 @@ fn plan_from_another_disk(dir: &std::path::Path) -> (Harness, PlanDisk) {
     recorded.id = Some("6b1f0000-0000-4000-8000-000000000001".into());
     let mut plan = Plan::new(recorded.clone());
     let mut vm1 = carve::model::VDisk::new("vm1");
-    vm1.extents.push(Extent::Raw {
-        start: 2048,
-        sectors: 2048,
-    });
+    vm1.extents.push(Extent::raw(2048, 2048));
     plan.vdisks.push(vm1);
     std::fs::write(dir.join("carve.json"), plan.to_json().expect("json")).expect("plan written");
     let plan = Plan::load(&dir.join("carve.json")).expect("plan loads");
@@ -391,13 +388,7 @@ fn a_typed_start_stays_exact_and_misaligned_says_why() {
     assert_eq!(h.app.selection().map(|s| s.start), Some(300_000_000));
     h.keys("\n");
     let e = h.app.plan.vdisks[0].extents[0].clone();
-    assert_eq!(
-        e,
-        Extent::Raw {
-            start: 300_000_000,
-            sectors: 2048
-        }
-    );
+    assert_eq!(e, Extent::raw(300_000_000, 2048));
     let misaligned: Vec<String> = h
         .app
         .report
@@ -426,10 +417,7 @@ fn r_keeps_the_size_it_offers_when_the_start_moves() {
     h.keys(&format!("{P2_START}\n{SIZE}\n\n"));
     assert_eq!(
         h.app.plan.vdisks[0].extents,
-        vec![Extent::Raw {
-            start: P2_START,
-            sectors: SIZE
-        }]
+        vec![Extent::raw(P2_START, SIZE)]
     );
     h.keys("[");
     h.keys("R");
@@ -446,10 +434,7 @@ fn r_keeps_the_size_it_offers_when_the_start_moves() {
     h.keys("\n");
     assert_eq!(
         h.app.plan.vdisks[0].extents,
-        vec![Extent::Raw {
-            start: moved,
-            sectors: SIZE
-        }],
+        vec![Extent::raw(moved, SIZE)],
         "{:?}",
         h.app.message
     );

@@ -40,7 +40,7 @@ fn saved(t: &Tmux, project: &Path) -> Plan {
 
 fn raw_of(plan: &Plan, v: usize) -> (u64, u64) {
     match plan.vdisks[v].extents[1] {
-        Extent::Raw { start, sectors } => (start, sectors),
+        Extent::Raw { start, sectors, .. } => (start, sectors),
         ref other => panic!("not raw: {other:?}"),
     }
 }

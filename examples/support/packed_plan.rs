@@ -34,10 +34,9 @@ pub fn packed_plan(layout: &DiskLayout, count: usize, vdisks: usize) -> Result<P
             sectors: MIB_SECTORS,
             path: None,
         });
-        vdisk.extents.extend(chunk.iter().map(|&start| Extent::Raw {
-            start,
-            sectors: MIB_SECTORS,
-        }));
+        vdisk
+            .extents
+            .extend(chunk.iter().map(|&start| Extent::raw(start, MIB_SECTORS)));
         plan.vdisks.push(vdisk);
     }
     Ok(plan)

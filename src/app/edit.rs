@@ -173,10 +173,7 @@ impl App {
         self.checkpoint();
         let c = self.current_or_new();
         let vd = &mut self.plan.vdisks[c];
-        vd.extents.push(Extent::Raw {
-            start: span.start,
-            sectors: span.sectors,
-        });
+        vd.extents.push(Extent::raw(span.start, span.sectors));
         let msg = format!(
             "added {} ({}) at {} to {} as extent {}",
             crate::grammar::count(span.sectors, "sector"),
@@ -454,7 +451,7 @@ impl App {
                     sectors: HEADER_SECTORS,
                     path: None,
                 },
-                Extent::Raw { start, sectors },
+                Extent::raw(start, sectors),
             ];
             names.push(format!("{} {}", vd.name, crate::model::human_size(sectors)));
             self.plan.vdisks.push(vd);

@@ -207,6 +207,12 @@ pub(super) fn build(
                 Extent::Raw {
                     start,
                     sectors: e.sectors,
+                    // RDONLY (and NOACCESS, which VirtualBox never writes either): the VM
+                    // reads these sectors at most, as a plan's `"access": "ro"`.
+                    access: match e.access {
+                        crate::vmdk::parse::Access::ReadWrite => crate::model::Access::ReadWrite,
+                        _ => crate::model::Access::ReadOnly,
+                    },
                 }
             }
             (_, Some(target)) => {

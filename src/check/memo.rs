@@ -149,6 +149,8 @@ mod tests {
         Move(usize, usize, u64),
         Remove(usize, usize),
         Zero(usize),
+        /// An extent's `access` flipped (read-only <-> read-write), its sectors kept.
+        ToggleAccess(usize, usize),
         WithoutDisk,
     }
 
@@ -159,6 +161,7 @@ mod tests {
             (0usize..4, 0usize..4, 0u64..16).prop_map(|(v, e, at)| Edit::Move(v, e, at)),
             (0usize..4, 0usize..4).prop_map(|(v, e)| Edit::Remove(v, e)),
             (0usize..4).prop_map(Edit::Zero),
+            (0usize..4, 0usize..4).prop_map(|(v, e)| Edit::ToggleAccess(v, e)),
             Just(Edit::WithoutDisk),
         ]
     }
@@ -202,6 +205,17 @@ mod tests {
             Edit::Zero(v) => {
                 if let Some(vd) = plan.vdisks.get_mut(v % n) {
                     vd.extents.push(zero(2048));
+                }
+            }
+            Edit::ToggleAccess(v, e) => {
+                if let Some(vd) = plan.vdisks.get_mut(v % n) {
+                    let m = vd.extents.len().max(1);
+                    if let Some(Extent::Raw { access, .. }) = vd.extents.get_mut(e % m) {
+                        *access = match access {
+                            crate::model::Access::ReadWrite => crate::model::Access::ReadOnly,
+                            crate::model::Access::ReadOnly => crate::model::Access::ReadWrite,
+                        };
+                    }
                 }
             }
             Edit::WithoutDisk => *on_disk = !*on_disk,

@@ -126,6 +126,8 @@ pub(crate) struct RawExtent {
     pub span: Span,
     pub vdisk: usize,
     pub extent: usize,
+    /// The VM may write it (not `"access": "ro"`).
+    pub writes: bool,
 }
 
 /// What several checks need, computed once.
@@ -152,13 +154,18 @@ impl<'a> Context<'a> {
         let mut raw = Vec::new();
         for (v, vdisk) in plan.vdisks.iter().enumerate() {
             for (e, extent) in vdisk.extents.iter().enumerate() {
-                if let Extent::Raw { start, sectors } = *extent
+                if let Extent::Raw {
+                    start,
+                    sectors,
+                    access,
+                } = *extent
                     && sectors > 0
                 {
                     raw.push(RawExtent {
                         span: Span::new(start, sectors),
                         vdisk: v,
                         extent: e,
+                        writes: access.is_read_write(),
                     });
                 }
             }

@@ -1,4 +1,6 @@
-//! `overlap`: two raw extents (of one vdisk or of two) map the same physical sectors.
+//! `overlap`: two raw extents (of one vdisk or of two) map the same physical sectors and at
+//! least one of them writes them. Two read-only extents (`"access": "ro"`) may share
+//! sectors: VMs that only read them see the same bytes.
 //!
 //! One finding per overlapping pair, on the extent of the two that comes later in the order
 //! (start, vdisk, extent), naming the other: `vm2` extent 1 "overlaps vm1 extent 2". An extent
@@ -58,12 +60,19 @@ pub fn check(ctx: &Context, sink: &mut Sink) {
 
     // Pass 2: the pairs, each on its later extent. An extent that overlaps nothing is never
     // open when a later one starts (it ends at or before that start), so it can be left out.
-    let mut open: BTreeSet<usize> = BTreeSet::new();
+    // The open extents that write and those that only read are kept apart: a reader
+    // overlaps only the writers, a writer all of them.
+    let mut open_writers: BTreeSet<usize> = BTreeSet::new();
+    let mut open_readers: BTreeSet<usize> = BTreeSet::new();
     let mut ends: BinaryHeap<Reverse<(u64, usize)>> = BinaryHeap::new();
-    let mut furthest = 0u64;
+    let (mut furthest, mut furthest_writer) = (0u64, 0u64);
     for (i, &current) in sorted.iter().enumerate() {
+        let end = current.span.end();
         if !involved[i] {
-            furthest = furthest.max(current.span.end());
+            furthest = furthest.max(end);
+            if current.writes {
+                furthest_writer = furthest_writer.max(end);
+            }
             continue;
         }
         while let Some(&Reverse((end, j))) = ends.peek() {
@@ -71,25 +80,63 @@ pub fn check(ctx: &Context, sink: &mut Sink) {
                 break;
             }
             ends.pop();
-            open.remove(&j);
+            open_writers.remove(&j);
+            open_readers.remove(&j);
         }
-        match open.len() {
-            0 => {}
-            n if n <= PAIRS_PER_EXTENT => {
-                for &j in &open {
-                    pair(ctx, sink, current, sorted[j]);
+        let (readers, reach) = if current.writes {
+            (Some(&open_readers), furthest)
+        } else {
+            (None, furthest_writer)
+        };
+        let count = open_writers.len() + readers.map_or(0, BTreeSet::len);
+        if count > 0 {
+            let named = first_open(&open_writers, readers, PAIRS_PER_EXTENT.min(count));
+            let named: Vec<&RawExtent> = named
+                .iter()
+                .filter_map(|&j| sorted.get(j).copied())
+                .collect();
+            if count <= PAIRS_PER_EXTENT {
+                for other in named {
+                    pair(ctx, sink, current, other);
                 }
-            }
-            _ => {
-                let shared =
-                    Span::from_bounds(current.span.start, current.span.end().min(furthest));
-                group(ctx, sink, current, &open, &sorted, shared);
+            } else {
+                let shared = Span::from_bounds(current.span.start, end.min(reach));
+                let all_write = current.writes && open_readers.is_empty();
+                group(ctx, sink, current, count, &named, shared, all_write);
             }
         }
-        open.insert(i);
-        ends.push(Reverse((current.span.end(), i)));
-        furthest = furthest.max(current.span.end());
+        if current.writes {
+            open_writers.insert(i);
+            furthest_writer = furthest_writer.max(end);
+        } else {
+            open_readers.insert(i);
+        }
+        ends.push(Reverse((end, i)));
+        furthest = furthest.max(end);
     }
+}
+
+/// The first `n` positions of `writers` and `readers` together, in order.
+fn first_open(
+    writers: &BTreeSet<usize>,
+    readers: Option<&BTreeSet<usize>>,
+    n: usize,
+) -> Vec<usize> {
+    let mut a = writers.iter().copied().peekable();
+    let mut b = readers.into_iter().flatten().copied().peekable();
+    let mut out = Vec::with_capacity(n);
+    while out.len() < n {
+        let next = match (a.peek(), b.peek()) {
+            (Some(&x), Some(&y)) if y < x => b.next(),
+            (Some(_), _) => a.next(),
+            (None, _) => b.next(),
+        };
+        match next {
+            Some(j) => out.push(j),
+            None => break,
+        }
+    }
+    out
 }
 
 /// `raw 2048+4096 overlaps `, the start of every overlap message.
@@ -119,25 +166,31 @@ fn pair(ctx: &Context, sink: &mut Sink, current: &RawExtent, other: &RawExtent) 
     name_other(&mut m, ctx, current, other);
     let _ = write!(
         m,
-        " (sectors {}): both would write the same disk sectors",
-        crate::model::span::range(shared)
+        " (sectors {}): {}",
+        crate::model::span::range(shared),
+        if current.writes && other.writes {
+            "both would write the same disk sectors"
+        } else {
+            "one of the two writes disk sectors the other reads (read-only is not enough: \
+             the reader's view changes under it)"
+        }
     );
     push(sink, current, other, 1, m, shared);
 }
 
-/// One finding for the `count` extents `open` (sorted positions into `sorted`) that
-/// `current` overlaps, naming the first [`PAIRS_PER_EXTENT`]. Written into one string: a
+/// One finding for the `count` extents that `current` overlaps, naming `named` (the first
+/// [`PAIRS_PER_EXTENT`] of them). Written into one string: a
 /// pile of 100,000 extents makes as many of these.
 fn group(
     ctx: &Context,
     sink: &mut Sink,
     current: &RawExtent,
-    open: &BTreeSet<usize>,
-    sorted: &[&RawExtent],
+    count: usize,
+    named: &[&RawExtent],
     shared: Span,
+    all_write: bool,
 ) {
-    let count = open.len();
-    let mut named = open.iter().filter_map(|&j| sorted.get(j).copied());
+    let mut named = named.iter().copied();
     let Some(head) = named.next() else {
         return;
     };
@@ -154,8 +207,13 @@ fn group(
     }
     let _ = write!(
         m,
-        " and {} more; all would write the same disk sectors",
-        count.saturating_sub(PAIRS_PER_EXTENT)
+        " and {} more; {}",
+        count.saturating_sub(PAIRS_PER_EXTENT),
+        if all_write {
+            "all would write the same disk sectors"
+        } else {
+            "some write disk sectors others read"
+        }
     );
     push(sink, current, head, count, m, shared);
 }
@@ -213,6 +271,35 @@ mod tests {
             f.message,
             "raw 188745727+62914560 overlaps vm1 extent 2 (sectors 188745727..188745727): both \
              would write the same disk sectors"
+        );
+    }
+
+    #[test]
+    fn read_only_extents_may_share_sectors_but_not_with_a_writer() {
+        // Two VMs reading the same partition: no overlap.
+        let plan = plan_of(vec![
+            vdisk("vm1", vec![raw_ro(2048, 4096)]),
+            vdisk("vm2", vec![raw_ro(2048, 4096)]),
+            vdisk("vm3", vec![raw_ro(4000, 100), raw_ro(4000, 10)]),
+        ]);
+        assert_eq!(flagged(&plan, codes::OVERLAP), vec![]);
+        // A writer over them overlaps each reader once; the readers still not each other.
+        let mut plan = plan;
+        plan.vdisks.push(vdisk("vm4", vec![raw(6000, 200)]));
+        assert_eq!(
+            flagged(&plan, codes::OVERLAP),
+            vec![(3, 0), (3, 0)],
+            "vm4 (writes 6000..6199) overlaps vm1 and vm2 (read 2048..6143)"
+        );
+        let report = crate::check::run(&plan, None);
+        let m = &report
+            .with_code(codes::OVERLAP)
+            .next()
+            .expect("one")
+            .message;
+        assert!(
+            m.contains("one of the two writes disk sectors the other reads"),
+            "{m}"
         );
     }
 
@@ -334,15 +421,19 @@ mod tests {
         for (v, vd) in plan.vdisks.iter().enumerate() {
             for (e, ex) in vd.extents.iter().enumerate() {
                 if let Some(s) = ex.raw_span().filter(|s| !s.is_empty()) {
-                    raws.push((s.start, v, e, s));
+                    raws.push((s.start, v, e, s, ex.writes()));
                 }
             }
         }
-        raws.sort_unstable_by_key(|&(start, v, e, _)| (start, v, e));
+        raws.sort_unstable_by_key(|&(start, v, e, _, _)| (start, v, e));
         let mut rows = Vec::new();
         let mut pairs = 0;
-        for (i, &(_, v, e, s)) in raws.iter().enumerate() {
-            let before: Vec<_> = raws[..i].iter().filter(|o| o.3.overlaps(&s)).collect();
+        for (i, &(_, v, e, s, writes)) in raws.iter().enumerate() {
+            // Two readers of the same sectors are no overlap.
+            let before: Vec<_> = raws[..i]
+                .iter()
+                .filter(|o| o.3.overlaps(&s) && (writes || o.4))
+                .collect();
             pairs += before.len();
             if before.len() <= PAIRS_PER_EXTENT {
                 for o in &before {
@@ -384,7 +475,7 @@ mod tests {
         #[test]
         fn agrees_with_the_pairwise_oracle(
             vdisks in prop::collection::vec(
-                prop::collection::vec((0u64..64, 0u64..24, any::<bool>()), 0..8),
+                prop::collection::vec((0u64..64, 0u64..24, 0u8..3), 0..8),
                 0..5,
             )
         ) {
@@ -394,8 +485,10 @@ mod tests {
                 .map(|(i, extents)| {
                     let extents = extents
                         .into_iter()
-                        .map(|(start, sectors, is_raw)| {
-                            if is_raw { raw(start, sectors) } else { Extent::Zero { sectors } }
+                        .map(|(start, sectors, kind)| match kind {
+                            0 => raw(start, sectors),
+                            1 => raw_ro(start, sectors),
+                            _ => Extent::Zero { sectors },
                         })
                         .collect();
                     vdisk(&format!("v{i}"), extents)

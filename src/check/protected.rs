@@ -41,11 +41,15 @@ impl<'a> Protected<'a> {
         }
         for raw in raws {
             // A full-device disk maps the table 1:1 where it already is; that is its purpose.
-            if !ctx.full_device.get(raw.vdisk).copied().unwrap_or(false) {
+            // A read-only extent cannot write the table, nor fail writes into a mounted
+            // volume.
+            if raw.writes && !ctx.full_device.get(raw.vdisk).copied().unwrap_or(false) {
                 partition_table(layout, &self.table, raw, sink);
             }
             host_in_use(layout, &self.host, raw, sink);
-            mounted_volume(layout, &self.unnamed, raw, sink);
+            if raw.writes {
+                mounted_volume(layout, &self.unnamed, raw, sink);
+            }
         }
     }
 }
@@ -83,13 +87,31 @@ fn host_in_use(layout: &DiskLayout, index: &SpanIndex, raw: &RawExtent, sink: &m
         return;
     };
     let shared = raw.span.intersect(&first.span()).unwrap_or(raw.span);
-    let message = format!(
-        "{} covers sectors the host uses ({}, {}){}: a VM writing there corrupts what the host \
-         keeps there, and the host's writes corrupt the VM's disk",
+    let opening = format!(
+        "{} covers sectors the host uses ({}, {}){}",
         text::raw(raw.span),
         text::shown(&first.what),
         text::sectors(shared),
         more(hits.len(), "host use", "host uses"),
+    );
+    if !raw.writes {
+        // Read-only: the VM cannot harm the host, but what it reads is not what the host
+        // holds: a mounted file system keeps its newest state in the host's cache and
+        // changes under the reader.
+        let message = format!(
+            "{opening}: the extent is read-only, so the VM cannot corrupt them, but while the \
+             host uses them it reads an inconsistent, changing picture (a mounted file system's \
+             newest data sits in the host's cache); unmount it first for a consistent read"
+        );
+        sink.warning(codes::HOST_IN_USE, message)
+            .vdisk(raw.vdisk)
+            .extent(raw.extent)
+            .span(shared);
+        return;
+    }
+    let message = format!(
+        "{opening}: a VM writing there corrupts what the host keeps there, and the host's \
+         writes corrupt the VM's disk"
     );
     sink.error(codes::HOST_IN_USE, message)
         .vdisk(raw.vdisk)
@@ -299,6 +321,48 @@ mod tests {
             messages[1].contains("and 1 more host use:"),
             "{}",
             messages[1]
+        );
+    }
+
+    /// Issue 22 item 6: a read-only extent over a host use is a warning (the VM harms nothing
+    /// but reads an inconsistent picture); over the partition table or a letterless mounted
+    /// volume it is nothing (it writes neither).
+    #[test]
+    fn a_read_only_extent_over_host_use_warns_and_never_writes_the_table() {
+        let mut layout = demo();
+        layout.host.detection = HostDetection::Checked;
+        layout.host.uses = vec![HostUse {
+            start: 2048,
+            sectors: 125_829_120,
+            what: "mounted at /boot".into(),
+        }];
+        let plan = plan_of(vec![
+            vdisk("reads", vec![raw_ro(0, 4096)]),
+            vdisk("writes", vec![header(), raw(4096, 2048)]),
+        ]);
+        let report = crate::check::run(&plan, Some(&layout));
+        let found: Vec<_> = report.with_code(codes::HOST_IN_USE).collect();
+        assert_eq!(found.len(), 2, "{found:?}");
+        let reads = found
+            .iter()
+            .find(|f| f.vdisk.as_deref() == Some("reads"))
+            .expect("reads");
+        assert_eq!(reads.severity, crate::model::Severity::Warning);
+        assert!(reads.message.contains("inconsistent"), "{}", reads.message);
+        let writes = found
+            .iter()
+            .find(|f| f.vdisk.as_deref() == Some("writes"))
+            .expect("writes");
+        assert_eq!(writes.severity, crate::model::Severity::Error);
+        assert_eq!(
+            flagged_on(&plan, Some(&layout), codes::PARTITION_TABLE),
+            vec![]
+        );
+        // The same sectors written: the table is at stake.
+        let plan = plan_of(vec![vdisk("w", vec![raw(0, 4096)])]);
+        assert_eq!(
+            flagged_on(&plan, Some(&layout), codes::PARTITION_TABLE),
+            vec![(0, 0)]
         );
     }
 

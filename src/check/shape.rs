@@ -122,7 +122,7 @@ fn host_of(device_path: &str) -> Host {
 }
 
 fn guest_table_on_raw(vdisk: &VDisk, v: usize, sink: &mut Sink) {
-    let Some(Extent::Raw { start, sectors }) = vdisk.extents.first() else {
+    let Some(Extent::Raw { start, sectors, .. }) = vdisk.extents.first() else {
         return;
     };
     if *start == 0 || *sectors == 0 {

@@ -4,7 +4,16 @@ use crate::demo::{DEMO_DEVICE_PATH, DEMO_SOURCE};
 use crate::model::{DiskLayout, Extent, Plan, PlanDisk, VDisk};
 
 pub fn raw(start: u64, sectors: u64) -> Extent {
-    Extent::Raw { start, sectors }
+    Extent::raw(start, sectors)
+}
+
+/// A read-only raw extent (`"access": "ro"`).
+pub fn raw_ro(start: u64, sectors: u64) -> Extent {
+    Extent::Raw {
+        start,
+        sectors,
+        access: crate::model::Access::ReadOnly,
+    }
 }
 
 pub fn zero(sectors: u64) -> Extent {

@@ -203,12 +203,18 @@ fn extents_for_target(
                 let name = format!("{}-zero{zero_ordinal}.bin", vdisk.name);
                 if let Some(line) = lines.get_mut(i) {
                     *line = ExtentLine::Flat {
+                        access: crate::vmdk::access::Access::ReadWrite,
                         sectors,
                         path: name.clone(),
                         offset: 0,
                     };
                 }
                 sparse.push((name, sectors, "zero file"));
+            }
+            Extent::Raw { .. } if !target.hypervisor().read_only_lines() => {
+                if let Some(ExtentLine::Flat { access, .. }) = lines.get_mut(i) {
+                    *access = crate::vmdk::access::Access::ReadWrite;
+                }
             }
             Extent::Zero { .. } | Extent::Raw { .. } => {}
         }
@@ -272,10 +278,7 @@ mod tests {
     fn qemu_turns_zero_extents_into_zero_files() {
         let p = plan(vec![
             Extent::Zero { sectors: 8 },
-            Extent::Raw {
-                start: 64,
-                sectors: 16,
-            },
+            Extent::raw(64, 16),
             Extent::Zero { sectors: 4 },
         ]);
         let files = wanted_files(&p, None, &opts(Target::Qemu)).expect("files");
@@ -312,10 +315,7 @@ mod tests {
 
     #[test]
     fn full_device_uses_the_layout_size_first() {
-        let mut p = plan(vec![Extent::Raw {
-            start: 0,
-            sectors: 1000,
-        }]);
+        let mut p = plan(vec![Extent::raw(0, 1000)]);
         p.disk.size_sectors = Some(1000);
         let files = wanted_files(&p, None, &opts(Target::VirtualBox)).expect("files");
         assert!(descriptor_text(&files).contains("createType=\"fullDevice\""));
@@ -346,10 +346,7 @@ mod tests {
     /// and refuses what export refuses, with the same words.
     #[test]
     fn a_look_skips_absent_descriptors_with_the_same_errors() {
-        let p = plan(vec![Extent::Raw {
-            start: 64,
-            sectors: 16,
-        }]);
+        let p = plan(vec![Extent::raw(64, 16)]);
         let o = opts(Target::VirtualBox);
         let full = wanted_files(&p, None, &o).expect("files");
         let absent = wanted_files_looked_at(&p, None, &o, &|_| true).expect("files");
@@ -375,10 +372,7 @@ mod tests {
         }]);
         files_only.disk.device_path = Some("bad\"path".into());
         assert!(wanted_files(&files_only, None, &opts(Target::VirtualBox)).is_ok());
-        let mut raw = plan(vec![Extent::Raw {
-            start: 0,
-            sectors: 8,
-        }]);
+        let mut raw = plan(vec![Extent::raw(0, 8)]);
         raw.disk.device_path = Some("bad\"path".into());
         let err = wanted_files(&raw, None, &opts(Target::VirtualBox)).expect_err("quote");
         assert!(err.to_string().contains("double quote"), "{err}");
@@ -392,10 +386,7 @@ mod tests {
         let stable = "/dev/disk/by-id/ata-Samsung_SSD_860_EVO_S3Z1NB0K";
         let mut layout = demo::demo_layout();
         layout.host.stable_path = Some(stable.into());
-        let mut plan = plan(vec![Extent::Raw {
-            start: 2048,
-            sectors: 8,
-        }]);
+        let mut plan = plan(vec![Extent::raw(2048, 8)]);
         plan.disk.device_path = None;
         plan.disk.source = "/dev/sdb".into();
         let named = |plan: &Plan, layout: Option<&DiskLayout>, opts: &ExportOptions| {

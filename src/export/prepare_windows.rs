@@ -229,10 +229,7 @@ mod tests {
             ..Default::default()
         });
         let mut v = VDisk::new("vm1");
-        v.extents = vec![Extent::Raw {
-            start: 2048,
-            sectors: 2048,
-        }];
+        v.extents = vec![Extent::raw(2048, 2048)];
         plan.vdisks.push(v);
         plan
     }

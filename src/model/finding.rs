@@ -83,6 +83,9 @@ codes! {
         /// `check --target qemu`: raw extents qemu opens only with its lock off on them (two
         /// vdisks on one disk, or two raw extents in one), as the launch scripts do.
         QemuLock QEMU_LOCK "qemu-lock",
+        /// `check --target qemu` or `libvirt`: a vdisk mixes read-only and writable
+        /// extents; qemu makes a whole drive read-only, so none of it is writable there.
+        QemuReadOnly QEMU_READ_ONLY "qemu-read-only",
         /// A raw extent covers a volume Windows keeps mounted with no drive letter: writes
         /// through the disk into its sectors fail while the disk is online (KB942448).
         MountedVolume MOUNTED_VOLUME "mounted-volume",
@@ -347,9 +350,10 @@ mod tests {
 
     #[test]
     fn codes_keep_their_spelling_and_rank() {
-        assert_eq!(check::ALL.len(), 25);
+        assert_eq!(check::ALL.len(), 26);
         assert_eq!(check::ALL[0].as_str(), "overlap");
         assert_eq!(check::QEMU_LOCK.as_str(), "qemu-lock");
+        assert_eq!(check::QEMU_READ_ONLY.as_str(), "qemu-read-only");
         assert_eq!(check::UNSTABLE_DEVICE_PATH.as_str(), "unstable-device-path");
         assert!(check::ALL.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(format!("[{:<9}]", check::EMPTY), "[empty    ]");

@@ -88,7 +88,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> Vec<(Rec
             VdiskRow::Extent(v, e) => {
                 let vd = &app.plan.vdisks[v];
                 let text = match &vd.extents[e] {
-                    Extent::Raw { start, sectors } => {
+                    Extent::Raw { start, sectors, .. } => {
                         format!(
                             "{:>3} raw  {start:>11} +{sectors} ({})",
                             e + 1,

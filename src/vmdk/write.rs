@@ -6,6 +6,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::{Adapter, Extent, VDisk};
+use crate::vmdk::access::Access;
 use std::fmt::Write as _;
 use uuid::Uuid;
 
@@ -34,9 +35,14 @@ impl CreateType {
 /// size; when unknown, no vdisk can be recognised as the full device.
 pub fn create_type(vdisk: &VDisk, disk_sectors: Option<u64>) -> CreateType {
     match (vdisk.extents.as_slice(), disk_sectors) {
-        ([Extent::Raw { start: 0, sectors }], Some(size)) if *sectors == size => {
-            CreateType::FullDevice
-        }
+        (
+            [
+                Extent::Raw {
+                    start: 0, sectors, ..
+                },
+            ],
+            Some(size),
+        ) if *sectors == size => CreateType::FullDevice,
         _ if vdisk.has_raw() => CreateType::PartitionedDevice,
         _ => CreateType::MonolithicFlat,
     }
@@ -45,8 +51,10 @@ pub fn create_type(vdisk: &VDisk, disk_sectors: Option<u64>) -> CreateType {
 /// One line of the extent description.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ExtentLine {
-    /// `RW <sectors> FLAT "<path>" <offset>`: a file (offset 0) or the device (offset = start).
+    /// `RW <sectors> FLAT "<path>" <offset>`: a file (offset 0) or the device (offset = start);
+    /// `RDONLY` for a read-only raw extent.
     Flat {
+        access: Access,
         sectors: u64,
         path: String,
         offset: u64,
@@ -73,11 +81,21 @@ pub fn extent_lines(vdisk: &VDisk, device_path: &str) -> Vec<ExtentLine> {
         .iter()
         .map(|extent| match *extent {
             Extent::File { sectors, .. } => ExtentLine::Flat {
+                access: Access::ReadWrite,
                 sectors,
                 path: file_names.next().unwrap_or_default(),
                 offset: 0,
             },
-            Extent::Raw { start, sectors } => ExtentLine::Flat {
+            Extent::Raw {
+                start,
+                sectors,
+                access,
+            } => ExtentLine::Flat {
+                access: if access.is_read_only() {
+                    Access::ReadOnly
+                } else {
+                    Access::ReadWrite
+                },
                 sectors,
                 path: device_path.to_string(),
                 offset: start,
@@ -198,11 +216,13 @@ pub fn descriptor_for(d: &Descriptor, flavor: Flavor) -> Result<String> {
     for line in d.extents {
         match line {
             ExtentLine::Flat {
+                access,
                 sectors,
                 path,
                 offset,
             } => {
-                let _ = writeln!(text, "RW {sectors} FLAT \"{path}\" {offset}");
+                let access = access.as_str();
+                let _ = writeln!(text, "{access} {sectors} FLAT \"{path}\" {offset}");
             }
             ExtentLine::Zero { sectors } => {
                 let _ = writeln!(text, "RW {sectors} ZERO");
@@ -250,7 +270,7 @@ mod tests {
     use super::*;
 
     fn raw(start: u64, sectors: u64) -> Extent {
-        Extent::Raw { start, sectors }
+        Extent::raw(start, sectors)
     }
 
     fn vdisk(extents: Vec<Extent>) -> VDisk {
@@ -306,6 +326,7 @@ mod tests {
     fn names_with_quote_or_newline_are_refused() {
         for bad in ["a\"b", "a\nb", "a\rb", ""] {
             let lines = [ExtentLine::Flat {
+                access: Access::ReadWrite,
                 sectors: 8,
                 path: bad.into(),
                 offset: 0,
@@ -321,15 +342,46 @@ mod tests {
         assert!(check_literal("device path", r"\\.\PhysicalDrive0").is_ok());
     }
 
+    /// A read-only raw extent is an `RDONLY` line; file extents stay `RW`.
+    #[test]
+    fn a_read_only_raw_extent_is_an_rdonly_line() {
+        let v = vdisk(vec![
+            Extent::File {
+                sectors: 2048,
+                path: None,
+            },
+            Extent::Raw {
+                start: 4096,
+                sectors: 10,
+                access: crate::model::Access::ReadOnly,
+            },
+            raw(8192, 6),
+        ]);
+        let lines = extent_lines(&v, "/dev/sdb");
+        let d = Descriptor {
+            create_type: CreateType::PartitionedDevice,
+            extents: &lines,
+            adapter: Adapter::Ide,
+            uuid: Uuid::nil(),
+        };
+        let text = descriptor(&d).expect("text");
+        assert!(
+            text.contains("\nRW 2048 FLAT \"vm-header.bin\" 0\nRDONLY 10 FLAT \"/dev/sdb\" 4096\nRW 6 FLAT \"/dev/sdb\" 8192\n"),
+            "{text}"
+        );
+    }
+
     #[test]
     fn lines_are_exact() {
         let lines = [
             ExtentLine::Flat {
+                access: Access::ReadWrite,
                 sectors: 2048,
                 path: "h.bin".into(),
                 offset: 0,
             },
             ExtentLine::Flat {
+                access: Access::ReadWrite,
                 sectors: 10,
                 path: "/dev/sdb".into(),
                 offset: 4096,

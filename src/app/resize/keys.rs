@@ -123,6 +123,7 @@ impl App {
         let after = Extent::Raw {
             start: span.start,
             sectors: span.sectors,
+            access: self.plan.vdisks[v].extents[e].access(),
         };
         self.anchor = None;
         self.key_resize(v, e, edge, after, stop);

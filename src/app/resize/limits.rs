@@ -165,7 +165,7 @@ mod tests {
         let mut plan = Plan::new(PlanDisk::default());
         for (name, start, sectors) in [("vm1", 2048, 2048), ("vm2", 200_000, 1000)] {
             let mut vd = VDisk::new(name);
-            vd.extents = vec![Extent::Raw { start, sectors }];
+            vd.extents = vec![Extent::raw(start, sectors)];
             plan.vdisks.push(vd);
         }
         (plan, layout)

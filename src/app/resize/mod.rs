@@ -142,6 +142,7 @@ impl App {
             *x = Extent::Raw {
                 start: span.start,
                 sectors: span.sectors,
+                access: x.access(),
             };
         }
     }

@@ -76,7 +76,11 @@ impl App {
                         crate::check::text::raw(span)
                     ));
                 }
-                Extent::Raw { start, sectors }
+                Extent::Raw {
+                    start,
+                    sectors,
+                    access: before.access(),
+                }
             }
             _ => match parse_size(text) {
                 Ok(SizeInput::Sectors(n) | SizeInput::Bytes(n)) if n > 0 => sized(&before, n),
@@ -142,9 +146,10 @@ pub(super) fn sized(x: &Extent, sectors: u64) -> Extent {
             path: path.clone(),
         },
         Extent::Zero { .. } => Extent::Zero { sectors },
-        Extent::Raw { start, .. } => Extent::Raw {
+        Extent::Raw { start, access, .. } => Extent::Raw {
             start: *start,
             sectors,
+            access: *access,
         },
     }
 }

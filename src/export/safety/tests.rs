@@ -16,10 +16,7 @@ fn plan(names: &[(&str, u128)]) -> Plan {
                 sectors: 8,
                 path: None,
             },
-            Extent::Raw {
-                start: 2048,
-                sectors: 2048,
-            },
+            Extent::raw(2048, 2048),
         ];
         plan.vdisks.push(v);
     }

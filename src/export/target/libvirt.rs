@@ -41,6 +41,19 @@ impl Hypervisor for Libvirt {
         true
     }
 
+    /// `qemu-read-only`, as for qemu: the server is qemu's.
+    fn runtime_findings(&self, plan: &crate::model::Plan) -> Vec<crate::check::Finding> {
+        super::qemu::read_only_findings(
+            plan,
+            "prepare-libvirt.sh serves it --read-only and its <disk> is <readonly/>",
+        )
+    }
+
+    /// As qemu, which reads the descriptor: the server and the disk are read-only instead.
+    fn read_only_lines(&self) -> bool {
+        false
+    }
+
     /// `<name>/<name>.xml` for every vdisk, then `prepare-libvirt.sh`, `stop-libvirt.sh` and
     /// `carve-libvirt.service`.
     fn extra_files(&self, export: &Export) -> Result<Vec<WantedFile>> {
@@ -67,6 +80,7 @@ impl Hypervisor for Libvirt {
                     .collect(),
                 port: a.port,
                 shareable: v.shareable,
+                read_only: super::qemu::read_only(v),
             })
             .collect();
         let mut files = Vec::new();
@@ -117,6 +131,9 @@ pub struct Served {
     pub raw_extents: Vec<usize>,
     pub port: u32,
     pub shareable: bool,
+    /// It has a read-only extent: served `--read-only`, attached `<readonly/>` (qemu makes
+    /// a whole drive read-only, never one extent of it).
+    pub read_only: bool,
 }
 
 /// The socket a vdisk of this uuid is served on.
@@ -172,7 +189,10 @@ pub fn disk_xml(served: &Served) -> String {
                 .with_attribute(("dev", dev.as_str()))
                 .with_attribute(("bus", "virtio"))
                 .write_empty()?;
-            if served.shareable {
+            if served.read_only {
+                // Nothing writes it: shareable (a writer's cache setting) says nothing more.
+                w.create_element("readonly").write_empty()?;
+            } else if served.shareable {
                 w.create_element("shareable").write_empty()?;
             }
             Ok(())
@@ -264,7 +284,7 @@ pub fn prepare_sh(out_dir: &str, served: &[Served]) -> String {
          \x20 fi\n\
          \x20 rm -f \"$2\" \"${2%.sock}.pid\"\n\
          \x20 # umask 077: nobody but root can connect until the socket is the qemu user's.\n\
-         \x20 (umask 077 && exec \"$QEMU_NBD\" --fork --persistent --shared=0 \\\n\
+         \x20 (umask 077 && exec \"$QEMU_NBD\" --fork --persistent --shared=0 ${4:+\"$4\"} \\\n\
          \x20   \"--pid-file=${2%.sock}.pid\" \"--socket=$2\" --image-opts \"$3\")\n\
          \x20 chown \"$user\" \"$2\"\n\
          \x20 echo \"vdisk $1: served on $2\"\n\
@@ -273,10 +293,12 @@ pub fn prepare_sh(out_dir: &str, served: &[Served]) -> String {
     for v in served {
         let _ = writeln!(
             s,
-            "serve {} {} {}",
+            "serve {} {} {}{}",
             super::virtualbox::attach::sh_quote(&v.name),
             super::virtualbox::attach::sh_quote(&v.socket),
-            super::virtualbox::attach::sh_quote(&image_opts(v))
+            super::virtualbox::attach::sh_quote(&image_opts(v)),
+            // A vdisk with a read-only extent: the server refuses every write.
+            if v.read_only { " --read-only" } else { "" }
         );
     }
     s
@@ -392,6 +414,7 @@ mod tests {
             raw_extents: vec![1, 3],
             port: 1,
             shareable: true,
+            read_only: false,
         }
     }
 
@@ -427,11 +450,31 @@ mod tests {
         );
         let alone = disk_xml(&Served {
             shareable: false,
+            read_only: false,
             port: 0,
             ..served()
         });
         assert!(!alone.contains("shareable"), "{alone}");
         assert!(alone.contains("<target dev=\"vda\""), "{alone}");
+    }
+
+    /// A vdisk with a read-only extent: served `--read-only` (qemu-nbd then refuses a
+    /// writable client: "Permission denied"), so its disk must be `<readonly/>` too.
+    #[test]
+    fn a_read_only_vdisk_is_served_and_attached_read_only() {
+        let ro = Served {
+            read_only: true,
+            ..served()
+        };
+        let xml = disk_xml(&ro);
+        assert!(xml.contains("  <readonly/>\n</disk>"), "{xml}");
+        assert!(!xml.contains("shareable"), "{xml}");
+        let sh = prepare_sh("/p", &[ro, served()]);
+        let serves: Vec<&str> = sh.lines().filter(|l| l.starts_with("serve ")).collect();
+        assert_eq!(serves.len(), 2, "{sh}");
+        assert!(serves[0].ends_with("' --read-only"), "{}", serves[0]);
+        assert!(!serves[1].contains("--read-only"), "{}", serves[1]);
+        assert!(sh.contains("--shared=0 ${4:+\"$4\"} "), "{sh}");
     }
 
     #[test]

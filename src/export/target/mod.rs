@@ -31,6 +31,13 @@ pub(crate) trait Hypervisor: Sync {
         false
     }
 
+    /// Whether a read-only raw extent (`"access": "ro"`) is an `RDONLY` extent line. Not
+    /// where qemu reads the descriptor: its vmdk driver skips every line but `RW`, which
+    /// would shift every later extent, so those targets make the drive read-only instead.
+    fn read_only_lines(&self) -> bool {
+        true
+    }
+
     /// The adapter the descriptor names.
     fn adapter(&self, vdisk: &VDisk) -> Adapter {
         vdisk.adapter

@@ -30,12 +30,54 @@ impl Hypervisor for Qemu {
         true
     }
 
-    /// Two or more raw extents in the plan (all on its one disk): qemu's vmdk driver locks
-    /// each extent's file against every other writer, so the second opening of the disk
-    /// fails unless the lock is off on raw extents, as the launch scripts have it. Said on
-    /// the second raw extent, the first qemu would refuse.
+    /// `qemu-read-only` (see [`read_only_findings`]) and `qemu-lock` (see [`lock_findings`]).
     fn runtime_findings(&self, plan: &Plan) -> Vec<Finding> {
-        let raw: Vec<(&VDisk, usize)> = plan
+        let mut findings = read_only_findings(plan, "run-qemu-<VM>.sh attaches it readonly=on");
+        findings.extend(lock_findings(plan));
+        findings
+    }
+
+    /// qemu's vmdk driver skips `RDONLY` lines: a read-only extent is a read-only drive.
+    fn read_only_lines(&self) -> bool {
+        false
+    }
+
+    /// `run-qemu-<VM>.sh` for every VM, in plan order.
+    fn extra_files(&self, export: &Export) -> Result<Vec<WantedFile>> {
+        let mut files = Vec::new();
+        for (vm, vdisks) in vms(export.plan)? {
+            let disks: Vec<String> = vdisks
+                .iter()
+                .map(|v| {
+                    let value = match v.extents.as_slice() {
+                        [Extent::Raw { start, sectors, .. }] => {
+                            raw_slice(export.device_path, *start, *sectors)
+                        }
+                        _ => drive(&export.descriptor(v), &raw_extents(v)),
+                    };
+                    if read_only(v) {
+                        format!("{value},readonly=on")
+                    } else {
+                        value
+                    }
+                })
+                .collect();
+            files.push(WantedFile {
+                path: export.opts.out_dir.join(script_name(vm)),
+                what: format!("qemu launch script for VM {vm}"),
+                content: Content::Text(launch_script(vm, &disks)),
+            });
+        }
+        Ok(files)
+    }
+}
+
+/// Two or more raw extents in the plan (all on its one disk): qemu's vmdk driver locks
+/// each extent's file against every other writer, so the second opening of the disk
+/// fails unless the lock is off on raw extents, as the launch scripts have it. Said on
+/// the second raw extent, the first qemu would refuse.
+fn lock_findings(plan: &Plan) -> Vec<Finding> {
+    let raw: Vec<(&VDisk, usize)> = plan
             .vdisks
             .iter()
             .flat_map(|v| raw_extents(v).into_iter().map(move |i| (v, i)))
@@ -60,29 +102,38 @@ impl Hypervisor for Qemu {
             .vdisk(second.name.clone())
             .extent(extent),
         ]
-    }
+}
 
-    /// `run-qemu-<VM>.sh` for every VM, in plan order.
-    fn extra_files(&self, export: &Export) -> Result<Vec<WantedFile>> {
-        let mut files = Vec::new();
-        for (vm, vdisks) in vms(export.plan)? {
-            let disks: Vec<String> = vdisks
-                .iter()
-                .map(|v| match v.extents.as_slice() {
-                    [Extent::Raw { start, sectors }] => {
-                        raw_slice(export.device_path, *start, *sectors)
-                    }
-                    _ => drive(&export.descriptor(v), &raw_extents(v)),
-                })
-                .collect();
-            files.push(WantedFile {
-                path: export.opts.out_dir.join(script_name(vm)),
-                what: format!("qemu launch script for VM {vm}"),
-                content: Content::Text(launch_script(vm, &disks)),
-            });
-        }
-        Ok(files)
+/// `qemu-read-only`: a vdisk with a read-only extent and a writable one. qemu makes a whole
+/// drive read-only or not, never one extent of it (see [`read_only`]), so under qemu (and
+/// libvirt, whose server is qemu's) the writable extents are read-only too. Said on the
+/// first writable extent; `how` says what the target's files do.
+pub fn read_only_findings(plan: &Plan, how: &str) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for v in plan.vdisks.iter().filter(|v| read_only(v)) {
+        let writable: Vec<usize> = (0..v.extents.len()).filter(|&i| v.extents[i].writes()).collect();
+        let Some(&first) = writable.first() else {
+            continue;
+        };
+        let listed: Vec<String> = writable.iter().map(|i| (i + 1).to_string()).collect();
+        out.push(
+            Finding::warning(
+                codes::QEMU_READ_ONLY,
+                format!(
+                    "{} has read-only and writable extents: qemu makes a whole drive read-only, \
+                     never one extent of it (a vmdk over a read-only extent fails to open: \
+                     `Block node is read-only`), so {how} and the guest cannot write extent{} {} \
+                     either; put the writable extents in a vdisk of their own to write them",
+                    crate::text::escape(&v.name),
+                    if listed.len() == 1 { "" } else { "s" },
+                    listed.join(", ")
+                ),
+            )
+            .vdisk(v.name.clone())
+            .extent(first),
+        );
     }
+    out
 }
 
 /// Whether `existing` is `wanted` as qemu rewrites a descriptor on a VM's first write
@@ -149,6 +200,14 @@ pub fn vms(plan: &Plan) -> Result<Vec<(&str, Vec<&VDisk>)>> {
         }
     }
     Ok(vms)
+}
+
+/// Whether `vdisk` is attached read-only under qemu: it has a read-only extent. qemu
+/// cannot make one extent of a writable drive read-only (a vmdk over an
+/// `extents.N.read-only=on` child fails to open: "Block node is read-only"), and its vmdk
+/// driver skips `RDONLY` lines, so the whole drive is `readonly=on`.
+pub fn read_only(vdisk: &VDisk) -> bool {
+    vdisk.extents.iter().any(|e| !e.writes())
 }
 
 /// The indexes of `vdisk`'s raw extents among its descriptor's extent lines (every extent
@@ -223,13 +282,43 @@ mod tests {
     use crate::demo;
     use crate::model::PlanDisk;
 
+    /// A vdisk mixing a read-only extent with writable ones is read-only as a whole under
+    /// qemu: said, on its first writable extent; one of read-only extents only is not.
+    #[test]
+    fn a_vdisk_mixing_read_only_and_writable_extents_is_said() {
+        let ro = Extent::Raw {
+            start: 2048,
+            sectors: 8,
+            access: crate::model::Access::ReadOnly,
+        };
+        let mut plan = Plan::new(PlanDisk::default());
+        let mut mixed = VDisk::new("mixed");
+        mixed.extents = vec![
+            Extent::File {
+                sectors: 2048,
+                path: None,
+            },
+            ro.clone(),
+            Extent::raw(4096, 8),
+        ];
+        let mut only = VDisk::new("only");
+        only.extents = vec![ro];
+        plan.vdisks = vec![mixed, only];
+        let found = read_only_findings(&plan, "X");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].code, codes::QEMU_READ_ONLY);
+        assert_eq!(
+            (found[0].vdisk.as_deref(), found[0].extent),
+            (Some("mixed"), Some(0))
+        );
+        assert!(found[0].message.contains("extents 1, 3"), "{}", found[0].message);
+        assert!(Qemu.runtime_findings(&plan).iter().any(|f| f.code == codes::QEMU_READ_ONLY));
+    }
+
     fn vdisk(name: &str, vm: Option<&str>) -> VDisk {
         let mut v = VDisk::new(name);
         v.vm = vm.map(str::to_string);
-        v.extents = vec![Extent::Raw {
-            start: 2048,
-            sectors: 8,
-        }];
+        v.extents = vec![Extent::raw(2048, 8)];
         v
     }
 
@@ -318,15 +407,9 @@ mod tests {
                 sectors: 2048,
                 path: None,
             },
-            Extent::Raw {
-                start: 2048,
-                sectors: 8,
-            },
+            Extent::raw(2048, 8),
             Extent::Zero { sectors: 8 },
-            Extent::Raw {
-                start: 4096,
-                sectors: 8,
-            },
+            Extent::raw(4096, 8),
         ];
         assert_eq!(raw_extents(&v), vec![1, 3]);
         assert_eq!(

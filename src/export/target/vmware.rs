@@ -259,10 +259,7 @@ mod tests {
         let span = p2.span();
         p2.fs = Some(crate::model::Filesystem::new(FsKind::Ntfs));
         let mut v = VDisk::new("win");
-        v.extents = vec![crate::model::Extent::Raw {
-            start: span.start,
-            sectors: span.sectors,
-        }];
+        v.extents = vec![crate::model::Extent::raw(span.start, span.sectors)];
         assert!(holds_windows(&v, Some(&layout)));
         assert!(!holds_windows(&v, None), "nothing read: nothing known");
         let mut linux = layout.clone();

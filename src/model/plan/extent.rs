@@ -16,13 +16,61 @@ pub enum Extent {
     /// `path: None` takes the default name (see
     /// [`VDisk::file_path`](crate::model::VDisk::file_path)).
     File { sectors: u64, path: Option<String> },
-    /// Sectors of the physical disk from `start`.
-    Raw { start: u64, sectors: u64 },
+    /// Sectors of the physical disk from `start`; `access` says whether the VM may write
+    /// them (`"access": "ro"` in the plan; absent is read-write).
+    Raw {
+        start: u64,
+        sectors: u64,
+        access: Access,
+    },
     /// Reads as zeros; writes are discarded.
     Zero { sectors: u64 },
 }
 
+/// Whether a VM may write a raw extent's sectors: VBoxManage's `Partitions=1r`, a
+/// descriptor's `RDONLY` line. A JSON word (`"rw"`, `"ro"`) only.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Access {
+    #[default]
+    #[serde(rename = "rw")]
+    ReadWrite,
+    #[serde(rename = "ro")]
+    ReadOnly,
+}
+
+impl Access {
+    pub fn is_read_write(&self) -> bool {
+        *self == Access::ReadWrite
+    }
+
+    pub fn is_read_only(self) -> bool {
+        self == Access::ReadOnly
+    }
+}
+
 impl Extent {
+    /// A read-write raw extent.
+    pub fn raw(start: u64, sectors: u64) -> Extent {
+        Extent::Raw {
+            start,
+            sectors,
+            access: Access::ReadWrite,
+        }
+    }
+
+    /// A raw extent's access; file and zero extents are the VM's own, read-write.
+    pub fn access(&self) -> Access {
+        match *self {
+            Extent::Raw { access, .. } => access,
+            _ => Access::ReadWrite,
+        }
+    }
+
+    /// Whether the VM may write this extent's sectors.
+    pub fn writes(&self) -> bool {
+        self.access().is_read_write()
+    }
+
     pub fn sectors(&self) -> u64 {
         match *self {
             Extent::File { sectors, .. }
@@ -34,7 +82,7 @@ impl Extent {
     /// The physical sectors of a raw extent.
     pub fn raw_span(&self) -> Option<Span> {
         match *self {
-            Extent::Raw { start, sectors } => Some(Span::new(start, sectors)),
+            Extent::Raw { start, sectors, .. } => Some(Span::new(start, sectors)),
             _ => None,
         }
     }
@@ -58,6 +106,12 @@ struct ExtentRecord {
     sectors: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     path: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "strict::optional_word"
+    )]
+    access: Option<Access>,
 }
 
 /// An extent's `kind`, read without making a string of it (a plan has 100,000 of them):
@@ -122,11 +176,18 @@ impl TryFrom<ExtentRecord> for Extent {
                 Ok(Extent::Raw {
                     start,
                     sectors: r.sectors,
+                    access: r.access.unwrap_or_default(),
                 })
             }
             "file" => {
                 if r.start.is_some() {
                     return Err("a file extent has no `start`".into());
+                }
+                if r.access.is_some() {
+                    return Err(
+                        "a file extent has no `access`: only a raw extent is read-only or not"
+                            .into(),
+                    );
                 }
                 Ok(Extent::File {
                     sectors: r.sectors,
@@ -134,7 +195,7 @@ impl TryFrom<ExtentRecord> for Extent {
                 })
             }
             "zero" => {
-                if r.start.is_some() || r.path.is_some() {
+                if r.start.is_some() || r.path.is_some() || r.access.is_some() {
                     return Err("a zero extent has only `kind` and `sectors`".into());
                 }
                 Ok(Extent::Zero { sectors: r.sectors })
@@ -154,18 +215,25 @@ impl From<Extent> for ExtentRecord {
                 start: None,
                 sectors,
                 path,
+                access: None,
             },
-            Extent::Raw { start, sectors } => ExtentRecord {
+            Extent::Raw {
+                start,
+                sectors,
+                access,
+            } => ExtentRecord {
                 kind: Kind::Raw,
                 start: Some(start),
                 sectors,
                 path: None,
+                access: access.is_read_only().then_some(access),
             },
             Extent::Zero { sectors } => ExtentRecord {
                 kind: Kind::Zero,
                 start: None,
                 sectors,
                 path: None,
+                access: None,
             },
         }
     }

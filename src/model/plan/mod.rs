@@ -8,7 +8,7 @@ mod extent;
 mod vdisk;
 
 pub use disk::{PlanDisk, source_for_plan};
-pub use extent::Extent;
+pub use extent::{Access, Extent};
 pub use vdisk::{Adapter, Boot, VDisk};
 
 use super::strict;
@@ -217,13 +217,7 @@ mod tests {
             Some(r"\\.\PhysicalDrive0")
         );
         assert_eq!(plan.vdisks[0].extents.len(), 3);
-        assert_eq!(
-            plan.vdisks[0].extents[1],
-            Extent::Raw {
-                start: 125831168,
-                sectors: 62914560
-            }
-        );
+        assert_eq!(plan.vdisks[0].extents[1], Extent::raw(125831168, 62914560));
         let again = parse(&plan.to_json().expect("json")).expect("saved plan parses");
         assert_eq!(plan, again);
     }
@@ -258,6 +252,60 @@ mod tests {
                 .to_string()
                 .contains("unknown field `serail`")
         );
+    }
+
+    /// Issue 22 item 6: `"access": "ro"` on a raw extent, a JSON word; absent is read-write
+    /// and is how a read-write extent is written back.
+    #[test]
+    fn a_raw_extent_may_be_read_only() {
+        let with = |extent: &str| {
+            format!(
+                r#"{{"version": 1, "disk": {{"source": "/dev/sdb"}}, "vdisks": [{{"name": "vm1", "extents": [{extent}]}}]}}"#
+            )
+        };
+        let plan = parse(&with(
+            r#"{"kind": "raw", "start": 2048, "sectors": 8, "access": "ro"}"#,
+        ))
+        .expect("ro parses");
+        let e = &plan.vdisks[0].extents[0];
+        assert_eq!(e.access(), Access::ReadOnly);
+        assert!(!e.writes());
+        let json = plan.to_json().expect("json");
+        assert!(json.contains(r#""access": "ro""#), "{json}");
+        assert_eq!(parse(&json).expect("again"), plan);
+
+        let rw = parse(&with(
+            r#"{"kind": "raw", "start": 2048, "sectors": 8, "access": "rw"}"#,
+        ))
+        .expect("rw parses");
+        assert_eq!(rw.vdisks[0].extents[0], Extent::raw(2048, 8));
+        assert!(!rw.to_json().expect("json").contains("access"));
+
+        for (bad, says) in [
+            (
+                r#"{"kind": "raw", "start": 0, "sectors": 8, "access": "readonly"}"#,
+                "unknown variant",
+            ),
+            (
+                r#"{"kind": "raw", "start": 0, "sectors": 8, "access": {"ro": null}}"#,
+                "a string",
+            ),
+            (
+                r#"{"kind": "raw", "start": 0, "sectors": 8, "access": null}"#,
+                "a string",
+            ),
+            (
+                r#"{"kind": "file", "sectors": 8, "access": "ro"}"#,
+                "no `access`",
+            ),
+            (
+                r#"{"kind": "zero", "sectors": 8, "access": "ro"}"#,
+                "only `kind` and `sectors`",
+            ),
+        ] {
+            let err = parse(&with(bad)).expect_err(bad).to_string();
+            assert!(err.contains(says), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -216,10 +216,7 @@ mod tests {
                 sectors: 2048,
                 path: None,
             },
-            Extent::Raw {
-                start: 0,
-                sectors: 8,
-            },
+            Extent::raw(0, 8),
             Extent::File {
                 sectors: 8,
                 path: None,
