@@ -78,30 +78,28 @@ impl Hypervisor for Qemu {
 /// the second raw extent, the first qemu would refuse.
 fn lock_findings(plan: &Plan) -> Vec<Finding> {
     let raw: Vec<(&VDisk, usize)> = plan
-            .vdisks
-            .iter()
-            .flat_map(|v| raw_extents(v).into_iter().map(move |i| (v, i)))
-            .collect();
-        let Some(&(second, extent)) = raw.get(1) else {
-            return Vec::new();
-        };
-        let mut names: Vec<&str> = raw.iter().map(|(v, _)| v.name.as_str()).collect();
-        names.dedup();
-        vec![
-            Finding::warning(
-                codes::QEMU_LOCK,
-                format!(
-                "{} raw extents of one disk ({}): qemu starts them only with its lock off on \
-                 raw extents, else the second fails with `Failed to get shared \"resize\" lock`; \
-                 start each VM with its run-qemu-<VM>.sh, which turns it off \
-                 (extents.N.locking=off), not with -drive options of your own",
-                raw.len(),
-                crate::text::escape(&names.join(", "))
-                ),
-            )
+        .vdisks
+        .iter()
+        .flat_map(|v| raw_extents(v).into_iter().map(move |i| (v, i)))
+        .collect();
+    let Some(&(second, extent)) = raw.get(1) else {
+        return Vec::new();
+    };
+    let mut names: Vec<&str> = raw.iter().map(|(v, _)| v.name.as_str()).collect();
+    names.dedup();
+    let message = format!(
+        "{} raw extents of one disk ({}): qemu starts them only with its lock off on raw \
+         extents, else the second fails with `Failed to get shared \"resize\" lock`; start \
+         each VM with its run-qemu-<VM>.sh, which turns it off (extents.N.locking=off), not \
+         with -drive options of your own",
+        raw.len(),
+        crate::text::escape(&names.join(", "))
+    );
+    vec![
+        Finding::warning(codes::QEMU_LOCK, message)
             .vdisk(second.name.clone())
             .extent(extent),
-        ]
+    ]
 }
 
 /// `qemu-read-only`: a vdisk with a read-only extent and a writable one. qemu makes a whole
