@@ -213,3 +213,28 @@ fn after_an_export_the_planner_names_the_script_to_run_for_its_target() {
     let end = t.wait_for("EXITED:");
     assert!(end.contains("EXITED:0"), "{end}");
 }
+
+/// Issue 22 item 6 in the planner: `o` makes the raw extent selected in the vdisks pane
+/// read-only (and read-write again); the plan saves `"access": "ro"`, and it is one undo.
+#[test]
+fn o_makes_the_selected_raw_extent_read_only() {
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let project = dir.path().join("p");
+    let t = split_demo("read-only", &project);
+    // vm1's rows: the vdisk, its header file, its raw extent.
+    t.keys(&["Down", "Down"]);
+    t.keys(&["o"]);
+    t.wait_for("vm1 extent 2 is read-only");
+    t.keys(&["s"]);
+    t.wait_for("saved");
+    let plan = plan_json(&project);
+    assert_eq!(plan["vdisks"][0]["extents"][1]["access"], "ro", "{plan}");
+    // A file extent cannot be: it is the VM's own.
+    t.keys(&["Up", "o"]);
+    t.wait_for("is no raw extent");
+    t.keys(&["u"]);
+    t.wait_for("undid: vm1 extent 2 is read-only");
+}

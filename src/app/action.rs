@@ -72,6 +72,8 @@ pub enum Action {
     RenamePrompt,
     DeleteVdisk,
     ToggleShareable,
+    /// The raw extent under the cursor (or selected) read-only or read-write (`access`).
+    ToggleReadOnly,
     /// The current vdisk's guest partition table: none, MBR, GPT.
     CycleGuestTable,
     AddHeader,

@@ -275,6 +275,39 @@ impl App {
         self.set_message(msg);
     }
 
+    /// `o`: the raw extent edge keys act on (under the cursor, or selected in the vdisks
+    /// pane) becomes read-only, or read-write again.
+    pub(super) fn toggle_read_only(&mut self) {
+        use crate::model::{Access, Extent};
+        let (v, e) = match self.edge_target() {
+            Ok(target) => target,
+            Err(why) => return self.set_error(why),
+        };
+        let name = format!("{} extent {}", self.plan.vdisks[v].name, e + 1);
+        if !matches!(self.plan.vdisks[v].extents[e], Extent::Raw { .. }) {
+            return self.set_error(format!(
+                "{name} is no raw extent: only the disk's sectors can be read-only"
+            ));
+        }
+        let now = if self.plan.vdisks[v].extents[e].writes() {
+            Access::ReadOnly
+        } else {
+            Access::ReadWrite
+        };
+        self.checkpoint();
+        if let Extent::Raw { access, .. } = &mut self.plan.vdisks[v].extents[e] {
+            *access = now;
+        }
+        self.set_message(format!(
+            "{name} is {}",
+            if now.is_read_write() {
+                "read-write"
+            } else {
+                "read-only (the VM cannot write it)"
+            }
+        ));
+    }
+
     /// `T`: the current vdisk's guest partition table, none -> mbr -> gpt -> none. A table
     /// gets the file extents that hold it: a header file first (MBR, GPT) and a trailing file
     /// for the GPT's backup. Going back removes the ones `T` made, while no export has made

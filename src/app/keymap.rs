@@ -134,6 +134,7 @@ pub static KEYMAP: &[Binding] = &[
     b(Main, VDISKS, &[k('r')], Action::RenamePrompt, "", "Rename the current vdisk"),
     b(Main, VDISKS, &[k('D')], Action::DeleteVdisk, "", "Delete the current vdisk"),
     b(Main, VDISKS, &[k('t')], Action::ToggleShareable, "", "Toggle shareable (VirtualBox needs it for raw disks)"),
+    b(Main, VDISKS, &[k('o')], Action::ToggleReadOnly, "", "The raw extent under the cursor (or selected) read-only or read-write: a read-only one may share sectors with other read-only ones"),
     b(Main, VDISKS, &[k('T')], Action::CycleGuestTable, "", "Guest partition table: none, MBR, GPT (written into a new header file at export)"),
     b(Main, VDISKS, &[k('f')], Action::AddHeader, "", "Put a header file extent first (the guest's own MBR); asks its size, 2048 sectors suggested"),
     b(Main, VDISKS, &[k('0')], Action::AddZero, "", "Append a ZERO extent; asks its size, 2048 sectors suggested"),

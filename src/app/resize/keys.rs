@@ -10,7 +10,7 @@ impl App {
     /// The extent edge keys and `R` act on: the one selected in the vdisks pane when that has
     /// the focus, else the raw extent under the cursor (the one keys moved last while the
     /// cursor is on it, then the current vdisk's, then any; one ending at the cursor too).
-    pub(super) fn edge_target(&self) -> Result<(usize, usize), String> {
+    pub(in crate::app) fn edge_target(&self) -> Result<(usize, usize), String> {
         if self.focus == Focus::Vdisks {
             return match self.vdisk_row(self.vdisk_row) {
                 Some(VdiskRow::Extent(v, e)) => Ok((v, e)),

@@ -106,6 +106,7 @@ impl App {
             },
             Action::DeleteVdisk => self.delete_current(),
             Action::ToggleShareable => self.toggle_shareable(),
+            Action::ToggleReadOnly => self.toggle_read_only(),
             Action::CycleGuestTable => self.cycle_guest_table(),
             Action::AddHeader => match self.header_already() {
                 Some(refusal) => self.set_error(refusal),
