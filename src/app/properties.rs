@@ -207,15 +207,7 @@ impl App {
                         p.edit = None;
                     }
                 }
-                action @ (Action::Char(_)
-                | Action::Paste(_)
-                | Action::Backspace
-                | Action::DeleteForward
-                | Action::DeleteToStart
-                | Action::DeleteWordBack
-                | Action::MoveCells(_)
-                | Action::Home
-                | Action::End) => {
+                action if super::update::edits_text(&action) => {
                     p.note = None;
                     super::update::edit_text(
                         &mut edit.text,

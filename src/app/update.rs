@@ -8,7 +8,7 @@ mod main_pane;
 mod prompt;
 mod rows;
 
-pub(in crate::app) use dialog::edit_text;
+pub(in crate::app) use dialog::{edit_text, edits_text};
 
 use super::{Action, App, Dialog};
 

@@ -47,16 +47,8 @@ impl App {
                     error,
                     ..
                 },
-                action @ (Action::Char(_)
-                | Action::Paste(_)
-                | Action::Backspace
-                | Action::DeleteForward
-                | Action::DeleteToStart
-                | Action::DeleteWordBack
-                | Action::MoveCells(_)
-                | Action::Home
-                | Action::End),
-            ) => {
+                action,
+            ) if edits_text(&action) => {
                 *error = None;
                 edit_text(text, caret, suggested, action);
             }
@@ -90,6 +82,23 @@ impl App {
             _ => {}
         }
     }
+}
+
+/// Whether `action` is one [`edit_text`] acts on (typing, deleting, moving the caret): what a
+/// prompt or a typed field takes while its text is being edited.
+pub(in crate::app) fn edits_text(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::Char(_)
+            | Action::Paste(_)
+            | Action::Backspace
+            | Action::DeleteForward
+            | Action::DeleteToStart
+            | Action::DeleteWordBack
+            | Action::MoveCells(_)
+            | Action::Home
+            | Action::End
+    )
 }
 
 /// A prompt's text edit: insert at the caret (replacing an untouched suggestion), delete
