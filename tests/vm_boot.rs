@@ -100,27 +100,11 @@ fn a_bios_vdisk_starts_the_boot_loader_in_its_partition() {
     let image = installed_disk(dir.path(), &kit.kernel, &kit.initramfs(script, &[]));
     let before = std::fs::read(&image).expect("image");
 
-    let project = dir.path().join("project");
-    std::fs::create_dir(&project).expect("project");
-    std::fs::write(
-        project.join("carve.json"),
-        format!(
-            r#"{{"version":1,"disk":{{"source":"{}"}},"vdisks":[{{"name":"os","guest_table":"mbr","boot":"bios","extents":[{{"kind":"file","sectors":{START}}},{{"kind":"raw","start":{START},"sectors":{SECTORS}}}]}}]}}"#,
-            image.display()
-        ),
-    )
-    .expect("plan");
-    let out = Command::new(env!("CARGO_BIN_EXE_carve"))
-        .args(["export", "--target", "qemu"])
-        .arg(&project)
-        .output()
-        .expect("carve");
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stderr),
-        String::from_utf8_lossy(&out.stdout)
+    let plan = format!(
+        r#"{{"version":1,"disk":{{"source":"{}"}},"vdisks":[{{"name":"os","guest_table":"mbr","boot":"bios","extents":[{{"kind":"file","sectors":{START}}},{{"kind":"raw","start":{START},"sectors":{SECTORS}}}]}}]}}"#,
+        image.display()
     );
+    let project = vm_support::export_project(dir.path(), &plan, "qemu");
 
     // The guest's options without the kernel the other VM tests hand qemu: the BIOS boots
     // from the disk.

@@ -139,21 +139,7 @@ fn run_case(kind: Kind) -> Option<(Vec<Ran>, Tally)> {
         let fs = disk::ext4_with(dir.path(), name, (p.1 - p.0) * MIB, &[("known.txt", KNOWN)]);
         d.write_at(p.0 * MIB, &fs);
     }
-    let project = dir.path().join("project");
-    std::fs::create_dir_all(&project).expect("project");
-    std::fs::write(project.join("carve.json"), plan_json(d.path_str())).expect("plan");
-    let out = carve(&[
-        "export",
-        project.to_str().expect("utf-8"),
-        "--target",
-        "qemu",
-    ]);
-    assert!(
-        out.status.success(),
-        "export: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let project = vm_support::export_project(dir.path(), &plan_json(d.path_str()), "qemu");
     let pristine = d.read_all();
     let headers_before = headers(&project);
 

@@ -40,13 +40,6 @@ fn plan_json(source: &str) -> String {
     )
 }
 
-fn carve(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_carve"))
-        .args(args)
-        .output()
-        .expect("run carve")
-}
-
 #[test]
 fn a_guest_cannot_write_a_read_only_extent_under_qemu() {
     let Some(kit) = vm_support::kit() else {
@@ -57,21 +50,7 @@ fn a_guest_cannot_write_a_read_only_extent_under_qemu() {
         return;
     };
     d.write_at(0, &disk::pattern(9, DISK));
-    let project = dir.path().join("project");
-    std::fs::create_dir_all(&project).expect("project");
-    std::fs::write(project.join("carve.json"), plan_json(d.path_str())).expect("plan");
-    let out = carve(&[
-        "export",
-        project.to_str().expect("utf-8"),
-        "--target",
-        "qemu",
-    ]);
-    assert!(
-        out.status.success(),
-        "export: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let project = vm_support::export_project(dir.path(), &plan_json(d.path_str()), "qemu");
     for vm in ["slice", "behind"] {
         let script = std::fs::read_to_string(project.join(format!("run-qemu-{vm}.sh")))
             .expect("launch script");

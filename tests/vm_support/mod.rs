@@ -475,6 +475,28 @@ fn serial_text(path: &Path) -> String {
     String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned()
 }
 
+/// `plan` (a carve.json text) written into `dir/project` and exported there with
+/// `carve export --target TARGET`; returns the project folder. An export that fails fails
+/// the test, with what carve printed.
+pub fn export_project(dir: &Path, plan: &str, target: &str) -> PathBuf {
+    let project = dir.join("project");
+    std::fs::create_dir_all(&project).expect("project");
+    std::fs::write(project.join("carve.json"), plan).expect("plan");
+    let out = Command::new(env!("CARGO_BIN_EXE_carve"))
+        .arg("export")
+        .arg(&project)
+        .args(["--target", target])
+        .output()
+        .expect("run carve");
+    assert!(
+        out.status.success(),
+        "export: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    project
+}
+
 /// Boot the guest under `qemu-system-x86_64` with `drives` (each a `-drive` value) and
 /// `files` in its root, run `script`, and return what it printed. The kit must exist
 /// (`kit()` returned Some).
