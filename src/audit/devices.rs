@@ -130,11 +130,11 @@ pub fn partition_of(name: &str) -> Option<(String, u32)> {
     if base.contains('/') {
         return None;
     }
-    let digits = base.bytes().rev().take_while(u8::is_ascii_digit).count();
-    if digits == 0 || digits == base.len() {
+    let number = crate::text::trailing_digits(base);
+    if number.is_empty() || number.len() == base.len() {
         return None;
     }
-    let (stem, number) = base.split_at(base.len() - digits);
+    let stem = &base[..base.len() - number.len()];
     let number: u32 = number.parse().ok().filter(|n| *n > 0)?;
     let letters_only = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase());
     // sda1, vdb2, hdc3, xvda1: a letter-named disk, then the number.
