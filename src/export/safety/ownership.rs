@@ -17,7 +17,8 @@ pub(super) const MAX_LINE: usize = 8192;
 ///
 /// - A descriptor is carve's when it is a text descriptor of FLAT and ZERO extents only that
 ///   carries this vdisk's uuid (`ddb.uuid.image`). qemu rewrites such a descriptor on its
-///   first write (a new `CID`, NUL padding to a whole sector), VirtualBox adds or changes
+///   first write (a new `CID`, NUL padding to a whole sector, and the old text's last bytes
+///   after that NUL when the new CID is shorter), VirtualBox adds or changes
 ///   `ddb.` lines: both stay carve's. A sparse or stream vmdk, another tool's descriptor
 ///   (another uuid, or none), a plain file: not carve's.
 /// - An XML file (registry, libvirt `<disk>`) is carve's when its root element is the one
@@ -79,11 +80,11 @@ pub(super) fn own_descriptor(existing: &mut impl BufRead, uuid: Uuid) -> bool {
             Ok(_) => {}
             Err(_) => return false,
         }
-        // qemu pads a rewritten descriptor with NULs: from the first NUL on, only NULs.
+        // qemu pads a rewritten descriptor with NULs (see [`only_padding`]).
         if let Some(at) = line.iter().position(|&b| b == 0) {
             return found
                 && line[..at].iter().all(|b| b.is_ascii_whitespace())
-                && only_nuls(&line[at..], existing);
+                && only_padding(&line[at..], existing);
         }
         let Ok(text) = std::str::from_utf8(&line) else {
             return false;
@@ -135,9 +136,26 @@ pub(super) fn descriptor_line(text: &str) -> Line {
     }
 }
 
-/// Whether `rest` and all that follows in `more` are NUL bytes.
-pub(super) fn only_nuls(rest: &[u8], more: &mut impl BufRead) -> bool {
-    if rest.iter().any(|&b| b != 0) {
+/// How many bytes of an earlier text qemu can leave after the NUL that ends a descriptor it
+/// rewrote: `vmdk_write_cid` writes its whole buffer back, so when the new CID has fewer hex
+/// digits than the old (at most 8 against at least 1), the old text's last bytes stay after
+/// the new text's NUL. No reader of descriptors looks past that NUL (VirtualBox stops there,
+/// qemu reads C strings).
+const QEMU_LEFTOVER: usize = 7;
+
+/// Whether `rest` (from the first NUL on) and all that follows in `more` is what qemu leaves
+/// after a descriptor's text: up to [`QEMU_LEFTOVER`] bytes right after that NUL, then NULs.
+pub(super) fn only_padding(rest: &[u8], more: &mut impl BufRead) -> bool {
+    let mut at = 0usize;
+    let mut padding = |bytes: &[u8]| {
+        let ok = bytes
+            .iter()
+            .enumerate()
+            .all(|(i, &b)| b == 0 || at + i <= QEMU_LEFTOVER);
+        at += bytes.len();
+        ok
+    };
+    if !padding(rest) {
         return false;
     }
     loop {
@@ -146,7 +164,7 @@ pub(super) fn only_nuls(rest: &[u8], more: &mut impl BufRead) -> bool {
             Ok(buf) => buf,
             Err(_) => return false,
         };
-        if buf.iter().any(|&b| b != 0) {
+        if !padding(buf) {
             return false;
         }
         let n = buf.len();
